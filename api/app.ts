@@ -1,0 +1,40 @@
+// The Koa application: request context, problem+json errors, security headers, and every route.
+import Router from '@koa/router';
+import Koa from 'koa';
+import type { ApiDeps } from './deps';
+import { problemErrors } from './middleware/errors';
+import { requestContext } from './middleware/request-context';
+import { buildOpenApi } from './openapi';
+import { healthRoutes } from './routes/health';
+import { merchantRoutes } from './routes/merchants';
+import { metaRoutes } from './routes/meta';
+import { paymentRoutes } from './routes/payments';
+import { mountRoutes, type RouteSpec } from './routing';
+
+export function allRoutes(deps: ApiDeps): RouteSpec[] {
+  const businessRoutes = [...healthRoutes(deps), ...merchantRoutes(deps), ...paymentRoutes(deps)];
+  let document: unknown;
+  const openApi = () =>
+    (document ??= buildOpenApi([...businessRoutes, ...meta], { title: 'Settle API', version: '0.1.0' }));
+  const meta = metaRoutes(openApi);
+  return [...businessRoutes, ...meta];
+}
+
+export function createApp(deps: ApiDeps): Koa {
+  const app = new Koa({ proxy: process.env.SETTLE_TRUST_PROXY === '1' });
+  // Koa's own error printing would duplicate (and leak) what the problem middleware already logs.
+  app.silent = true;
+  const router = new Router();
+  mountRoutes(router, allRoutes(deps), deps);
+
+  app.use(requestContext(deps.log));
+  app.use(problemErrors());
+  app.use(async (ctx, next) => {
+    ctx.set('X-Content-Type-Options', 'nosniff');
+    ctx.set('Cache-Control', 'no-store');
+    await next();
+  });
+  app.use(router.routes());
+  app.use(router.allowedMethods({ throw: true }));
+  return app;
+}

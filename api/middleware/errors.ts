@@ -1,0 +1,48 @@
+// Every error leaves as problem+json; stack traces stay in the logs.
+import type { Middleware } from 'koa';
+import { ProblemError, type ProblemSlug } from '../problem';
+import type { RequestState } from './request-context';
+
+// Errors thrown by Koa itself and by @koa/router (http-errors) carry a status; map the ones clients can cause.
+const HTTP_STATUS_PROBLEMS: Record<number, ProblemSlug> = {
+  400: 'validation-error',
+  404: 'not-found',
+  405: 'method-not-allowed',
+  413: 'body-too-large',
+  415: 'unsupported-media-type',
+  501: 'method-not-allowed',
+};
+
+function toProblem(err: unknown): ProblemError | undefined {
+  if (err instanceof ProblemError) return err;
+  const status = (err as { status?: number; expose?: boolean })?.status;
+  const slug = status ? HTTP_STATUS_PROBLEMS[status] : undefined;
+  if (slug) {
+    const headers = (err as { headers?: Record<string, string> }).headers ?? {};
+    return new ProblemError(slug, (err as Error).message, {}, headers);
+  }
+  return undefined;
+}
+
+export function problemErrors(): Middleware<RequestState> {
+  return async (ctx, next) => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) {
+        throw new ProblemError('not-found', `no route for ${ctx.method} ${ctx.path}`);
+      }
+    } catch (err) {
+      let problem = toProblem(err);
+      if (!problem) {
+        ctx.state.log?.error({ err }, 'unhandled error');
+        problem = new ProblemError('internal-error', 'the request could not be completed');
+      } else if (problem.status >= 500) {
+        ctx.state.log?.warn({ problem: problem.slug, detail: problem.detail }, 'request failed');
+      }
+      ctx.status = problem.status;
+      for (const [name, value] of Object.entries(problem.headers)) ctx.set(name, value);
+      ctx.type = 'application/problem+json';
+      ctx.body = { ...problem.toBody(), instance: ctx.path, requestId: ctx.state.requestId };
+    }
+  };
+}

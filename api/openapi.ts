@@ -1,0 +1,99 @@
+// The OpenAPI 3.1 document, generated from the route declarations (OpenAPI 3.1 schemas are JSON Schema 2020-12,
+// which zod emits directly).
+import { z } from 'zod';
+import { PROBLEM_TYPES } from './problem';
+import type { RouteSpec } from './routing';
+
+type JsonSchema = Record<string, unknown> & { properties?: Record<string, JsonSchema>; required?: string[] };
+
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as JsonSchema;
+  return rest;
+}
+
+function parameters(where: 'path' | 'query' | 'header', schema: z.ZodType | undefined) {
+  if (!schema) return [];
+  const s = jsonSchema(schema, 'input');
+  return Object.entries(s.properties ?? {}).map(([name, property]) => ({
+    name: where === 'header' ? name.replace(/(^|-)([a-z])/g, (_m, dash, c) => dash + c.toUpperCase()) : name,
+    in: where,
+    required: where === 'path' || (s.required ?? []).includes(name),
+    schema: property,
+    ...(property.description ? { description: property.description } : {}),
+  }));
+}
+
+const problemSchema = {
+  type: 'object',
+  required: ['type', 'title', 'status', 'detail'],
+  properties: {
+    type: { type: 'string', enum: Object.keys(PROBLEM_TYPES).map((slug) => `/problems/${slug}`) },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    detail: { type: 'string', description: 'Why the request failed, for a person to read.' },
+    instance: { type: 'string' },
+    requestId: { type: 'string' },
+    errors: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { in: { type: 'string' }, path: { type: 'string' }, message: { type: 'string' } },
+      },
+    },
+  },
+};
+
+const problemResponse = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+});
+
+export function buildOpenApi(routes: RouteSpec[], info: { title: string; version: string }) {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of routes) {
+    const path = route.path.replace(/:(\w+)/g, '{$1}');
+    const responses: Record<string, unknown> = {};
+    for (const [status, response] of Object.entries(route.responses)) {
+      responses[status] = {
+        description: response.description,
+        ...(response.schema ? { content: { 'application/json': { schema: jsonSchema(response.schema, 'output') } } } : {}),
+      };
+    }
+    if (route.params || route.query || route.headers || route.body) responses['400'] ??= problemResponse('The request is not valid.');
+    if (route.auth !== 'none') responses['401'] = problemResponse('Missing or invalid API key.');
+    if (route.body) {
+      responses['413'] = problemResponse('The body is too large.');
+      responses['415'] = problemResponse('The body is not JSON.');
+    }
+    responses['500'] = problemResponse('Internal error.');
+    paths[path] ??= {};
+    paths[path][route.method] = {
+      operationId: route.operationId,
+      summary: route.summary,
+      tags: [route.tag],
+      ...(route.auth === 'merchant' ? { security: [{ merchantApiKey: [] }] } : {}),
+      ...(route.auth === 'admin' ? { security: [{ adminApiKey: [] }] } : {}),
+      parameters: [
+        ...parameters('path', route.params),
+        ...parameters('query', route.query),
+        ...parameters('header', route.headers),
+      ],
+      ...(route.body
+        ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body, 'input') } } } }
+        : {}),
+      responses,
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info,
+    paths,
+    components: {
+      schemas: { Problem: problemSchema },
+      securitySchemes: {
+        merchantApiKey: { type: 'http', scheme: 'bearer', description: "A merchant's API key: every route answers for that merchant only." },
+        adminApiKey: { type: 'http', scheme: 'bearer', description: 'The admin key from SETTLE_ADMIN_API_KEY.' },
+      },
+    },
+  };
+}

@@ -1,0 +1,60 @@
+// Errors as RFC 9457 problem details (application/problem+json) with a stable `type` per kind of problem.
+// The types are listed here once; `/problems/{slug}` describes each for people reading an error.
+
+export const PROBLEM_TYPES = {
+  'validation-error': { status: 400, title: 'The request is not valid', description: 'A parameter, header or body field is missing or malformed. `errors` lists each one with where it is and why.' },
+  'malformed-json': { status: 400, title: 'The body is not valid JSON', description: 'The request body could not be parsed as JSON.' },
+  unauthenticated: { status: 401, title: 'Authentication is required', description: 'Send `Authorization: Bearer <api key>` with a key that is valid and not revoked.' },
+  forbidden: { status: 403, title: 'Not allowed', description: 'The key is valid but may not use this route.' },
+  'not-found': { status: 404, title: 'Not found', description: 'No such resource exists for this merchant (resources of other merchants are never visible).' },
+  'method-not-allowed': { status: 405, title: 'Method not allowed', description: 'The path exists but not with this method; see the Allow header.' },
+  'idempotency-key-reused': { status: 409, title: 'Idempotency key reused with a different request', description: 'An earlier request with this Idempotency-Key had a different body. Use a new key for a new payment.' },
+  'body-too-large': { status: 413, title: 'The body is too large', description: 'The request body is larger than the API accepts.' },
+  'unsupported-media-type': { status: 415, title: 'Unsupported media type', description: 'Send the body as application/json.' },
+  'not-ready': { status: 503, title: 'A dependency is unavailable', description: 'Postgres or Temporal is not reachable right now; nothing was changed. Retry shortly.' },
+  'internal-error': { status: 500, title: 'Internal error', description: 'Something failed inside Settle; the request id identifies it in the logs.' },
+} as const;
+
+export type ProblemSlug = keyof typeof PROBLEM_TYPES;
+
+export function problemTypeUri(slug: ProblemSlug): string {
+  return `/problems/${slug}`;
+}
+
+export interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance?: string;
+  requestId?: string;
+  [extension: string]: unknown;
+}
+
+/** Thrown anywhere in a request; the error middleware turns it into the response. */
+export class ProblemError extends Error {
+  readonly status: number;
+  constructor(
+    readonly slug: ProblemSlug,
+    readonly detail: string,
+    readonly extensions: Record<string, unknown> = {},
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(detail);
+    this.status = PROBLEM_TYPES[slug].status;
+  }
+
+  toBody(): ProblemBody {
+    return {
+      type: problemTypeUri(this.slug),
+      title: PROBLEM_TYPES[this.slug].title,
+      status: this.status,
+      detail: this.detail,
+      ...this.extensions,
+    };
+  }
+}
+
+export function notFound(what: string): ProblemError {
+  return new ProblemError('not-found', `${what} was not found`);
+}

@@ -1,0 +1,75 @@
+// Merchants: created by an admin, each with API keys that scope every merchant route to that merchant.
+import { z } from 'zod';
+import { createMerchant, findMerchant, issueApiKey, revokeApiKey } from '../../db/merchants';
+import type { Merchant } from '../../db/schema';
+import type { ApiDeps } from '../deps';
+import { notFound } from '../problem';
+import { defineRoute } from '../routing';
+import { merchantIdParam, plainText } from '../schemas';
+
+
+const merchantView = z.object({ id: z.string(), name: z.string(), createdAt: z.string() });
+const apiKeyView = z.object({
+  id: z.string(),
+  key: z.string().describe('The key itself. Shown only in this response: store it now.'),
+  prefix: z.string(),
+});
+
+const toMerchantView = (m: Merchant) => ({ id: m.id, name: m.name, createdAt: m.created_at.toISOString() });
+
+export function merchantRoutes(deps: ApiDeps) {
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/v1/admin/merchants',
+      operationId: 'createMerchant',
+      summary: 'Create a merchant and its first API key',
+      tag: 'admin',
+      auth: 'admin',
+      body: z.object({ name: plainText(200) }),
+      responses: { 201: { description: 'Created', schema: z.object({ merchant: merchantView, apiKey: apiKeyView }) } },
+      handler: async ({ body }) => {
+        const { merchant, apiKey } = await createMerchant(deps.db, body.name);
+        return { status: 201, body: { merchant: toMerchantView(merchant), apiKey } };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/v1/admin/merchants/:merchantId/api-keys',
+      operationId: 'issueMerchantApiKey',
+      summary: 'Issue another API key for a merchant (for rotation)',
+      tag: 'admin',
+      auth: 'admin',
+      params: z.object({ merchantId: merchantIdParam }),
+      responses: { 201: { description: 'Issued', schema: apiKeyView }, 404: { description: 'No such merchant' } },
+      handler: async ({ params }) => {
+        if (!(await findMerchant(deps.db, params.merchantId))) throw notFound('merchant');
+        return { status: 201, body: await issueApiKey(deps.db, params.merchantId) };
+      },
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/v1/admin/merchants/:merchantId/api-keys/:keyId',
+      operationId: 'revokeMerchantApiKey',
+      summary: 'Revoke a merchant API key; it stops working at once',
+      tag: 'admin',
+      auth: 'admin',
+      params: z.object({ merchantId: merchantIdParam, keyId: z.string().regex(/^key_[0-9a-f]{24}$/, 'must be a key id (key_…)') }),
+      responses: { 204: { description: 'Revoked' }, 404: { description: 'No such active key for this merchant' } },
+      handler: async ({ params }) => {
+        if (!(await revokeApiKey(deps.db, params.merchantId, params.keyId))) throw notFound('API key');
+        return { status: 204 };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/merchant',
+      operationId: 'getMerchant',
+      summary: 'The merchant the API key belongs to',
+      tag: 'merchant',
+      auth: 'merchant',
+      responses: { 200: { description: 'The merchant', schema: merchantView } },
+      handler: async ({ state }) => ({ status: 200, body: toMerchantView(state.merchant) }),
+    }),
+  ];
+}

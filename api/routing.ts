@@ -1,0 +1,128 @@
+// Routes are declared once, with zod schemas for path, query, headers and body. The same declaration
+// validates requests, types the handler and generates the OpenAPI document (api/openapi.ts).
+import type Router from '@koa/router';
+import type { Context, Middleware } from 'koa';
+import getRawBody from 'raw-body';
+import { z } from 'zod';
+import type { Db } from '../db/database';
+import { requireAdmin, requireMerchant, type MerchantState } from './middleware/auth';
+import type { RequestState } from './middleware/request-context';
+import { ProblemError } from './problem';
+
+export type Auth = 'none' | 'merchant' | 'admin';
+type StateFor<A extends Auth> = A extends 'merchant' ? MerchantState : RequestState;
+
+export interface Reply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface RouteRequest<P, Q, H, B, A extends Auth> {
+  params: P;
+  query: Q;
+  headers: H;
+  body: B;
+  state: StateFor<A>;
+  ctx: Context;
+}
+
+export interface RouteSpec<P = unknown, Q = unknown, H = unknown, B = unknown, A extends Auth = Auth> {
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  /** Koa style, `/v1/payments/:paymentId`. */
+  path: string;
+  operationId: string;
+  summary: string;
+  tag: string;
+  auth: A;
+  params?: z.ZodType<P>;
+  query?: z.ZodType<Q>;
+  /** Header names in lower case. */
+  headers?: z.ZodType<H>;
+  body?: z.ZodType<B>;
+  responses: Record<number, { description: string; schema?: z.ZodType }>;
+  handler(req: RouteRequest<P, Q, H, B, A>): Promise<Reply>;
+}
+
+/** Declares a route; the generic parameters come from the schemas, so handlers are typed without repeating them. */
+export function defineRoute<P = Record<string, never>, Q = Record<string, never>, H = Record<string, never>, B = undefined, A extends Auth = Auth>(
+  spec: RouteSpec<P, Q, H, B, A>,
+): RouteSpec {
+  return spec as unknown as RouteSpec;
+}
+
+export interface RoutingDeps {
+  db: Db;
+  adminApiKey: string;
+  maxBodyBytes: number;
+}
+
+interface FieldError {
+  in: 'path' | 'query' | 'header' | 'body';
+  path: string;
+  message: string;
+}
+
+function check<T>(where: FieldError['in'], schema: z.ZodType<T> | undefined, value: unknown, errors: FieldError[]): T {
+  if (!schema) return {} as T;
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  for (const issue of result.error.issues) {
+    errors.push({ in: where, path: issue.path.join('.'), message: issue.message });
+  }
+  return undefined as T;
+}
+
+async function readJson(ctx: Context, maxBytes: number): Promise<unknown> {
+  if (!ctx.request.length && !ctx.get('transfer-encoding')) return undefined;
+  if (!ctx.is('application/json')) {
+    throw new ProblemError('unsupported-media-type', 'the body must be sent as application/json');
+  }
+  let text: string;
+  try {
+    text = await getRawBody(ctx.req, { limit: maxBytes, length: ctx.get('content-length') || undefined, encoding: 'utf8' });
+  } catch (err) {
+    if ((err as { type?: string }).type === 'entity.too.large') {
+      throw new ProblemError('body-too-large', `the body must be at most ${maxBytes} bytes`);
+    }
+    throw new ProblemError('validation-error', 'the body could not be read', {
+      errors: [{ in: 'body', path: '', message: (err as Error).message }],
+    });
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new ProblemError('malformed-json', `the body is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+function handle(spec: RouteSpec, deps: RoutingDeps): Middleware {
+  return async (ctx) => {
+    const errors: FieldError[] = [];
+    const params = check('path', spec.params, (ctx as unknown as { params: unknown }).params ?? {}, errors);
+    const query = check('query', spec.query, ctx.query, errors);
+    const headers = check('header', spec.headers, ctx.headers, errors);
+    const rawBody = spec.body ? await readJson(ctx, deps.maxBodyBytes) : undefined;
+    const body = spec.body
+      ? rawBody === undefined
+        ? (errors.push({ in: 'body', path: '', message: 'a JSON body is required' }), undefined)
+        : check('body', spec.body, rawBody, errors)
+      : undefined;
+    if (errors.length > 0) {
+      throw new ProblemError('validation-error', errors.map((e) => `${e.in} ${e.path || '(root)'}: ${e.message}`).join('; '), { errors });
+    }
+    const reply = await spec.handler({ params, query, headers, body, state: ctx.state as never, ctx });
+    ctx.status = reply.status;
+    for (const [name, value] of Object.entries(reply.headers ?? {})) ctx.set(name, value);
+    if (reply.body !== undefined) ctx.body = reply.body;
+  };
+}
+
+export function mountRoutes(router: Router, routes: RouteSpec[], deps: RoutingDeps): void {
+  const merchantAuth = requireMerchant(deps.db) as Middleware;
+  const adminAuth = requireAdmin(deps.adminApiKey) as Middleware;
+  for (const spec of routes) {
+    const auth = spec.auth === 'merchant' ? [merchantAuth] : spec.auth === 'admin' ? [adminAuth] : [];
+    router[spec.method](spec.operationId, spec.path, ...auth, handle(spec, deps));
+  }
+}

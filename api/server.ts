@@ -1,0 +1,46 @@
+// Production entry point for the API, configured only by the environment.
+import { createDb } from '../db/database';
+import { apiConfigSchema, exitOnConfigError, loadConfig } from '../lib/config';
+import { createLogger } from '../lib/logger';
+import { connectClient } from '../lib/temporal/connection';
+import { startApi } from './serve';
+
+async function main() {
+  let config;
+  try {
+    config = loadConfig(apiConfigSchema);
+  } catch (err) {
+    exitOnConfigError(err);
+  }
+  const log = createLogger({ level: config.LOG_LEVEL, name: 'api' });
+  const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+  const temporal = await connectClient(config);
+  const api = await startApi(
+    {
+      db,
+      temporal,
+      log,
+      taskQueuePrefix: config.SETTLE_TASK_QUEUE_PREFIX,
+      adminApiKey: config.SETTLE_ADMIN_API_KEY,
+      maxBodyBytes: config.SETTLE_MAX_BODY_BYTES,
+    },
+    config.PORT,
+    config.HOST,
+  );
+  log.info({ url: api.url }, 'API listening');
+
+  const stop = async (signal: string) => {
+    log.info({ signal }, 'stopping API');
+    await api.close();
+    await temporal.connection.close();
+    await db.destroy();
+    log.info('API stopped');
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+void main().catch((err) => {
+  process.stderr.write(`API failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

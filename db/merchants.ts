@@ -1,0 +1,65 @@
+// Merchants and their API keys. Keys are random, shown once at creation, and stored only as SHA-256 hashes:
+// they are long random secrets, so a fast hash is enough (passwords, which are not, get argon2id).
+import { createHash, randomBytes } from 'node:crypto';
+import { newId } from '../lib/ids';
+import type { Db } from './database';
+import type { Merchant } from './schema';
+
+export interface IssuedApiKey {
+  id: string;
+  /** The key itself: returned once, never stored. */
+  key: string;
+  prefix: string;
+}
+
+export function hashApiKey(key: string): Buffer {
+  return createHash('sha256').update(key).digest();
+}
+
+export async function createMerchant(db: Db, name: string): Promise<{ merchant: Merchant; apiKey: IssuedApiKey }> {
+  return db.transaction().execute(async (trx) => {
+    const merchant = await trx
+      .insertInto('merchants')
+      .values({ id: newId('mer'), name })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    const apiKey = await issueApiKey(trx, merchant.id);
+    return { merchant, apiKey };
+  });
+}
+
+export async function issueApiKey(db: Db, merchantId: string): Promise<IssuedApiKey> {
+  const key = `sk_${randomBytes(32).toString('base64url')}`;
+  const issued = { id: newId('key'), key, prefix: key.slice(0, 10) };
+  await db
+    .insertInto('merchant_api_keys')
+    .values({ id: issued.id, merchant_id: merchantId, key_hash: hashApiKey(key), key_prefix: issued.prefix })
+    .execute();
+  return issued;
+}
+
+/** Revokes at once; true when the key existed for this merchant and was active. */
+export async function revokeApiKey(db: Db, merchantId: string, keyId: string): Promise<boolean> {
+  const result = await db
+    .updateTable('merchant_api_keys')
+    .set({ revoked_at: new Date() })
+    .where('id', '=', keyId)
+    .where('merchant_id', '=', merchantId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+export async function findMerchantByApiKey(db: Db, key: string): Promise<Merchant | undefined> {
+  return db
+    .selectFrom('merchant_api_keys')
+    .innerJoin('merchants', 'merchants.id', 'merchant_api_keys.merchant_id')
+    .selectAll('merchants')
+    .where('merchant_api_keys.key_hash', '=', hashApiKey(key))
+    .where('merchant_api_keys.revoked_at', 'is', null)
+    .executeTakeFirst();
+}
+
+export async function findMerchant(db: Db, merchantId: string): Promise<Merchant | undefined> {
+  return db.selectFrom('merchants').selectAll().where('id', '=', merchantId).executeTakeFirst();
+}

@@ -1,0 +1,8 @@
+// Every migration, in order. Listed by hand (not read from the folder) so the same list works under
+// ts-jest, tsx and compiled JavaScript.
+import type { Migration } from 'kysely';
+import * as m0001 from './0001_initial';
+
+export const migrations: Record<string, Migration> = {
+  '0001_initial': m0001,
+};

@@ -1,0 +1,167 @@
+// `npm start`: all of Settle on one machine — Temporal dev server with Web UI, Postgres, migrations,
+// one worker per task queue, the API, and sandbox credentials — then stops it all, in order, on Ctrl-C.
+//
+// Anything already configured is used instead: TEMPORAL_ADDRESS (a running Temporal), DATABASE_URL
+// (a running Postgres), SETTLE_ADMIN_API_KEY.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createActivities } from '../activities';
+import { startApi } from '../api/serve';
+import { createDb, migrateToLatest } from '../db/database';
+import { startEmbeddedPostgres } from '../db/embedded-postgres';
+import { createMerchant } from '../db/merchants';
+import { ConfigError, loadConfig, logEnv, temporalEnv } from '../lib/config';
+import { createLogger } from '../lib/logger';
+import { dataDir } from '../lib/paths';
+import { WORKER_ROLES, taskQueueName } from '../lib/task-queues';
+import { findTemporalCli } from '../lib/temporal/binaries';
+import { connectClient, connectWorkerConnection } from '../lib/temporal/connection';
+import { startTemporalDevServer } from '../lib/temporal/dev-server';
+import { startWorkers } from '../workers/start-workers';
+import { bundleWorkflows } from '../workers/workflow-bundle';
+
+const port = (name: string, fallback: number) => {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isInteger(value) || value < 1 || value > 65535) throw new ConfigError(`Configuration error: ${name} must be a port number`);
+  return value;
+};
+
+interface SandboxCredentials {
+  adminApiKey: string;
+  merchantId?: string;
+  merchantApiKey?: string;
+}
+
+/** Local credentials, made on the first start and kept in .data/ (never committed) so they stay the same. */
+function sandboxCredentials(): SandboxCredentials {
+  const file = dataDir('sandbox.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8'));
+  const creds = { adminApiKey: `admin_${randomBytes(24).toString('base64url')}` };
+  writeFileSync(file, JSON.stringify(creds, null, 2), { mode: 0o600 });
+  return creds;
+}
+
+async function main() {
+  const stops: Array<[string, () => Promise<void>]> = [];
+  let stopping = false;
+  const log = createLogger({ name: 'settle', level: process.env.LOG_LEVEL });
+  const stopAll = async (reason: string, exitCode = 0) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ reason }, 'stopping Settle');
+    for (const [name, stop] of stops.reverse()) {
+      log.info(`stopping ${name}`);
+      await stop().catch((err) => log.error({ err: (err as Error).message }, `stopping ${name} failed`));
+    }
+    log.info('stopped');
+    process.exit(exitCode);
+  };
+  process.on('SIGINT', () => {
+    if (stopping) process.exit(130); // a second Ctrl-C does not wait
+    void stopAll('SIGINT');
+  });
+  process.on('SIGTERM', () => void stopAll('SIGTERM'));
+
+  try {
+    const temporalConfig = loadConfig(temporalEnv.and(logEnv));
+    const apiPort = port('PORT', 3000);
+    mkdirSync(dataDir(), { recursive: true });
+
+    // Temporal
+    let uiUrl = 'the Web UI of your Temporal cluster';
+    if (!process.env.TEMPORAL_ADDRESS) {
+      const cli = await findTemporalCli();
+      if (!cli) throw new Error('no Temporal CLI: install Go (to build it), put `temporal` on PATH, or set TEMPORAL_CLI_PATH or TEMPORAL_ADDRESS');
+      const temporalPort = port('SETTLE_TEMPORAL_PORT', 7233);
+      log.info('starting Temporal dev server');
+      const server = await startTemporalDevServer({
+        cli,
+        dbFile: dataDir('temporal', 'temporal.db'),
+        logFile: dataDir('temporal', 'temporal.log'),
+        port: temporalPort,
+        uiPort: port('SETTLE_TEMPORAL_UI_PORT', 8233),
+        namespace: temporalConfig.TEMPORAL_NAMESPACE,
+      });
+      stops.push(['Temporal', server.stop]);
+      temporalConfig.TEMPORAL_ADDRESS = server.address;
+      uiUrl = server.uiUrl;
+    }
+
+    // Postgres
+    let databaseUrl = process.env.DATABASE_URL;
+    if (!databaseUrl) {
+      log.info('starting embedded Postgres');
+      const pg = await startEmbeddedPostgres({ databaseDir: dataDir('postgres'), port: port('SETTLE_PG_PORT', 54329), persistent: true });
+      stops.push(['Postgres', pg.stop]);
+      databaseUrl = pg.url;
+    }
+    const db = createDb(databaseUrl);
+    stops.push(['database pool', () => db.destroy()]);
+    const applied = await migrateToLatest(db);
+    if (applied.length) log.info({ applied }, 'migrations applied');
+
+    // Credentials
+    const creds = sandboxCredentials();
+    const adminApiKey = process.env.SETTLE_ADMIN_API_KEY ?? creds.adminApiKey;
+    if (!creds.merchantId) {
+      const { merchant, apiKey } = await createMerchant(db, 'Sandbox MSP');
+      Object.assign(creds, { merchantId: merchant.id, merchantApiKey: apiKey.key });
+      writeFileSync(dataDir('sandbox.json'), JSON.stringify(creds, null, 2), { mode: 0o600 });
+    }
+
+    // Workers, one per task queue
+    log.info('bundling workflows and starting workers');
+    const workerConnection = await connectWorkerConnection(temporalConfig, log);
+    stops.push(['worker connection', () => workerConnection.close()]);
+    const workers = await startWorkers({
+      connection: workerConnection,
+      namespace: temporalConfig.TEMPORAL_NAMESPACE,
+      taskQueuePrefix: temporalConfig.SETTLE_TASK_QUEUE_PREFIX,
+      roles: WORKER_ROLES,
+      activities: createActivities({ db }),
+      workflowBundle: await bundleWorkflows(),
+    });
+    stops.push(['workers', workers.shutdown]);
+    void workers.done.catch((err) => {
+      log.error({ err: (err as Error).message }, 'a worker failed');
+      void stopAll('worker failure', 1);
+    });
+
+    // API
+    const temporal = await connectClient(temporalConfig);
+    stops.push(['Temporal client', () => temporal.connection.close()]);
+    const api = await startApi(
+      { db, temporal, log, taskQueuePrefix: temporalConfig.SETTLE_TASK_QUEUE_PREFIX, adminApiKey, maxBodyBytes: 256 * 1024 },
+      apiPort,
+      process.env.HOST ?? '127.0.0.1',
+    );
+    stops.push(['API', api.close]);
+
+    const queues = WORKER_ROLES.map((role) => taskQueueName(temporalConfig.SETTLE_TASK_QUEUE_PREFIX, role));
+    process.stdout.write(
+      [
+        '',
+        'Settle is running (sandbox mode: no accounting credentials configured).',
+        `  API          ${api.url}   (OpenAPI: ${api.url}/openapi.json, readiness: ${api.url}/readyz)`,
+        `  Temporal UI  ${uiUrl}`,
+        `  Temporal     ${temporalConfig.TEMPORAL_ADDRESS}, namespace ${temporalConfig.TEMPORAL_NAMESPACE}`,
+        `  Postgres     ${databaseUrl.replace(/:[^:@/]+@/, ':***@')}`,
+        `  Workers      ${queues.join(', ')}`,
+        `  Credentials  ${dataDir('sandbox.json')} (admin key and the sandbox merchant's API key)`,
+        '',
+        'Try:',
+        `  curl -s -X POST ${api.url}/v1/payments -H "Authorization: Bearer ${creds.merchantApiKey}" \\`,
+        `       -H 'Content-Type: application/json' -d '{"amount":"125.00","currency":"AUD","reference":"INV-1001"}'`,
+        '',
+        'Press Ctrl-C to stop.',
+        '',
+      ].join('\n'),
+    );
+  } catch (err) {
+    if (err instanceof ConfigError) process.stderr.write(`${err.message}\n`);
+    else log.error({ err: err instanceof Error ? err.message : String(err) }, 'Settle failed to start');
+    await stopAll('start failure', err instanceof ConfigError ? 78 : 1);
+  }
+}
+
+void main();

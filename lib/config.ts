@@ -1,0 +1,93 @@
+// Process configuration, read only from the environment and validated once at start.
+// A missing or malformed setting stops the process with one line naming it (see `exitOnConfigError`).
+import { existsSync } from 'node:fs';
+import { z } from 'zod';
+
+const existingFile = z.string().min(1).refine((p) => existsSync(p), 'file not found');
+
+export const temporalEnv = z
+  .object({
+    TEMPORAL_ADDRESS: z
+      .string()
+      .regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port')
+      .default('127.0.0.1:7233'),
+    TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+    // Temporal Cloud: either an API key or mTLS client certificates.
+    TEMPORAL_API_KEY: z.string().min(1).optional(),
+    TEMPORAL_TLS_CERT_PATH: existingFile.optional(),
+    TEMPORAL_TLS_KEY_PATH: existingFile.optional(),
+    TEMPORAL_TLS_CA_PATH: existingFile.optional(),
+    TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
+    // Prefix of every task queue name; tests give each run its own.
+    SETTLE_TASK_QUEUE_PREFIX: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes')
+      .default('settle'),
+  })
+  .superRefine((env, ctx) => {
+    if (Boolean(env.TEMPORAL_TLS_CERT_PATH) !== Boolean(env.TEMPORAL_TLS_KEY_PATH)) {
+      const missing = env.TEMPORAL_TLS_CERT_PATH ? 'TEMPORAL_TLS_KEY_PATH' : 'TEMPORAL_TLS_CERT_PATH';
+      ctx.addIssue({ code: 'custom', path: [missing], message: 'is required when the other mTLS file is set' });
+    }
+  });
+
+export const databaseEnv = z.object({
+  DATABASE_URL: z
+    .string({ error: 'is required (a postgres:// connection URL)' })
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection URL'),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+});
+
+export const logEnv = z.object({
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export const apiEnv = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  // Admin routes (creating merchants, enabling features) authenticate with this key.
+  SETTLE_ADMIN_API_KEY: z
+    .string({ error: 'is required (at least 32 characters)' })
+    .min(32, 'must be at least 32 characters'),
+  // Largest JSON body the API reads; bigger requests get 413 before anything is parsed.
+  SETTLE_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(256 * 1024),
+});
+
+export const workerEnv = z.object({
+  SETTLE_WORKER_ROLE: z.enum(['workflows', 'wise-pay', 'company', 'service'], {
+    error: 'is required: one of workflows, wise-pay, company, service',
+  }),
+});
+
+export const apiConfigSchema = temporalEnv.and(databaseEnv).and(logEnv).and(apiEnv);
+export const workerConfigSchema = temporalEnv.and(databaseEnv).and(logEnv).and(workerEnv);
+
+export type TemporalConfig = z.infer<typeof temporalEnv>;
+export type DatabaseConfig = z.infer<typeof databaseEnv>;
+export type ApiConfig = z.infer<typeof apiConfigSchema>;
+export type WorkerConfig = z.infer<typeof workerConfigSchema>;
+
+export class ConfigError extends Error {}
+
+/** Parses `env` with `schema`; the error names the first bad setting and why, on one line. */
+export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+  // Empty strings count as unset, as they do in docker-compose and most shells' exports.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = schema.safeParse(cleaned);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const name = issue.path.join('.') || 'environment';
+  const message = issue.code === 'invalid_type' && issue.input === undefined && !issue.message.startsWith('is ')
+    ? 'is required'
+    : issue.message;
+  throw new ConfigError(`Configuration error: ${name} ${message}`);
+}
+
+/** For entry points: print the one-line reason and exit, instead of a stack trace. */
+export function exitOnConfigError(err: unknown): never {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`${err.message}\n`);
+    process.exit(78); // EX_CONFIG
+  }
+  throw err;
+}

@@ -1,0 +1,28 @@
+// Task queue names. Imported by workflows too, so this file must stay free of Node APIs.
+//
+// One queue for workflow tasks, and one per accounting connection role so that each role's activities
+// are rate-limited on their own and a flood of background work never delays a payer's payment.
+
+export const ACCOUNTING_ROLES = ['wise-pay', 'company', 'service'] as const;
+export type AccountingRole = (typeof ACCOUNTING_ROLES)[number];
+
+export const WORKER_ROLES = ['workflows', ...ACCOUNTING_ROLES] as const;
+export type WorkerRole = (typeof WORKER_ROLES)[number];
+
+const WORKFLOWS_SUFFIX = '.workflows';
+
+/** `settle.workflows`, `settle.accounting.wise-pay`, … for the prefix `settle`. */
+export function taskQueueName(prefix: string, role: WorkerRole): string {
+  return role === 'workflows' ? `${prefix}${WORKFLOWS_SUFFIX}` : `${prefix}.accounting.${role}`;
+}
+
+/**
+ * The accounting queue that goes with the workflow queue a workflow runs on. Workflows use this, with
+ * `workflowInfo().taskQueue`, so that a deployment (or a test) with its own prefix keeps its activities to itself.
+ */
+export function accountingQueueFor(workflowTaskQueue: string, role: AccountingRole): string {
+  if (!workflowTaskQueue.endsWith(WORKFLOWS_SUFFIX)) {
+    throw new Error(`not a workflow task queue: ${workflowTaskQueue}`);
+  }
+  return taskQueueName(workflowTaskQueue.slice(0, -WORKFLOWS_SUFFIX.length), role);
+}

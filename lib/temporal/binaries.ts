@@ -1,0 +1,142 @@
+// Finds (or builds) the Temporal servers that `npm start`, the tests and the benchmarks run locally.
+// The SDK's own download needs the internet, which these machines do not have, so it is the last resort.
+//
+// Temporal CLI (dev server + Web UI): TEMPORAL_CLI_PATH, then PATH, then the Go bin folder, then
+//   `go install` when Go is present, then the SDK's cached download.
+// Time-skipping test server: TEMPORAL_TEST_SERVER_PATH, then a launcher built from Maven Central
+//   (io.temporal:temporal-test-server), then the SDK's cached download.
+import { execFileSync, spawn } from 'node:child_process';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { dataDir, PROJECT_ROOT } from '../paths';
+
+export const TEMPORAL_CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal';
+// The last tag whose go.mod has no `replace` directive, so `go install ...@version` works.
+export const TEMPORAL_CLI_VERSION = 'v1.5.1';
+
+export type ServerExecutable = { type: 'existing-path'; path: string } | { type: 'cached-download' };
+
+type Progress = (line: string) => void;
+const defaultProgress: Progress = (line) => process.stderr.write(`[temporal] ${line}\n`);
+
+function isExecutable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function onPath(name: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    const candidate = path.join(dir, name);
+    if (dir && isExecutable(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+function goBinDir(go: string): string {
+  const gobin = execFileSync(go, ['env', 'GOBIN'], { encoding: 'utf8' }).trim();
+  if (gobin) return gobin;
+  const gopath = execFileSync(go, ['env', 'GOPATH'], { encoding: 'utf8' }).trim().split(path.delimiter)[0];
+  return path.join(gopath, 'bin');
+}
+
+/** Runs a long command, echoing its output and a heartbeat so a first-time build never looks hung. */
+function runWithProgress(cmd: string, args: string[], opts: { cwd: string; label: string; progress: Progress }) {
+  return new Promise<void>((resolve, reject) => {
+    const started = Date.now();
+    const child = spawn(cmd, args, { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const echo = (chunk: Buffer) =>
+      chunk.toString().split('\n').filter(Boolean).forEach((line) => opts.progress(`${opts.label}: ${line}`));
+    child.stdout.on('data', echo);
+    child.stderr.on('data', echo);
+    const heartbeat = setInterval(
+      () => opts.progress(`${opts.label}: still working, ${Math.round((Date.now() - started) / 1000)}s so far`),
+      15_000,
+    );
+    child.on('error', (err) => {
+      clearInterval(heartbeat);
+      reject(err);
+    });
+    child.on('exit', (code) => {
+      clearInterval(heartbeat);
+      if (code === 0) {
+        opts.progress(`${opts.label}: done in ${Math.round((Date.now() - started) / 1000)}s`);
+        resolve();
+      } else reject(new Error(`${cmd} ${args.join(' ')} exited with ${code}`));
+    });
+  });
+}
+
+/** Path of the Temporal CLI, building it with Go if needed; undefined when none can be had here. */
+export async function findTemporalCli(progress: Progress = defaultProgress): Promise<string | undefined> {
+  const fromEnv = process.env.TEMPORAL_CLI_PATH;
+  if (fromEnv) {
+    if (!isExecutable(fromEnv)) throw new Error(`TEMPORAL_CLI_PATH=${fromEnv} is not an executable file`);
+    return fromEnv;
+  }
+  const onPathCli = onPath('temporal');
+  if (onPathCli) return onPathCli;
+  const go = onPath('go');
+  if (!go) return undefined;
+  const built = path.join(goBinDir(go), 'temporal');
+  if (isExecutable(built)) return built;
+  progress(`building the Temporal CLI ${TEMPORAL_CLI_VERSION} with go install (first time only; a few minutes)`);
+  await runWithProgress(go, ['install', `${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}`], {
+    cwd: os.tmpdir(), // outside any Go module, so the project's files cannot influence the build
+    label: 'go install',
+    progress,
+  });
+  return isExecutable(built) ? built : undefined;
+}
+
+export async function temporalCliExecutable(progress?: Progress): Promise<ServerExecutable> {
+  const cli = await findTemporalCli(progress);
+  return cli ? { type: 'existing-path', path: cli } : { type: 'cached-download' };
+}
+
+const TEST_SERVER_POM = path.join(PROJECT_ROOT, 'tools', 'temporal-test-server', 'pom.xml');
+
+function launcherIsValid(launcher: string, classpathFile: string): boolean {
+  if (!isExecutable(launcher) || !existsSync(classpathFile)) return false;
+  const jars = readFileSync(classpathFile, 'utf8').trim().split(path.delimiter);
+  return jars.length > 0 && jars.every((jar) => existsSync(jar));
+}
+
+/** Path of an executable that runs the time-skipping test server as `<exe> <port> [--enable-time-skipping]`. */
+export async function findTestServer(progress: Progress = defaultProgress): Promise<string | undefined> {
+  const fromEnv = process.env.TEMPORAL_TEST_SERVER_PATH;
+  if (fromEnv) {
+    if (!isExecutable(fromEnv)) throw new Error(`TEMPORAL_TEST_SERVER_PATH=${fromEnv} is not an executable file`);
+    return fromEnv;
+  }
+  const binDir = dataDir('bin');
+  const launcher = path.join(binDir, 'temporal-test-server');
+  const classpathFile = path.join(binDir, 'temporal-test-server.classpath');
+  if (launcherIsValid(launcher, classpathFile)) return launcher;
+  const mvn = onPath('mvn');
+  const java = onPath('java');
+  if (!mvn || !java) return undefined;
+  mkdirSync(binDir, { recursive: true });
+  progress('fetching the Temporal test server from Maven Central (first time only)');
+  await runWithProgress(
+    mvn,
+    ['-q', '-B', '-f', TEST_SERVER_POM, 'dependency:build-classpath', `-Dmdep.outputFile=${classpathFile}`],
+    { cwd: path.dirname(TEST_SERVER_POM), label: 'maven', progress },
+  );
+  writeFileSync(
+    launcher,
+    `#!/bin/sh\n# Generated by lib/temporal/binaries.ts: Temporal's Java test server.\n` +
+      `exec "${java}" -cp "$(cat "${classpathFile}")" io.temporal.testserver.TestServer "$@"\n`,
+    { mode: 0o755 },
+  );
+  return launcher;
+}
+
+export async function testServerExecutable(progress?: Progress): Promise<ServerExecutable> {
+  const server = await findTestServer(progress);
+  return server ? { type: 'existing-path', path: server } : { type: 'cached-download' };
+}

@@ -1,0 +1,46 @@
+// Production entry point: one worker for the task queue of SETTLE_WORKER_ROLE, configured by the environment.
+// Scale out by running more of these per role (docker-compose.yml has one service per role).
+import { createActivities } from '../activities';
+import { createDb } from '../db/database';
+import { exitOnConfigError, loadConfig, workerConfigSchema } from '../lib/config';
+import { createLogger } from '../lib/logger';
+import { taskQueueName } from '../lib/task-queues';
+import { connectWorkerConnection } from '../lib/temporal/connection';
+import { startWorkers } from './start-workers';
+
+async function main() {
+  let config;
+  try {
+    config = loadConfig(workerConfigSchema);
+  } catch (err) {
+    exitOnConfigError(err);
+  }
+  const log = createLogger({ level: config.LOG_LEVEL, name: `worker-${config.SETTLE_WORKER_ROLE}` });
+  const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+  const connection = await connectWorkerConnection(config, log);
+  const running = await startWorkers({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueuePrefix: config.SETTLE_TASK_QUEUE_PREFIX,
+    roles: [config.SETTLE_WORKER_ROLE],
+    activities: createActivities({ db }),
+  });
+  const taskQueue = taskQueueName(config.SETTLE_TASK_QUEUE_PREFIX, config.SETTLE_WORKER_ROLE);
+  log.info({ taskQueue, namespace: config.TEMPORAL_NAMESPACE }, 'worker started');
+
+  const stop = async (signal: string) => {
+    log.info({ signal }, 'draining worker');
+    await running.shutdown();
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+  await running.done;
+  await connection.close();
+  await db.destroy();
+  log.info('worker stopped');
+}
+
+void main().catch((err) => {
+  process.stderr.write(`worker failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,2 @@
+// Every workflow the `workflows` task queue runs. The worker bundles this file.
+export { paymentWorkflow } from './payments/payment-workflow';
