@@ -35,6 +35,6 @@ export function createApp(deps: ApiDeps): Koa {
     await next();
   });
   app.use(router.routes());
-  app.use(router.allowedMethods({ throw: true }));
+  app.use(router.allowedMethods());
   return app;
 }

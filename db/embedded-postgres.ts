@@ -1,6 +1,6 @@
 // Starts embedded Postgres (real Postgres binaries from npm) when no DATABASE_URL is given.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../lib/paths';
 
@@ -16,6 +16,9 @@ export interface EmbeddedPostgres {
  */
 export async function startEmbeddedPostgres(opts: { databaseDir: string; port: number; persistent: boolean }): Promise<EmbeddedPostgres> {
   mkdirSync(path.dirname(opts.databaseDir), { recursive: true });
+  // As root, Postgres runs as the `postgres` user, which must be able to reach the cluster's folder
+  // (a fresh mkdtemp folder is 0700).
+  if (process.getuid?.() === 0) chmodSync(path.dirname(opts.databaseDir), 0o755);
   const child: ChildProcess = spawn(
     process.execPath,
     ['--import', 'tsx', path.join(__dirname, 'embedded-postgres-server.ts'), opts.databaseDir, String(opts.port),

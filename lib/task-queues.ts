@@ -19,10 +19,12 @@ export function taskQueueName(prefix: string, role: WorkerRole): string {
 /**
  * The accounting queue that goes with the workflow queue a workflow runs on. Workflows use this, with
  * `workflowInfo().taskQueue`, so that a deployment (or a test) with its own prefix keeps its activities to itself.
+ * A queue without the `.workflows` suffix is taken whole as the prefix: the replayer runs workflows on a queue
+ * of its own, and a replay must not fail over a name it never dispatches to.
  */
 export function accountingQueueFor(workflowTaskQueue: string, role: AccountingRole): string {
-  if (!workflowTaskQueue.endsWith(WORKFLOWS_SUFFIX)) {
-    throw new Error(`not a workflow task queue: ${workflowTaskQueue}`);
-  }
-  return taskQueueName(workflowTaskQueue.slice(0, -WORKFLOWS_SUFFIX.length), role);
+  const prefix = workflowTaskQueue.endsWith(WORKFLOWS_SUFFIX)
+    ? workflowTaskQueue.slice(0, -WORKFLOWS_SUFFIX.length)
+    : workflowTaskQueue;
+  return taskQueueName(prefix, role);
 }

@@ -28,8 +28,12 @@ export function problemErrors(): Middleware<RequestState> {
   return async (ctx, next) => {
     try {
       await next();
-      if (ctx.status === 404 && ctx.body === undefined) {
+      // The router answers unknown paths (404) and wrong methods (405, with Allow set) without a body.
+      if (ctx.body === undefined && ctx.status === 404) {
         throw new ProblemError('not-found', `no route for ${ctx.method} ${ctx.path}`);
+      }
+      if (ctx.body === undefined && ctx.status === 405) {
+        throw new ProblemError('method-not-allowed', `${ctx.path} does not accept ${ctx.method}`);
       }
     } catch (err) {
       let problem = toProblem(err);

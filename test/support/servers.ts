@@ -1,0 +1,21 @@
+// Addresses of the servers the global setup started, handed to test files through the environment.
+export interface TestServers {
+  temporalAddress: string;
+  timeSkippingAddress: string;
+  /** Admin connection URL; each test file gets its own database from the migrated template. */
+  postgresUrl: string;
+  templateDatabase: string;
+  workflowBundlePath: string;
+}
+
+const ENV_KEY = 'SETTLE_TEST_SERVERS';
+
+export function publishTestServers(servers: TestServers): void {
+  process.env[ENV_KEY] = JSON.stringify(servers);
+}
+
+export function testServers(): TestServers {
+  const raw = process.env[ENV_KEY];
+  if (!raw) throw new Error('test servers are not running: run the tests with `npm test` (jest global setup)');
+  return JSON.parse(raw);
+}

@@ -1,0 +1,103 @@
+// A test file's own slice of the shared servers: its own database (copied from the migrated template),
+// its own task-queue prefix on the shared Temporal, real workers, and optionally the API on a free port.
+import { randomBytes } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { sql } from 'kysely';
+import { createActivities } from '../../activities';
+import type { ApiDeps } from '../../api/deps';
+import { startApi, type RunningApi } from '../../api/serve';
+import { createDb, type Db } from '../../db/database';
+import { createLogger } from '../../lib/logger';
+import { WORKER_ROLES, type WorkerRole } from '../../lib/task-queues';
+import { startWorkers, type RunningWorkers } from '../../workers/start-workers';
+import { testServers } from './servers';
+
+export const NAMESPACE = 'default';
+
+export interface TestDatabase {
+  db: Db;
+  url: string;
+  drop(): Promise<void>;
+}
+
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const servers = testServers();
+  const name = `settle_test_${randomBytes(6).toString('hex')}`;
+  const admin = createDb(servers.postgresUrl, 1);
+  await sql`create database ${sql.id(name)} template ${sql.id(servers.templateDatabase)}`.execute(admin);
+  const url = new URL(servers.postgresUrl);
+  url.pathname = `/${name}`;
+  const db = createDb(url.toString(), 5);
+  return {
+    db,
+    url: url.toString(),
+    async drop() {
+      await db.destroy();
+      await sql`drop database if exists ${sql.id(name)} with (force)`.execute(admin);
+      await admin.destroy();
+    },
+  };
+}
+
+export function uniquePrefix(): string {
+  return `test-${randomBytes(5).toString('hex')}`;
+}
+
+export interface TestStack {
+  db: Db;
+  databaseUrl: string;
+  client: Client;
+  nativeConnection: NativeConnection;
+  taskQueuePrefix: string;
+  workers?: RunningWorkers;
+  api?: RunningApi;
+  apiDeps: ApiDeps;
+  close(): Promise<void>;
+}
+
+export async function startTestStack(opts: { roles?: readonly WorkerRole[]; api?: boolean } = {}): Promise<TestStack> {
+  const servers = testServers();
+  const database = await createTestDatabase();
+  const taskQueuePrefix = uniquePrefix();
+  const connection = await Connection.connect({ address: servers.temporalAddress });
+  const client = new Client({ connection, namespace: NAMESPACE });
+  const nativeConnection = await NativeConnection.connect({ address: servers.temporalAddress });
+  const roles = opts.roles ?? WORKER_ROLES;
+  const workers = roles.length
+    ? await startWorkers({
+        connection: nativeConnection,
+        namespace: NAMESPACE,
+        taskQueuePrefix,
+        roles,
+        activities: createActivities({ db: database.db }),
+        workflowBundle: { codePath: servers.workflowBundlePath },
+      })
+    : undefined;
+  const apiDeps: ApiDeps = {
+    db: database.db,
+    temporal: client,
+    log: createLogger({ level: process.env.LOG_LEVEL ?? 'silent' }),
+    taskQueuePrefix,
+    adminApiKey: `admin-${randomBytes(24).toString('hex')}`,
+    maxBodyBytes: 16 * 1024,
+  };
+  const api = opts.api === false ? undefined : await startApi(apiDeps, 0);
+  return {
+    db: database.db,
+    databaseUrl: database.url,
+    client,
+    nativeConnection,
+    taskQueuePrefix,
+    workers,
+    api,
+    apiDeps,
+    async close() {
+      await api?.close();
+      await workers?.shutdown();
+      await nativeConnection.close();
+      await connection.close();
+      await database.drop();
+    },
+  };
+}
