@@ -55,7 +55,8 @@ export const apiEnv = z.object({
 
 export const workerEnv = z.object({
   SETTLE_WORKER_ROLE: z.enum(['workflows', 'wise-pay', 'company', 'service'], {
-    error: 'is required: one of workflows, wise-pay, company, service',
+    error: (issue) =>
+      `${issue.input === undefined ? 'is required' : 'must be'}: one of workflows, wise-pay, company, service`,
   }),
 });
 

@@ -1,0 +1,57 @@
+// Runs one of Settle's entry points as a real process, the way it runs in production or on a laptop.
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+
+export interface RunningProcess {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves once the combined output matches; rejects if the process exits first or time runs out. */
+  waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  exited: Promise<number | null>;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+export function runEntryPoint(script: string, env: NodeJS.ProcessEnv): RunningProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  const listeners = new Set<() => void>();
+  child.stdout!.on('data', (c) => ((out += c), listeners.forEach((l) => l())));
+  child.stderr!.on('data', (c) => ((err += c), listeners.forEach((l) => l())));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    exited,
+    waitForOutput(pattern, timeoutMs = 60_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          if (pattern.test(out) || pattern.test(err)) {
+            cleanup();
+            resolve();
+          }
+        };
+        const timer = setTimeout(() => (cleanup(), reject(new Error(`no ${pattern} in output:\n${out}\n${err}`))), timeoutMs);
+        void exited.then((code) => (cleanup(), reject(new Error(`exited with ${code} before ${pattern}:\n${out}\n${err}`))));
+        const cleanup = () => {
+          clearTimeout(timer);
+          listeners.delete(check);
+        };
+        listeners.add(check);
+        check();
+      });
+    },
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
