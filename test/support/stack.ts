@@ -10,6 +10,7 @@ import { startApi, type RunningApi } from '../../api/serve';
 import { createDb, type Db } from '../../db/database';
 import { createLogger } from '../../lib/logger';
 import { WORKER_ROLES, type WorkerRole } from '../../lib/task-queues';
+import { installTemporalRuntime } from '../../lib/temporal/runtime';
 import { startWorkers, type RunningWorkers } from '../../workers/start-workers';
 import { testServers } from './servers';
 
@@ -60,6 +61,8 @@ export async function startTestStack(opts: { roles?: readonly WorkerRole[]; api?
   const servers = testServers();
   const database = await createTestDatabase();
   const taskQueuePrefix = uniquePrefix();
+  // SDK logs through pino at `error` unless LOG_LEVEL asks for more: worker start chatter is test noise.
+  installTemporalRuntime(createLogger({ level: process.env.LOG_LEVEL ?? 'error', name: 'test' }));
   const connection = await Connection.connect({ address: servers.temporalAddress });
   const client = new Client({ connection, namespace: NAMESPACE });
   const nativeConnection = await NativeConnection.connect({ address: servers.temporalAddress });

@@ -1,0 +1,17 @@
+// `npm run tools`: finds or builds the Temporal CLI and the time-skipping test server ahead of time
+// (CI runs it first so a cold build shows its progress on its own; `npm start` and `npm test` would do
+// the same lookup themselves).
+import { findTemporalCli, findTestServer } from '../lib/temporal/binaries';
+
+async function main() {
+  const started = Date.now();
+  const [cli, testServer] = [await findTemporalCli(), await findTestServer()];
+  process.stdout.write(`Temporal CLI: ${cli ?? 'not available here (the SDK will try to download it)'}\n`);
+  process.stdout.write(`Time-skipping test server: ${testServer ?? 'not available here (the SDK will try to download it)'}\n`);
+  process.stdout.write(`tools ready in ${((Date.now() - started) / 1000).toFixed(1)}s\n`);
+}
+
+void main().catch((err) => {
+  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
