@@ -5,6 +5,7 @@ import type { ApiDeps } from './deps';
 import { problemErrors } from './middleware/errors';
 import { requestContext } from './middleware/request-context';
 import { buildOpenApi } from './openapi';
+import { connectionRoutes } from './routes/connections';
 import { healthRoutes } from './routes/health';
 import { merchantRoutes } from './routes/merchants';
 import { metaRoutes } from './routes/meta';
@@ -12,7 +13,7 @@ import { paymentRoutes } from './routes/payments';
 import { mountRoutes, type RouteSpec } from './routing';
 
 export function allRoutes(deps: ApiDeps): RouteSpec[] {
-  const businessRoutes = [...healthRoutes(deps), ...merchantRoutes(deps), ...paymentRoutes(deps)];
+  const businessRoutes = [...healthRoutes(deps), ...merchantRoutes(deps), ...connectionRoutes(deps), ...paymentRoutes(deps)];
   let document: unknown;
   const openApi = () =>
     (document ??= buildOpenApi([...businessRoutes, ...meta], { title: 'Settle API', version: '0.1.0' }));

@@ -1,4 +1,5 @@
 // Production entry point for the API, configured only by the environment.
+import { createAccountingServices, platformEndpoints } from '../activities/accounting/services';
 import { createDb } from '../db/database';
 import { apiConfigSchema, exitOnConfigError, loadConfig } from '../lib/config';
 import { createLogger } from '../lib/logger';
@@ -19,6 +20,7 @@ async function main() {
     {
       db,
       temporal,
+      accounting: createAccountingServices({ db, encryptionKeys: config.SETTLE_ENCRYPTION_KEYS, endpoints: platformEndpoints(config) }),
       log,
       taskQueuePrefix: config.SETTLE_TASK_QUEUE_PREFIX,
       adminApiKey: config.SETTLE_ADMIN_API_KEY,

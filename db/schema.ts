@@ -7,6 +7,8 @@ export interface MerchantsTable {
   id: string;
   name: string;
   created_at: CreatedAt;
+  /** Off: every role uses the wise-pay connection. */
+  multi_connection: ColumnType<boolean, boolean | undefined, boolean>;
 }
 
 export interface MerchantApiKeysTable {
@@ -32,7 +34,42 @@ export interface PaymentsTable {
   recorded_at: Date | null;
 }
 
+export interface AccountingConnectionsTable {
+  id: string;
+  merchant_id: string;
+  role: 'wise-pay' | 'company' | 'service';
+  platform: 'xero' | 'quickbooks';
+  tenant_id: string;
+  status: 'connected' | 'disconnected';
+  token_sealed: string;
+  access_expires_at: Date;
+  connected_at: ColumnType<Date, Date | undefined, Date>;
+  disconnected_at: Date | null;
+  last_used_at: Date | null;
+}
+
+export interface AccountingCallsTable {
+  id: Generated<string>;
+  connection_id: string;
+  platform: string;
+  started_at: Date;
+  finished_at: Date | null;
+}
+
+export interface MerchantActionsTable {
+  id: string;
+  merchant_id: string;
+  kind: string;
+  subject: string;
+  detail: string;
+  created_at: CreatedAt;
+  resolved_at: Date | null;
+}
+
 export interface Database {
+  accounting_connections: AccountingConnectionsTable;
+  accounting_calls: AccountingCallsTable;
+  merchant_actions: MerchantActionsTable;
   merchants: MerchantsTable;
   merchant_api_keys: MerchantApiKeysTable;
   payments: PaymentsTable;
@@ -41,6 +78,5 @@ export interface Database {
 export type Merchant = Selectable<MerchantsTable>;
 export type Payment = Selectable<PaymentsTable>;
 export type NewPayment = Insertable<PaymentsTable>;
-
-// Generated is re-exported for migrations that add serial columns later.
-export type { Generated };
+export type AccountingConnection = Selectable<AccountingConnectionsTable>;
+export type MerchantAction = Selectable<MerchantActionsTable>;

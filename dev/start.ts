@@ -10,7 +10,9 @@ import { startApi } from '../api/serve';
 import { createDb, migrateToLatest } from '../db/database';
 import { startEmbeddedPostgres } from '../db/embedded-postgres';
 import { createMerchant } from '../db/merchants';
-import { ConfigError, loadConfig, logEnv, temporalEnv } from '../lib/config';
+import { createAccountingServices, platformEndpoints } from '../activities/accounting/services';
+import { accountingEnv, ConfigError, loadConfig, logEnv, temporalEnv } from '../lib/config';
+import { newKeyringText } from '../lib/crypto/sealed-box';
 import { createLogger } from '../lib/logger';
 import { dataDir } from '../lib/paths';
 import { WORKER_ROLES, taskQueueName } from '../lib/task-queues';
@@ -28,6 +30,7 @@ const port = (name: string, fallback: number) => {
 
 interface SandboxCredentials {
   adminApiKey: string;
+  encryptionKeys: string;
   merchantId?: string;
   merchantApiKey?: string;
 }
@@ -35,8 +38,10 @@ interface SandboxCredentials {
 /** Local credentials, made on the first start and kept in .data/ (never committed) so they stay the same. */
 function sandboxCredentials(): SandboxCredentials {
   const file = dataDir('sandbox.json');
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8'));
-  const creds = { adminApiKey: `admin_${randomBytes(24).toString('base64url')}` };
+  const creds: SandboxCredentials = existsSync(file)
+    ? JSON.parse(readFileSync(file, 'utf8'))
+    : { adminApiKey: `admin_${randomBytes(24).toString('base64url')}`, encryptionKeys: newKeyringText('sandbox1') };
+  creds.encryptionKeys ??= newKeyringText('sandbox1'); // files written before keys existed
   writeFileSync(file, JSON.stringify(creds, null, 2), { mode: 0o600 });
   return creds;
 }
@@ -103,6 +108,11 @@ async function main() {
     // Credentials
     const creds = sandboxCredentials();
     const adminApiKey = process.env.SETTLE_ADMIN_API_KEY ?? creds.adminApiKey;
+    const accounting = createAccountingServices({
+      db,
+      encryptionKeys: process.env.SETTLE_ENCRYPTION_KEYS ?? creds.encryptionKeys,
+      endpoints: platformEndpoints(loadConfig(accountingEnv)),
+    });
     if (!creds.merchantId) {
       const { merchant, apiKey } = await createMerchant(db, 'Sandbox MSP');
       Object.assign(creds, { merchantId: merchant.id, merchantApiKey: apiKey.key });
@@ -131,7 +141,7 @@ async function main() {
     const temporal = await connectClient(temporalConfig);
     stops.push(['Temporal client', () => temporal.connection.close()]);
     const api = await startApi(
-      { db, temporal, log, taskQueuePrefix: temporalConfig.SETTLE_TASK_QUEUE_PREFIX, adminApiKey, maxBodyBytes: 256 * 1024 },
+      { db, temporal, accounting, log, taskQueuePrefix: temporalConfig.SETTLE_TASK_QUEUE_PREFIX, adminApiKey, maxBodyBytes: 256 * 1024 },
       apiPort,
       process.env.HOST ?? '127.0.0.1',
     );

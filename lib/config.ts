@@ -2,6 +2,7 @@
 // A missing or malformed setting stops the process with one line naming it (see `exitOnConfigError`).
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
+import { parseKeyring } from './crypto/sealed-box';
 
 const existingFile = z.string().min(1).refine((p) => existsSync(p), 'file not found');
 
@@ -60,8 +61,35 @@ export const workerEnv = z.object({
   }),
 });
 
-export const apiConfigSchema = temporalEnv.and(databaseEnv).and(logEnv).and(apiEnv);
-export const workerConfigSchema = temporalEnv.and(databaseEnv).and(logEnv).and(workerEnv);
+// Encryption keys for data at rest (lib/crypto/sealed-box.ts): `id:base64key,...`, the first is current.
+export const encryptionEnv = z.object({
+  SETTLE_ENCRYPTION_KEYS: z
+    .string({ error: 'is required (id:base64 of 32 random bytes, comma-separated; first is current)' })
+    .superRefine((text, ctx) => {
+      try {
+        parseKeyring(text);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      }
+    }),
+});
+
+// Where the accounting platforms are. The defaults are the real services; sandbox mode points these at the
+// local emulators instead.
+export const accountingEnv = z.object({
+  XERO_API_BASE: z.url().default('https://api.xero.com/api.xro/2.0'),
+  XERO_TOKEN_URL: z.url().default('https://identity.xero.com/connect/token'),
+  XERO_CLIENT_ID: z.string().default(''),
+  XERO_CLIENT_SECRET: z.string().default(''),
+  QUICKBOOKS_API_BASE: z.url().default('https://quickbooks.api.intuit.com/v3/company/'),
+  QUICKBOOKS_TOKEN_URL: z.url().default('https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer'),
+  QUICKBOOKS_CLIENT_ID: z.string().default(''),
+  QUICKBOOKS_CLIENT_SECRET: z.string().default(''),
+});
+export type AccountingConfig = z.infer<typeof accountingEnv>;
+
+export const apiConfigSchema = temporalEnv.and(databaseEnv).and(logEnv).and(apiEnv).and(encryptionEnv).and(accountingEnv);
+export const workerConfigSchema = temporalEnv.and(databaseEnv).and(logEnv).and(workerEnv).and(encryptionEnv).and(accountingEnv);
 
 export type TemporalConfig = z.infer<typeof temporalEnv>;
 export type DatabaseConfig = z.infer<typeof databaseEnv>;

@@ -28,3 +28,12 @@ export function accountingQueueFor(workflowTaskQueue: string, role: AccountingRo
     : workflowTaskQueue;
   return taskQueueName(prefix, role);
 }
+
+/**
+ * The connection role an accounting activity acts for, read from the queue it runs on: the workflow chose
+ * the queue, so the queue is the single source of truth for which connection (and rate budget) is used.
+ */
+export function roleOfTaskQueue(taskQueue: string): AccountingRole | undefined {
+  const match = /\.accounting\.([a-z-]+)$/.exec(taskQueue);
+  return ACCOUNTING_ROLES.find((role) => role === match?.[1]);
+}

@@ -2,7 +2,9 @@
 // ts-jest, tsx and compiled JavaScript.
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_initial';
+import * as m0002 from './0002_accounting_connections';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
+  '0002_accounting_connections': m0002,
 };

@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { createMerchant } from '../../db/merchants';
+import { newKeyringText } from '../../lib/crypto/sealed-box';
 import { freePort } from '../../lib/net';
 import { paymentWorkflowId } from '../../workflows/payments/definitions';
 import { httpClient } from '../support/http';
@@ -42,6 +43,7 @@ describe('configured', () => {
       DATABASE_URL: database.url,
       TEMPORAL_ADDRESS: testServers().temporalAddress,
       SETTLE_TASK_QUEUE_PREFIX: prefix,
+      SETTLE_ENCRYPTION_KEYS: newKeyringText('entry'),
       LOG_LEVEL: 'info',
     };
     const workflowsWorker = runEntryPoint('workers/run-worker.ts', { ...env, SETTLE_WORKER_ROLE: 'workflows' });

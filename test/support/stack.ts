@@ -5,6 +5,9 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { sql } from 'kysely';
 import { createActivities } from '../../activities';
+import type { PlatformEndpoints } from '../../activities/accounting/connections';
+import { createAccountingServices } from '../../activities/accounting/services';
+import { newKeyringText } from '../../lib/crypto/sealed-box';
 import type { ApiDeps } from '../../api/deps';
 import { startApi, type RunningApi } from '../../api/serve';
 import { createDb, type Db } from '../../db/database';
@@ -48,6 +51,8 @@ export function uniquePrefix(): string {
 export interface TestStack {
   db: Db;
   databaseUrl: string;
+  /** The SETTLE_ENCRYPTION_KEYS this stack's processes use. */
+  encryptionKeys: string;
   client: Client;
   nativeConnection: NativeConnection;
   taskQueuePrefix: string;
@@ -57,7 +62,12 @@ export interface TestStack {
   close(): Promise<void>;
 }
 
-export async function startTestStack(opts: { roles?: readonly WorkerRole[]; api?: boolean } = {}): Promise<TestStack> {
+// Nothing listens on port 9 (discard): a test that needs an accounting platform passes its emulators' endpoints.
+const UNREACHABLE = { apiBase: 'http://127.0.0.1:9/', tokenUrl: 'http://127.0.0.1:9/token', clientId: 'test', clientSecret: 'test' };
+
+export async function startTestStack(
+  opts: { roles?: readonly WorkerRole[]; api?: boolean; endpoints?: PlatformEndpoints } = {},
+): Promise<TestStack> {
   const servers = testServers();
   const database = await createTestDatabase();
   const taskQueuePrefix = uniquePrefix();
@@ -67,6 +77,8 @@ export async function startTestStack(opts: { roles?: readonly WorkerRole[]; api?
   const client = new Client({ connection, namespace: NAMESPACE });
   const nativeConnection = await NativeConnection.connect({ address: servers.temporalAddress });
   const roles = opts.roles ?? WORKER_ROLES;
+  const encryptionKeys = newKeyringText('test');
+  const endpoints = opts.endpoints ?? { xero: UNREACHABLE, quickbooks: UNREACHABLE };
   const workers = roles.length
     ? await startWorkers({
         connection: nativeConnection,
@@ -80,6 +92,7 @@ export async function startTestStack(opts: { roles?: readonly WorkerRole[]; api?
   const apiDeps: ApiDeps = {
     db: database.db,
     temporal: client,
+    accounting: createAccountingServices({ db: database.db, encryptionKeys, endpoints }),
     log: createLogger({ level: process.env.LOG_LEVEL ?? 'silent' }),
     taskQueuePrefix,
     adminApiKey: `admin-${randomBytes(24).toString('hex')}`,
@@ -89,6 +102,7 @@ export async function startTestStack(opts: { roles?: readonly WorkerRole[]; api?
   return {
     db: database.db,
     databaseUrl: database.url,
+    encryptionKeys,
     client,
     nativeConnection,
     taskQueuePrefix,

@@ -1,9 +1,11 @@
 import type { z } from 'zod';
 import { apiConfigSchema, ConfigError, loadConfig, workerConfigSchema } from '../../lib/config';
+import { newKeyringText } from '../../lib/crypto/sealed-box';
 
 const base = {
   DATABASE_URL: 'postgres://u:p@db:5432/settle',
   SETTLE_ADMIN_API_KEY: 'a'.repeat(32),
+  SETTLE_ENCRYPTION_KEYS: newKeyringText('k1'),
 };
 
 function errorOf(env: NodeJS.ProcessEnv, schema: z.ZodType = apiConfigSchema): string {
@@ -23,7 +25,7 @@ describe('loadConfig', () => {
   });
 
   it('names a missing setting on one line', () => {
-    const message = errorOf({ SETTLE_ADMIN_API_KEY: base.SETTLE_ADMIN_API_KEY });
+    const message = errorOf({ SETTLE_ADMIN_API_KEY: base.SETTLE_ADMIN_API_KEY, SETTLE_ENCRYPTION_KEYS: base.SETTLE_ENCRYPTION_KEYS });
     expect(message).toBe('Configuration error: DATABASE_URL is required (a postgres:// connection URL)');
   });
 
@@ -39,6 +41,8 @@ describe('loadConfig', () => {
     [{ TEMPORAL_TLS_CERT_PATH: '/does/not/exist.pem' }, 'TEMPORAL_TLS_CERT_PATH file not found'],
     [{ TEMPORAL_TLS_CERT_PATH: __filename }, 'TEMPORAL_TLS_KEY_PATH is required when the other mTLS file is set'],
     [{ SETTLE_TASK_QUEUE_PREFIX: 'Bad Prefix' }, 'SETTLE_TASK_QUEUE_PREFIX'],
+    [{ SETTLE_ENCRYPTION_KEYS: 'k1:c2hvcnQ=' }, 'SETTLE_ENCRYPTION_KEYS key k1 must be 32 bytes'],
+    [{ XERO_TOKEN_URL: 'not a url' }, 'XERO_TOKEN_URL'],
   ])('rejects %j', (override, expected) => {
     const message = errorOf({ ...base, ...override });
     expect(message).toContain(expected);
@@ -46,7 +50,7 @@ describe('loadConfig', () => {
   });
 
   it('requires a worker role for workers', () => {
-    expect(errorOf({ DATABASE_URL: base.DATABASE_URL }, workerConfigSchema)).toBe(
+    expect(errorOf({ DATABASE_URL: base.DATABASE_URL, SETTLE_ENCRYPTION_KEYS: base.SETTLE_ENCRYPTION_KEYS }, workerConfigSchema)).toBe(
       'Configuration error: SETTLE_WORKER_ROLE is required: one of workflows, wise-pay, company, service',
     );
     expect(loadConfig(workerConfigSchema, { ...base, SETTLE_WORKER_ROLE: 'company' }).SETTLE_WORKER_ROLE).toBe('company');

@@ -1,4 +1,4 @@
-import { accountingQueueFor, taskQueueName, WORKER_ROLES } from '../../lib/task-queues';
+import { accountingQueueFor, roleOfTaskQueue, taskQueueName, WORKER_ROLES } from '../../lib/task-queues';
 
 describe('task queue names', () => {
   it('gives each role its own queue under the prefix', () => {
@@ -14,5 +14,16 @@ describe('task queue names', () => {
 
   it('takes a queue without the workflows suffix (as the replayer uses) whole as the prefix', () => {
     expect(accountingQueueFor('fake_replay_queue-0', 'company')).toBe('fake_replay_queue-0.accounting.company');
+  });
+});
+
+describe('roleOfTaskQueue', () => {
+  it('reads the role from an accounting queue of any prefix', () => {
+    expect(roleOfTaskQueue('settle.accounting.company')).toBe('company');
+    expect(roleOfTaskQueue('test-1.accounting.wise-pay')).toBe('wise-pay');
+  });
+  it('gives no role for other queues', () => {
+    expect(roleOfTaskQueue('settle.workflows')).toBeUndefined();
+    expect(roleOfTaskQueue('settle.accounting.admin')).toBeUndefined();
   });
 });

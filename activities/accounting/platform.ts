@@ -1,0 +1,197 @@
+// The accounting platform port: what Settle asks of Xero and QuickBooks Online, in Settle's terms.
+// One implementation per platform (xero/, quickbooks/) hides the SDK, its wire format and its quirks.
+// Amounts are integer minor units; dates are ISO calendar dates (YYYY-MM-DD).
+
+export type PlatformName = 'xero' | 'quickbooks';
+
+/** A deterministic key per logical write (see lib/idempotency.ts): a retried write never writes twice. */
+export type IdempotencyKey = string;
+
+export interface Contact {
+  id: string;
+  name: string;
+  accountNumber?: string;
+  email?: string;
+}
+
+export interface NewContact {
+  name: string;
+  accountNumber?: string;
+  email?: string;
+}
+
+export interface ContactQuery {
+  /** Exact match, case-insensitive. */
+  name?: string;
+  email?: string;
+  accountNumber?: string;
+}
+
+export type InvoiceStatus = 'draft' | 'submitted' | 'authorised' | 'paid' | 'voided' | 'deleted';
+
+export interface Invoice {
+  id: string;
+  number: string;
+  contactId: string;
+  reference?: string;
+  status: InvoiceStatus;
+  date: string;
+  dueDate?: string;
+  currency: string;
+  totalMinor: number;
+  amountDueMinor: number;
+}
+
+export interface InvoiceLine {
+  description: string;
+  quantity: number;
+  unitAmountMinor: number;
+  accountCode: string;
+  taxType?: string;
+}
+
+export interface NewInvoice {
+  contactId: string;
+  /** Settle's invoice number if it sets one (e.g. the PSA's); the platform numbers it otherwise. */
+  number?: string;
+  reference?: string;
+  date: string;
+  dueDate: string;
+  currency: string;
+  lines: InvoiceLine[];
+  /** Authorised invoices are payable at once; drafts are not. */
+  status: 'draft' | 'authorised';
+}
+
+export interface InvoiceQuery {
+  contactId?: string;
+  /** Only invoices with an amount due (authorised and not fully paid). */
+  outstandingOnly?: boolean;
+  /** Invoices dated on or after. */
+  fromDate?: string;
+  /** 1-based page; each platform's page size (Xero 100). */
+  page?: number;
+}
+
+export interface InvoicePage {
+  invoices: Invoice[];
+  /** The next page to ask for, if there may be more. */
+  nextPage?: number;
+}
+
+export interface NewPayment {
+  invoiceId: string;
+  amountMinor: number;
+  date: string;
+  /** The bank (or clearing) account the money landed in. */
+  accountCode: string;
+  reference?: string;
+}
+
+/** One result per payment sent, in the same order: a batch can partly succeed. */
+export type PaymentResult =
+  | { ok: true; paymentId: string }
+  | { ok: false; reason: string };
+
+export type CreditNoteStatus = 'draft' | 'submitted' | 'authorised' | 'paid' | 'voided' | 'deleted';
+
+export interface CreditNote {
+  id: string;
+  number?: string;
+  contactId: string;
+  reference?: string;
+  status: CreditNoteStatus;
+  totalMinor: number;
+  /** What is left to allocate. */
+  remainingMinor: number;
+  currency: string;
+}
+
+export interface NewCreditNote {
+  contactId: string;
+  reference?: string;
+  date: string;
+  currency: string;
+  lines: InvoiceLine[];
+  status: 'draft' | 'authorised';
+}
+
+export interface Allocation {
+  invoiceId: string;
+  amountMinor: number;
+  date: string;
+}
+
+export interface NewPrepayment {
+  contactId: string;
+  amountMinor: number;
+  currency: string;
+  date: string;
+  accountCode: string;
+  reference?: string;
+}
+
+export type LinkedObject = 'contact' | 'invoice' | 'creditNote' | 'payment' | 'prepayment';
+
+export interface AccountingPlatform {
+  readonly platform: PlatformName;
+
+  findContacts(query: ContactQuery): Promise<Contact[]>;
+  createContact(contact: NewContact, key: IdempotencyKey): Promise<Contact>;
+
+  listInvoices(query: InvoiceQuery): Promise<InvoicePage>;
+  getInvoice(invoiceId: string): Promise<Invoice | undefined>;
+  createInvoice(invoice: NewInvoice, key: IdempotencyKey): Promise<Invoice>;
+
+  /** Sends payments in as few calls as the platform allows; results line up with `payments`. */
+  createPayments(payments: NewPayment[], key: IdempotencyKey): Promise<PaymentResult[]>;
+
+  createCreditNote(creditNote: NewCreditNote, key: IdempotencyKey): Promise<CreditNote>;
+  getCreditNote(creditNoteId: string): Promise<CreditNote | undefined>;
+  /** Draft → authorised. */
+  approveCreditNote(creditNoteId: string, key: IdempotencyKey): Promise<CreditNote>;
+  /** Removes a draft. Fails with PlatformRejected for a credit note that is no longer a draft. */
+  deleteCreditNote(creditNoteId: string): Promise<void>;
+  /** Voids an authorised credit note. Fails with PlatformRejected once it is allocated (paid). */
+  voidCreditNote(creditNoteId: string, key: IdempotencyKey): Promise<CreditNote>;
+  allocateCreditNote(creditNoteId: string, allocation: Allocation, key: IdempotencyKey): Promise<void>;
+  /** Removes every allocation of a credit note, so the invoices it paid are outstanding again. */
+  removeCreditNoteAllocations(creditNoteId: string): Promise<void>;
+
+  /** Money received from a customer and not (yet) applied to an invoice. */
+  createPrepayment(prepayment: NewPrepayment, key: IdempotencyKey): Promise<{ id: string }>;
+
+  /** A link to the object in the platform's web app (works for people logged in to the organisation). */
+  webLink(kind: LinkedObject, id: string): string;
+}
+
+/** Base of the errors adapters throw; activities turn them into Temporal retry decisions. */
+export class PlatformError extends Error {
+  constructor(message: string, readonly status?: number) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Over a rate limit: retry after `retryAfterMs` (from Retry-After), not on the default backoff. */
+export class PlatformRateLimited extends PlatformError {
+  constructor(readonly retryAfterMs: number, readonly problem: string, status = 429) {
+    super(`rate limited (${problem}); retry after ${retryAfterMs} ms`, status);
+  }
+}
+
+/** The access token was refused (expired or revoked): refresh, then retry. */
+export class PlatformUnauthorized extends PlatformError {}
+
+/** The request was understood and refused (validation, state): retrying the same request will not help. */
+export class PlatformRejected extends PlatformError {
+  constructor(message: string, readonly details: string[] = [], status?: number) {
+    super(message, status);
+  }
+}
+
+/** The object does not exist. */
+export class PlatformNotFound extends PlatformError {}
+
+/** A 5xx, a timeout or a dropped connection: safe to retry with the same idempotency key. */
+export class PlatformUnavailable extends PlatformError {}

@@ -1,0 +1,120 @@
+// Keeps every worker process, together, inside a connection's rate limits. The budget lives in Postgres
+// (every worker sees it): each API call is a row in accounting_calls, and a call may start only when the
+// rolling minute, the rolling day and the calls in flight leave room. Acquiring is serialised per
+// connection with a transaction-scoped advisory lock, so two workers cannot both take the last slot.
+import { sql } from 'kysely';
+import type { Db } from '../../db/database';
+import type { BudgetClock, PlatformLimits } from './limits';
+
+export interface BudgetedConnection {
+  id: string;
+  platform: string;
+}
+
+/** The day's budget is spent (or waiting would hold a worker slot too long): retry after `retryAfterMs`. */
+export class RateBudgetExhausted extends Error {
+  constructor(readonly retryAfterMs: number, readonly reason: 'minute' | 'day' | 'app') {
+    super(`rate budget exhausted (${reason}); retry in ${retryAfterMs} ms`);
+  }
+}
+
+export interface RateBudgetOptions {
+  clock: BudgetClock;
+  /** Longest an activity waits in-process for room; longer waits go back to Temporal as a retry delay. */
+  maxWaitMs?: number;
+  /** A call that never finished (its worker died) stops counting as in flight after this. */
+  leaseTimeoutMs?: number;
+}
+
+export class RateBudget {
+  private readonly maxWaitMs: number;
+  private readonly leaseTimeoutMs: number;
+  private readonly clock: BudgetClock;
+  /** How long this process waited for room, in total (for benchmarks). */
+  waitedMs = 0;
+
+  constructor(private readonly db: Db, options: RateBudgetOptions) {
+    this.clock = options.clock;
+    this.maxWaitMs = options.maxWaitMs ?? 30_000;
+    this.leaseTimeoutMs = options.leaseTimeoutMs ?? 120_000;
+  }
+
+  // The platform counts a call when it arrives, a moment after we count it; this margin keeps our window's
+  // edge behind theirs.
+  private get marginMs() {
+    return Math.max(20, Math.round(this.clock.minuteMs * 0.01));
+  }
+
+  /** Waits for room and records the call; returns the lease to release when the call is over. */
+  async acquire(connection: BudgetedConnection, limits: PlatformLimits): Promise<{ release(): Promise<void> }> {
+    const deadline = Date.now() + this.maxWaitMs;
+    for (;;) {
+      const decision = await this.tryAcquire(connection, limits);
+      if ('leaseId' in decision) {
+        const leaseId = decision.leaseId;
+        return {
+          release: async () => {
+            await this.db.updateTable('accounting_calls').set({ finished_at: sql`clock_timestamp()` as never }).where('id', '=', leaseId).execute();
+          },
+        };
+      }
+      if (decision.reason === 'day' || Date.now() + decision.waitMs > deadline) {
+        throw new RateBudgetExhausted(decision.waitMs, decision.reason === 'concurrent' ? 'minute' : decision.reason);
+      }
+      this.waitedMs += decision.waitMs;
+      await new Promise((r) => setTimeout(r, decision.waitMs));
+    }
+  }
+
+  /** Calls made in the rolling minute and day: what the connections view shows as remaining budget. */
+  async usage(connectionId: string): Promise<{ minute: number; day: number }> {
+    const minute = `${this.clock.minuteMs} milliseconds`;
+    const day = `${this.clock.dayMs} milliseconds`;
+    const result = await sql<{ minute: number; day: number }>`
+      select count(*) filter (where started_at > clock_timestamp() - ${minute}::interval)::int as minute, count(*)::int as day
+      from accounting_calls where connection_id = ${connectionId} and started_at > clock_timestamp() - ${day}::interval`.execute(this.db);
+    return result.rows[0];
+  }
+
+  private async tryAcquire(
+    connection: BudgetedConnection,
+    limits: PlatformLimits,
+  ): Promise<{ leaseId: string } | { waitMs: number; reason: 'minute' | 'day' | 'app' | 'concurrent' }> {
+    const minute = `${this.clock.minuteMs + this.marginMs} milliseconds`;
+    const day = `${this.clock.dayMs} milliseconds`;
+    const lease = `${this.leaseTimeoutMs} milliseconds`;
+    return this.db.transaction().execute(async (trx) => {
+      await sql`select pg_advisory_xact_lock(hashtextextended(${connection.id}, 0))`.execute(trx);
+      const usage = await sql<{ minute_count: number; oldest_in_minute_ms: number | null; in_flight: number; day_count: number; oldest_in_day_ms: number | null }>`
+        select
+          count(*) filter (where started_at > clock_timestamp() - ${minute}::interval)::int as minute_count,
+          (extract(epoch from min(started_at) filter (where started_at > clock_timestamp() - ${minute}::interval)
+            + ${minute}::interval - clock_timestamp()) * 1000)::float8 as oldest_in_minute_ms,
+          count(*) filter (where finished_at is null and started_at > clock_timestamp() - ${lease}::interval)::int as in_flight,
+          count(*)::int as day_count,
+          (extract(epoch from min(started_at) + ${day}::interval - clock_timestamp()) * 1000)::float8 as oldest_in_day_ms
+        from accounting_calls
+        where connection_id = ${connection.id} and started_at > clock_timestamp() - ${day}::interval`.execute(trx);
+      const u = usage.rows[0];
+      if (limits.perDay !== undefined && u.day_count >= limits.perDay) {
+        return { waitMs: Math.max(1, Math.ceil(u.oldest_in_day_ms ?? this.clock.dayMs)), reason: 'day' as const };
+      }
+      if (u.minute_count >= limits.perMinute) {
+        return { waitMs: Math.max(1, Math.ceil(u.oldest_in_minute_ms ?? this.clock.minuteMs)), reason: 'minute' as const };
+      }
+      if (u.in_flight >= limits.concurrent) return { waitMs: 10, reason: 'concurrent' as const };
+      if (limits.appPerMinute !== undefined) {
+        const app = await sql<{ count: number }>`
+          select count(*)::int as count from accounting_calls
+          where platform = ${connection.platform} and started_at > clock_timestamp() - ${minute}::interval`.execute(trx);
+        if (app.rows[0].count >= limits.appPerMinute) return { waitMs: 100, reason: 'app' as const };
+      }
+      // Rows older than the day window count for nothing any more.
+      await sql`delete from accounting_calls where connection_id = ${connection.id} and started_at < clock_timestamp() - ${day}::interval`.execute(trx);
+      const inserted = await sql<{ id: string }>`
+        insert into accounting_calls (connection_id, platform, started_at)
+        values (${connection.id}, ${connection.platform}, clock_timestamp()) returning id`.execute(trx);
+      return { leaseId: inserted.rows[0].id };
+    });
+  }
+}

@@ -1,0 +1,36 @@
+// The accounting services every process shares: connections (tokens) and rate budgets, from configuration.
+import type { Db } from '../../db/database';
+import type { AccountingConfig } from '../../lib/config';
+import { parseKeyring } from '../../lib/crypto/sealed-box';
+import { ConnectionStore, type PlatformEndpoints } from './connections';
+import { REAL_TIME, type BudgetClock } from './limits';
+import { RateBudget } from './rate-budget';
+
+export interface AccountingServices {
+  connections: ConnectionStore;
+  budget: RateBudget;
+}
+
+export function platformEndpoints(config: AccountingConfig): PlatformEndpoints {
+  return {
+    xero: { apiBase: config.XERO_API_BASE, tokenUrl: config.XERO_TOKEN_URL, clientId: config.XERO_CLIENT_ID, clientSecret: config.XERO_CLIENT_SECRET },
+    quickbooks: {
+      apiBase: config.QUICKBOOKS_API_BASE,
+      tokenUrl: config.QUICKBOOKS_TOKEN_URL,
+      clientId: config.QUICKBOOKS_CLIENT_ID,
+      clientSecret: config.QUICKBOOKS_CLIENT_SECRET,
+    },
+  };
+}
+
+export function createAccountingServices(opts: {
+  db: Db;
+  encryptionKeys: string;
+  endpoints: PlatformEndpoints;
+  clock?: BudgetClock;
+}): AccountingServices {
+  return {
+    connections: new ConnectionStore(opts.db, parseKeyring(opts.encryptionKeys), opts.endpoints),
+    budget: new RateBudget(opts.db, { clock: opts.clock ?? REAL_TIME }),
+  };
+}

@@ -1,0 +1,131 @@
+// Accounting connections: the "Configure > Accounting Connections" view as an API, connecting a role, the
+// admin switch for multi-connection, and the merchant's open actions (e.g. reconnect).
+import { z } from 'zod';
+import { PLATFORM_LIMITS } from '../../activities/accounting/limits';
+import { findMerchant } from '../../db/merchants';
+import { ACCOUNTING_ROLES, type AccountingRole } from '../../lib/task-queues';
+import type { ApiDeps } from '../deps';
+import { notFound } from '../problem';
+import { defineRoute } from '../routing';
+import { merchantIdParam, plainText } from '../schemas';
+
+const roleEnum = z.enum(ACCOUNTING_ROLES);
+
+const connectionView = z.object({
+  role: roleEnum,
+  usesConnectionOf: roleEnum.describe('The role whose connection serves this one (wise-pay unless multi-connection is on)'),
+  platform: z.enum(['xero', 'quickbooks']).nullable(),
+  tenantId: z.string().nullable(),
+  status: z.enum(['connected', 'disconnected', 'not-connected']),
+  connectedSince: z.string().nullable(),
+  lastUsedAt: z.string().nullable(),
+  budget: z.object({ minuteRemaining: z.number().nullable(), dayRemaining: z.number().nullable() }),
+});
+
+const actionView = z.object({ id: z.string(), kind: z.string(), subject: z.string(), detail: z.string(), createdAt: z.string() });
+
+export function connectionRoutes(deps: ApiDeps) {
+  const { connections, budget } = deps.accounting;
+
+  async function view(merchantId: string) {
+    const merchant = await findMerchant(deps.db, merchantId);
+    const rows = await deps.db.selectFrom('accounting_connections').selectAll().where('merchant_id', '=', merchantId).execute();
+    return Promise.all(
+      ACCOUNTING_ROLES.map(async (role) => {
+        const uses: AccountingRole = merchant?.multi_connection ? role : 'wise-pay';
+        const row = rows.find((r) => r.role === uses);
+        const usage = row ? await budget.usage(row.id) : undefined;
+        const limits = row ? PLATFORM_LIMITS[row.platform] : undefined;
+        return {
+          role,
+          usesConnectionOf: uses,
+          platform: row?.platform ?? null,
+          tenantId: row?.tenant_id ?? null,
+          status: row?.status ?? ('not-connected' as const),
+          connectedSince: row?.connected_at.toISOString() ?? null,
+          lastUsedAt: row?.last_used_at?.toISOString() ?? null,
+          budget: {
+            minuteRemaining: usage && limits ? Math.max(0, limits.perMinute - usage.minute) : null,
+            dayRemaining: usage && limits?.perDay !== undefined ? Math.max(0, limits.perDay - usage.day) : null,
+          },
+        };
+      }),
+    );
+  }
+
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/v1/connections',
+      operationId: 'listConnections',
+      summary: "The merchant's accounting connections, one per role, with remaining rate budget",
+      tag: 'connections',
+      auth: 'merchant',
+      responses: { 200: { description: 'Connections', schema: z.object({ multiConnection: z.boolean(), connections: z.array(connectionView) }) } },
+      handler: async ({ state }) => ({
+        status: 200,
+        body: { multiConnection: state.merchant.multi_connection, connections: await view(state.merchant.id) },
+      }),
+    }),
+    defineRoute({
+      method: 'put',
+      path: '/v1/connections/:role',
+      operationId: 'connectAccounting',
+      summary: 'Complete (or renew) the connection of a role with the grant from the OAuth consent',
+      tag: 'connections',
+      auth: 'merchant',
+      params: z.object({ role: roleEnum }),
+      body: z.object({
+        platform: z.enum(['xero', 'quickbooks']),
+        tenantId: plainText(100).describe('Xero tenant id or QuickBooks realm id'),
+        tokens: z.object({
+          accessToken: z.string().min(1).max(4096),
+          refreshToken: z.string().min(1).max(4096),
+          expiresIn: z.number().int().min(1).max(86_400),
+        }),
+      }),
+      responses: { 200: { description: 'Connected', schema: z.object({ connections: z.array(connectionView) }) } },
+      handler: async ({ params, body, state }) => {
+        await connections.connect(state.merchant.id, params.role, {
+          platform: body.platform,
+          tenantId: body.tenantId,
+          tokens: { access_token: body.tokens.accessToken, refresh_token: body.tokens.refreshToken, expires_in: body.tokens.expiresIn },
+        });
+        return { status: 200, body: { connections: await view(state.merchant.id) } };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/actions',
+      operationId: 'listActions',
+      summary: 'Open actions: things the merchant must do (e.g. reconnect an accounting connection)',
+      tag: 'merchant',
+      auth: 'merchant',
+      responses: { 200: { description: 'Open actions', schema: z.object({ actions: z.array(actionView) }) } },
+      handler: async ({ state }) => {
+        const rows = await deps.db.selectFrom('merchant_actions').selectAll().where('merchant_id', '=', state.merchant.id)
+          .where('resolved_at', 'is', null).orderBy('created_at').execute();
+        return {
+          status: 200,
+          body: { actions: rows.map((a) => ({ id: a.id, kind: a.kind, subject: a.subject, detail: a.detail, createdAt: a.created_at.toISOString() })) },
+        };
+      },
+    }),
+    defineRoute({
+      method: 'put',
+      path: '/v1/admin/merchants/:merchantId/multi-connection',
+      operationId: 'setMultiConnection',
+      summary: 'Turn multi-connection on or off for a merchant (off: every role uses the wise-pay connection)',
+      tag: 'admin',
+      auth: 'admin',
+      params: z.object({ merchantId: merchantIdParam }),
+      body: z.object({ enabled: z.boolean() }),
+      responses: { 200: { description: 'Set', schema: z.object({ merchantId: z.string(), multiConnection: z.boolean() }) }, 404: { description: 'No such merchant' } },
+      handler: async ({ params, body }) => {
+        const updated = await deps.db.updateTable('merchants').set({ multi_connection: body.enabled }).where('id', '=', params.merchantId).executeTakeFirst();
+        if (updated.numUpdatedRows === 0n) throw notFound('merchant');
+        return { status: 200, body: { merchantId: params.merchantId, multiConnection: body.enabled } };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,103 @@
+// The Postgres rate budget across "worker processes" (separate pools on one database): never more calls in a
+// rolling minute, a day or in flight than the platform allows.
+import { createDb, type Db } from '../../../db/database';
+import { createMerchant } from '../../../db/merchants';
+import { RateBudget, RateBudgetExhausted } from '../../../activities/accounting/rate-budget';
+import type { PlatformLimits } from '../../../activities/accounting/limits';
+import { createTestDatabase, type TestDatabase } from '../../support/stack';
+
+let database: TestDatabase;
+let secondPool: Db;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  secondPool = createDb(database.url, 5);
+});
+afterAll(async () => {
+  await secondPool.destroy();
+  await database.drop();
+});
+
+async function newConnection(): Promise<{ id: string; platform: string }> {
+  const { merchant } = await createMerchant(database.db, 'Budget MSP');
+  const id = `con_${merchant.id.slice(4)}`;
+  await database.db
+    .insertInto('accounting_connections')
+    .values({ id, merchant_id: merchant.id, role: 'wise-pay', platform: 'xero', tenant_id: 't', status: 'connected', token_sealed: 'x', access_expires_at: new Date() })
+    .execute();
+  return { id, platform: 'xero' };
+}
+
+async function callStarts(connectionId: string): Promise<number[]> {
+  const rows = await database.db.selectFrom('accounting_calls').select('started_at').where('connection_id', '=', connectionId).orderBy('started_at').execute();
+  return rows.map((r) => r.started_at.getTime());
+}
+
+function maxInAnyWindow(starts: number[], windowMs: number): number {
+  let max = 0;
+  for (let i = 0, j = 0; i < starts.length; i++) {
+    while (starts[i] - starts[j] >= windowMs) j++;
+    max = Math.max(max, i - j + 1);
+  }
+  return max;
+}
+
+const clock = { minuteMs: 400, dayMs: 60_000 };
+
+it('never lets two processes together exceed the rolling minute', async () => {
+  const connection = await newConnection();
+  const limits: PlatformLimits = { perMinute: 5, concurrent: 5, paymentsPerCall: 1 };
+  const budgets = [new RateBudget(database.db, { clock }), new RateBudget(secondPool, { clock })];
+  const started = Date.now();
+  await Promise.all(
+    Array.from({ length: 16 }, async (_, i) => {
+      const lease = await budgets[i % 2].acquire(connection, limits);
+      await lease.release();
+    }),
+  );
+  const starts = await callStarts(connection.id);
+  expect(starts).toHaveLength(16);
+  expect(maxInAnyWindow(starts, clock.minuteMs)).toBeLessThanOrEqual(5);
+  // 16 calls at 5 per window need at least three full windows of waiting.
+  expect(Date.now() - started).toBeGreaterThanOrEqual(3 * clock.minuteMs);
+});
+
+it('never has more calls in flight than allowed', async () => {
+  const connection = await newConnection();
+  const limits: PlatformLimits = { perMinute: 1000, concurrent: 3, paymentsPerCall: 1 };
+  const budgets = [new RateBudget(database.db, { clock }), new RateBudget(secondPool, { clock })];
+  let inFlight = 0;
+  let peak = 0;
+  await Promise.all(
+    Array.from({ length: 12 }, async (_, i) => {
+      const lease = await budgets[i % 2].acquire(connection, limits);
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      await new Promise((r) => setTimeout(r, 30)); // the "API call"
+      inFlight--;
+      await lease.release();
+    }),
+  );
+  expect(peak).toBe(3);
+});
+
+it('stops for the day with a retry delay instead of waiting', async () => {
+  const connection = await newConnection();
+  const limits: PlatformLimits = { perMinute: 100, concurrent: 5, perDay: 3, paymentsPerCall: 1 };
+  const budget = new RateBudget(database.db, { clock });
+  for (let i = 0; i < 3; i++) await (await budget.acquire(connection, limits)).release();
+  const error = await budget.acquire(connection, limits).catch((e) => e);
+  expect(error).toBeInstanceOf(RateBudgetExhausted);
+  expect(error.reason).toBe('day');
+  expect(error.retryAfterMs).toBeGreaterThan(clock.dayMs - 5_000);
+});
+
+it('hands a long wait back to the caller as a retry delay', async () => {
+  const connection = await newConnection();
+  const limits: PlatformLimits = { perMinute: 1, concurrent: 1, paymentsPerCall: 1 };
+  const budget = new RateBudget(database.db, { clock: { minuteMs: 10_000, dayMs: 60_000 }, maxWaitMs: 200 });
+  await (await budget.acquire(connection, limits)).release();
+  const error = await budget.acquire(connection, limits).catch((e) => e);
+  expect(error).toBeInstanceOf(RateBudgetExhausted);
+  expect(error.retryAfterMs).toBeGreaterThan(9_000);
+});
