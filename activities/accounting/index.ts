@@ -1,0 +1,133 @@
+// Accounting activities: each runs on the task queue of the connection role that caused the work (the
+// workflow picks the queue), uses that role's connection and rate budget, and carries an idempotency key
+// derived from the workflow and the logical operation, so a retried activity never writes twice.
+import { ApplicationFailure } from '@temporalio/common';
+import { Context } from '@temporalio/activity';
+import type { AccountingConnection } from '../../db/schema';
+import { idempotencyKey, partKey } from '../../lib/idempotency';
+import { roleOfTaskQueue } from '../../lib/task-queues';
+import type { AccountingServices } from './services';
+import { toActivityFailure } from './failures';
+import { PLATFORM_LIMITS } from './limits';
+import {
+  PlatformUnauthorized,
+  type AccountingPlatform,
+  type Allocation,
+  type ContactQuery,
+  type InvoiceQuery,
+  type NewContact,
+  type NewCreditNote,
+  type NewInvoice,
+  type NewPayment,
+  type NewPrepayment,
+  type PaymentResult,
+} from './platform';
+
+/** Builds the adapter for a connection (platforms.ts; tests may pass their own wiring). */
+export type PlatformFactory = (connection: AccountingConnection, accessToken: () => Promise<string>) => AccountingPlatform;
+
+interface OnMerchant {
+  merchantId: string;
+}
+/** A write: `operation` names it within the workflow (e.g. "quote-credit-note"); the key derives from it. */
+interface Write extends OnMerchant {
+  operation: string;
+}
+
+export function createAccountingActivities(services: AccountingServices, platformFor: PlatformFactory) {
+  const { connections, budget } = services;
+
+  /** Runs `run` on the connection of the queue's role; each call is metered against the rate budget. */
+  type Call = <R>(fn: (p: AccountingPlatform) => Promise<R>) => Promise<R>;
+  async function onConnection<T>(merchantId: string, run: (call: Call, connection: AccountingConnection) => Promise<T>): Promise<T> {
+    const info = Context.current().info;
+    const role = roleOfTaskQueue(info.taskQueue);
+    if (!role) {
+      throw ApplicationFailure.nonRetryable(`accounting activities run on an accounting queue, not ${info.taskQueue}`, 'MisroutedActivity');
+    }
+    let connection: AccountingConnection | undefined;
+    try {
+      const current = (connection = await connections.resolve(merchantId, role));
+      const platform = platformFor(current, () => connections.accessToken(current));
+      const limits = PLATFORM_LIMITS[current.platform];
+      const call: Call = async (fn) => {
+        const lease = await budget.acquire(current, limits);
+        try {
+          return await fn(platform);
+        } finally {
+          await lease.release();
+        }
+      };
+      const result = await run(call, current);
+      await connections.touch(current.id);
+      return result;
+    } catch (err) {
+      if (err instanceof PlatformUnauthorized && connection) await connections.markAccessTokenStale(connection.id);
+      throw toActivityFailure(err);
+    }
+  }
+
+  const keyOf = (operation: string) => {
+    const workflow = Context.current().info.workflowExecution;
+    if (!workflow) throw ApplicationFailure.nonRetryable('accounting writes run inside a workflow (their key derives from it)');
+    return idempotencyKey(workflow.workflowId, operation);
+  };
+
+  return {
+    async findContacts(input: OnMerchant & { query: ContactQuery }) {
+      return onConnection(input.merchantId, (call) => call((p) => p.findContacts(input.query)));
+    },
+    async createContact(input: Write & { contact: NewContact }) {
+      return onConnection(input.merchantId, (call) => call((p) => p.createContact(input.contact, keyOf(input.operation))));
+    },
+    async listInvoices(input: OnMerchant & { query: InvoiceQuery }) {
+      return onConnection(input.merchantId, (call) => call((p) => p.listInvoices(input.query)));
+    },
+    async getInvoice(input: OnMerchant & { invoiceId: string }) {
+      return onConnection(input.merchantId, (call) => call((p) => p.getInvoice(input.invoiceId)));
+    },
+    async createInvoice(input: Write & { invoice: NewInvoice }) {
+      return onConnection(input.merchantId, (call) => call((p) => p.createInvoice(input.invoice, keyOf(input.operation))));
+    },
+    /** Sends as many payments per call as the platform takes; results line up with `payments`. */
+    async postPayments(input: Write & { payments: NewPayment[] }): Promise<PaymentResult[]> {
+      const key = keyOf(input.operation);
+      return onConnection(input.merchantId, async (call, connection) => {
+        const results: PaymentResult[] = [];
+        const size = PLATFORM_LIMITS[connection.platform].paymentsPerCall;
+        for (let i = 0; i < input.payments.length; i += size) {
+          const chunk = input.payments.slice(i, i + size);
+          results.push(...(await call((p) => p.createPayments(chunk, partKey(key, i / size)))));
+          Context.current().heartbeat(results.length);
+        }
+        return results;
+      });
+    },
+    async createCreditNote(input: Write & { creditNote: NewCreditNote }) {
+      return onConnection(input.merchantId, (call) => call((p) => p.createCreditNote(input.creditNote, keyOf(input.operation))));
+    },
+    async getCreditNote(input: OnMerchant & { creditNoteId: string }) {
+      return onConnection(input.merchantId, (call) => call((p) => p.getCreditNote(input.creditNoteId)));
+    },
+    async approveCreditNote(input: Write & { creditNoteId: string }) {
+      return onConnection(input.merchantId, (call) => call((p) => p.approveCreditNote(input.creditNoteId, keyOf(input.operation))));
+    },
+    async deleteCreditNote(input: OnMerchant & { creditNoteId: string }) {
+      return onConnection(input.merchantId, (call) => call((p) => p.deleteCreditNote(input.creditNoteId)));
+    },
+    async voidCreditNote(input: Write & { creditNoteId: string }) {
+      return onConnection(input.merchantId, (call) => call((p) => p.voidCreditNote(input.creditNoteId, keyOf(input.operation))));
+    },
+    async allocateCreditNote(input: Write & { creditNoteId: string; allocation: Allocation }) {
+      return onConnection(input.merchantId, (call) =>
+        call((p) => p.allocateCreditNote(input.creditNoteId, input.allocation, keyOf(input.operation))),
+      );
+    },
+    async removeCreditNoteAllocations(input: OnMerchant & { creditNoteId: string }) {
+      return onConnection(input.merchantId, (call) => call((p) => p.removeCreditNoteAllocations(input.creditNoteId)));
+    },
+    async createPrepayment(input: Write & { prepayment: NewPrepayment }) {
+      return onConnection(input.merchantId, (call) => call((p) => p.createPrepayment(input.prepayment, keyOf(input.operation))));
+    },
+  };
+}

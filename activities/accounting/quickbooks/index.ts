@@ -1,0 +1,185 @@
+// Settle's AccountingPlatform on QuickBooks Online, through node-quickbooks (kept inside client.ts).
+// Mapping choices are described in mapping.ts (money, accountCode, reference) and credit-notes.ts (credit notes).
+// Two more that QBO forces:
+// - QBO has no draft invoices (an invoice is posted and payable when it exists), so createInvoice refuses
+//   `status: 'draft'` with PlatformRejected before sending anything; an authorised invoice is created as is.
+// - QBO writes cannot be batched with a requestid, so createPayments sends one request per payment, each with its
+//   own requestid derived from the key (`${key}-${index}`, hashed past 50 characters). A payment QBO refuses
+//   (over-payment, paid or voided invoice, unknown invoice) fails alone; throttling, auth and outages fail the call,
+//   and a retry with the same key replays the payments already made instead of making them twice.
+// - A prepayment is a Payment with no lines: money on the customer's account, unapplied.
+import type {
+  AccountingPlatform, Contact, ContactQuery, Invoice, InvoicePage, InvoiceQuery, LinkedObject, NewContact, NewInvoice,
+  NewPayment, NewPrepayment, PaymentResult,
+} from '../platform';
+import { PlatformNotFound, PlatformRejected } from '../platform';
+import { QboClient, type Criterion } from './client';
+import { QuickBooksCreditNotes } from './credit-notes';
+import { minorToDecimal, requestIdFor, salesLines, toContact, toInvoice, type QboObject } from './mapping';
+
+export interface QuickBooksPlatformOptions {
+  /** node-quickbooks' endpoint: 'https://quickbooks.api.intuit.com/v3/company/' (or an emulator's). */
+  endpoint: string;
+  realmId: string;
+  /** A valid access token for the realm; asked for on every call. */
+  accessToken: () => Promise<string>;
+  /** Base of the links into QBO's web app; default https://app.qbo.intuit.com. */
+  webAppBaseUrl?: string;
+  /** Deadline of one HTTP call; default 30 s. */
+  timeoutMs?: number;
+}
+
+/** Invoices per page of listInvoices. */
+export const QUICKBOOKS_PAGE_SIZE = 100;
+
+const WEB_PATHS: Record<LinkedObject, string> = {
+  contact: '/app/customerdetail?nameId=',
+  invoice: '/app/invoice?txnId=',
+  creditNote: '/app/creditmemo?txnId=',
+  payment: '/app/recvpayment?txnId=',
+  prepayment: '/app/recvpayment?txnId=',
+};
+
+/** QBO's PaymentRefNum holds 21 characters; a longer reference goes to the PrivateNote only. */
+function referenceFields(reference: string | undefined): QboObject {
+  if (!reference) return {};
+  return { PrivateNote: reference, ...(reference.length <= 21 ? { PaymentRefNum: reference } : {}) };
+}
+
+function positive(amountMinor: number): boolean {
+  return Number.isSafeInteger(amountMinor) && amountMinor > 0;
+}
+
+export function createQuickBooksPlatform(opts: QuickBooksPlatformOptions): AccountingPlatform {
+  const qbo = new QboClient({ endpoint: opts.endpoint, realmId: opts.realmId, accessToken: opts.accessToken, timeoutMs: opts.timeoutMs ?? 30_000 });
+  const creditNotes = new QuickBooksCreditNotes(qbo);
+  const webBase = (opts.webAppBaseUrl ?? 'https://app.qbo.intuit.com').replace(/\/+$/, '');
+
+  return {
+    platform: 'quickbooks',
+
+    async findContacts(query: ContactQuery): Promise<Contact[]> {
+      // QBO filters on DisplayName and PrimaryEmailAddr (case-insensitively); AcctNum is not filterable, so it
+      // is matched here, as are the others again (exact, case-insensitive, as the port promises).
+      const criteria: Criterion[] = [];
+      if (query.name) criteria.push({ field: 'DisplayName', value: query.name });
+      if (query.email) criteria.push({ field: 'PrimaryEmailAddr', value: query.email });
+      const same = (a: string | undefined, b: string) => a !== undefined && a.toLowerCase() === b.toLowerCase();
+      return (await qbo.queryAll('Customer', criteria))
+        .map(toContact)
+        .filter((c) => (!query.name || same(c.name, query.name))
+          && (!query.email || same(c.email, query.email))
+          && (!query.accountNumber || c.accountNumber === query.accountNumber));
+    },
+
+    async createContact(contact: NewContact, key: string): Promise<Contact> {
+      const created = await qbo.create('Customer', {
+        DisplayName: contact.name,
+        ...(contact.email ? { PrimaryEmailAddr: { Address: contact.email } } : {}),
+        ...(contact.accountNumber ? { AcctNum: contact.accountNumber } : {}),
+      }, requestIdFor(key));
+      return toContact(created);
+    },
+
+    async listInvoices(query: InvoiceQuery): Promise<InvoicePage> {
+      const page = query.page ?? 1;
+      if (!Number.isInteger(page) || page < 1) throw new PlatformRejected(`page must be a positive integer, not ${page}`);
+      const criteria: Criterion[] = [];
+      if (query.contactId) criteria.push({ field: 'CustomerRef', value: query.contactId });
+      if (query.outstandingOnly) criteria.push({ field: 'Balance', value: '0', operator: '>' });
+      if (query.fromDate) criteria.push({ field: 'TxnDate', value: query.fromDate, operator: '>=' });
+      const rows = await qbo.query('Invoice', criteria, (page - 1) * QUICKBOOKS_PAGE_SIZE + 1, QUICKBOOKS_PAGE_SIZE);
+      return { invoices: rows.map(toInvoice), ...(rows.length === QUICKBOOKS_PAGE_SIZE ? { nextPage: page + 1 } : {}) };
+    },
+
+    async getInvoice(invoiceId: string): Promise<Invoice | undefined> {
+      const invoice = await qbo.read('Invoice', invoiceId);
+      return invoice && toInvoice(invoice);
+    },
+
+    async createInvoice(invoice: NewInvoice, key: string): Promise<Invoice> {
+      if (invoice.status === 'draft') {
+        throw new PlatformRejected('QuickBooks Online has no draft invoices: an invoice is payable as soon as it exists', ['status: draft is not supported on QuickBooks']);
+      }
+      const created = await qbo.create('Invoice', {
+        CustomerRef: { value: invoice.contactId },
+        CurrencyRef: { value: invoice.currency },
+        TxnDate: invoice.date,
+        DueDate: invoice.dueDate,
+        ...(invoice.number ? { DocNumber: invoice.number } : {}),
+        ...(invoice.reference ? { CustomerMemo: { value: invoice.reference } } : {}),
+        Line: salesLines(invoice.lines, invoice.currency),
+      }, requestIdFor(key));
+      return toInvoice(created);
+    },
+
+    async createPayments(payments: NewPayment[], key: string): Promise<PaymentResult[]> {
+      if (payments.length === 0) return [];
+      // One query for the invoices: a payment needs its invoice's customer and currency.
+      const ids = [...new Set(payments.map((p) => p.invoiceId))];
+      const invoices = new Map<string, QboObject>();
+      for (let i = 0; i < ids.length; i += 100) {
+        const rows = await qbo.query('Invoice', [{ field: 'Id', value: ids.slice(i, i + 100), operator: 'IN' }]);
+        for (const row of rows) invoices.set(String(row.Id), row);
+      }
+      const results: PaymentResult[] = [];
+      for (const [index, payment] of payments.entries()) {
+        const invoice = invoices.get(payment.invoiceId);
+        if (!invoice) {
+          results.push({ ok: false, reason: `QuickBooks has no invoice ${payment.invoiceId}` });
+          continue;
+        }
+        if (!positive(payment.amountMinor)) {
+          results.push({ ok: false, reason: `amount must be a positive number of minor units, not ${payment.amountMinor}` });
+          continue;
+        }
+        const currency = invoice.CurrencyRef?.value;
+        const amount = minorToDecimal(payment.amountMinor, currency);
+        try {
+          const created = await qbo.create('Payment', {
+            CustomerRef: { value: String(invoice.CustomerRef.value) },
+            ...(currency ? { CurrencyRef: { value: currency } } : {}),
+            TotalAmt: amount,
+            TxnDate: payment.date,
+            DepositToAccountRef: { value: payment.accountCode },
+            ...referenceFields(payment.reference),
+            Line: [{ Amount: amount, LinkedTxn: [{ TxnId: String(invoice.Id), TxnType: 'Invoice' }] }],
+          }, requestIdFor(key, String(index)));
+          results.push({ ok: true, paymentId: String(created.Id) });
+        } catch (err) {
+          if (err instanceof PlatformRejected) results.push({ ok: false, reason: err.details.join('; ') || err.message });
+          else if (err instanceof PlatformNotFound) results.push({ ok: false, reason: err.message });
+          else throw err;
+        }
+      }
+      return results;
+    },
+
+    createCreditNote: (creditNote, key) => creditNotes.create(creditNote, key),
+    getCreditNote: (id) => creditNotes.get(id),
+    approveCreditNote: (id, key) => creditNotes.approve(id, key),
+    deleteCreditNote: (id) => creditNotes.delete(id),
+    voidCreditNote: (id, key) => creditNotes.void(id, key),
+    allocateCreditNote: (id, allocation, key) => creditNotes.allocate(id, allocation, key),
+    removeCreditNoteAllocations: (id) => creditNotes.removeAllocations(id),
+
+    async createPrepayment(prepayment: NewPrepayment, key: string): Promise<{ id: string }> {
+      if (!positive(prepayment.amountMinor)) {
+        throw new PlatformRejected(`amount must be a positive number of minor units, not ${prepayment.amountMinor}`);
+      }
+      const created = await qbo.create('Payment', {
+        CustomerRef: { value: prepayment.contactId },
+        CurrencyRef: { value: prepayment.currency },
+        TotalAmt: minorToDecimal(prepayment.amountMinor, prepayment.currency),
+        TxnDate: prepayment.date,
+        DepositToAccountRef: { value: prepayment.accountCode },
+        ...referenceFields(prepayment.reference),
+      }, requestIdFor(key));
+      return { id: String(created.Id) };
+    },
+
+    webLink(kind: LinkedObject, id: string): string {
+      return `${webBase}${WEB_PATHS[kind]}${encodeURIComponent(id)}`;
+    },
+  };
+}

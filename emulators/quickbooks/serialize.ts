@@ -1,0 +1,109 @@
+// Records → QBO JSON, the shape node-quickbooks hands back (PascalCase, Refs as {value, name}, decimal amounts).
+// The query engine filters these same objects, so a field is queryable under the name QBO gives it.
+import { fromCents } from './money';
+import type { AccountRecord, CustomerRecord, EntityName, ItemRecord, PaymentRecord, RealmState, SalesFormRecord } from './state';
+
+type Json = Record<string, unknown>;
+
+const meta = (r: { created: string; updated: string }) => ({ CreateTime: r.created, LastUpdatedTime: r.updated });
+
+export function customerJson(realm: RealmState, c: CustomerRecord): Json {
+  return {
+    Id: c.id,
+    SyncToken: String(c.syncToken),
+    DisplayName: c.displayName,
+    ...(c.email ? { PrimaryEmailAddr: { Address: c.email } } : {}),
+    ...(c.acctNum ? { AcctNum: c.acctNum } : {}),
+    Active: c.active,
+    Balance: fromCents(realm.customerBalanceCents(c.id)),
+    CurrencyRef: { value: c.currency },
+    domain: 'QBO',
+    sparse: false,
+    MetaData: meta(c),
+  };
+}
+
+function salesFormJson(realm: RealmState, f: SalesFormRecord): Json {
+  const customer = realm.customers.get(f.customerId);
+  const lines: Json[] = f.lines.map((l, i) => ({
+    Id: l.id,
+    LineNum: i + 1,
+    ...(l.description ? { Description: l.description } : {}),
+    Amount: fromCents(l.amountCents),
+    DetailType: 'SalesItemLineDetail',
+    SalesItemLineDetail: {
+      ItemRef: { value: l.itemId, name: realm.items.get(l.itemId)?.name },
+      Qty: l.qty,
+      UnitPrice: l.unitPrice,
+      ...(l.taxCode ? { TaxCodeRef: { value: l.taxCode } } : {}),
+    },
+  }));
+  // QBO appends a subtotal line to every sales form it returns.
+  lines.push({ Amount: fromCents(f.totalCents), DetailType: 'SubTotalLineDetail', SubTotalLineDetail: {} });
+  return {
+    Id: f.id,
+    SyncToken: String(f.syncToken),
+    DocNumber: f.docNumber,
+    TxnDate: f.txnDate,
+    CurrencyRef: { value: f.currency },
+    CustomerRef: { value: f.customerId, name: customer?.displayName },
+    Line: lines,
+    TotalAmt: fromCents(f.totalCents),
+    Balance: fromCents(f.balanceCents),
+    ...(f.privateNote ? { PrivateNote: f.privateNote } : {}),
+    ...(f.customerMemo ? { CustomerMemo: { value: f.customerMemo } } : {}),
+    domain: 'QBO',
+    sparse: false,
+    MetaData: meta(f),
+  };
+}
+
+export function invoiceJson(realm: RealmState, f: SalesFormRecord): Json {
+  const linked = realm.paymentsLinking(f.id).map((p) => ({ TxnId: p.id, TxnType: 'Payment' }));
+  return { ...salesFormJson(realm, f), DueDate: f.dueDate ?? f.txnDate, ...(linked.length ? { LinkedTxn: linked } : {}) };
+}
+
+export function creditMemoJson(realm: RealmState, f: SalesFormRecord): Json {
+  return { ...salesFormJson(realm, f), RemainingCredit: fromCents(f.balanceCents) };
+}
+
+export function paymentJson(realm: RealmState, p: PaymentRecord): Json {
+  return {
+    Id: p.id,
+    SyncToken: String(p.syncToken),
+    TxnDate: p.txnDate,
+    CurrencyRef: { value: p.currency },
+    CustomerRef: { value: p.customerId, name: realm.customers.get(p.customerId)?.displayName },
+    ...(p.depositAccountId ? { DepositToAccountRef: { value: p.depositAccountId } } : {}),
+    TotalAmt: fromCents(p.totalCents),
+    UnappliedAmt: fromCents(p.unappliedCents),
+    ...(p.refNum ? { PaymentRefNum: p.refNum } : {}),
+    ...(p.privateNote ? { PrivateNote: p.privateNote } : {}),
+    Line: p.lines.map((l) => ({ Amount: fromCents(l.amountCents), LinkedTxn: [{ TxnId: l.txnId, TxnType: l.txnType }] })),
+    ProcessPayment: false,
+    domain: 'QBO',
+    sparse: false,
+    MetaData: meta(p),
+  };
+}
+
+export function itemJson(_realm: RealmState, i: ItemRecord): Json {
+  return { Id: i.id, SyncToken: '0', Name: i.name, Type: i.type, Active: true, IncomeAccountRef: { value: i.incomeAccountId }, domain: 'QBO' };
+}
+
+export function accountJson(_realm: RealmState, a: AccountRecord): Json {
+  return { Id: a.id, SyncToken: '0', Name: a.name, AccountType: a.accountType, Active: true, domain: 'QBO' };
+}
+
+/** Every object of an entity, as QBO JSON, in id order (the order the emulator's queries return). */
+export function allOf(realm: RealmState, entity: EntityName): Json[] {
+  const byId = <T extends { id: string }>(m: Map<string, T>) => [...m.values()].sort((a, b) => Number(a.id) - Number(b.id));
+  switch (entity) {
+    case 'Customer': return byId(realm.customers).map((c) => customerJson(realm, c));
+    case 'Invoice': return byId(realm.invoices).map((f) => invoiceJson(realm, f));
+    case 'CreditMemo': return byId(realm.creditMemos).map((f) => creditMemoJson(realm, f));
+    case 'Payment': return byId(realm.payments).map((p) => paymentJson(realm, p));
+    case 'Item': return byId(realm.items).map((i) => itemJson(realm, i));
+    case 'Account': return byId(realm.accounts).map((a) => accountJson(realm, a));
+  }
+}

@@ -1,0 +1,198 @@
+// The in-memory ledger of each emulated QuickBooks company (realm). Amounts are integer cents; balances of
+// invoices, credit memos and payments are derived from the payments' linked lines (recompute), as QBO derives them,
+// so a deleted payment puts an invoice back to outstanding without any bookkeeping of its own.
+import type { Clock } from '../support/limits';
+
+export interface SalesLine {
+  id: string;
+  description?: string;
+  amountCents: number;
+  itemId: string;
+  qty: number;
+  unitPrice: number;
+  taxCode?: string;
+}
+
+interface Meta {
+  id: string;
+  syncToken: number;
+  created: string;
+  updated: string;
+}
+
+export interface CustomerRecord extends Meta {
+  displayName: string;
+  email?: string;
+  acctNum?: string;
+  currency: string;
+  active: boolean;
+}
+
+/** Invoices and credit memos: QBO's "sales forms" share their shape. */
+export interface SalesFormRecord extends Meta {
+  docNumber: string;
+  customerId: string;
+  txnDate: string;
+  dueDate?: string;
+  currency: string;
+  lines: SalesLine[];
+  totalCents: number;
+  /** Invoice: amount still due. Credit memo: credit not yet applied (QBO's Balance / RemainingCredit). */
+  balanceCents: number;
+  privateNote?: string;
+  customerMemo?: string;
+}
+
+export interface PaymentLine {
+  amountCents: number;
+  txnId: string;
+  txnType: 'Invoice' | 'CreditMemo';
+}
+
+export interface PaymentRecord extends Meta {
+  customerId: string;
+  txnDate: string;
+  currency: string;
+  totalCents: number;
+  unappliedCents: number;
+  depositAccountId?: string;
+  refNum?: string;
+  privateNote?: string;
+  lines: PaymentLine[];
+}
+
+export interface ItemRecord {
+  id: string;
+  name: string;
+  type: 'Service' | 'NonInventory';
+  incomeAccountId: string;
+}
+
+export type AccountType = 'Bank' | 'Other Current Asset' | 'Income' | 'Accounts Receivable';
+
+export interface AccountRecord {
+  id: string;
+  name: string;
+  accountType: AccountType;
+}
+
+export type EntityName = 'Customer' | 'Invoice' | 'CreditMemo' | 'Payment' | 'Item' | 'Account';
+
+export interface RealmOptions {
+  /** The company's home currency; customers default to it and transactions must match their customer's. */
+  homeCurrency?: string;
+}
+
+export class RealmState {
+  readonly customers = new Map<string, CustomerRecord>();
+  readonly invoices = new Map<string, SalesFormRecord>();
+  readonly creditMemos = new Map<string, SalesFormRecord>();
+  readonly payments = new Map<string, PaymentRecord>();
+  readonly items = new Map<string, ItemRecord>();
+  readonly accounts = new Map<string, AccountRecord>();
+  /** Deleted objects, for tests: QBO itself forgets them (reads answer 610 Object Not Found). */
+  readonly deleted: Array<{ entity: EntityName; id: string; at: string }> = [];
+  readonly homeCurrency: string;
+  // One id sequence for customers and transactions, so an id of the wrong kind never happens to exist.
+  private seq = 100;
+  private docSeq = 1000;
+
+  constructor(readonly id: string, readonly name: string, private readonly clock: Clock, opts: RealmOptions = {}) {
+    this.homeCurrency = opts.homeCurrency ?? 'USD';
+    // What a fresh QBO company has that Settle needs: a bank account, Undeposited Funds, an income account and
+    // two service items. On QuickBooks a line's accountCode is an Item id; a payment's accountCode an Account id.
+    for (const a of [
+      { id: '35', name: 'Checking', accountType: 'Bank' },
+      { id: '4', name: 'Undeposited Funds', accountType: 'Other Current Asset' },
+      { id: '79', name: 'Services', accountType: 'Income' },
+      { id: '84', name: 'Accounts Receivable (A/R)', accountType: 'Accounts Receivable' },
+    ] as AccountRecord[]) this.accounts.set(a.id, a);
+    this.items.set('1', { id: '1', name: 'Services', type: 'Service', incomeAccountId: '79' });
+    this.items.set('2', { id: '2', name: 'Managed services', type: 'Service', incomeAccountId: '79' });
+  }
+
+  now(): string {
+    return new Date(this.clock()).toISOString();
+  }
+
+  nextId(): string {
+    return String(++this.seq);
+  }
+
+  /** Invoices and credit memos share QBO's sales-form numbering. */
+  nextDocNumber(): string {
+    return String(++this.docSeq);
+  }
+
+  /** Re-derives every balance from the payments' linked lines. */
+  recompute(): void {
+    const applied = new Map<string, number>();
+    for (const p of this.payments.values()) {
+      let net = 0;
+      for (const line of p.lines) {
+        applied.set(line.txnId, (applied.get(line.txnId) ?? 0) + line.amountCents);
+        net += line.txnType === 'Invoice' ? line.amountCents : -line.amountCents;
+      }
+      p.unappliedCents = p.totalCents - net;
+    }
+    for (const form of [...this.invoices.values(), ...this.creditMemos.values()]) {
+      form.balanceCents = form.totalCents - (applied.get(form.id) ?? 0);
+    }
+  }
+
+  /** What the customer owes: open invoices less unapplied credits and payments. */
+  customerBalanceCents(customerId: string): number {
+    let balance = 0;
+    for (const inv of this.invoices.values()) if (inv.customerId === customerId) balance += inv.balanceCents;
+    for (const cm of this.creditMemos.values()) if (cm.customerId === customerId) balance -= cm.balanceCents;
+    for (const p of this.payments.values()) if (p.customerId === customerId) balance -= p.unappliedCents;
+    return balance;
+  }
+
+  /** Payments that link a transaction (QBO's LinkedTxn, seen from the other side). */
+  paymentsLinking(txnId: string): PaymentRecord[] {
+    return [...this.payments.values()].filter((p) => p.lines.some((l) => l.txnId === txnId));
+  }
+
+  snapshot() {
+    const values = <T>(m: Map<string, T>) => [...m.values()];
+    return {
+      id: this.id,
+      name: this.name,
+      homeCurrency: this.homeCurrency,
+      customers: values(this.customers),
+      invoices: values(this.invoices),
+      creditMemos: values(this.creditMemos),
+      payments: values(this.payments),
+      items: values(this.items),
+      accounts: values(this.accounts),
+      deleted: this.deleted,
+    };
+  }
+}
+
+export class QuickBooksState {
+  readonly realms = new Map<string, RealmState>();
+  private realmSeq = 0;
+
+  constructor(private readonly clock: Clock) {}
+
+  addRealm(name: string, opts?: RealmOptions): RealmState {
+    // Realm ids are long decimal numbers on QBO (beyond 2^53, so built as text).
+    const id = `9130354${String(++this.realmSeq).padStart(9, '0')}`;
+    const realm = new RealmState(id, name, this.clock, opts);
+    this.realms.set(id, realm);
+    return realm;
+  }
+
+  /** The realm, for tests; throws if it does not exist. */
+  realm(id: string): RealmState {
+    const realm = this.realms.get(id);
+    if (!realm) throw new Error(`no emulated realm ${id}`);
+    return realm;
+  }
+
+  snapshot() {
+    return { realms: [...this.realms.values()].map((r) => r.snapshot()) };
+  }
+}
