@@ -10,6 +10,7 @@ import { startApi } from '../api/serve';
 import { createDb, migrateToLatest } from '../db/database';
 import { startEmbeddedPostgres } from '../db/embedded-postgres';
 import { createMerchant } from '../db/merchants';
+import { platformFactory } from '../activities/accounting/platforms';
 import { createAccountingServices, platformEndpoints } from '../activities/accounting/services';
 import { accountingEnv, ConfigError, loadConfig, logEnv, temporalEnv } from '../lib/config';
 import { newKeyringText } from '../lib/crypto/sealed-box';
@@ -108,11 +109,8 @@ async function main() {
     // Credentials
     const creds = sandboxCredentials();
     const adminApiKey = process.env.SETTLE_ADMIN_API_KEY ?? creds.adminApiKey;
-    const accounting = createAccountingServices({
-      db,
-      encryptionKeys: process.env.SETTLE_ENCRYPTION_KEYS ?? creds.encryptionKeys,
-      endpoints: platformEndpoints(loadConfig(accountingEnv)),
-    });
+    const endpoints = platformEndpoints(loadConfig(accountingEnv));
+    const accounting = createAccountingServices({ db, encryptionKeys: process.env.SETTLE_ENCRYPTION_KEYS ?? creds.encryptionKeys, endpoints });
     if (!creds.merchantId) {
       const { merchant, apiKey } = await createMerchant(db, 'Sandbox MSP');
       Object.assign(creds, { merchantId: merchant.id, merchantApiKey: apiKey.key });
@@ -128,7 +126,7 @@ async function main() {
       namespace: temporalConfig.TEMPORAL_NAMESPACE,
       taskQueuePrefix: temporalConfig.SETTLE_TASK_QUEUE_PREFIX,
       roles: WORKER_ROLES,
-      activities: createActivities({ db }),
+      activities: createActivities({ db, accounting, platformFor: platformFactory(endpoints) }),
       workflowBundle: await bundleWorkflows(),
     });
     stops.push(['workers', workers.shutdown]);

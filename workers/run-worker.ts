@@ -1,6 +1,8 @@
 // Production entry point: one worker for the task queue of SETTLE_WORKER_ROLE, configured by the environment.
 // Scale out by running more of these per role (docker-compose.yml has one service per role).
 import { createActivities } from '../activities';
+import { platformFactory } from '../activities/accounting/platforms';
+import { createAccountingServices, platformEndpoints } from '../activities/accounting/services';
 import { createDb } from '../db/database';
 import { exitOnConfigError, loadConfig, workerConfigSchema } from '../lib/config';
 import { createLogger } from '../lib/logger';
@@ -17,13 +19,15 @@ async function main() {
   }
   const log = createLogger({ level: config.LOG_LEVEL, name: `worker-${config.SETTLE_WORKER_ROLE}` });
   const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+  const endpoints = platformEndpoints(config);
+  const accounting = createAccountingServices({ db, encryptionKeys: config.SETTLE_ENCRYPTION_KEYS, endpoints });
   const connection = await connectWorkerConnection(config, log);
   const running = await startWorkers({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueuePrefix: config.SETTLE_TASK_QUEUE_PREFIX,
     roles: [config.SETTLE_WORKER_ROLE],
-    activities: createActivities({ db }),
+    activities: createActivities({ db, accounting, platformFor: platformFactory(endpoints) }),
   });
   const taskQueue = taskQueueName(config.SETTLE_TASK_QUEUE_PREFIX, config.SETTLE_WORKER_ROLE);
   log.info({ taskQueue, namespace: config.TEMPORAL_NAMESPACE }, 'worker started');

@@ -4,7 +4,6 @@ import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
-import { createActivities } from '../../activities';
 import { createMerchant } from '../../db/merchants';
 import { newId } from '../../lib/ids';
 import { taskQueueName } from '../../lib/task-queues';
@@ -56,7 +55,7 @@ it('runs its activity on the wise-pay queue only, and answers queries while it w
     namespace: 'default',
     taskQueuePrefix: stack.taskQueuePrefix,
     roles: ['wise-pay'],
-    activities: createActivities({ db: stack.db }),
+    activities: stack.activities,
   });
   try {
     const result = await handle.result();
@@ -78,7 +77,7 @@ it('runs its activity on the wise-pay queue only, and answers queries while it w
 });
 
 it('records a payment once however often its activity runs', async () => {
-  const { recordPayment } = createActivities({ db: stack.db });
+  const { recordPayment } = stack.activities;
   const payment = { ...input(), workflowId: 'payment/test/once' };
   const first = await recordPayment(payment);
   const again = await recordPayment({ ...payment, amountMinor: 1 }); // a retry never rewrites the first row

@@ -4,9 +4,11 @@ import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { sql } from 'kysely';
-import { createActivities } from '../../activities';
+import { createActivities, type Activities } from '../../activities';
 import type { PlatformEndpoints } from '../../activities/accounting/connections';
-import { createAccountingServices } from '../../activities/accounting/services';
+import type { BudgetClock } from '../../activities/accounting/limits';
+import { platformFactory } from '../../activities/accounting/platforms';
+import { createAccountingServices, type AccountingServices } from '../../activities/accounting/services';
 import { newKeyringText } from '../../lib/crypto/sealed-box';
 import type { ApiDeps } from '../../api/deps';
 import { startApi, type RunningApi } from '../../api/serve';
@@ -57,6 +59,9 @@ export interface TestStack {
   nativeConnection: NativeConnection;
   taskQueuePrefix: string;
   workers?: RunningWorkers;
+  accounting: AccountingServices;
+  /** The activities the stack's workers run (for starting more workers in a test). */
+  activities: Activities;
   api?: RunningApi;
   apiDeps: ApiDeps;
   close(): Promise<void>;
@@ -66,7 +71,7 @@ export interface TestStack {
 const UNREACHABLE = { apiBase: 'http://127.0.0.1:9/', tokenUrl: 'http://127.0.0.1:9/token', clientId: 'test', clientSecret: 'test' };
 
 export async function startTestStack(
-  opts: { roles?: readonly WorkerRole[]; api?: boolean; endpoints?: PlatformEndpoints } = {},
+  opts: { roles?: readonly WorkerRole[]; api?: boolean; endpoints?: PlatformEndpoints; clock?: BudgetClock } = {},
 ): Promise<TestStack> {
   const servers = testServers();
   const database = await createTestDatabase();
@@ -79,20 +84,22 @@ export async function startTestStack(
   const roles = opts.roles ?? WORKER_ROLES;
   const encryptionKeys = newKeyringText('test');
   const endpoints = opts.endpoints ?? { xero: UNREACHABLE, quickbooks: UNREACHABLE };
+  const accounting = createAccountingServices({ db: database.db, encryptionKeys, endpoints, clock: opts.clock });
+  const activities = createActivities({ db: database.db, accounting, platformFor: platformFactory(endpoints) });
   const workers = roles.length
     ? await startWorkers({
         connection: nativeConnection,
         namespace: NAMESPACE,
         taskQueuePrefix,
         roles,
-        activities: createActivities({ db: database.db }),
+        activities,
         workflowBundle: { codePath: servers.workflowBundlePath },
       })
     : undefined;
   const apiDeps: ApiDeps = {
     db: database.db,
     temporal: client,
-    accounting: createAccountingServices({ db: database.db, encryptionKeys, endpoints }),
+    accounting,
     log: createLogger({ level: process.env.LOG_LEVEL ?? 'silent' }),
     taskQueuePrefix,
     adminApiKey: `admin-${randomBytes(24).toString('hex')}`,
@@ -107,6 +114,8 @@ export async function startTestStack(
     nativeConnection,
     taskQueuePrefix,
     workers,
+    accounting,
+    activities,
     api,
     apiDeps,
     async close() {

@@ -1,0 +1,195 @@
+// Settle's Xero adapter: the AccountingPlatform port on the xero-node SDK. One XeroClient per adapter, pointed at
+// `basePath` (Xero or the emulator); each call first sets a fresh access token (setTokenSet makes no network call;
+// refreshing is the connection store's job) and runs under a deadline, since xero-node sets none.
+// Every write passes the caller's idempotency key as the SDK's trailing idempotencyKey argument (Idempotency-Key),
+// so a retried write is answered from Xero's record of the first one instead of writing twice.
+import { CreditNote as XeroCreditNote, Invoice as XeroInvoice, XeroClient, type AccountingApi, type Allocation as XeroAllocation } from 'xero-node';
+import {
+  PlatformError, PlatformNotFound, PlatformRejected, type AccountingPlatform, type Allocation, type ContactQuery, type CreditNote,
+  type IdempotencyKey, type InvoiceQuery, type LinkedObject, type NewContact, type NewCreditNote, type NewInvoice, type NewPayment,
+  type NewPrepayment, type PaymentResult,
+} from '../platform';
+import { toPlatformError, XeroTimeout } from './errors';
+import {
+  batchKey, contactBody, contactMatches, contactWhere, creditNoteBody, invoiceBody, invoiceWhere, minorToDecimal, paymentBody,
+  prepaymentBody, toContact, toCreditNote, toInvoice, webLink,
+} from './mapping';
+
+export interface XeroPlatformOptions {
+  /** The Accounting API base: https://api.xero.com/api.xro/2.0, or an emulator's apiBasePath. */
+  basePath: string;
+  tenantId: string;
+  /** A valid access token for the tenant's connection (asked before every call). */
+  accessToken: () => Promise<string>;
+  /** Base of deep links into Xero's web app (default https://go.xero.com). */
+  webAppBaseUrl?: string;
+  /** Deadline per API call (default 30 s); past it the call fails with PlatformUnavailable. */
+  timeoutMs?: number;
+  /** Account code of a prepayment's line (the port names only the bank account). Default '200' (Sales). */
+  prepaymentAccountCode?: string;
+}
+
+/** Xero's page size for GET /Invoices when `page` is given. */
+export const XERO_PAGE_SIZE = 100;
+/** Xero's recommended largest batch of payments per call. */
+export const XERO_PAYMENTS_PER_CALL = 50;
+
+// Enum members, not literals: the SDK types them as numbers but they are strings at run time.
+const NOTE_STATUS = {
+  AUTHORISED: XeroCreditNote.StatusEnum.AUTHORISED,
+  VOIDED: XeroCreditNote.StatusEnum.VOIDED,
+  DELETED: XeroCreditNote.StatusEnum.DELETED,
+} as const;
+
+export function createXeroPlatform(opts: XeroPlatformOptions): AccountingPlatform {
+  const xero = new XeroClient();
+  xero.accountingApi.basePath = opts.basePath;
+  const tenant = opts.tenantId;
+  const timeoutMs = opts.timeoutMs ?? 30_000;
+  const webBase = opts.webAppBaseUrl ?? 'https://go.xero.com';
+
+  /** One SDK call: fresh token, deadline, and errors in the port's terms. */
+  async function call<T>(what: string, fn: (api: AccountingApi) => Promise<{ body: T }>): Promise<T> {
+    const token = await opts.accessToken();
+    xero.setTokenSet({ access_token: token, token_type: 'Bearer' });
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new XeroTimeout(what, timeoutMs)), timeoutMs);
+    });
+    try {
+      return (await Promise.race([fn(xero.accountingApi), deadline])).body;
+    } catch (err) {
+      throw toPlatformError(err, what);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** The one element a single write returns; an element carrying validation errors is a refusal. */
+  function single<T extends { validationErrors?: { message?: string }[] }>(items: T[] | undefined, what: string): T {
+    const item = items?.[0];
+    if (!item) throw new PlatformError(`Xero answered ${what} without the object`);
+    const messages = (item.validationErrors ?? []).map((v) => v.message ?? '').filter(Boolean);
+    if (messages.length) throw new PlatformRejected(`Xero refused ${what}: ${messages.join('; ')}`, messages, 400);
+    return item;
+  }
+
+  /** GET one object; a 404 is "not there", not a failure. */
+  async function maybe<T>(fetch: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await fetch();
+    } catch (err) {
+      if (err instanceof PlatformNotFound) return undefined;
+      throw err;
+    }
+  }
+
+  async function setCreditNoteStatus(id: string, status: keyof typeof NOTE_STATUS, key: IdempotencyKey, what: string): Promise<CreditNote> {
+    const body = await call(what, (api) => api.updateCreditNote(tenant, id,
+      { creditNotes: [{ creditNoteID: id, status: NOTE_STATUS[status] }] }, undefined, key));
+    return toCreditNote(single(body.creditNotes, what));
+  }
+
+  const platform: AccountingPlatform = {
+    platform: 'xero',
+
+    async findContacts(query: ContactQuery) {
+      const body = await call('findContacts', (api) => api.getContacts(tenant, undefined, contactWhere(query)));
+      // Xero's where is the filter; checking again here keeps the port's "exact, case-insensitive" promise.
+      return (body.contacts ?? []).map(toContact).filter((c) => contactMatches(c, query));
+    },
+
+    async createContact(contact: NewContact, key: IdempotencyKey) {
+      const body = await call('createContact', (api) => api.createContacts(tenant, { contacts: [contactBody(contact)] }, undefined, key));
+      return toContact(single(body.contacts, 'createContact'));
+    },
+
+    async listInvoices(query: InvoiceQuery) {
+      const page = query.page ?? 1;
+      const body = await call('listInvoices', (api) => api.getInvoices(tenant, undefined, invoiceWhere(query), undefined, undefined, undefined,
+        query.contactId ? [query.contactId] : undefined, query.outstandingOnly ? [String(XeroInvoice.StatusEnum.AUTHORISED)] : undefined, page));
+      const raw = body.invoices ?? [];
+      let invoices = raw.map(toInvoice);
+      if (query.outstandingOnly) invoices = invoices.filter((i) => i.amountDueMinor > 0);
+      const pageCount = body.pagination?.pageCount;
+      const more = pageCount !== undefined ? page < pageCount : raw.length >= XERO_PAGE_SIZE;
+      return more ? { invoices, nextPage: page + 1 } : { invoices };
+    },
+
+    async getInvoice(invoiceId: string) {
+      const body = await maybe(() => call('getInvoice', (api) => api.getInvoice(tenant, invoiceId)));
+      const invoice = body?.invoices?.[0];
+      return invoice ? toInvoice(invoice) : undefined;
+    },
+
+    async createInvoice(invoice: NewInvoice, key: IdempotencyKey) {
+      const body = await call('createInvoice', (api) => api.createInvoices(tenant, { invoices: [invoiceBody(invoice)] }, undefined, undefined, key));
+      return toInvoice(single(body.invoices, 'createInvoice'));
+    },
+
+    async createPayments(payments: NewPayment[], key: IdempotencyKey) {
+      const results: PaymentResult[] = [];
+      for (let i = 0; i * XERO_PAYMENTS_PER_CALL < payments.length; i++) {
+        const batch = payments.slice(i * XERO_PAYMENTS_PER_CALL, (i + 1) * XERO_PAYMENTS_PER_CALL);
+        // summarizeErrors=false: each payment comes back with its own result, in the order sent.
+        const body = await call('createPayments', (api) => api.createPayments(tenant, { payments: batch.map(paymentBody) }, false, batchKey(key, i)));
+        const answered = body.payments ?? [];
+        batch.forEach((_, j) => {
+          const p = answered[j];
+          const errors = (p?.validationErrors ?? []).map((v) => v.message ?? '').filter(Boolean);
+          if (!p) results.push({ ok: false, reason: 'Xero returned no result for this payment' });
+          else if (errors.length || p.statusAttributeString === 'ERROR' || !p.paymentID) results.push({ ok: false, reason: errors.join('; ') || 'refused by Xero' });
+          else results.push({ ok: true, paymentId: p.paymentID });
+        });
+      }
+      return results;
+    },
+
+    async createCreditNote(creditNote: NewCreditNote, key: IdempotencyKey) {
+      const body = await call('createCreditNote', (api) => api.createCreditNotes(tenant, { creditNotes: [creditNoteBody(creditNote)] }, undefined, undefined, key));
+      return toCreditNote(single(body.creditNotes, 'createCreditNote'));
+    },
+
+    async getCreditNote(creditNoteId: string) {
+      const body = await maybe(() => call('getCreditNote', (api) => api.getCreditNote(tenant, creditNoteId)));
+      const note = body?.creditNotes?.[0];
+      return note ? toCreditNote(note) : undefined;
+    },
+
+    approveCreditNote: (id, key) => setCreditNoteStatus(id, 'AUTHORISED', key, 'approveCreditNote'),
+    voidCreditNote: (id, key) => setCreditNoteStatus(id, 'VOIDED', key, 'voidCreditNote'),
+
+    async deleteCreditNote(creditNoteId: string) {
+      // The port gives no key, but deleting a given note is one logical write: a key derived from its id makes a
+      // retry after a lost answer get the first answer back instead of "not of valid status".
+      await setCreditNoteStatus(creditNoteId, 'DELETED', `del_${creditNoteId}`.slice(0, 50), 'deleteCreditNote');
+    },
+
+    async allocateCreditNote(creditNoteId: string, allocation: Allocation, key: IdempotencyKey) {
+      const allocations: XeroAllocation[] = [{ invoice: { invoiceID: allocation.invoiceId }, amount: minorToDecimal(allocation.amountMinor), date: allocation.date }];
+      const body = await call('allocateCreditNote', (api) => api.createCreditNoteAllocation(tenant, creditNoteId, { allocations }, undefined, key));
+      single(body.allocations, 'allocateCreditNote');
+    },
+
+    async removeCreditNoteAllocations(creditNoteId: string) {
+      const body = await call('getCreditNote', (api) => api.getCreditNote(tenant, creditNoteId));
+      const note = body.creditNotes?.[0];
+      if (!note) throw new PlatformNotFound(`Xero has no credit note ${creditNoteId}`, 404);
+      for (const a of note.allocations ?? []) {
+        if (!a.allocationID || a.isDeleted) continue;
+        // Already gone (an earlier attempt, or someone in Xero) is what we wanted.
+        await maybe(() => call('removeCreditNoteAllocation', (api) => api.deleteCreditNoteAllocations(tenant, creditNoteId, a.allocationID!)));
+      }
+    },
+
+    async createPrepayment(prepayment: NewPrepayment, key: IdempotencyKey) {
+      const bankTransactions = [prepaymentBody(prepayment, opts.prepaymentAccountCode ?? '200')];
+      const body = await call('createPrepayment', (api) => api.createBankTransactions(tenant, { bankTransactions }, undefined, undefined, key));
+      const created = single(body.bankTransactions, 'createPrepayment');
+      return { id: created.prepaymentID ?? created.bankTransactionID! };
+    },
+
+    webLink: (kind: LinkedObject, id: string) => webLink(webBase, kind, id),
+  };
+  return platform;
+}

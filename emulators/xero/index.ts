@@ -1,0 +1,173 @@
+// A stateful local Xero: the Accounting API (api.xro/2.0) for the objects Settle uses, OAuth 2.0 with rotating
+// refresh tokens, Xero's per-tenant and per-app rate limits and its error shapes, so that the real xero-node SDK
+// (and so Settle's adapter) can be pointed at it unchanged: `xero.accountingApi.basePath = emulator.apiBasePath`.
+//
+// Middleware order (outermost first): the request log, then authentication and rate limits (API paths only),
+// then injected faults, then the routes. Faults run inside the limits so injected latency is spent while the
+// request counts as in flight, and an injected 429 carries the same headers as a real one.
+import { FaultInjector, type FaultSettings } from '../support/faults';
+import { IdempotencyStore } from '../support/idempotency';
+import type { Clock } from '../support/limits';
+import { OAuthEmulator, type TokenSet } from '../support/oauth';
+import { EmulatorServer } from '../support/server';
+import { registerBankTransactionRoutes } from './bank-transactions';
+import { registerContactRoutes } from './contacts';
+import { registerCreditNoteRoutes } from './credit-notes';
+import { registerInvoiceRoutes } from './invoices';
+import { XERO_LIMITS, XeroRateLimits, type XeroLimits } from './limits';
+import { registerPaymentRoutes } from './payments';
+import type { Ctx } from './routes';
+import { XeroState, type TenantOptions } from './state';
+import { Wire } from './wire';
+
+export { XERO_LIMITS, type XeroLimits, type RateLimitProblem } from './limits';
+export { XeroState, TenantLedger, TAX_RATES } from './state';
+export type { TenantOptions, XeroContact, XeroInvoice, XeroPayment, XeroCreditNote, XeroAllocation, XeroBankTransaction } from './state';
+
+export const API_PREFIX = '/api.xro/2.0';
+
+export interface XeroEmulatorOptions {
+  port?: number;
+  clock?: Clock;
+  limits?: Partial<XeroLimits>;
+  /** Lifetime of access tokens (Xero: 30 minutes). */
+  accessTokenSeconds?: number;
+}
+
+export interface XeroRequestLogEntry {
+  at: number;
+  method: string;
+  path: string;
+  /** Query parameters as sent (the SDK joins arrays with commas). */
+  query: Record<string, string>;
+  /** Lower-cased header names. */
+  headers: Record<string, string | string[] | undefined>;
+  /** The parsed body (JSON or form), or the raw text. */
+  body: unknown;
+  tenantId?: string;
+  /** The answer's status; 0 for a dropped connection. */
+  status: number;
+  /** The answer's body (objects as sent in JSON), for checking the emulator's own wire format. */
+  responseBody?: unknown;
+}
+
+export interface XeroEmulator {
+  url: string;
+  /** What to set as the SDK's accountingApi.basePath: url + '/api.xro/2.0'. */
+  apiBasePath: string;
+  /** The OAuth token endpoint: url + '/connect/token'. */
+  tokenUrl: string;
+  oauth: OAuthEmulator;
+  faults: FaultInjector;
+  idempotency: IdempotencyStore;
+  state: XeroState;
+  requests: XeroRequestLogEntry[];
+  /** byProblem counts 429s by X-Rate-Limit-Problem (injected bursts count as 'minute'). */
+  stats: { requests: number; http429: number; byProblem: Record<string, number> };
+  limits: XeroLimits;
+  createTenant(name?: string, opts?: TenantOptions): { tenantId: string; tokens: TokenSet };
+  close(): Promise<void>;
+}
+
+export async function startXeroEmulator(opts: XeroEmulatorOptions = {}): Promise<XeroEmulator> {
+  const clock = opts.clock ?? Date.now;
+  const limits: XeroLimits = { ...XERO_LIMITS, ...opts.limits };
+  const wire = new Wire(clock);
+  const state = new XeroState(clock);
+  const oauth = new OAuthEmulator(clock, opts.accessTokenSeconds);
+  const idempotency = new IdempotencyStore();
+  const rateLimits = new XeroRateLimits(limits, clock, wire);
+  const server = new EmulatorServer();
+
+  const emulator: XeroEmulator = {
+    url: '',
+    apiBasePath: '',
+    tokenUrl: '',
+    oauth,
+    // An injected burst looks like Xero's own minute limit.
+    faults: new FaultInjector((seconds) => wire.rateLimited(seconds, 'minute')),
+    idempotency,
+    state,
+    requests: [],
+    stats: { requests: 0, http429: 0, byProblem: {} },
+    limits,
+    createTenant(name = 'Emulated Organisation', tenantOpts) {
+      const tenant = state.addTenant(name, tenantOpts);
+      return { tenantId: tenant.id, tokens: oauth.issue(tenant.id) };
+    },
+    close: () => server.close(),
+  };
+
+  // The request log and counters see every answer: faults, throttling and auth failures included.
+  server.use(async (req, next) => {
+    const res = await next();
+    emulator.stats.requests++;
+    if (res.status === 429) {
+      emulator.stats.http429++;
+      const problem = res.headers?.['x-rate-limit-problem'] ?? 'unknown';
+      emulator.stats.byProblem[problem] = (emulator.stats.byProblem[problem] ?? 0) + 1;
+    }
+    const tenantHeader = req.headers['xero-tenant-id'];
+    emulator.requests.push({
+      at: clock(), method: req.method, path: req.path, query: Object.fromEntries(req.query), headers: { ...req.headers },
+      body: req.body, tenantId: typeof tenantHeader === 'string' ? tenantHeader : undefined, status: res.drop ? 0 : res.status,
+      responseBody: res.body,
+    });
+    return res;
+  });
+
+  // Authentication (a live access token whose grant opens the xero-tenant-id), then the tenant's rate limits.
+  server.use(async (req, next) => {
+    if (!req.path.toLowerCase().startsWith(`${API_PREFIX.toLowerCase()}/`)) return next();
+    const auth = oauth.authenticate(req);
+    if ('error' in auth) {
+      return wire.unauthorized(auth.error === 'expired' ? `TokenExpired: token expired at ${new Date(clock()).toISOString()}` : 'AuthenticationUnsuccessful');
+    }
+    const tenantId = req.headers['xero-tenant-id'];
+    if (typeof tenantId !== 'string' || tenantId.toLowerCase() !== auth.tenantId || !state.tenants.has(auth.tenantId)) {
+      return wire.unauthorized(`AuthorizationUnsuccessful: the token does not open tenant ${String(tenantId)}`);
+    }
+    req.headers['xero-tenant-id'] = auth.tenantId;
+    return rateLimits.run(auth.tenantId, next);
+  });
+  server.use(emulator.faults.middleware);
+
+  const ctx: Ctx = { state, wire, idempotency };
+  server.route('POST', '/connect/token', (req) => oauth.tokenEndpoint(req));
+  // GET /connections: the tenants a token opens (what an app reads after the consent flow).
+  server.route('GET', '/connections', (req) => {
+    const auth = oauth.authenticate(req);
+    if ('error' in auth) return wire.unauthorized('AuthenticationUnsuccessful');
+    const tenant = state.tenants.get(auth.tenantId);
+    return { status: 200, body: tenant ? [{ id: tenant.id, tenantId: tenant.id, tenantType: 'ORGANISATION', tenantName: tenant.name }] : [] };
+  });
+  registerContactRoutes(server, ctx);
+  registerInvoiceRoutes(server, ctx);
+  registerPaymentRoutes(server, ctx);
+  registerCreditNoteRoutes(server, ctx);
+  registerBankTransactionRoutes(server, ctx);
+
+  // The control API, for tests and the sandbox (no middleware: never logged, throttled or faulted).
+  server.route('POST', '/_emulator/tenants', (req) => {
+    const body = (req.body ?? {}) as { name?: string } & TenantOptions;
+    return { status: 201, body: emulator.createTenant(body.name, { baseCurrency: body.baseCurrency, currencies: body.currencies }) };
+  });
+  server.route('POST', '/_emulator/faults', (req) => {
+    const { seed, ...settings } = (req.body ?? {}) as FaultSettings & { seed?: number };
+    emulator.faults.set(settings, seed);
+    return { status: 204 };
+  });
+  server.route('DELETE', '/_emulator/faults', () => {
+    emulator.faults.clear();
+    return { status: 204 };
+  });
+  server.route('GET', '/_emulator/state', () => ({
+    status: 200,
+    body: { ...state.snapshot(), stats: emulator.stats, faults: emulator.faults.counts, idempotencyReplays: idempotency.replays },
+  }));
+
+  emulator.url = await server.listen(opts.port ?? 0);
+  emulator.apiBasePath = `${emulator.url}${API_PREFIX}`;
+  emulator.tokenUrl = `${emulator.url}/connect/token`;
+  return emulator;
+}

@@ -1,0 +1,91 @@
+// /Payments: PUT (create, a batch; summarizeErrors=false gives each payment its own result), GET, GET /{id} and
+// POST /Payments/{id} with Status DELETED (removing a payment makes its invoice outstanding again).
+// Xero's rules: payments only on AUTHORISED invoices, never more than the amount due, into a bank account or an
+// account with "enable payments" set, with a positive amount of at most two decimals.
+import { randomUUID } from 'node:crypto';
+import type { EmulatorServer } from '../support/server';
+import { dateFields, resolveDate } from './documents';
+import { findInvoice } from './invoices';
+import { fromUnits, toCents } from './money';
+import { batchWrite, paged, tenantOf, writeOnce, type Ctx, type ElementResult } from './routes';
+import type { TenantLedger, XeroPayment } from './state';
+import { msDateTime } from './wire';
+
+const API = '/api.xro/2.0';
+
+export function paymentWire(tenant: TenantLedger, p: XeroPayment): Record<string, unknown> {
+  const invoice = tenant.invoices.get(p.invoiceId)!;
+  const account = tenant.accounts.get(p.accountCode)!;
+  return {
+    PaymentID: p.id, ...dateFields('Date', p.date), Amount: fromUnits(p.amountCents), BankAmount: fromUnits(p.amountCents),
+    Reference: p.reference, CurrencyRate: 1, PaymentType: invoice.type === 'ACCREC' ? 'ACCRECPAYMENT' : 'ACCPAYPAYMENT',
+    Status: p.status, IsReconciled: false, HasAccount: true, HasValidationErrors: false,
+    Account: { AccountID: account.accountId, Code: account.code },
+    Invoice: { InvoiceID: invoice.id, InvoiceNumber: invoice.number, Type: invoice.type, CurrencyCode: invoice.currency, Contact: { ContactID: invoice.contactId } },
+    UpdatedDateUTC: msDateTime(p.updatedAt),
+  };
+}
+
+function createPayment(tenant: TenantLedger, raw: any): ElementResult {
+  const echo = { Invoice: raw.Invoice, Account: raw.Account, Amount: raw.Amount, Date: raw.Date, Reference: raw.Reference };
+  const fail = (...messages: string[]): ElementResult => ({ ok: false, echo, messages });
+  const invoiceRef = raw.Invoice?.InvoiceID ?? raw.Invoice?.InvoiceNumber;
+  if (!invoiceRef) return fail('An Invoice, CreditNote, Prepayment or Overpayment must be specified for a payment');
+  const invoice = findInvoice(tenant, String(invoiceRef));
+  if (!invoice) return fail(`Invoice ${String(invoiceRef)} could not be found`);
+  const account = raw.Account?.Code !== undefined
+    ? tenant.accounts.get(String(raw.Account.Code))
+    : [...tenant.accounts.values()].find((a) => a.accountId === String(raw.Account?.AccountID ?? '').toLowerCase());
+  const messages: string[] = [];
+  if (!account) messages.push(`Account code '${String(raw.Account?.Code ?? raw.Account?.AccountID ?? '')}' is not a valid code for this document.`);
+  else if (account.type !== 'BANK' && !account.enablePayments) messages.push('Account type is invalid for making a payment to/from');
+  const cents = toCents(raw.Amount);
+  if (cents === undefined) messages.push('Payment amount must be a number with at most 2 decimal places');
+  else if (cents <= 0) messages.push('Payment amount must be greater than zero');
+  const date = resolveDate(tenant, raw.Date);
+  if ('error' in date) messages.push(date.error);
+  if (invoice.status !== 'AUTHORISED') messages.push('Payments can only be made against Authorised documents');
+  else if (cents !== undefined && cents > tenant.amountDue(invoice)) messages.push('Payment amount exceeds the amount outstanding on this document');
+  if (messages.length) return fail(...messages);
+  const payment: XeroPayment = {
+    id: randomUUID(), invoiceId: invoice.id, accountCode: account!.code, date: (date as { date: string }).date, amountCents: cents!,
+    reference: typeof raw.Reference === 'string' ? raw.Reference : undefined, status: 'AUTHORISED', updatedAt: tenant.now(),
+  };
+  tenant.payments.set(payment.id, payment);
+  tenant.settleInvoice(invoice);
+  return { ok: true, wire: paymentWire(tenant, payment) };
+}
+
+export function registerPaymentRoutes(server: EmulatorServer, ctx: Ctx): void {
+  server.route('PUT', `${API}/Payments`, (req) =>
+    writeOnce(ctx, req, () => batchWrite(ctx, req, 'Payments', (raw) => createPayment(tenantOf(ctx, req), raw))));
+
+  server.route('GET', `${API}/Payments`, (req) => {
+    const tenant = tenantOf(ctx, req);
+    const page = paged(req, [...tenant.payments.values()]);
+    return ctx.wire.ok({ ...(page.pagination && { pagination: page.pagination }), Payments: page.items.map((p) => paymentWire(tenant, p)) });
+  });
+
+  server.route('GET', `${API}/Payments/:id`, (req) => {
+    const tenant = tenantOf(ctx, req);
+    const payment = tenant.payments.get(req.params.id.toLowerCase());
+    return payment ? ctx.wire.ok({ Payments: [paymentWire(tenant, payment)] }) : ctx.wire.notFound();
+  });
+
+  // Xero deletes a payment by POSTing { Status: "DELETED" } to it; nothing else about a payment can change.
+  server.route('POST', `${API}/Payments/:id`, (req) =>
+    writeOnce(ctx, req, () => {
+      const tenant = tenantOf(ctx, req);
+      const payment = tenant.payments.get(req.params.id.toLowerCase());
+      if (!payment) return ctx.wire.notFound();
+      return batchWrite(ctx, req, 'Payments', (raw): ElementResult => {
+        if (String(raw.Status).toUpperCase() !== 'DELETED') return { ok: false, echo: { PaymentID: payment.id }, messages: ['A payment can only be deleted (Status DELETED)'] };
+        if (payment.status === 'AUTHORISED') {
+          payment.status = 'DELETED';
+          payment.updatedAt = tenant.now();
+          tenant.settleInvoice(tenant.invoices.get(payment.invoiceId)!);
+        }
+        return { ok: true, wire: paymentWire(tenant, payment) };
+      });
+    }));
+}
