@@ -17,6 +17,7 @@ import { newKeyringText } from '../lib/crypto/sealed-box';
 import { createLogger } from '../lib/logger';
 import { dataDir } from '../lib/paths';
 import { WORKER_ROLES, taskQueueName } from '../lib/task-queues';
+import { startSandboxEmulators } from '../emulators/sandbox';
 import { findTemporalCli } from '../lib/temporal/binaries';
 import { connectClient, connectWorkerConnection } from '../lib/temporal/connection';
 import { startTemporalDevServer } from '../lib/temporal/dev-server';
@@ -109,12 +110,24 @@ async function main() {
     // Credentials
     const creds = sandboxCredentials();
     const adminApiKey = process.env.SETTLE_ADMIN_API_KEY ?? creds.adminApiKey;
-    const endpoints = platformEndpoints(loadConfig(accountingEnv));
+    // Sandbox mode: no accounting credentials configured, so the platforms are local emulators.
+    const accountingConfig = loadConfig(accountingEnv);
+    const sandbox = !accountingConfig.XERO_CLIENT_ID && !accountingConfig.QUICKBOOKS_CLIENT_ID
+      ? await startSandboxEmulators({ xero: port('SETTLE_XERO_EMULATOR_PORT', 4010), quickbooks: port('SETTLE_QUICKBOOKS_EMULATOR_PORT', 4011) })
+      : undefined;
+    if (sandbox) stops.push(['emulators', sandbox.close]);
+    const endpoints = sandbox?.endpoints ?? platformEndpoints(accountingConfig);
     const accounting = createAccountingServices({ db, encryptionKeys: process.env.SETTLE_ENCRYPTION_KEYS ?? creds.encryptionKeys, endpoints });
     if (!creds.merchantId) {
       const { merchant, apiKey } = await createMerchant(db, 'Sandbox MSP');
       Object.assign(creds, { merchantId: merchant.id, merchantApiKey: apiKey.key });
       writeFileSync(dataDir('sandbox.json'), JSON.stringify(creds, null, 2), { mode: 0o600 });
+    }
+
+    // The emulators keep no state between starts: connect the sandbox merchant to a fresh Xero organisation.
+    if (sandbox) {
+      const { tenantId, tokens } = sandbox.xero.createTenant('Sandbox MSP Ltd');
+      await accounting.connections.connect(creds.merchantId!, 'wise-pay', { platform: 'xero', tenantId, tokens });
     }
 
     // Workers, one per task queue
@@ -149,13 +162,16 @@ async function main() {
     process.stdout.write(
       [
         '',
-        'Settle is running (sandbox mode: no accounting credentials configured).',
+        sandbox ? 'Settle is running in sandbox mode (no accounting credentials configured).' : 'Settle is running.',
         `  API          ${api.url}   (OpenAPI: ${api.url}/openapi.json, readiness: ${api.url}/readyz)`,
         `  Temporal UI  ${uiUrl}`,
         `  Temporal     ${temporalConfig.TEMPORAL_ADDRESS}, namespace ${temporalConfig.TEMPORAL_NAMESPACE}`,
         `  Postgres     ${databaseUrl.replace(/:[^:@/]+@/, ':***@')}`,
         `  Workers      ${queues.join(', ')}`,
         `  Credentials  ${dataDir('sandbox.json')} (admin key and the sandbox merchant's API key)`,
+        ...(sandbox
+          ? [`  Emulators    Xero ${sandbox.xero.url}, QuickBooks ${sandbox.quickbooks.url} (the sandbox merchant is connected to Xero)`]
+          : []),
         '',
         'Try:',
         `  curl -s -X POST ${api.url}/v1/payments -H "Authorization: Bearer ${creds.merchantApiKey}" \\`,

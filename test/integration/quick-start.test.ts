@@ -19,13 +19,15 @@ function processesMentioning(text: string): string[] {
 
 it('starts everything with one command and stops it all on Ctrl-C', async () => {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'settle-quick-start-'));
-  const [apiPort, temporalPort, uiPort, pgPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const [apiPort, temporalPort, uiPort, pgPort, xeroPort, qboPort] = await Promise.all(Array.from({ length: 6 }, () => freePort()));
   const settle = runEntryPoint('dev/start.ts', {
     SETTLE_DATA_DIR: dataDir,
     PORT: String(apiPort),
     SETTLE_TEMPORAL_PORT: String(temporalPort),
     SETTLE_TEMPORAL_UI_PORT: String(uiPort),
     SETTLE_PG_PORT: String(pgPort),
+    SETTLE_XERO_EMULATOR_PORT: String(xeroPort),
+    SETTLE_QUICKBOOKS_EMULATOR_PORT: String(qboPort),
     TEMPORAL_CLI_PATH: (await findTemporalCli())!,
   });
   try {
@@ -39,6 +41,11 @@ it('starts everything with one command and stops it all on Ctrl-C', async () => 
     expect(ui.status).toBe(200);
 
     const creds = JSON.parse(readFileSync(path.join(dataDir, 'sandbox.json'), 'utf8'));
+    // Sandbox mode: the merchant is connected to the Xero emulator, which answers on its port.
+    expect(settle.stdout()).toContain(`Emulators    Xero http://127.0.0.1:${xeroPort}`);
+    const connections = await request('GET', '/v1/connections', { key: creds.merchantApiKey });
+    expect(connections.body.connections[0]).toMatchObject({ role: 'wise-pay', platform: 'xero', status: 'connected' });
+    expect((await fetch(`http://127.0.0.1:${xeroPort}/_emulator/state`)).status).toBe(200);
     const created = await request('POST', '/v1/payments', {
       key: creds.merchantApiKey,
       body: { amount: '125.00', currency: 'AUD', reference: 'INV-1001' },
