@@ -8,6 +8,7 @@ module.exports = {
   globalSetup: '<rootDir>/test/global-setup.ts',
   globalTeardown: '<rootDir>/test/global-teardown.ts',
   testTimeout: 60_000,
+  reporters: ['default', '<rootDir>/test/summary-reporter.js'],
   // Two cores: more workers only contend with the servers they test against.
   maxWorkers: 2,
   modulePathIgnorePatterns: ['<rootDir>/.data', '<rootDir>/dist'],

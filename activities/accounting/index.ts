@@ -89,18 +89,27 @@ export function createAccountingActivities(services: AccountingServices, platfor
     async createInvoice(input: Write & { invoice: NewInvoice }) {
       return onConnection(input.merchantId, (call) => call((p) => p.createInvoice(input.invoice, keyOf(input.operation))));
     },
-    /** Sends as many payments per call as the platform takes; results line up with `payments`. */
+    /**
+     * Sends as many payments per call as the platform takes, with as many calls at once as the connection
+     * allows (the rate budget paces them); results line up with `payments`.
+     */
     async postPayments(input: Write & { payments: NewPayment[] }): Promise<PaymentResult[]> {
       const key = keyOf(input.operation);
       return onConnection(input.merchantId, async (call, connection) => {
-        const results: PaymentResult[] = [];
-        const size = PLATFORM_LIMITS[connection.platform].paymentsPerCall;
-        for (let i = 0; i < input.payments.length; i += size) {
-          const chunk = input.payments.slice(i, i + size);
-          results.push(...(await call((p) => p.createPayments(chunk, partKey(key, i / size)))));
-          Context.current().heartbeat(results.length);
-        }
-        return results;
+        const limits = PLATFORM_LIMITS[connection.platform];
+        const chunks: NewPayment[][] = [];
+        for (let i = 0; i < input.payments.length; i += limits.paymentsPerCall) chunks.push(input.payments.slice(i, i + limits.paymentsPerCall));
+        const results: PaymentResult[][] = new Array(chunks.length);
+        let next = 0;
+        let done = 0;
+        const lane = async () => {
+          for (let index = next++; index < chunks.length; index = next++) {
+            results[index] = await call((p) => p.createPayments(chunks[index], partKey(key, index)));
+            Context.current().heartbeat(++done);
+          }
+        };
+        await Promise.all(Array.from({ length: Math.min(limits.concurrent, chunks.length) }, lane));
+        return results.flat();
       });
     },
     async createCreditNote(input: Write & { creditNote: NewCreditNote }) {

@@ -15,6 +15,11 @@ export interface TokenSet {
 interface Grant {
   /** The tenant (Xero) or realm (QuickBooks) the grant opens. */
   tenantId: string;
+  /**
+   * The app the grant was given to. Platforms count rate limits per app and tenant, which is why separate
+   * connections (apps) per role give a merchant more capacity.
+   */
+  clientId: string;
   refreshToken: string;
   revoked: boolean;
 }
@@ -30,8 +35,8 @@ export class OAuthEmulator {
   ) {}
 
   /** A new grant, as after the merchant clicks "connect" and consents. */
-  issue(tenantId: string): TokenSet {
-    const grant: Grant = { tenantId, refreshToken: '', revoked: false };
+  issue(tenantId: string, clientId = 'settle'): TokenSet {
+    const grant: Grant = { tenantId, clientId, refreshToken: '', revoked: false };
     return this.mint(grant);
   }
 
@@ -49,13 +54,13 @@ export class OAuthEmulator {
   }
 
   /** The tenant an `Authorization: Bearer` header opens, or why not. */
-  authenticate(req: EmulatorRequest): { tenantId: string } | { error: 'missing' | 'invalid' | 'expired' } {
+  authenticate(req: EmulatorRequest): { tenantId: string; clientId: string } | { error: 'missing' | 'invalid' | 'expired' } {
     const match = /^Bearer (\S+)$/.exec(String(req.headers.authorization ?? ''));
     if (!match) return { error: 'missing' };
     const token = this.accessTokens.get(match[1]);
     if (!token || token.grant.revoked) return { error: 'invalid' };
     if (token.expiresAt <= this.clock()) return { error: 'expired' };
-    return { tenantId: token.grant.tenantId };
+    return { tenantId: token.grant.tenantId, clientId: token.grant.clientId };
   }
 
   /** POST token endpoint: grant_type=refresh_token (form-encoded). */

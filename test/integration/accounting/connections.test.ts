@@ -94,7 +94,7 @@ describe('refresh', () => {
     expect(new Set(tokens).size).toBe(1);
     expect(tokens[0]).not.toBe(merchant.tokens.access_token);
     // The new token works at the platform; the connection stays connected.
-    expect(oauth.authenticate({ headers: { authorization: `Bearer ${tokens[0]}` } } as never)).toEqual({ tenantId: merchant.tenantId });
+    expect(oauth.authenticate({ headers: { authorization: `Bearer ${tokens[0]}` } } as never)).toMatchObject({ tenantId: merchant.tenantId });
     const row = await stack.db.selectFrom('accounting_connections').selectAll().where('id', '=', connection.id).executeTakeFirstOrThrow();
     expect(row.status).toBe('connected');
     expect(row.access_expires_at.getTime()).toBeGreaterThan(Date.now() + 1000_000);
