@@ -128,7 +128,8 @@ export async function startXeroEmulator(opts: XeroEmulatorOptions = {}): Promise
       return wire.unauthorized(`AuthorizationUnsuccessful: the token does not open tenant ${String(tenantId)}`);
     }
     req.headers['xero-tenant-id'] = auth.tenantId;
-    return rateLimits.run(auth.tenantId, next);
+    // Xero counts the tenant limits per app and tenant: another app's connection has its own budget.
+    return rateLimits.run(`${auth.clientId}/${auth.tenantId}`, next);
   });
   server.use(emulator.faults.middleware);
 

@@ -34,7 +34,7 @@ export class XeroRateLimits {
   private readonly day: SlidingWindowLimiter;
   private readonly appMinute: SlidingWindowLimiter;
   private readonly inFlight: ConcurrencyLimiter;
-  /** The last remaining counts per tenant, for the headers of answers that did not consume a window. */
+  /** The last remaining counts per connection, for the headers of answers that did not consume a window. */
   private readonly remaining = new Map<string, { minute: number; day: number }>();
   private appRemaining: number;
 
@@ -47,13 +47,13 @@ export class XeroRateLimits {
   }
 
   /**
-   * Runs `next` inside the tenant's limits, or answers 429. The concurrency slot is taken first and given back on
+   * Runs `next` inside the limits of a connection (an app's grant to a tenant), or answers 429. The concurrency slot is taken first and given back on
    * refusal, so a refused call does not hold a slot. Windows are checked day, minute, app minute; a call refused by
    * a later window has still used the earlier ones (Xero counts refused calls too).
    */
-  async run(tenantId: string, next: () => Promise<EmulatorResponse>): Promise<EmulatorResponse> {
-    let known = this.remaining.get(tenantId);
-    if (!known) this.remaining.set(tenantId, (known = { minute: this.limits.perMinute, day: this.limits.perDay }));
+  async run(connection: string, next: () => Promise<EmulatorResponse>): Promise<EmulatorResponse> {
+    let known = this.remaining.get(connection);
+    if (!known) this.remaining.set(connection, (known = { minute: this.limits.perMinute, day: this.limits.perDay }));
     const counts = known;
     const withHeaders = (res: EmulatorResponse): EmulatorResponse => ({
       ...res,
@@ -64,12 +64,12 @@ export class XeroRateLimits {
         'x-appminlimit-remaining': String(this.appRemaining),
       },
     });
-    if (!this.inFlight.tryEnter(tenantId)) return withHeaders(this.wire.rateLimited(1, 'concurrent'));
+    if (!this.inFlight.tryEnter(connection)) return withHeaders(this.wire.rateLimited(1, 'concurrent'));
     try {
-      const day = this.day.tryAcquire(tenantId);
+      const day = this.day.tryAcquire(connection);
       counts.day = day.remaining;
       if (!day.ok) return withHeaders(this.wire.rateLimited(day.retryAfterMs / 1000, 'day'));
-      const minute = this.minute.tryAcquire(tenantId);
+      const minute = this.minute.tryAcquire(connection);
       counts.minute = minute.remaining;
       if (!minute.ok) return withHeaders(this.wire.rateLimited(minute.retryAfterMs / 1000, 'minute'));
       const app = this.appMinute.tryAcquire(APP);
@@ -77,7 +77,7 @@ export class XeroRateLimits {
       if (!app.ok) return withHeaders(this.wire.rateLimited(app.retryAfterMs / 1000, 'appminute'));
       return withHeaders(await next());
     } finally {
-      this.inFlight.leave(tenantId);
+      this.inFlight.leave(connection);
     }
   }
 }

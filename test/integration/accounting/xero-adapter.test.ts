@@ -374,6 +374,24 @@ describe('rate limits', () => {
     }
   });
 
+  it('counts the tenant limits per app: another app\'s grant to the same organisation has its own budget', async () => {
+    const limited = await startXero({ limits: { concurrent: 2 } });
+    try {
+      limited.emu.faults.set({ latencyMs: 300 });
+      const otherApp = limited.emu.oauth.issue(limited.tenantId, 'settle-service');
+      const sameTenantOtherApp = limited.platformFor(limited.tenantId, otherApp.access_token);
+      const outcomes = await Promise.all([
+        ...Array.from({ length: 3 }, () => limited.platform.findContacts({}).then(() => 'ok', (e) => e)),
+        ...Array.from({ length: 2 }, () => sameTenantOtherApp.findContacts({}).then(() => 'ok', (e) => e)),
+      ]);
+      // Two of the first app's three calls fit, and both of the second app's.
+      expect(outcomes.filter((o) => o === 'ok')).toHaveLength(4);
+      expect(outcomes.filter((o) => o instanceof PlatformRateLimited && o.problem === 'concurrent')).toHaveLength(1);
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('reads Retry-After and the problem case-insensitively, in seconds or as an HTTP date', () => {
     const rejection = (headers: Record<string, string>) => JSON.stringify({ response: { statusCode: 429, headers, body: '' } });
     expect(toPlatformError(rejection({ 'Retry-After': '3', 'X-Rate-Limit-Problem': 'Day' }), 'x')).toMatchObject({ retryAfterMs: 3000, problem: 'day' });
