@@ -32,6 +32,10 @@ export class RateBudget {
   private readonly clock: BudgetClock;
   /** How long this process waited for room, in total (for benchmarks). */
   waitedMs = 0;
+  /** Per connection, the promise the last caller in this process's queue resolves when it is through. */
+  private readonly queues = new Map<string, Promise<void>>();
+  /** Per connection, wakes the waiter at the head of the queue (a call in this process has ended). */
+  private readonly wakers = new Map<string, () => void>();
 
   constructor(private readonly db: Db, options: RateBudgetOptions) {
     this.clock = options.clock;
@@ -45,9 +49,27 @@ export class RateBudget {
     return Math.max(20, Math.round(this.clock.minuteMs * 0.01));
   }
 
-  /** Waits for room and records the call; returns the lease to release when the call is over. */
+  /**
+   * Waits for room and records the call; returns the lease to release when the call is over. Within a process the
+   * callers of one connection queue in order and only the first asks Postgres, so a hundred waiting activities do
+   * not take turns at the connection's lock; a call ending in this process wakes the first waiter at once.
+   */
   async acquire(connection: BudgetedConnection, limits: PlatformLimits): Promise<{ release(): Promise<void> }> {
     const deadline = Date.now() + this.maxWaitMs;
+    const ahead = this.queues.get(connection.id) ?? Promise.resolve();
+    let leave!: () => void;
+    const mine = ahead.then(() => new Promise<void>((resolve) => (leave = resolve)));
+    this.queues.set(connection.id, mine);
+    try {
+      await ahead;
+      return await this.acquireFirstInLine(connection, limits, deadline);
+    } finally {
+      leave();
+      if (this.queues.get(connection.id) === mine) this.queues.delete(connection.id);
+    }
+  }
+
+  private async acquireFirstInLine(connection: BudgetedConnection, limits: PlatformLimits, deadline: number): Promise<{ release(): Promise<void> }> {
     for (;;) {
       const decision = await this.tryAcquire(connection, limits);
       if ('leaseId' in decision) {
@@ -55,6 +77,7 @@ export class RateBudget {
         return {
           release: async () => {
             await this.db.updateTable('accounting_calls').set({ finished_at: sql`clock_timestamp()` as never }).where('id', '=', leaseId).execute();
+            this.wakers.get(connection.id)?.();
           },
         };
       }
@@ -62,7 +85,14 @@ export class RateBudget {
         throw new RateBudgetExhausted(decision.waitMs, decision.reason === 'concurrent' ? 'minute' : decision.reason);
       }
       this.waitedMs += decision.waitMs;
-      await new Promise((r) => setTimeout(r, decision.waitMs));
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, decision.waitMs);
+        this.wakers.set(connection.id, () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      this.wakers.delete(connection.id);
     }
   }
 
@@ -85,14 +115,18 @@ export class RateBudget {
     const lease = `${this.leaseTimeoutMs} milliseconds`;
     return this.db.transaction().execute(async (trx) => {
       await sql`select pg_advisory_xact_lock(hashtextextended(${connection.id}, 0))`.execute(trx);
-      const usage = await sql<{ minute_count: number; oldest_in_minute_ms: number | null; in_flight: number; day_count: number; oldest_in_day_ms: number | null }>`
+      // One statement for every window (and the app-wide minute), one for pruning and recording: each round trip
+      // under the lock is time a waiting call cannot start.
+      const usage = await sql<{ minute_count: number; oldest_in_minute_ms: number | null; in_flight: number; day_count: number; oldest_in_day_ms: number | null; app_minute_count: number | null }>`
         select
           count(*) filter (where started_at > clock_timestamp() - ${minute}::interval)::int as minute_count,
           (extract(epoch from min(started_at) filter (where started_at > clock_timestamp() - ${minute}::interval)
             + ${minute}::interval - clock_timestamp()) * 1000)::float8 as oldest_in_minute_ms,
           count(*) filter (where finished_at is null and started_at > clock_timestamp() - ${lease}::interval)::int as in_flight,
           count(*)::int as day_count,
-          (extract(epoch from min(started_at) + ${day}::interval - clock_timestamp()) * 1000)::float8 as oldest_in_day_ms
+          (extract(epoch from min(started_at) + ${day}::interval - clock_timestamp()) * 1000)::float8 as oldest_in_day_ms,
+          case when ${limits.appPerMinute !== undefined} then (select count(*)::int from accounting_calls
+            where platform = ${connection.platform} and started_at > clock_timestamp() - ${minute}::interval) end as app_minute_count
         from accounting_calls
         where connection_id = ${connection.id} and started_at > clock_timestamp() - ${day}::interval`.execute(trx);
       const u = usage.rows[0];
@@ -103,15 +137,10 @@ export class RateBudget {
         return { waitMs: Math.max(1, Math.ceil(u.oldest_in_minute_ms ?? this.clock.minuteMs)), reason: 'minute' as const };
       }
       if (u.in_flight >= limits.concurrent) return { waitMs: 10, reason: 'concurrent' as const };
-      if (limits.appPerMinute !== undefined) {
-        const app = await sql<{ count: number }>`
-          select count(*)::int as count from accounting_calls
-          where platform = ${connection.platform} and started_at > clock_timestamp() - ${minute}::interval`.execute(trx);
-        if (app.rows[0].count >= limits.appPerMinute) return { waitMs: 100, reason: 'app' as const };
-      }
+      if (limits.appPerMinute !== undefined && (u.app_minute_count ?? 0) >= limits.appPerMinute) return { waitMs: 100, reason: 'app' as const };
       // Rows older than the day window count for nothing any more.
-      await sql`delete from accounting_calls where connection_id = ${connection.id} and started_at < clock_timestamp() - ${day}::interval`.execute(trx);
       const inserted = await sql<{ id: string }>`
+        with pruned as (delete from accounting_calls where connection_id = ${connection.id} and started_at < clock_timestamp() - ${day}::interval)
         insert into accounting_calls (connection_id, platform, started_at)
         values (${connection.id}, ${connection.platform}, clock_timestamp()) returning id`.execute(trx);
       return { leaseId: inserted.rows[0].id };
