@@ -1,0 +1,37 @@
+// `npm run bench` runs every benchmark; `npm run bench -- NAME` runs one. Each writes
+// bench/results/NAME.json and prints a short table. Targets are checked against baselines measured in the
+// same run, never in tests: these machines are noisy.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { accountingBenchmark } from './accounting';
+
+type Benchmark = () => Promise<Record<string, unknown>>;
+
+const BENCHMARKS: Record<string, Benchmark> = {
+  accounting: accountingBenchmark,
+};
+
+async function main() {
+  const names = process.argv.slice(2);
+  const unknown = names.filter((n) => !BENCHMARKS[n]);
+  if (unknown.length) throw new Error(`unknown benchmark ${unknown.join(', ')}; known: ${Object.keys(BENCHMARKS).join(', ')}`);
+  const dir = path.join(__dirname, 'results');
+  mkdirSync(dir, { recursive: true });
+  for (const name of names.length ? names : Object.keys(BENCHMARKS)) {
+    process.stdout.write(`\n== ${name}\n`);
+    const result = await BENCHMARKS[name]();
+    writeFileSync(path.join(dir, `${name}.json`), `${JSON.stringify(result, null, 2)}\n`);
+    for (const [key, value] of Object.entries(result)) {
+      if (typeof value !== 'object') process.stdout.write(`  ${key.padEnd(34)} ${value}\n`);
+    }
+    process.stdout.write(`  -> bench/results/${name}.json\n`);
+  }
+}
+
+void main().then(
+  () => process.exit(0),
+  (err) => {
+    process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,49 @@
+// The real servers a benchmark runs against, started fresh in a temporary folder: Temporal dev server
+// (from the CLI), Postgres (DATABASE_URL or embedded) with migrations. Loopback only; stopped at the end.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { createDb, migrateToLatest, type Db } from '../../db/database';
+import { startEmbeddedPostgres } from '../../db/embedded-postgres';
+import { createLogger } from '../../lib/logger';
+import { freePort } from '../../lib/net';
+import { findTemporalCli } from '../../lib/temporal/binaries';
+import { startTemporalDevServer } from '../../lib/temporal/dev-server';
+import { installTemporalRuntime } from '../../lib/temporal/runtime';
+
+export interface BenchStack {
+  db: Db;
+  client: Client;
+  nativeConnection: NativeConnection;
+  close(): Promise<void>;
+}
+
+export async function startBenchStack(): Promise<BenchStack> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'settle-bench-'));
+  const cli = await findTemporalCli();
+  if (!cli) throw new Error('benchmarks need the Temporal CLI (install Go, or set TEMPORAL_CLI_PATH)');
+  const [temporal, postgres] = await Promise.all([
+    startTemporalDevServer({ cli, dbFile: path.join(dir, 'temporal.db'), logFile: path.join(dir, 'temporal.log'),
+      port: await freePort(), uiPort: await freePort(), namespace: 'default' }),
+    process.env.DATABASE_URL ? undefined : startEmbeddedPostgres({ databaseDir: path.join(dir, 'postgres'), port: await freePort(), persistent: false }),
+  ]);
+  const db = createDb(process.env.DATABASE_URL ?? postgres!.url, 20);
+  await migrateToLatest(db);
+  installTemporalRuntime(createLogger({ level: 'error', name: 'bench' }));
+  const connection = await Connection.connect({ address: temporal.address });
+  const nativeConnection = await NativeConnection.connect({ address: temporal.address });
+  return {
+    db,
+    client: new Client({ connection }),
+    nativeConnection,
+    async close() {
+      await nativeConnection.close();
+      await connection.close();
+      await db.destroy();
+      await Promise.all([temporal.stop(), postgres?.stop()]);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
