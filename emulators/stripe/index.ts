@@ -1,0 +1,155 @@
+// A stateful local Stripe: the /v1 endpoints Settle uses for card and bank-debit (ACH, BECS) payments, Stripe's
+// test payment method ids, idempotency keys, per-key rate limits, its error shapes, and signed webhook deliveries,
+// so the real stripe SDK can be pointed at it unchanged: `new Stripe(key, { host, port, protocol: 'http' })`.
+//
+// Middleware order (outermost first): counters, then authentication and the per-key rate limit, then injected
+// faults, then the routes (which apply idempotency to POSTs). Faults run inside the limit so an injected outage
+// still spends the caller's budget, as a real one does.
+import { FaultInjector, type FaultSettings } from '../support/faults';
+import { IdempotencyStore } from '../support/idempotency';
+import { SlidingWindowLimiter } from '../support/limits';
+import { EmulatorServer } from '../support/server';
+import { authenticate, setCaller } from './auth';
+import { registerCustomerRoutes } from './customers';
+import { rateLimited, stripeShaped } from './errors';
+import { disputeIntent, settleIntent } from './lifecycle';
+import { registerPaymentIntentRoutes } from './payment-intents';
+import { newId, StripeState, type StripeDispute } from './state';
+import { registerUnknownUrls, type Ctx } from './routes';
+import { WebhookDispatcher, type WebhookOptions } from './webhooks';
+
+export { StripeState, StripeAccount, API_VERSION } from './state';
+export type {
+  StripeCustomer, StripePaymentMethod, StripePaymentIntent, StripeCharge, StripeDispute, StripeEvent, PaymentIntentStatus, PaymentMethodType,
+} from './state';
+export { KNOWN_TEST_PAYMENT_METHODS } from './test-payment-methods';
+export { WebhookDispatcher, signatureHeader, type WebhookDelivery } from './webhooks';
+
+export interface StripeEmulatorOptions {
+  port?: number;
+  /** Requests per rolling second per API key before a 429 (Stripe's test mode allows 25, live mode 100). */
+  requestsPerSecond?: number;
+  webhooks?: WebhookOptions;
+}
+
+export interface StripeEmulator {
+  url: string;
+  /** For `new Stripe(key, { host, port, protocol: 'http' })`. */
+  host: string;
+  port: number;
+  /** Per account (API key): customers, payment methods, payment intents, charges, disputes, events. */
+  state: StripeState;
+  faults: FaultInjector;
+  idempotency: IdempotencyStore;
+  stats: { requests: number; http429: number };
+  /** Endpoints, delivery log, and the delivered / failed counts; `idle()` waits for pending deliveries. */
+  webhooks: WebhookDispatcher;
+  addWebhookEndpoint(url: string, secret: string): void;
+  /** The bank's answer to a debit in `processing`: it settled, or it failed (back to requires_payment_method). */
+  settle(paymentIntentId: string, outcome: 'succeeded' | 'failed'): Promise<void>;
+  /** A late rejection after success: a dispute on the charge (`charge.dispute.created`). */
+  dispute(paymentIntentId: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startStripeEmulator(opts: StripeEmulatorOptions = {}): Promise<StripeEmulator> {
+  const state = new StripeState();
+  const idempotency = new IdempotencyStore();
+  const webhooks = new WebhookDispatcher(opts.webhooks);
+  const perSecond = new SlidingWindowLimiter(opts.requestsPerSecond ?? 100, 1000);
+  const server = new EmulatorServer();
+  const ctx: Ctx = { state, idempotency, webhooks };
+
+  const intentOrThrow = (id: string) => {
+    const found = state.findIntent(id);
+    if (!found) throw new Error(`no payment intent ${id}`);
+    return found;
+  };
+  const settle = (id: string, outcome: 'succeeded' | 'failed') => {
+    const { account, intent } = intentOrThrow(id);
+    settleIntent(ctx, account, intent, outcome);
+  };
+  const dispute = (id: string): StripeDispute => {
+    const { account, intent } = intentOrThrow(id);
+    return disputeIntent(ctx, account, intent);
+  };
+
+  const emulator: StripeEmulator = {
+    url: '',
+    host: '127.0.0.1',
+    port: 0,
+    state,
+    // An injected burst looks like Stripe's own rate limit.
+    faults: new FaultInjector(() => rateLimited()),
+    idempotency,
+    stats: { requests: 0, http429: 0 },
+    webhooks,
+    addWebhookEndpoint: (url, secret) => webhooks.add(url, secret),
+    settle: async (id, outcome) => settle(id, outcome),
+    dispute: async (id) => {
+      dispute(id);
+    },
+    async close() {
+      webhooks.close();
+      await server.close();
+    },
+  };
+
+  // Counters see every answer, faults and throttling included; every answer carries a request id, as Stripe's do.
+  server.use(async (req, next) => {
+    const res = await next();
+    emulator.stats.requests++;
+    if (res.status === 429) emulator.stats.http429++;
+    return { ...res, headers: { 'request-id': newId('req', 14), ...res.headers } };
+  });
+  server.use(async (req, next) => {
+    const caller = authenticate(req);
+    if (!('apiKey' in caller)) return caller;
+    if (!perSecond.tryAcquire(caller.apiKey).ok) return rateLimited();
+    setCaller(req, caller);
+    return next();
+  });
+  server.use(stripeShaped(emulator.faults.middleware));
+
+  registerCustomerRoutes(server, ctx);
+  registerPaymentIntentRoutes(server, ctx);
+  registerUnknownUrls(server); // last: only what no route above matched
+
+  // The control API, for tests and the sandbox (no middleware: never authenticated, throttled or faulted).
+  const control = (fn: () => unknown, status = 200) => {
+    try {
+      const body = fn();
+      return { status: body === undefined ? 204 : status, body };
+    } catch (err) {
+      return { status: 400, body: { message: (err as Error).message } };
+    }
+  };
+  server.route('POST', '/_emulator/payment_intents/:id/settle', (req) => control(() => {
+    const outcome = (req.body ?? {}).outcome;
+    if (outcome !== 'succeeded' && outcome !== 'failed') throw new Error("outcome must be 'succeeded' or 'failed'");
+    settle(req.params.id, outcome);
+    return state.findIntent(req.params.id)!.intent;
+  }));
+  server.route('POST', '/_emulator/payment_intents/:id/dispute', (req) => control(() => dispute(req.params.id), 201));
+  server.route('POST', '/_emulator/webhook_endpoints', (req) => control(() => {
+    const { url, secret } = (req.body ?? {}) as { url?: unknown; secret?: unknown };
+    if (typeof url !== 'string' || typeof secret !== 'string' || !secret) throw new Error('url and secret are required');
+    webhooks.add(url, secret);
+  }));
+  server.route('POST', '/_emulator/faults', (req) => control(() => {
+    const { seed, ...settings } = (req.body ?? {}) as FaultSettings & { seed?: number };
+    emulator.faults.set(settings, seed);
+  }));
+  server.route('DELETE', '/_emulator/faults', () => control(() => emulator.faults.clear()));
+  server.route('GET', '/_emulator/state', () => ({
+    status: 200,
+    body: {
+      ...state.snapshot(), stats: emulator.stats, faults: emulator.faults.counts, idempotencyReplays: idempotency.replays,
+      webhooks: { endpoints: webhooks.endpoints.map((e) => e.url), delivered: webhooks.delivered, failed: webhooks.failed, deliveries: webhooks.deliveries },
+    },
+  }));
+
+  emulator.url = await server.listen(opts.port ?? 0, emulator.host);
+  emulator.port = Number(new URL(emulator.url).port);
+  return emulator;
+}

@@ -1,0 +1,74 @@
+// Stripe's test payment method ids. Confirming with one makes a concrete payment method (`pm_…`) whose test
+// behaviour decides the outcome, as in Stripe's test mode: cards succeed or decline at once; bank debits wait in
+// `processing` until the emulator is told how the bank answered (settle()).
+import { newId, nowSeconds, type PaymentMethodType, type StripePaymentMethod } from './state';
+
+export type PaymentMethodOutcome =
+  | { kind: 'succeed' }
+  | { kind: 'decline'; code: string; declineCode: string; message: string }
+  | { kind: 'process' };
+
+interface TestMethod {
+  type: PaymentMethodType;
+  details: Pick<StripePaymentMethod, 'card' | 'us_bank_account' | 'au_becs_debit'>;
+  outcome: PaymentMethodOutcome;
+}
+
+const card = (brand: string, last4: string, funding = 'credit'): TestMethod['details'] => ({
+  card: { brand, last4, exp_month: 12, exp_year: new Date().getFullYear() + 3, funding, country: 'US' },
+});
+
+const declined = (declineCode: string, message: string, code = 'card_declined'): PaymentMethodOutcome => ({
+  kind: 'decline', code, declineCode, message,
+});
+
+const TEST_METHODS: Record<string, TestMethod> = {
+  pm_card_visa: { type: 'card', details: card('visa', '4242'), outcome: { kind: 'succeed' } },
+  pm_card_visa_debit: { type: 'card', details: card('visa', '5556', 'debit'), outcome: { kind: 'succeed' } },
+  pm_card_mastercard: { type: 'card', details: card('mastercard', '4444'), outcome: { kind: 'succeed' } },
+  pm_card_amex: { type: 'card', details: card('amex', '8431'), outcome: { kind: 'succeed' } },
+  pm_card_chargeDeclined: {
+    type: 'card', details: card('visa', '0002'), outcome: declined('generic_decline', 'Your card was declined.'),
+  },
+  pm_card_chargeDeclinedInsufficientFunds: {
+    type: 'card', details: card('visa', '9995'), outcome: declined('insufficient_funds', 'Your card has insufficient funds.'),
+  },
+  pm_card_chargeDeclinedExpiredCard: {
+    type: 'card', details: card('visa', '0069'), outcome: declined('expired_card', 'Your card has expired.', 'expired_card'),
+  },
+  pm_usBankAccount: {
+    type: 'us_bank_account',
+    details: {
+      us_bank_account: { last4: '6789', bank_name: 'STRIPE TEST BANK', routing_number: '110000000', account_type: 'checking', account_holder_type: 'individual' },
+    },
+    outcome: { kind: 'process' },
+  },
+  pm_auBecsDebit: { type: 'au_becs_debit', details: { au_becs_debit: { last4: '3456', bsb_number: '000000' } }, outcome: { kind: 'process' } },
+};
+
+/** The test ids the emulator knows by name; any other `pm_card_…` is a card that succeeds. */
+export const KNOWN_TEST_PAYMENT_METHODS = Object.keys(TEST_METHODS);
+
+export function isTestPaymentMethodId(id: string): boolean {
+  return id in TEST_METHODS || /^pm_card_[A-Za-z0-9_]+$/.test(id);
+}
+
+/** A fresh payment method for a test id, and how confirming with it turns out. */
+export function materialize(testId: string): { pm: StripePaymentMethod; outcome: PaymentMethodOutcome } {
+  const method = TEST_METHODS[testId] ?? { type: 'card', details: card('visa', '4242'), outcome: { kind: 'succeed' } };
+  const pm: StripePaymentMethod = {
+    id: newId('pm'),
+    object: 'payment_method',
+    created: nowSeconds(),
+    livemode: false,
+    type: method.type,
+    customer: null,
+    billing_details: { address: null, email: null, name: null, phone: null },
+    ...structuredClone(method.details),
+    metadata: {},
+  };
+  return { pm, outcome: method.outcome };
+}
+
+/** Currencies a bank debit can be taken in (cards take any). */
+export const DEBIT_CURRENCIES: Partial<Record<PaymentMethodType, string>> = { us_bank_account: 'usd', au_becs_debit: 'aud' };
