@@ -6,6 +6,9 @@ import { problemErrors } from './middleware/errors';
 import { requestContext } from './middleware/request-context';
 import { buildOpenApi } from './openapi';
 import { connectionRoutes } from './routes/connections';
+import { cpqRoutes } from './routes/cpq';
+import { integrationRoutes } from './routes/integrations';
+import { quotePaymentRoutes } from './routes/quote-payments';
 import { healthRoutes } from './routes/health';
 import { merchantRoutes } from './routes/merchants';
 import { metaRoutes } from './routes/meta';
@@ -13,7 +16,10 @@ import { paymentRoutes } from './routes/payments';
 import { mountRoutes, type RouteSpec } from './routing';
 
 export function allRoutes(deps: ApiDeps): RouteSpec[] {
-  const businessRoutes = [...healthRoutes(deps), ...merchantRoutes(deps), ...connectionRoutes(deps), ...paymentRoutes(deps)];
+  const businessRoutes = [
+    ...healthRoutes(deps), ...merchantRoutes(deps), ...connectionRoutes(deps), ...paymentRoutes(deps),
+    ...integrationRoutes(deps), ...cpqRoutes(deps), ...quotePaymentRoutes(deps),
+  ];
   let document: unknown;
   const openApi = () =>
     (document ??= buildOpenApi([...businessRoutes, ...meta], { title: 'Settle API', version: '0.1.0' }));

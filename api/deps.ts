@@ -1,8 +1,11 @@
 // What the API needs from the outside world; tests build it from the real test stack.
 import type { Client } from '@temporalio/client';
+import type Stripe from 'stripe';
 import type { AccountingServices } from '../activities/accounting/services';
 import type { Db } from '../db/database';
+import type { Keyring } from '../lib/crypto/sealed-box';
 import type { Logger } from '../lib/logger';
+import type { QuotePaymentTiming } from '../workflows/quotes/definitions';
 
 export interface ApiDeps {
   db: Db;
@@ -13,4 +16,16 @@ export interface ApiDeps {
   taskQueuePrefix: string;
   adminApiKey: string;
   maxBodyBytes: number;
+  /** Seals and opens secrets and personal data at rest. */
+  keyring: Keyring;
+  /** Stripe, or the local emulator in sandbox mode and tests. */
+  stripe: Stripe;
+  /** What the browser uses to confirm a payment (Stripe.js); in sandbox mode the emulator takes it too. */
+  stripePublishableKey?: string;
+  /** Where payers reach the Pay Now pages: links handed to CPQ and put in emails start with it. */
+  publicUrl: string;
+  /** Sandbox mode: Pay Now offers the sandbox checkout (choose success, decline, bank debit) in place of Stripe.js. */
+  sandbox: boolean;
+  /** Timers of new quote payments (abandoned checkout, downpayment checks); tests shorten them. */
+  quoteTiming?: QuotePaymentTiming;
 }

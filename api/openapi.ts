@@ -73,6 +73,7 @@ export function buildOpenApi(routes: RouteSpec[], info: { title: string; version
       tags: [route.tag],
       ...(route.auth === 'merchant' ? { security: [{ merchantApiKey: [] }] } : {}),
       ...(route.auth === 'admin' ? { security: [{ adminApiKey: [] }] } : {}),
+      ...(route.auth === 'cpq' ? { security: [{ cpqApiKey: [] }] } : {}),
       parameters: [
         ...parameters('path', route.params),
         ...parameters('query', route.query),
@@ -93,6 +94,7 @@ export function buildOpenApi(routes: RouteSpec[], info: { title: string; version
       securitySchemes: {
         merchantApiKey: { type: 'http', scheme: 'bearer', description: "A merchant's API key: every route answers for that merchant only." },
         adminApiKey: { type: 'http', scheme: 'bearer', description: 'The admin key from SETTLE_ADMIN_API_KEY.' },
+        cpqApiKey: { type: 'http', scheme: 'bearer', description: "The merchant's ConnectWise Sell key (Integrations > ConnectWise Sell): CPQ's calls only." },
       },
     },
   };

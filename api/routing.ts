@@ -5,12 +5,12 @@ import type { Context, Middleware } from 'koa';
 import getRawBody from 'raw-body';
 import { z } from 'zod';
 import type { Db } from '../db/database';
-import { requireAdmin, requireMerchant, type MerchantState } from './middleware/auth';
+import { requireAdmin, requireCpq, requireMerchant, type CpqState, type MerchantState } from './middleware/auth';
 import type { RequestState } from './middleware/request-context';
 import { ProblemError } from './problem';
 
-export type Auth = 'none' | 'merchant' | 'admin';
-type StateFor<A extends Auth> = A extends 'merchant' ? MerchantState : RequestState;
+export type Auth = 'none' | 'merchant' | 'admin' | 'cpq';
+type StateFor<A extends Auth> = A extends 'merchant' ? MerchantState : A extends 'cpq' ? CpqState : RequestState;
 
 export interface Reply {
   status: number;
@@ -121,8 +121,10 @@ function handle(spec: RouteSpec, deps: RoutingDeps): Middleware {
 export function mountRoutes(router: Router, routes: RouteSpec[], deps: RoutingDeps): void {
   const merchantAuth = requireMerchant(deps.db) as Middleware;
   const adminAuth = requireAdmin(deps.adminApiKey) as Middleware;
+  const cpqAuth = requireCpq(deps.db) as Middleware;
+  const byAuth: Record<Auth, Middleware[]> = { none: [], merchant: [merchantAuth], admin: [adminAuth], cpq: [cpqAuth] };
   for (const spec of routes) {
-    const auth = spec.auth === 'merchant' ? [merchantAuth] : spec.auth === 'admin' ? [adminAuth] : [];
+    const auth = byAuth[spec.auth];
     router[spec.method](spec.operationId, spec.path, ...auth, handle(spec, deps));
   }
 }

@@ -1,6 +1,8 @@
 // Production entry point for the API, configured only by the environment.
 import { createAccountingServices, platformEndpoints } from '../activities/accounting/services';
+import { createStripeClient } from '../activities/stripe/client';
 import { createDb } from '../db/database';
+import { parseKeyring } from '../lib/crypto/sealed-box';
 import { apiConfigSchema, exitOnConfigError, loadConfig } from '../lib/config';
 import { createLogger } from '../lib/logger';
 import { connectClient } from '../lib/temporal/connection';
@@ -25,6 +27,11 @@ async function main() {
       taskQueuePrefix: config.SETTLE_TASK_QUEUE_PREFIX,
       adminApiKey: config.SETTLE_ADMIN_API_KEY,
       maxBodyBytes: config.SETTLE_MAX_BODY_BYTES,
+      keyring: parseKeyring(config.SETTLE_ENCRYPTION_KEYS),
+      stripe: createStripeClient({ secretKey: config.STRIPE_SECRET_KEY, apiBase: config.STRIPE_API_BASE }),
+      stripePublishableKey: config.STRIPE_PUBLISHABLE_KEY,
+      publicUrl: config.SETTLE_PUBLIC_URL,
+      sandbox: false,
     },
     config.PORT,
     config.HOST,

@@ -20,6 +20,7 @@ import { PLATFORM_LIMITS } from '../activities/accounting/limits';
 import type { NewPayment } from '../activities/accounting/platform';
 import { platformFactory } from '../activities/accounting/platforms';
 import { createAccountingServices } from '../activities/accounting/services';
+import { createStripeClient } from '../activities/stripe/client';
 import { createMerchant } from '../db/merchants';
 import { startXeroEmulator, type XeroEmulator } from '../emulators/xero';
 import { newKeyringText, parseKeyring } from '../lib/crypto/sealed-box';
@@ -120,8 +121,11 @@ export async function accountingBenchmark(): Promise<Record<string, unknown>> {
     const s = stack;
     const endpoint = { apiBase: emulator.apiBasePath, tokenUrl: emulator.tokenUrl, clientId: 'bench', clientSecret: 'bench' };
     const endpoints: PlatformEndpoints = { xero: endpoint, quickbooks: endpoint };
-    const accounting = createAccountingServices({ db: s.db, encryptionKeys: newKeyringText('bench'), endpoints, clock: { minuteMs: MINUTE_MS, dayMs: DAY_MS } });
-    const activities = createActivities({ db: s.db, accounting, platformFor: platformFactory(endpoints) });
+    const keyring = newKeyringText('bench');
+    const accounting = createAccountingServices({ db: s.db, encryptionKeys: keyring, endpoints, clock: { minuteMs: MINUTE_MS, dayMs: DAY_MS } });
+    // No Stripe call happens in this benchmark.
+    const stripe = createStripeClient({ secretKey: 'sk_test_bench', apiBase: 'http://127.0.0.1:9' });
+    const activities = createActivities({ db: s.db, accounting, platformFor: platformFactory(endpoints), keyring: parseKeyring(keyring), stripe });
     const workers = await startWorkers({ connection: s.nativeConnection, namespace: 'default', taskQueuePrefix: PREFIX,
       roles: ['wise-pay', 'company', 'service'], activities });
     const workflowWorker = await Worker.create({ connection: s.nativeConnection, taskQueue: taskQueueName(PREFIX, 'workflows'),

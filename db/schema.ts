@@ -1,5 +1,6 @@
 // Table types for kysely. Keep in step with db/migrations.
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { PaymentMethodKind } from '../lib/quotes/methods';
 
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 
@@ -9,7 +10,10 @@ export interface MerchantsTable {
   created_at: CreatedAt;
   /** Off: every role uses the wise-pay connection. */
   multi_connection: ColumnType<boolean, boolean | undefined, boolean>;
+  /** What the merchant has enabled with its payment processor ('card', 'bank_debit'). */
+  payment_methods: ColumnType<PaymentMethodKind[], PaymentMethodKind[] | undefined, PaymentMethodKind[]>;
 }
+
 
 export interface MerchantApiKeysTable {
   id: string;
@@ -66,7 +70,127 @@ export interface MerchantActionsTable {
   resolved_at: Date | null;
 }
 
+export interface CpqIntegrationsTable {
+  merchant_id: string;
+  enabled: ColumnType<boolean, boolean | undefined, boolean>;
+  api_key_sealed: string | null;
+  api_key_hash: Buffer | null;
+  /** What CPQ may offer for one-time quote payments; intersected with the merchant's own methods. */
+  allowed_methods: ColumnType<PaymentMethodKind[], PaymentMethodKind[] | undefined, PaymentMethodKind[]>;
+  updated_at: ColumnType<Date, Date | undefined, Date>;
+}
+
+export interface NotificationSubscriptionsTable {
+  id: string;
+  merchant_id: string;
+  event: string;
+  webhook_url: string | null;
+  email_sealed: string | null;
+  secret_sealed: string;
+  created_at: CreatedAt;
+}
+
+export interface PayersTable {
+  id: string;
+  merchant_id: string;
+  email_index: string;
+  details_sealed: string;
+  password_hash: string | null;
+  stripe_customer_id: string | null;
+  created_at: CreatedAt;
+}
+
+export interface PayerPasswordTokensTable {
+  token_hash: Buffer;
+  payer_id: string;
+  expires_at: Date;
+  used_at: Date | null;
+}
+
+export interface QuotePaymentsTable {
+  id: string;
+  merchant_id: string;
+  quote_id: string;
+  revision: number;
+  workflow_id: string;
+  checkout_token_hash: Buffer;
+  checkout_token_sealed: string;
+  amount_minor: number;
+  currency: string;
+  recurring_amount_minor: number | null;
+  recurring_interval: string | null;
+  methods: PaymentMethodKind[];
+  customer_sealed: string;
+  return_url: string;
+  status: string;
+  payer_id: string | null;
+  method: string | null;
+  payment_intent_id: string | null;
+  invoice_id: string | null;
+  invoice_url: string | null;
+  credit_note_id: string | null;
+  credit_note_url: string | null;
+  downpayment_invoice_id: string | null;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | undefined, Date>;
+  paid_at: Date | null;
+}
+
+export interface PayerPaymentMethodsTable {
+  id: string;
+  payer_id: string;
+  stripe_payment_method_id: string;
+  type: string;
+  created_at: CreatedAt;
+}
+
+export interface BillingTermsTable {
+  id: string;
+  merchant_id: string;
+  payer_id: string;
+  source: string;
+  source_id: string;
+  payment_method_id: string;
+  rule: 'due-date' | 'days-after-invoice';
+  days_after: number | null;
+  max_amount_minor: number;
+  currency: string;
+  interval: string;
+  status: ColumnType<'active' | 'revoked', 'active' | 'revoked' | undefined, 'active' | 'revoked'>;
+  created_at: CreatedAt;
+}
+
+export interface OutboxEmailsTable {
+  id: string;
+  merchant_id: string;
+  template: string;
+  dedupe_key: string;
+  message_sealed: string;
+  created_at: CreatedAt;
+  sent_at: Date | null;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  merchant_id: string;
+  event: string;
+  url: string;
+  attempts: ColumnType<number, number | undefined, number>;
+  last_status: number | null;
+  delivered_at: Date | null;
+  created_at: CreatedAt;
+}
+
 export interface Database {
+  billing_terms: BillingTermsTable;
+  cpq_integrations: CpqIntegrationsTable;
+  notification_subscriptions: NotificationSubscriptionsTable;
+  outbox_emails: OutboxEmailsTable;
+  payer_password_tokens: PayerPasswordTokensTable;
+  payer_payment_methods: PayerPaymentMethodsTable;
+  payers: PayersTable;
+  quote_payments: QuotePaymentsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
   accounting_connections: AccountingConnectionsTable;
   accounting_calls: AccountingCallsTable;
   merchant_actions: MerchantActionsTable;
@@ -80,3 +204,6 @@ export type Payment = Selectable<PaymentsTable>;
 export type NewPayment = Insertable<PaymentsTable>;
 export type AccountingConnection = Selectable<AccountingConnectionsTable>;
 export type MerchantAction = Selectable<MerchantActionsTable>;
+export type CpqIntegration = Selectable<CpqIntegrationsTable>;
+export type Payer = Selectable<PayersTable>;
+export type QuotePaymentRow = Selectable<QuotePaymentsTable>;

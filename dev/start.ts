@@ -12,8 +12,9 @@ import { startEmbeddedPostgres } from '../db/embedded-postgres';
 import { createMerchant } from '../db/merchants';
 import { platformFactory } from '../activities/accounting/platforms';
 import { createAccountingServices, platformEndpoints } from '../activities/accounting/services';
-import { accountingEnv, ConfigError, loadConfig, logEnv, temporalEnv } from '../lib/config';
-import { newKeyringText } from '../lib/crypto/sealed-box';
+import { createStripeClient } from '../activities/stripe/client';
+import { accountingEnv, ConfigError, loadConfig, logEnv, stripeEnv, temporalEnv } from '../lib/config';
+import { newKeyringText, parseKeyring } from '../lib/crypto/sealed-box';
 import { createLogger } from '../lib/logger';
 import { dataDir } from '../lib/paths';
 import { WORKER_ROLES, taskQueueName } from '../lib/task-queues';
@@ -113,11 +114,19 @@ async function main() {
     // Sandbox mode: no accounting credentials configured, so the platforms are local emulators.
     const accountingConfig = loadConfig(accountingEnv);
     const sandbox = !accountingConfig.XERO_CLIENT_ID && !accountingConfig.QUICKBOOKS_CLIENT_ID
-      ? await startSandboxEmulators({ xero: port('SETTLE_XERO_EMULATOR_PORT', 4010), quickbooks: port('SETTLE_QUICKBOOKS_EMULATOR_PORT', 4011) })
+      ? await startSandboxEmulators({
+          xero: port('SETTLE_XERO_EMULATOR_PORT', 4010), quickbooks: port('SETTLE_QUICKBOOKS_EMULATOR_PORT', 4011), stripe: port('SETTLE_STRIPE_EMULATOR_PORT', 4012),
+        })
       : undefined;
     if (sandbox) stops.push(['emulators', sandbox.close]);
     const endpoints = sandbox?.endpoints ?? platformEndpoints(accountingConfig);
-    const accounting = createAccountingServices({ db, encryptionKeys: process.env.SETTLE_ENCRYPTION_KEYS ?? creds.encryptionKeys, endpoints });
+    const encryptionKeys = process.env.SETTLE_ENCRYPTION_KEYS ?? creds.encryptionKeys;
+    const accounting = createAccountingServices({ db, encryptionKeys, endpoints });
+    const keyring = parseKeyring(encryptionKeys);
+    // Stripe: the sandbox's emulator, else the configured account.
+    const stripeKeys = sandbox?.stripeKeys ?? (({ STRIPE_SECRET_KEY, STRIPE_PUBLISHABLE_KEY, STRIPE_API_BASE }) =>
+      ({ secretKey: STRIPE_SECRET_KEY, publishableKey: STRIPE_PUBLISHABLE_KEY, apiBase: STRIPE_API_BASE }))(loadConfig(stripeEnv));
+    const stripe = createStripeClient(stripeKeys);
     if (!creds.merchantId) {
       const { merchant, apiKey } = await createMerchant(db, 'Sandbox MSP');
       Object.assign(creds, { merchantId: merchant.id, merchantApiKey: apiKey.key });
@@ -139,7 +148,7 @@ async function main() {
       namespace: temporalConfig.TEMPORAL_NAMESPACE,
       taskQueuePrefix: temporalConfig.SETTLE_TASK_QUEUE_PREFIX,
       roles: WORKER_ROLES,
-      activities: createActivities({ db, accounting, platformFor: platformFactory(endpoints) }),
+      activities: createActivities({ db, accounting, platformFor: platformFactory(endpoints), keyring, stripe }),
       workflowBundle: await bundleWorkflows(),
     });
     stops.push(['workers', workers.shutdown]);
@@ -152,7 +161,11 @@ async function main() {
     const temporal = await connectClient(temporalConfig);
     stops.push(['Temporal client', () => temporal.connection.close()]);
     const api = await startApi(
-      { db, temporal, accounting, log, taskQueuePrefix: temporalConfig.SETTLE_TASK_QUEUE_PREFIX, adminApiKey, maxBodyBytes: 256 * 1024 },
+      {
+        db, temporal, accounting, log, taskQueuePrefix: temporalConfig.SETTLE_TASK_QUEUE_PREFIX, adminApiKey, maxBodyBytes: 256 * 1024,
+        keyring, stripe, stripePublishableKey: stripeKeys.publishableKey, sandbox: Boolean(sandbox),
+        publicUrl: process.env.SETTLE_PUBLIC_URL ?? `http://localhost:${apiPort}`,
+      },
       apiPort,
       process.env.HOST ?? '127.0.0.1',
     );
@@ -170,7 +183,7 @@ async function main() {
         `  Workers      ${queues.join(', ')}`,
         `  Credentials  ${dataDir('sandbox.json')} (admin key and the sandbox merchant's API key)`,
         ...(sandbox
-          ? [`  Emulators    Xero ${sandbox.xero.url}, QuickBooks ${sandbox.quickbooks.url} (the sandbox merchant is connected to Xero)`]
+          ? [`  Emulators    Xero ${sandbox.xero.url}, QuickBooks ${sandbox.quickbooks.url}, Stripe ${sandbox.stripe.url} (the sandbox merchant is connected to Xero)`]
           : []),
         '',
         'Try:',

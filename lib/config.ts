@@ -88,8 +88,21 @@ export const accountingEnv = z.object({
 });
 export type AccountingConfig = z.infer<typeof accountingEnv>;
 
-export const apiConfigSchema = temporalEnv.and(databaseEnv).and(logEnv).and(apiEnv).and(encryptionEnv).and(accountingEnv);
-export const workerConfigSchema = temporalEnv.and(databaseEnv).and(logEnv).and(workerEnv).and(encryptionEnv).and(accountingEnv);
+// Stripe collects card and bank-debit payments. Sandbox mode points STRIPE_API_BASE at the local emulator.
+export const stripeEnv = z.object({
+  STRIPE_SECRET_KEY: z.string({ error: 'is required (sk_live_… or sk_test_…)' }).regex(/^(sk|rk)_(live|test)_\w+$/, 'must be a Stripe secret key (sk_live_… or sk_test_…)'),
+  STRIPE_PUBLISHABLE_KEY: z.string().regex(/^pk_(live|test)_\w+$/, 'must be a Stripe publishable key (pk_…)').optional(),
+  STRIPE_API_BASE: z.url().optional(),
+});
+export type StripeConfig = z.infer<typeof stripeEnv>;
+
+// Where payers reach the Pay Now pages (links in emails and the URL handed to CPQ).
+export const publicEnv = z.object({
+  SETTLE_PUBLIC_URL: z.url().default('http://localhost:3000'),
+});
+
+export const apiConfigSchema = temporalEnv.and(databaseEnv).and(logEnv).and(apiEnv).and(encryptionEnv).and(accountingEnv).and(stripeEnv).and(publicEnv);
+export const workerConfigSchema = temporalEnv.and(databaseEnv).and(logEnv).and(workerEnv).and(encryptionEnv).and(accountingEnv).and(stripeEnv);
 
 export type TemporalConfig = z.infer<typeof temporalEnv>;
 export type DatabaseConfig = z.infer<typeof databaseEnv>;

@@ -29,6 +29,17 @@ function withDatabase(url: string, database: string): string {
   return u.toString();
 }
 
+async function withRetries<T>(attempts: number, start: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (err) {
+      if (attempt >= attempts) throw err;
+      process.stderr.write(`starting a test server failed (${(err as Error).message.split('\n')[0]}); trying again\n`);
+    }
+  }
+}
+
 export default async function globalSetup(): Promise<void> {
   const started = Date.now();
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'settle-test-'));
@@ -37,7 +48,8 @@ export default async function globalSetup(): Promise<void> {
     TestWorkflowEnvironment.createLocal({
       server: { executable: cli, ip: '127.0.0.1', searchAttributes: SEARCH_ATTRIBUTES, ui: false, log: { format: 'json', level: 'error' } },
     }),
-    TestWorkflowEnvironment.createTimeSkipping({ server: { executable: testServer } }),
+    // The SDK gives the Java server 5 s to listen; a busy machine (a cold JVM, two cores) can miss that once.
+    withRetries(3, () => TestWorkflowEnvironment.createTimeSkipping({ server: { executable: testServer } })),
     process.env.DATABASE_URL
       ? undefined
       : startEmbeddedPostgres({ databaseDir: path.join(workDir, 'postgres'), port: await freePort(), persistent: false }),

@@ -3,7 +3,9 @@
 import { createActivities } from '../activities';
 import { platformFactory } from '../activities/accounting/platforms';
 import { createAccountingServices, platformEndpoints } from '../activities/accounting/services';
+import { createStripeClient } from '../activities/stripe/client';
 import { createDb } from '../db/database';
+import { parseKeyring } from '../lib/crypto/sealed-box';
 import { exitOnConfigError, loadConfig, workerConfigSchema } from '../lib/config';
 import { createLogger } from '../lib/logger';
 import { taskQueueName } from '../lib/task-queues';
@@ -27,7 +29,10 @@ async function main() {
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueuePrefix: config.SETTLE_TASK_QUEUE_PREFIX,
     roles: [config.SETTLE_WORKER_ROLE],
-    activities: createActivities({ db, accounting, platformFor: platformFactory(endpoints) }),
+    activities: createActivities({
+      db, accounting, platformFor: platformFactory(endpoints), keyring: parseKeyring(config.SETTLE_ENCRYPTION_KEYS),
+      stripe: createStripeClient({ secretKey: config.STRIPE_SECRET_KEY, apiBase: config.STRIPE_API_BASE }),
+    }),
   });
   const taskQueue = taskQueueName(config.SETTLE_TASK_QUEUE_PREFIX, config.SETTLE_WORKER_ROLE);
   log.info({ taskQueue, namespace: config.TEMPORAL_NAMESPACE }, 'worker started');

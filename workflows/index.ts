@@ -1,2 +1,3 @@
 // Every workflow the `workflows` task queue runs. The worker bundles this file.
 export { paymentWorkflow } from './payments/payment-workflow';
+export { quotePaymentWorkflow } from './quotes/quote-payment-workflow';

@@ -5,6 +5,7 @@
 // Xero refresh tokens rotate on use, so two concurrent refreshes would lose the grant. `invalid_grant` means the
 // merchant must reconnect: the connection is marked disconnected and an action is raised; work waits (retries)
 // until the merchant reconnects.
+import { raiseMerchantAction, resolveMerchantActions } from '../../db/actions';
 import type { Db } from '../../db/database';
 import type { AccountingConnection } from '../../db/schema';
 import { open, seal, type Keyring } from '../../lib/crypto/sealed-box';
@@ -81,14 +82,7 @@ export class ConnectionStore {
       const row = existing
         ? await trx.updateTable('accounting_connections').set(values).where('id', '=', id).returningAll().executeTakeFirstOrThrow()
         : await trx.insertInto('accounting_connections').values({ id, merchant_id: merchantId, role, ...values }).returningAll().executeTakeFirstOrThrow();
-      await trx
-        .updateTable('merchant_actions')
-        .set({ resolved_at: new Date() })
-        .where('merchant_id', '=', merchantId)
-        .where('kind', '=', 'reconnect-accounting')
-        .where('subject', '=', id)
-        .where('resolved_at', 'is', null)
-        .execute();
+      await resolveMerchantActions(trx, merchantId, 'reconnect-accounting', id);
       return row;
     });
   }
@@ -152,17 +146,12 @@ export class ConnectionStore {
       const body = (await response.json().catch(() => ({}))) as Partial<TokenSet> & { error?: string };
       if (response.status === 400 && body.error === 'invalid_grant') {
         await trx.updateTable('accounting_connections').set({ status: 'disconnected', disconnected_at: new Date() }).where('id', '=', connectionId).execute();
-        await trx
-          .insertInto('merchant_actions')
-          .values({
-            id: newId('act'),
-            merchant_id: current.merchant_id,
-            kind: 'reconnect-accounting',
-            subject: connectionId,
-            detail: `The ${current.role} connection to ${current.platform === 'xero' ? 'Xero' : 'QuickBooks Online'} was disconnected. Reconnect it; waiting work resumes then.`,
-          })
-          .onConflict((oc) => oc.columns(['merchant_id', 'kind', 'subject']).where('resolved_at', 'is', null).doNothing())
-          .execute();
+        await raiseMerchantAction(trx, {
+          merchantId: current.merchant_id,
+          kind: 'reconnect-accounting',
+          subject: connectionId,
+          detail: `The ${current.role} connection to ${current.platform === 'xero' ? 'Xero' : 'QuickBooks Online'} was disconnected. Reconnect it; waiting work resumes then.`,
+        });
         return { kind: 'disconnected' as const, connection: current };
       }
       if (!response.ok || !body.access_token || !body.refresh_token || !body.expires_in) {

@@ -23,6 +23,9 @@ import {
   type PaymentResult,
 } from './platform';
 
+/** Accounting activities heartbeat this often; their proxies set a heartbeat timeout of a few times it. */
+export const HEARTBEAT_EVERY_MS = 2_000;
+
 /** Builds the adapter for a connection (platforms.ts; tests may pass their own wiring). */
 export type PlatformFactory = (connection: AccountingConnection, accessToken: () => Promise<string>) => AccountingPlatform;
 
@@ -34,18 +37,28 @@ interface Write extends OnMerchant {
   operation: string;
 }
 
-export function createAccountingActivities(services: AccountingServices, platformFor: PlatformFactory) {
-  const { connections, budget } = services;
+/** Runs `run` on the connection of the queue's role; each call is metered against the rate budget. */
+export type Call = <R>(fn: (p: AccountingPlatform) => Promise<R>) => Promise<R>;
+export type OnConnection = <T>(merchantId: string, run: (call: Call, connection: AccountingConnection) => Promise<T>) => Promise<T>;
 
-  /** Runs `run` on the connection of the queue's role; each call is metered against the rate budget. */
-  type Call = <R>(fn: (p: AccountingPlatform) => Promise<R>) => Promise<R>;
-  async function onConnection<T>(merchantId: string, run: (call: Call, connection: AccountingConnection) => Promise<T>): Promise<T> {
+/**
+ * What every accounting activity runs through: the connection of the role whose queue the activity runs on,
+ * the rate budget, token refresh, and the translation of platform errors into retry decisions. Composite
+ * activities (e.g. booking a quote payment) use it too.
+ */
+export function accountingRunner(services: AccountingServices, platformFor: PlatformFactory): { onConnection: OnConnection; keyOf: (operation: string) => string } {
+  const { connections, budget } = services;
+  const onConnection: OnConnection = async (merchantId, run) => {
     const info = Context.current().info;
     const role = roleOfTaskQueue(info.taskQueue);
     if (!role) {
       throw ApplicationFailure.nonRetryable(`accounting activities run on an accounting queue, not ${info.taskQueue}`, 'MisroutedActivity');
     }
     let connection: AccountingConnection | undefined;
+    // Alive while it works (waiting for budget included): a worker that dies is noticed within the proxy's
+    // heartbeat timeout, not its whole start-to-close timeout, and the retry runs elsewhere with the same keys.
+    const context = Context.current();
+    const alive = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
     try {
       const current = (connection = await connections.resolve(merchantId, role));
       const platform = platformFor(current, () => connections.accessToken(current));
@@ -64,14 +77,21 @@ export function createAccountingActivities(services: AccountingServices, platfor
     } catch (err) {
       if (err instanceof PlatformUnauthorized && connection) await connections.markAccessTokenStale(connection.id);
       throw toActivityFailure(err);
+    } finally {
+      clearInterval(alive);
     }
-  }
+  };
 
   const keyOf = (operation: string) => {
     const workflow = Context.current().info.workflowExecution;
     if (!workflow) throw ApplicationFailure.nonRetryable('accounting writes run inside a workflow (their key derives from it)');
     return idempotencyKey(workflow.workflowId, operation);
   };
+  return { onConnection, keyOf };
+}
+
+export function createAccountingActivities(services: AccountingServices, platformFor: PlatformFactory) {
+  const { onConnection, keyOf } = accountingRunner(services, platformFor);
 
   return {
     async findContacts(input: OnMerchant & { query: ContactQuery }) {

@@ -2,8 +2,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Middleware } from 'koa';
 import type { Db } from '../../db/database';
+import { findMerchantByCpqKey } from '../../db/cpq-integrations';
 import { findMerchantByApiKey } from '../../db/merchants';
-import type { Merchant } from '../../db/schema';
+import type { CpqIntegration, Merchant } from '../../db/schema';
 import { ProblemError } from '../problem';
 import type { RequestState } from './request-context';
 
@@ -27,6 +28,24 @@ export function requireMerchant(db: Db): Middleware<MerchantState> {
     if (!merchant) throw unauthenticated();
     ctx.state.merchant = merchant;
     ctx.state.log = ctx.state.log.child({ merchantId: merchant.id });
+    await next();
+  };
+}
+
+export interface CpqState extends MerchantState {
+  cpq: CpqIntegration;
+}
+
+/** CPQ calls with the merchant's ConnectWise Sell key; a disabled integration is refused even with a valid key. */
+export function requireCpq(db: Db): Middleware<CpqState> {
+  return async (ctx, next) => {
+    const token = bearerToken(ctx.get('authorization'));
+    const found = token ? await findMerchantByCpqKey(db, token) : undefined;
+    if (!found) throw unauthenticated();
+    if (!found.integration.enabled) throw new ProblemError('integration-disabled', 'the ConnectWise Sell integration is disabled for this merchant');
+    ctx.state.merchant = found.merchant;
+    ctx.state.cpq = found.integration;
+    ctx.state.log = ctx.state.log.child({ merchantId: found.merchant.id, via: 'cpq' });
     await next();
   };
 }

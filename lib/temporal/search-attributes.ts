@@ -7,8 +7,10 @@ export const SettleMerchantId = defineSearchAttributeKey('SettleMerchantId', Sea
 export const SettlePaymentId = defineSearchAttributeKey('SettlePaymentId', SearchAttributeType.KEYWORD);
 export const SettleStatus = defineSearchAttributeKey('SettleStatus', SearchAttributeType.KEYWORD);
 export const SettleAmount = defineSearchAttributeKey('SettleAmount', SearchAttributeType.DOUBLE);
+export const SettleQuoteId = defineSearchAttributeKey('SettleQuoteId', SearchAttributeType.KEYWORD);
+export const SettlePayerId = defineSearchAttributeKey('SettlePayerId', SearchAttributeType.KEYWORD);
 
-export const SEARCH_ATTRIBUTES = [SettleMerchantId, SettlePaymentId, SettleStatus, SettleAmount];
+export const SEARCH_ATTRIBUTES = [SettleMerchantId, SettlePaymentId, SettleStatus, SettleAmount, SettleQuoteId, SettlePayerId];
 
 /** `--search-attribute Name=Type` arguments for `temporal server start-dev`. */
 export function searchAttributeArgs(): string[] {

@@ -44,6 +44,9 @@ describe('configured', () => {
       TEMPORAL_ADDRESS: testServers().temporalAddress,
       SETTLE_TASK_QUEUE_PREFIX: prefix,
       SETTLE_ENCRYPTION_KEYS: newKeyringText('entry'),
+      // Nothing listens there: this test takes no Stripe payment.
+      STRIPE_SECRET_KEY: 'sk_test_entrypoints',
+      STRIPE_API_BASE: 'http://127.0.0.1:9',
       LOG_LEVEL: 'info',
     };
     const workflowsWorker = runEntryPoint('workers/run-worker.ts', { ...env, SETTLE_WORKER_ROLE: 'workflows' });

@@ -1,16 +1,12 @@
 // The payment workflow on the real dev server: its activity runs on the wise-pay queue and nowhere else,
 // it is queryable while it waits, and its activity is idempotent against Postgres.
-import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
-import path from 'node:path';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { Worker } from '@temporalio/worker';
 import { createMerchant } from '../../db/merchants';
 import { newId } from '../../lib/ids';
 import { taskQueueName } from '../../lib/task-queues';
 import { paymentStateQuery, paymentWorkflowId, type PaymentInput } from '../../workflows/payments/definitions';
 import { paymentWorkflow } from '../../workflows/payments/payment-workflow';
+import { recordHistory } from '../support/histories';
 import { httpClient } from '../support/http';
-import { testServers } from '../support/servers';
 import { startTestStack, type TestStack } from '../support/stack';
 import { startWorkers } from '../../workers/start-workers';
 
@@ -66,14 +62,8 @@ it('runs its activity on the wise-pay queue only, and answers queries while it w
   const row = await stack.db.selectFrom('payments').selectAll().where('id', '=', payment.paymentId).executeTakeFirstOrThrow();
   expect(row).toMatchObject({ merchant_id: merchant.id, amount_minor: 4200, status: 'recorded', workflow_id: handle.workflowId });
 
-  // Record the history for the replay test (guards determinism of the shipped workflow) when asked to.
-  const history = await handle.fetchHistory();
-  await Worker.runReplayHistory({ workflowBundle: { codePath: testServers().workflowBundlePath } }, history);
-  const fixture = path.join(__dirname, '..', 'replay', 'histories', 'paymentWorkflow.json');
-  if (process.env.SETTLE_RECORD_HISTORIES === '1' || !existsSync(fixture)) {
-    mkdirSync(path.dirname(fixture), { recursive: true });
-    writeFileSync(fixture, `${JSON.stringify(JSON.parse(historyToJSON(history)), null, 2)}\n`);
-  }
+  // The history for the replay test (guards determinism of the shipped workflow).
+  await recordHistory(handle, 'paymentWorkflow');
 });
 
 it('records a payment once however often its activity runs', async () => {

@@ -9,7 +9,10 @@ import type { PlatformEndpoints } from '../../activities/accounting/connections'
 import type { BudgetClock } from '../../activities/accounting/limits';
 import { platformFactory } from '../../activities/accounting/platforms';
 import { createAccountingServices, type AccountingServices } from '../../activities/accounting/services';
-import { newKeyringText } from '../../lib/crypto/sealed-box';
+import type Stripe from 'stripe';
+import { createStripeClient } from '../../activities/stripe/client';
+import { newKeyringText, parseKeyring } from '../../lib/crypto/sealed-box';
+import type { QuotePaymentTiming } from '../../workflows/quotes/definitions';
 import type { ApiDeps } from '../../api/deps';
 import { startApi, type RunningApi } from '../../api/serve';
 import { createDb, type Db } from '../../db/database';
@@ -71,7 +74,15 @@ export interface TestStack {
 const UNREACHABLE = { apiBase: 'http://127.0.0.1:9/', tokenUrl: 'http://127.0.0.1:9/token', clientId: 'test', clientSecret: 'test' };
 
 export async function startTestStack(
-  opts: { roles?: readonly WorkerRole[]; api?: boolean; endpoints?: PlatformEndpoints; clock?: BudgetClock } = {},
+  opts: {
+    roles?: readonly WorkerRole[];
+    api?: boolean;
+    endpoints?: PlatformEndpoints;
+    clock?: BudgetClock;
+    /** Stripe for the activities and the API (an emulator's client and keys); unreachable when not given. */
+    stripe?: { stripe: Stripe; publishableKey: string };
+    quoteTiming?: QuotePaymentTiming;
+  } = {},
 ): Promise<TestStack> {
   const servers = testServers();
   const database = await createTestDatabase();
@@ -85,7 +96,9 @@ export async function startTestStack(
   const encryptionKeys = newKeyringText('test');
   const endpoints = opts.endpoints ?? { xero: UNREACHABLE, quickbooks: UNREACHABLE };
   const accounting = createAccountingServices({ db: database.db, encryptionKeys, endpoints, clock: opts.clock });
-  const activities = createActivities({ db: database.db, accounting, platformFor: platformFactory(endpoints) });
+  const keyring = parseKeyring(encryptionKeys);
+  const stripe = opts.stripe?.stripe ?? createStripeClient({ secretKey: 'sk_test_unreachable', apiBase: 'http://127.0.0.1:9', maxNetworkRetries: 0 });
+  const activities = createActivities({ db: database.db, accounting, platformFor: platformFactory(endpoints), keyring, stripe });
   const workers = roles.length
     ? await startWorkers({
         connection: nativeConnection,
@@ -104,8 +117,16 @@ export async function startTestStack(
     taskQueuePrefix,
     adminApiKey: `admin-${randomBytes(24).toString('hex')}`,
     maxBodyBytes: 16 * 1024,
+    keyring,
+    stripe,
+    stripePublishableKey: opts.stripe?.publishableKey ?? 'pk_test_unreachable',
+    publicUrl: 'http://127.0.0.1',
+    sandbox: true,
+    quoteTiming: opts.quoteTiming,
   };
   const api = opts.api === false ? undefined : await startApi(apiDeps, 0);
+  // Pay Now links point at this API (its port is known only now; routes read the setting per request).
+  if (api) apiDeps.publicUrl = api.url;
   return {
     db: database.db,
     databaseUrl: database.url,

@@ -6,6 +6,7 @@ const base = {
   DATABASE_URL: 'postgres://u:p@db:5432/settle',
   SETTLE_ADMIN_API_KEY: 'a'.repeat(32),
   SETTLE_ENCRYPTION_KEYS: newKeyringText('k1'),
+  STRIPE_SECRET_KEY: 'sk_test_123',
 };
 
 function errorOf(env: NodeJS.ProcessEnv, schema: z.ZodType = apiConfigSchema): string {
@@ -25,7 +26,7 @@ describe('loadConfig', () => {
   });
 
   it('names a missing setting on one line', () => {
-    const message = errorOf({ SETTLE_ADMIN_API_KEY: base.SETTLE_ADMIN_API_KEY, SETTLE_ENCRYPTION_KEYS: base.SETTLE_ENCRYPTION_KEYS });
+    const message = errorOf({ SETTLE_ADMIN_API_KEY: base.SETTLE_ADMIN_API_KEY, SETTLE_ENCRYPTION_KEYS: base.SETTLE_ENCRYPTION_KEYS, STRIPE_SECRET_KEY: base.STRIPE_SECRET_KEY });
     expect(message).toBe('Configuration error: DATABASE_URL is required (a postgres:// connection URL)');
   });
 
@@ -43,6 +44,9 @@ describe('loadConfig', () => {
     [{ SETTLE_TASK_QUEUE_PREFIX: 'Bad Prefix' }, 'SETTLE_TASK_QUEUE_PREFIX'],
     [{ SETTLE_ENCRYPTION_KEYS: 'k1:c2hvcnQ=' }, 'SETTLE_ENCRYPTION_KEYS key k1 must be 32 bytes'],
     [{ XERO_TOKEN_URL: 'not a url' }, 'XERO_TOKEN_URL'],
+    [{ STRIPE_SECRET_KEY: 'pk_test_123' }, 'STRIPE_SECRET_KEY must be a Stripe secret key'],
+    [{ STRIPE_SECRET_KEY: '' }, 'STRIPE_SECRET_KEY is required'],
+    [{ STRIPE_API_BASE: 'nope' }, 'STRIPE_API_BASE'],
   ])('rejects %j', (override, expected) => {
     const message = errorOf({ ...base, ...override });
     expect(message).toContain(expected);
@@ -50,7 +54,7 @@ describe('loadConfig', () => {
   });
 
   it('requires a worker role for workers', () => {
-    expect(errorOf({ DATABASE_URL: base.DATABASE_URL, SETTLE_ENCRYPTION_KEYS: base.SETTLE_ENCRYPTION_KEYS }, workerConfigSchema)).toBe(
+    expect(errorOf({ DATABASE_URL: base.DATABASE_URL, SETTLE_ENCRYPTION_KEYS: base.SETTLE_ENCRYPTION_KEYS, STRIPE_SECRET_KEY: base.STRIPE_SECRET_KEY }, workerConfigSchema)).toBe(
       'Configuration error: SETTLE_WORKER_ROLE is required: one of workflows, wise-pay, company, service',
     );
     expect(loadConfig(workerConfigSchema, { ...base, SETTLE_WORKER_ROLE: 'company' }).SETTLE_WORKER_ROLE).toBe('company');

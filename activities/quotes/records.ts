@@ -1,0 +1,49 @@
+// What a quote payment leaves in Postgres: its state (for reads after the workflow closes and for past payments),
+// the saved method and billing terms of a recurring portion, and merchant actions.
+import { ApplicationFailure } from '@temporalio/common';
+import { raiseMerchantAction, type NewAction } from '../../db/actions';
+import { findQuotePayment, saveQuotePaymentState } from '../../db/quote-payments';
+import { derivedId } from '../../lib/ids';
+import type { QuotePaymentState } from '../../workflows/quotes/definitions';
+import type { QuoteActivityDeps } from './deps';
+
+export function createQuoteRecordActivities({ db, stripe }: QuoteActivityDeps) {
+  return {
+    async saveQuotePaymentState(input: { merchantId: string; state: QuotePaymentState }): Promise<void> {
+      await saveQuotePaymentState(db, input.merchantId, input.state);
+    },
+
+    async raiseMerchantAction(action: NewAction): Promise<void> {
+      await raiseMerchantAction(db, action);
+    },
+
+    /**
+     * The recurring portion: the method the payer saved while paying (Stripe's id only) and billing terms that
+     * charge it on each invoice's due date, up to the recurring amount, so automatic payments can take over
+     * without the merchant mapping anything by hand.
+     */
+    async saveRecurringAgreement(input: { quotePaymentId: string; paymentIntentId: string }): Promise<{ billingTermsId: string }> {
+      const quote = await findQuotePayment(db, input.quotePaymentId);
+      if (!quote?.payer_id || quote.recurring_amount_minor === null) {
+        throw ApplicationFailure.nonRetryable(`quote payment ${input.quotePaymentId} has no payer or no recurring portion`, 'NoRecurringPortion');
+      }
+      const intent = await stripe.paymentIntents.retrieve(input.paymentIntentId);
+      const paymentMethodId = typeof intent.payment_method === 'string' ? intent.payment_method : intent.payment_method?.id;
+      if (!paymentMethodId) throw ApplicationFailure.nonRetryable(`payment ${input.paymentIntentId} has no payment method`, 'NoPaymentMethod');
+      const type = intent.payment_method_types.includes('card') ? 'card' : 'bank_debit';
+      const methodId = derivedId('ppm', quote.payer_id, paymentMethodId);
+      const termsId = derivedId('bt', quote.merchant_id, 'cpq-quote', quote.id);
+      await db.transaction().execute(async (trx) => {
+        await trx.insertInto('payer_payment_methods')
+          .values({ id: methodId, payer_id: quote.payer_id!, stripe_payment_method_id: paymentMethodId, type })
+          .onConflict((oc) => oc.constraint('payer_payment_methods_payer_pm').doNothing()).execute();
+        await trx.insertInto('billing_terms')
+          .values({ id: termsId, merchant_id: quote.merchant_id, payer_id: quote.payer_id!, source: 'cpq-quote', source_id: quote.id,
+            payment_method_id: methodId, rule: 'due-date', days_after: null, max_amount_minor: quote.recurring_amount_minor!,
+            currency: quote.currency, interval: quote.recurring_interval ?? 'month' })
+          .onConflict((oc) => oc.constraint('billing_terms_source').doNothing()).execute();
+      });
+      return { billingTermsId: termsId };
+    },
+  };
+}

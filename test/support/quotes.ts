@@ -1,0 +1,79 @@
+// The world a quote payment test needs: the real stack (Temporal, Postgres, workers, API), a Xero emulator the
+// merchant's wise-pay connection points at, a Stripe emulator, and a merchant set up the way a merchant does it
+// through the API: payment methods enabled, the CPQ integration on with its key, a webhook subscription.
+import { randomBytes } from 'node:crypto';
+import type { PaymentMethodKind } from '../../lib/quotes/methods';
+import type { WorkerRole } from '../../lib/task-queues';
+import type { QuotePaymentTiming } from '../../workflows/quotes/definitions';
+import { httpClient } from './http';
+import { createTestMerchant } from './merchants';
+import { startTestStack, type TestStack } from './stack';
+import { startStripe, type StripeFixture } from './stripe';
+import { startXero, type XeroFixture } from './xero';
+
+export const TEST_QUOTE_TIMING: QuotePaymentTiming = { abandonAfterMs: 60_000, downpaymentCheckEveryMs: 60_000, downpaymentGiveUpAfterMs: 3_600_000 };
+
+export interface QuoteWorld {
+  stack: TestStack;
+  xero: XeroFixture;
+  stripe: StripeFixture;
+  close(): Promise<void>;
+}
+
+export async function startQuoteWorld(opts: { timing?: QuotePaymentTiming; roles?: readonly WorkerRole[] } = {}): Promise<QuoteWorld> {
+  const [xero, stripe] = await Promise.all([startXero(), startStripe()]);
+  const endpoint = { apiBase: xero.emu.apiBasePath, tokenUrl: xero.emu.tokenUrl, clientId: 'settle', clientSecret: 'secret' };
+  const stack = await startTestStack({
+    endpoints: { xero: endpoint, quickbooks: endpoint },
+    stripe: { stripe: stripe.stripe, publishableKey: stripe.publishableKey },
+    quoteTiming: opts.timing ?? TEST_QUOTE_TIMING,
+    ...(opts.roles ? { roles: opts.roles } : {}),
+  });
+  return {
+    stack, xero, stripe,
+    async close() {
+      await stack.close();
+      await Promise.all([xero.close(), stripe.close()]);
+    },
+  };
+}
+
+export interface QuoteMerchant {
+  merchantId: string;
+  apiKey: string;
+  cpqKey: string;
+  /** Requests with the merchant's key. */
+  merchant: ReturnType<typeof httpClient>;
+  /** Requests with the CPQ key, as ConnectWise CPQ sends them. */
+  cpq: ReturnType<typeof httpClient>;
+}
+
+/** A merchant connected to the world's Xero organisation, with the CPQ integration on. */
+export async function setUpQuoteMerchant(world: QuoteWorld, opts: { methods?: PaymentMethodKind[]; cpqMethods?: PaymentMethodKind[] } = {}): Promise<QuoteMerchant> {
+  const { stack, xero } = world;
+  const { merchantId, apiKey } = await createTestMerchant(stack, `Quote MSP ${randomBytes(3).toString('hex')}`);
+  const merchant = httpClient(stack.api!.url, apiKey);
+  await stack.accounting.connections.connect(merchantId, 'wise-pay', { platform: 'xero', tenantId: xero.tenantId, tokens: xero.emu.oauth.issue(xero.tenantId) });
+  const expectOk = (r: { status: number; body: any }, what: string) => {
+    if (r.status >= 300) throw new Error(`${what} failed: ${r.status} ${JSON.stringify(r.body)}`);
+    return r;
+  };
+  expectOk(await merchant('PUT', '/v1/payment-methods', { body: { methods: opts.methods ?? ['card', 'bank_debit'] } }), 'enabling methods');
+  expectOk(await merchant('PUT', '/v1/integrations/cpq', { body: { enabled: true, allowedMethods: opts.cpqMethods ?? ['card', 'bank_debit'] } }), 'enabling CPQ');
+  const cpqKey = expectOk(await merchant('POST', '/v1/integrations/cpq/api-key'), 'generating the CPQ key').body.apiKey as string;
+  return { merchantId, apiKey, cpqKey, merchant, cpq: httpClient(stack.api!.url, cpqKey) };
+}
+
+let quoteSeq = 0;
+
+/** What CPQ sends on "Accept and Pay"; override any field. */
+export function acceptBody(overrides: Record<string, unknown> = {}) {
+  return {
+    quoteId: `Q-${Date.now().toString(36)}-${++quoteSeq}`,
+    revision: 1,
+    customer: { company: `Contoso ${randomBytes(3).toString('hex')} Pty Ltd`, name: 'Dana Payer', email: 'dana@contoso.example' },
+    oneTime: { amount: '1250.00', currency: 'USD' },
+    returnUrl: 'https://cpq.example/quotes/return',
+    ...overrides,
+  };
+}

@@ -1,0 +1,237 @@
+// A CPQ quote payment, from "Accept and Pay" to the credit note allocated to the PSA's downpayment invoice.
+//
+// Checkout: the Pay Now page drives it with updates (begin, complete, retry, cancel); the outcome is always
+// read from Stripe, never taken from the browser. A checkout nobody touches for `abandonAfterMs` is abandoned
+// and its PaymentIntent cancelled. Posting runs here, not in the update, so a slow accounting package never
+// keeps a payer waiting: a card payment books an invoice and its payment plus an authorised credit note
+// (reference PF); a bank debit books a draft credit note that is approved when the debit settles, or deleted
+// when it fails (the payer may then retry). Then the recurring portion's saved method and billing terms are
+// recorded, the merchant is notified, and the workflow waits for the downpayment invoice to allocate to.
+import {
+  ActivityFailure,
+  condition,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type * as activities from '../../activities';
+import { checkoutChoices, offeredMethods } from '../../lib/quotes/methods';
+import { downpaymentAllocationMinor } from '../../lib/quotes/downpayment';
+import { accountingQueueFor } from '../../lib/task-queues';
+import { SettlePayerId, SettleStatus } from '../../lib/temporal/search-attributes';
+import { serial } from '../support/serial';
+import {
+  bankDebitOutcomeSignal,
+  beginCheckoutUpdate,
+  cancelUpdate,
+  completeCheckoutUpdate,
+  downpaymentInvoiceSyncedSignal,
+  FINAL_STATUSES,
+  quotePaymentStateQuery,
+  quoteWithdrawnSignal,
+  retryPostingSignal,
+  retryUpdate,
+  type QuotePaymentInput,
+  type QuotePaymentState,
+  type QuotePaymentStatus,
+} from './definitions';
+
+const CHECKOUT: readonly QuotePaymentStatus[] = ['awaiting-checkout', 'checkout-open', 'failed'];
+const retry = { initialInterval: '1 second', maximumInterval: '1 minute' } as const;
+
+export async function quotePaymentWorkflow(input: QuotePaymentInput): Promise<QuotePaymentState> {
+  const taskQueue = workflowInfo().taskQueue;
+  // Payer actions and their postings use the wise-pay connection; the downpayment invoice arrives through PSA
+  // sync, so looking for it and allocating to it use the company connection.
+  // Accounting activities heartbeat every 2 s: a dead worker's posting is retried within 10 s.
+  const accounting = { startToCloseTimeout: '2 minutes', heartbeatTimeout: '10 seconds', retry } as const;
+  const wisePay = proxyActivities<activities.Activities>({ taskQueue: accountingQueueFor(taskQueue, 'wise-pay'), startToCloseTimeout: '1 minute', retry });
+  const books = proxyActivities<activities.Activities>({ taskQueue: accountingQueueFor(taskQueue, 'wise-pay'), ...accounting });
+  const company = proxyActivities<activities.Activities>({ taskQueue: accountingQueueFor(taskQueue, 'company'), ...accounting });
+  const notify = proxyActivities<activities.Activities>({
+    taskQueue: accountingQueueFor(taskQueue, 'wise-pay'), startToCloseTimeout: '1 minute',
+    retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 hour', maximumAttempts: 30 },
+  });
+  const { merchantId, quotePaymentId, timing } = input;
+
+  const state: QuotePaymentState = {
+    quotePaymentId, quoteId: input.quoteId, revision: input.revision, amountMinor: input.amountMinor, currency: input.currency,
+    hasRecurring: Boolean(input.recurring), methods: input.methods, status: 'awaiting-checkout', attempt: 0,
+  };
+  const exclusive = serial();
+  let lastTouched = Date.now();
+  let withdrawn: string | undefined;
+  let downpaymentHint = false;
+  let retryPosting = false;
+  let debitOutcome: { paymentIntentId: string; outcome: 'succeeded' | 'failed'; failure?: string } | undefined;
+
+  const save = async (status: QuotePaymentStatus) => {
+    state.status = status;
+    upsertSearchAttributes([{ key: SettleStatus, value: status }]);
+    await wisePay.saveQuotePaymentState({ merchantId, state });
+  };
+  const inCheckout = () => CHECKOUT.includes(state.status);
+  const releaseCheckout = async (status: 'cancelled' | 'abandoned') => {
+    if (state.status === 'checkout-open' && state.paymentIntentId) await wisePay.cancelQuotePaymentIntent({ paymentIntentId: state.paymentIntentId });
+    await save(status);
+  };
+
+  setHandler(quotePaymentStateQuery, () => state);
+  setHandler(
+    beginCheckoutUpdate,
+    (req) =>
+      exclusive(async () => {
+        if (!inCheckout()) throw new Error(`the quote payment is ${state.status}`); // changed while queued
+        if (state.status === 'checkout-open' && state.paymentIntentId) {
+          await wisePay.cancelQuotePaymentIntent({ paymentIntentId: state.paymentIntentId });
+        }
+        state.attempt++;
+        Object.assign(state, { checkout: req.checkout, payerId: req.payerId, method: req.method, failure: undefined });
+        if (req.payerId) upsertSearchAttributes([{ key: SettlePayerId, value: req.payerId }]);
+        const { paymentIntentId } = await wisePay.createQuotePaymentIntent({ quotePaymentId, attempt: state.attempt, method: req.method, payerId: req.payerId });
+        state.paymentIntentId = paymentIntentId;
+        lastTouched = Date.now();
+        await save('checkout-open');
+        return { paymentIntentId };
+      }),
+    {
+      validator: (req) => {
+        if (!inCheckout()) throw new Error(`the quote payment is ${state.status}; it cannot be paid now`);
+        if (!checkoutChoices(state.hasRecurring).includes(req.checkout)) {
+          throw new Error('this quote has a recurring portion: log in or register to save a payment method');
+        }
+        if ((req.checkout === 'payer') !== Boolean(req.payerId)) throw new Error('a payer checkout names the payer; a guest checkout does not');
+        const allowed = offeredMethods({ merchant: input.methods, cpq: input.methods, currency: input.currency, checkout: req.checkout });
+        if (!allowed.includes(req.method)) throw new Error(`${req.method} is not offered for this quote (offered: ${allowed.join(', ') || 'none'})`);
+      },
+    },
+  );
+  setHandler(
+    completeCheckoutUpdate,
+    ({ paymentIntentId }) =>
+      exclusive(async () => {
+        // A second completion (the payer reloads the page) finds the first one's result.
+        if (state.status !== 'checkout-open' || paymentIntentId !== state.paymentIntentId) return state;
+        const read = await wisePay.readQuotePaymentIntent({ quotePaymentId, paymentIntentId });
+        lastTouched = Date.now();
+        if (read.outcome === 'succeeded') {
+          state.paidAt = new Date().toISOString();
+          await save('paid');
+        } else if (read.outcome === 'processing') {
+          await save('processing');
+        } else if (read.outcome === 'failed') {
+          state.failure = read.failure;
+          await save('failed');
+        }
+        return state;
+      }),
+    { validator: ({ paymentIntentId }) => { if (!state.paymentIntentId || paymentIntentId !== state.paymentIntentId) throw new Error('not this quote payment\'s payment'); } },
+  );
+  setHandler(retryUpdate, () => exclusive(async () => {
+    if (state.status === 'failed') {
+      lastTouched = Date.now();
+      await save('awaiting-checkout');
+    }
+    return state;
+  }), { validator: () => { if (state.status !== 'failed' && state.status !== 'awaiting-checkout') throw new Error(`the quote payment is ${state.status}; only a failed payment can be retried`); } });
+  setHandler(cancelUpdate, (_req) => exclusive(async () => {
+    if (inCheckout()) await releaseCheckout('cancelled');
+    return state;
+  }), { validator: (_req) => { if (!inCheckout()) throw new Error(`the quote payment is ${state.status}; only an unpaid quote payment can be cancelled`); } });
+  setHandler(quoteWithdrawnSignal, ({ reason }) => void (withdrawn = reason));
+  setHandler(downpaymentInvoiceSyncedSignal, () => void (downpaymentHint = true));
+  setHandler(retryPostingSignal, () => void (retryPosting = true));
+  setHandler(bankDebitOutcomeSignal, (outcome) => void (debitOutcome = outcome));
+
+  /** Runs a posting step until it succeeds; a refusal raises a merchant action and waits for retryPosting. */
+  async function post<T>(what: string, step: () => Promise<T>): Promise<T> {
+    for (;;) {
+      try {
+        const result = await step();
+        state.postingProblem = undefined;
+        return result;
+      } catch (err) {
+        if (!(err instanceof ActivityFailure)) throw err;
+        state.postingProblem = `${what}: ${err.cause?.message ?? err.message}`;
+        await wisePay.raiseMerchantAction({ merchantId, kind: 'quote-posting-failed', subject: quotePaymentId,
+          detail: `Quote ${input.quoteId} was paid but ${what} failed: ${state.postingProblem}. Fix it, then retry posting.` });
+        retryPosting = false;
+        await condition(() => retryPosting);
+      }
+    }
+  }
+
+  for (;;) {
+    // Checkout: until the money is collected (or a debit submitted), cancelled, withdrawn or abandoned.
+    while (inCheckout()) {
+      const touched = lastTouched;
+      const progressed = await condition(() => !inCheckout() || withdrawn !== undefined || lastTouched !== touched,
+        Math.max(1, touched + timing.abandonAfterMs - Date.now()));
+      await exclusive(async () => {
+        if (!inCheckout()) return;
+        if (withdrawn !== undefined) await releaseCheckout('cancelled');
+        else if (!progressed) await releaseCheckout('abandoned');
+      });
+    }
+    if (FINAL_STATUSES.includes(state.status)) return state;
+
+    const booked = await post('posting the payment', () =>
+      books.bookQuotePayment({ merchantId, quotePaymentId, attempt: state.attempt, settled: state.status === 'paid' }));
+    Object.assign(state, booked);
+    if (state.status === 'processing') {
+      await wisePay.saveQuotePaymentState({ merchantId, state });
+      const paymentIntentId = state.paymentIntentId;
+      await condition(() => debitOutcome?.paymentIntentId === paymentIntentId);
+      const outcome = debitOutcome!;
+      if (outcome.outcome === 'failed') {
+        await post('removing the draft credit note', () => books.deleteCreditNote({ merchantId, creditNoteId: state.creditNote!.id }));
+        Object.assign(state, { creditNote: undefined, failure: outcome.failure ?? 'the bank debit failed' });
+        lastTouched = Date.now();
+        await save('failed');
+        continue; // the payer may retry; a retry gets a new draft
+      }
+      await post('approving the credit note', () =>
+        books.settleQuoteBankDebit({ merchantId, quotePaymentId, attempt: state.attempt, invoiceId: state.invoice!.id, creditNoteId: state.creditNote!.id }));
+      state.creditNote = { ...state.creditNote!, approved: true };
+      state.paidAt = new Date().toISOString();
+    }
+    break;
+  }
+
+  if (input.recurring && state.payerId) await wisePay.saveRecurringAgreement({ quotePaymentId, paymentIntentId: state.paymentIntentId! });
+  await save('awaiting-downpayment-invoice');
+  // The merchant's webhook may be down for a while: keep trying for about a day alongside reconciliation, then
+  // tell the merchant instead of holding the quote payment open.
+  const notified = notify.notifyPrepaymentProcessed({ merchantId, quotePaymentId }).catch(() =>
+    wisePay.raiseMerchantAction({ merchantId, kind: 'notification-undelivered', subject: quotePaymentId,
+      detail: `The "Prepayment Processed Successfully" notification for quote ${input.quoteId} could not be delivered; check the webhook URL.` }));
+
+  // Downpayment reconciliation: allocate the credit note to the PSA's downpayment invoice once it is synced.
+  const waitingSince = Date.now();
+  for (;;) {
+    downpaymentHint = false;
+    const invoice = await company.lookForDownpaymentInvoice({
+      merchantId, quoteId: input.quoteId, contactId: state.contactId!, currency: input.currency, ownInvoiceId: state.invoice?.id,
+    });
+    if (invoice) {
+      const amountMinor = downpaymentAllocationMinor(input.amountMinor, invoice.amountDueMinor);
+      await post('allocating the credit note to the downpayment invoice', () => company.allocateCreditNote({
+        merchantId, operation: 'downpayment-allocation', creditNoteId: state.creditNote!.id,
+        allocation: { invoiceId: invoice.id, amountMinor, date: new Date().toISOString().slice(0, 10) },
+      }));
+      state.downpaymentInvoiceId = invoice.id;
+      await save('reconciled');
+      await notified;
+      return state;
+    }
+    const left = waitingSince + timing.downpaymentGiveUpAfterMs - Date.now();
+    if (left <= 0) {
+      await wisePay.raiseMerchantAction({ merchantId, kind: 'downpayment-invoice-missing', subject: quotePaymentId,
+        detail: `No downpayment invoice for quote ${input.quoteId} reached the accounting package; apply its credit note by hand.` });
+      await notified;
+      return state;
+    }
+    await condition(() => downpaymentHint, Math.min(timing.downpaymentCheckEveryMs, left));
+  }
+}
