@@ -9,6 +9,7 @@ import { createActivities } from '../activities';
 import { startApi } from '../api/serve';
 import { createDb, migrateToLatest } from '../db/database';
 import { startEmbeddedPostgres } from '../db/embedded-postgres';
+import { configureCpqIntegration, generateCpqApiKey } from '../db/cpq-integrations';
 import { createMerchant } from '../db/merchants';
 import { platformFactory } from '../activities/accounting/platforms';
 import { createAccountingServices, platformEndpoints } from '../activities/accounting/services';
@@ -36,6 +37,8 @@ interface SandboxCredentials {
   encryptionKeys: string;
   merchantId?: string;
   merchantApiKey?: string;
+  /** The sandbox merchant's ConnectWise Sell key: what CPQ would call Settle with. */
+  cpqApiKey?: string;
 }
 
 /** Local credentials, made on the first start and kept in .data/ (never committed) so they stay the same. */
@@ -137,6 +140,13 @@ async function main() {
     if (sandbox) {
       const { tenantId, tokens } = sandbox.xero.createTenant('Sandbox MSP Ltd');
       await accounting.connections.connect(creds.merchantId!, 'wise-pay', { platform: 'xero', tenantId, tokens });
+      // Quote payments ready to try: card and bank debit enabled, the CPQ integration on with its key.
+      if (!creds.cpqApiKey) {
+        await db.updateTable('merchants').set({ payment_methods: ['card', 'bank_debit'] }).where('id', '=', creds.merchantId!).execute();
+        await configureCpqIntegration(db, creds.merchantId!, { enabled: true, allowedMethods: ['card', 'bank_debit'] });
+        creds.cpqApiKey = await generateCpqApiKey(db, keyring, creds.merchantId!);
+        writeFileSync(dataDir('sandbox.json'), JSON.stringify(creds, null, 2), { mode: 0o600 });
+      }
     }
 
     // Workers, one per task queue
@@ -189,6 +199,13 @@ async function main() {
         'Try:',
         `  curl -s -X POST ${api.url}/v1/payments -H "Authorization: Bearer ${creds.merchantApiKey}" \\`,
         `       -H 'Content-Type: application/json' -d '{"amount":"125.00","currency":"AUD","reference":"INV-1001"}'`,
+        ...(creds.cpqApiKey
+          ? [
+              'Accept and pay a quote as CPQ does (then open the payNowUrl it answers with):',
+              `  curl -s -X POST ${api.url}/v1/cpq/quote-payments -H "Authorization: Bearer ${creds.cpqApiKey}" \\`,
+              `       -H 'Content-Type: application/json' -d '{"quoteId":"Q-1001","revision":1,"customer":{"company":"Contoso Ltd","name":"Dana","email":"dana@contoso.example"},"oneTime":{"amount":"1250.00","currency":"USD"},"returnUrl":"https://example.com/quote"}'`,
+            ]
+          : []),
         '',
         'Press Ctrl-C to stop.',
         '',

@@ -19,7 +19,7 @@ function processesMentioning(text: string): string[] {
 
 it('starts everything with one command and stops it all on Ctrl-C', async () => {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'settle-quick-start-'));
-  const [apiPort, temporalPort, uiPort, pgPort, xeroPort, qboPort] = await Promise.all(Array.from({ length: 6 }, () => freePort()));
+  const [apiPort, temporalPort, uiPort, pgPort, xeroPort, qboPort, stripePort] = await Promise.all(Array.from({ length: 7 }, () => freePort()));
   const settle = runEntryPoint('dev/start.ts', {
     SETTLE_DATA_DIR: dataDir,
     PORT: String(apiPort),
@@ -28,6 +28,7 @@ it('starts everything with one command and stops it all on Ctrl-C', async () => 
     SETTLE_PG_PORT: String(pgPort),
     SETTLE_XERO_EMULATOR_PORT: String(xeroPort),
     SETTLE_QUICKBOOKS_EMULATOR_PORT: String(qboPort),
+    SETTLE_STRIPE_EMULATOR_PORT: String(stripePort),
     TEMPORAL_CLI_PATH: (await findTemporalCli())!,
   });
   try {
@@ -51,6 +52,16 @@ it('starts everything with one command and stops it all on Ctrl-C', async () => 
       body: { amount: '125.00', currency: 'AUD', reference: 'INV-1001' },
     });
     expect(created.status).toBe(202);
+
+    // A quote accepted as CPQ would: the answer is a Pay Now link on this API, and the page answers.
+    const quote = await request('POST', '/v1/cpq/quote-payments', {
+      key: creds.cpqApiKey,
+      body: { quoteId: 'Q-QS-1', revision: 1, customer: { company: 'Contoso Ltd', name: 'Dana', email: 'dana@contoso.example' },
+        oneTime: { amount: '1250.00', currency: 'USD' }, returnUrl: 'https://example.com/quote' },
+    });
+    expect(quote.status).toBe(201);
+    expect(quote.body.payNowUrl).toMatch(new RegExp(`^http://localhost:${apiPort}/pay/q/`));
+    expect(settle.stdout()).toContain(`Stripe http://127.0.0.1:${stripePort}`);
 
     const connection = await Connection.connect({ address: `127.0.0.1:${temporalPort}` });
     try {
