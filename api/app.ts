@@ -5,6 +5,7 @@ import type { ApiDeps } from './deps';
 import { problemErrors } from './middleware/errors';
 import { requestContext } from './middleware/request-context';
 import { buildOpenApi } from './openapi';
+import { payNowRouter } from './pay-now/router';
 import { connectionRoutes } from './routes/connections';
 import { cpqRoutes } from './routes/cpq';
 import { integrationRoutes } from './routes/integrations';
@@ -41,6 +42,8 @@ export function createApp(deps: ApiDeps): Koa {
     ctx.set('Cache-Control', 'no-store');
     await next();
   });
+  // The payer's HTML pages (not JSON API routes: not in the OpenAPI document, their errors are pages).
+  app.use(payNowRouter(deps).routes());
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

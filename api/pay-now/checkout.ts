@@ -1,0 +1,131 @@
+// Paying: POST /checkout (the method: the workflow opens a PaymentIntent), GET /pay (collect it: Stripe.js, or the
+// sandbox checkout), POST /sandbox-confirm (confirm as Stripe.js would), GET /return (the workflow reads the
+// outcome from Stripe; the payer goes back to the quote in CPQ). The workflow is driven only by its updates.
+import type { Context } from 'koa';
+import { z } from 'zod';
+import type { QuotePaymentRow } from '../../db/schema';
+import { formatAmount, type Currency } from '../../lib/money';
+import { PAYMENT_METHOD_KINDS, type PaymentMethodKind } from '../../lib/quotes/methods';
+import { beginCheckoutUpdate, completeCheckoutUpdate, type QuotePaymentState } from '../../workflows/quotes/definitions';
+import type { ApiDeps } from '../deps';
+import { ProblemError } from '../problem';
+import { runningState, viewOf } from '../quotes/read';
+import { updateProblem } from '../quotes/update-problem';
+import { SANDBOX_PAYMENT_METHODS, sandboxCheckoutPage, STRIPE_CHECKOUT_SCRIPT, stripeCheckoutPage, type CheckoutModel } from './checkout-pages';
+import { sendPage } from './layout';
+import { loadQuote, ownsCheckout, renderQuote, type QuoteRequest } from './quote-context';
+import { page, PageError, postedForm, seeOther } from './requests';
+import { returnToQuote } from './return-url';
+
+const paymentIntentId = z.string().regex(/^pi_[A-Za-z0-9_]{1,255}$/);
+
+/** Why the workflow refused an update (its validator, or it has closed); anything else is not the payer's doing. */
+function refusal(err: unknown): string | undefined {
+  const problem = updateProblem(err);
+  return problem instanceof ProblemError && problem.slug === 'conflict' ? problem.detail : undefined;
+}
+
+export function checkoutHandlers(deps: ApiDeps) {
+  const absolute = (path: string) => `${deps.publicUrl.replace(/\/$/, '')}${path}`;
+  const workflowOf = (row: QuotePaymentRow) => deps.temporal.workflow.getHandle(row.workflow_id);
+
+  /** The quote's open checkout, if it is this browser's; else the payer is sent to the quote page. */
+  async function openCheckout(ctx: Context, q: QuoteRequest): Promise<(QuotePaymentState & { paymentIntentId: string }) | undefined> {
+    const state = await runningState(deps, q.row);
+    if (ownsCheckout(q.session, state)) return state;
+    seeOther(ctx, q.base);
+    return undefined;
+  }
+
+  function renderCheckout(ctx: Context, q: QuoteRequest, state: QuotePaymentState & { paymentIntentId: string }, clientSecret: string, error?: string) {
+    const model: CheckoutModel = {
+      base: q.base, merchantName: q.merchantName, quoteId: q.row.quote_id, amount: formatAmount(q.row.amount_minor, q.row.currency as Currency),
+      currency: q.row.currency, method: state.method ?? 'card', paymentIntentId: state.paymentIntentId, error,
+    };
+    const title = `Pay quote ${q.row.quote_id} · ${q.merchantName}`;
+    if (deps.sandbox) {
+      // The sandbox-confirm POST redirects on to the quote in CPQ: the policy must let that redirect through.
+      return sendPage(ctx, { status: error ? 409 : 200, title, body: sandboxCheckoutPage(model), formTargets: [new URL(q.row.return_url).origin] });
+    }
+    if (!deps.stripePublishableKey) throw new Error('no Stripe publishable key is configured: Stripe.js cannot collect the payment');
+    sendPage(ctx, {
+      title, stripe: true, script: STRIPE_CHECKOUT_SCRIPT,
+      body: stripeCheckoutPage({ ...model, publishableKey: deps.stripePublishableKey, clientSecret, returnUrl: absolute(`${q.base}/return`) }),
+    });
+  }
+
+  const checkout = page(async (ctx) => {
+    const form = await postedForm(ctx, deps);
+    const q = await loadQuote(ctx, deps);
+    if (!q.session) return renderQuote(ctx, deps, q, { status: 401, error: 'Log in, register or continue as guest first.' });
+    const method = z.enum(PAYMENT_METHOD_KINDS).safeParse(form.method);
+    if (!method.success) return renderQuote(ctx, deps, q, { status: 422, error: 'Choose one of the payment methods offered.' });
+    try {
+      await workflowOf(q.row).executeUpdate(beginCheckoutUpdate, {
+        args: [{ checkout: q.session.checkout, payerId: q.session.payerId, method: method.data as PaymentMethodKind }],
+      });
+    } catch (err) {
+      const reason = refusal(err);
+      if (reason === undefined) throw err;
+      return renderQuote(ctx, deps, q, { status: 409, error: `This payment cannot start: ${reason}.` });
+    }
+    ctx.state.log.info({ quotePaymentId: q.row.id, checkout: q.session.checkout, method: method.data }, 'pay now: checkout begun');
+    seeOther(ctx, `${q.base}/pay`);
+  });
+
+  const pay = page(async (ctx) => {
+    const q = await loadQuote(ctx, deps);
+    const state = await openCheckout(ctx, q);
+    if (!state) return;
+    // The client secret lets a browser confirm the intent: fetched for the page, never kept (nor in the workflow).
+    const intent = await deps.stripe.paymentIntents.retrieve(state.paymentIntentId);
+    if (!['requires_payment_method', 'requires_confirmation', 'requires_action'].includes(intent.status)) {
+      // Confirmed already (the payer closed the tab before coming back): let the workflow read the outcome.
+      return seeOther(ctx, `${q.base}/return?payment_intent=${encodeURIComponent(intent.id)}`);
+    }
+    renderCheckout(ctx, q, state, intent.client_secret ?? '');
+  });
+
+  const sandboxConfirm = page(async (ctx) => {
+    if (!deps.sandbox) throw new PageError(404, 'Not found', 'There is no such page.');
+    const form = await postedForm(ctx, deps);
+    const q = await loadQuote(ctx, deps);
+    const state = await openCheckout(ctx, q);
+    if (!state) return;
+    const testMethod = z.enum(SANDBOX_PAYMENT_METHODS).safeParse(form.payment_method);
+    if (!testMethod.success) return renderCheckout(ctx, q, state, '', 'Choose one of the sandbox outcomes.');
+    try {
+      // What Stripe.js does from the browser; the outcome is read back from Stripe by the workflow, not taken from here.
+      await deps.stripe.paymentIntents.confirm(state.paymentIntentId, { payment_method: testMethod.data, return_url: absolute(`${q.base}/return`) });
+    } catch (err) {
+      const { type, code, message } = err as { type?: string; code?: string; message?: string };
+      // A decline is an answer: the intent now carries last_payment_error. An intent that moved on (a second click)
+      // is the workflow's to read. Anything else (e.g. a method this intent does not take) is shown.
+      if (type !== 'StripeCardError' && code !== 'payment_intent_unexpected_state') {
+        if (type !== 'StripeInvalidRequestError') throw err;
+        return renderCheckout(ctx, q, state, '', message ?? 'The payment could not be confirmed.');
+      }
+    }
+    seeOther(ctx, `${q.base}/return?payment_intent=${encodeURIComponent(state.paymentIntentId)}`);
+  });
+
+  const returned = page(async (ctx) => {
+    const q = await loadQuote(ctx, deps);
+    const id = paymentIntentId.safeParse(ctx.query.payment_intent);
+    if (!id.success) throw new PageError(400, 'Payment not recognised', 'This return link does not name a payment. Open the quote again to see where it stands.');
+    let state: QuotePaymentState | undefined;
+    try {
+      // A reload completes again: the workflow answers with the first completion's result and posts nothing twice.
+      state = await workflowOf(q.row).executeUpdate(completeCheckoutUpdate, { args: [{ paymentIntentId: id.data }] });
+    } catch (err) {
+      if (refusal(err) === undefined) throw err;
+      state = await runningState(deps, q.row); // an earlier attempt's payment, or the workflow has closed: where it stands now
+    }
+    const view = viewOf(deps, q.row, state);
+    ctx.state.log.info({ quotePaymentId: q.row.id, status: view.status }, 'pay now: payer returned');
+    const back = returnToQuote(q.row, view);
+    seeOther(ctx, back ?? q.base); // still open, cancelled or expired: the quote page says which
+  });
+
+  return { checkout, pay, sandboxConfirm, returned };
+}
