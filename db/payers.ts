@@ -66,6 +66,10 @@ export async function setPayerPassword(db: Db, token: string, password: string):
 /** The payer whose email and password these are, or undefined (same answer for unknown email and wrong password). */
 export async function authenticatePayer(db: Db, keyring: Keyring, merchantId: string, email: string, password: string): Promise<Payer | undefined> {
   const payer = await findPayerByEmail(db, keyring, merchantId, email);
-  if (!payer?.password_hash) return undefined;
-  return (await argon2.verify(payer.password_hash, password)) ? payer : undefined;
+  // An unknown email costs one argon2 verification too: the answer's timing must not tell who has an account.
+  const ok = await argon2.verify(payer?.password_hash ?? (await decoyHash()), password);
+  return ok && payer?.password_hash ? payer : undefined;
 }
+
+let decoy: Promise<string> | undefined;
+const decoyHash = () => (decoy ??= argon2.hash(randomBytes(16).toString('hex'), { type: argon2.argon2id }));
