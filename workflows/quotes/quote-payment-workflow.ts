@@ -9,6 +9,7 @@
 // recorded, the merchant is notified, and the workflow waits for the downpayment invoice to allocate to.
 import {
   ActivityFailure,
+  ApplicationFailure,
   condition,
   proxyActivities,
   setHandler,
@@ -66,10 +67,11 @@ export async function quotePaymentWorkflow(input: QuotePaymentInput): Promise<Qu
   let retryPosting = false;
   let debitOutcome: { paymentIntentId: string; outcome: 'succeeded' | 'failed'; failure?: string } | undefined;
 
+  // Persist, then publish: once the query (or Temporal's list) shows a status, Postgres has it too.
   const save = async (status: QuotePaymentStatus) => {
+    await wisePay.saveQuotePaymentState({ merchantId, state: { ...state, status } });
     state.status = status;
     upsertSearchAttributes([{ key: SettleStatus, value: status }]);
-    await wisePay.saveQuotePaymentState({ merchantId, state });
   };
   const inCheckout = () => CHECKOUT.includes(state.status);
   const releaseCheckout = async (status: 'cancelled' | 'abandoned') => {
@@ -82,7 +84,9 @@ export async function quotePaymentWorkflow(input: QuotePaymentInput): Promise<Qu
     beginCheckoutUpdate,
     (req) =>
       exclusive(async () => {
-        if (!inCheckout()) throw new Error(`the quote payment is ${state.status}`); // changed while queued
+        // Changed while queued behind another step. A handler fails an update only with an ApplicationFailure
+        // (a plain Error would fail the workflow task instead).
+        if (!inCheckout()) throw ApplicationFailure.nonRetryable(`the quote payment is ${state.status}; it cannot be paid now`, 'InvalidState');
         if (state.status === 'checkout-open' && state.paymentIntentId) {
           await wisePay.cancelQuotePaymentIntent({ paymentIntentId: state.paymentIntentId });
         }
@@ -136,7 +140,8 @@ export async function quotePaymentWorkflow(input: QuotePaymentInput): Promise<Qu
     return state;
   }), { validator: () => { if (state.status !== 'failed' && state.status !== 'awaiting-checkout') throw new Error(`the quote payment is ${state.status}; only a failed payment can be retried`); } });
   setHandler(cancelUpdate, (_req) => exclusive(async () => {
-    if (inCheckout()) await releaseCheckout('cancelled');
+    if (!inCheckout()) throw ApplicationFailure.nonRetryable(`the quote payment is ${state.status}; only an unpaid quote payment can be cancelled`, 'InvalidState');
+    await releaseCheckout('cancelled');
     return state;
   }), { validator: (_req) => { if (!inCheckout()) throw new Error(`the quote payment is ${state.status}; only an unpaid quote payment can be cancelled`); } });
   setHandler(quoteWithdrawnSignal, ({ reason }) => void (withdrawn = reason));
