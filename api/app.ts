@@ -6,6 +6,7 @@ import { problemErrors } from './middleware/errors';
 import { requestContext } from './middleware/request-context';
 import { buildOpenApi } from './openapi';
 import { payNowRouter } from './pay-now/router';
+import { stripeWebhookRouter } from './webhooks/stripe';
 import { connectionRoutes } from './routes/connections';
 import { cpqRoutes } from './routes/cpq';
 import { integrationRoutes } from './routes/integrations';
@@ -44,6 +45,8 @@ export function createApp(deps: ApiDeps): Koa {
   });
   // The payer's HTML pages (not JSON API routes: not in the OpenAPI document, their errors are pages).
   app.use(payNowRouter(deps).routes());
+  // Stripe's webhooks: the raw body is what the signature covers, so they bypass the JSON routing.
+  app.use(stripeWebhookRouter(deps).routes());
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

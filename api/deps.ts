@@ -5,7 +5,7 @@ import type { AccountingServices } from '../activities/accounting/services';
 import type { Db } from '../db/database';
 import type { Keyring } from '../lib/crypto/sealed-box';
 import type { Logger } from '../lib/logger';
-import type { QuotePaymentTiming } from '../workflows/quotes/definitions';
+import type { QuotePaymentTiming, SettlementTiming } from '../workflows/quotes/definitions';
 
 export interface ApiDeps {
   db: Db;
@@ -28,4 +28,6 @@ export interface ApiDeps {
   sandbox: boolean;
   /** Timers of new quote payments (abandoned checkout, downpayment checks); tests shorten them. */
   quoteTiming?: QuotePaymentTiming;
+  /** Bank-debit settlement windows of new quote payments; tests shorten them. */
+  settlementTiming?: SettlementTiming;
 }

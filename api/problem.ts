@@ -14,6 +14,7 @@ export const PROBLEM_TYPES = {
   'scheduling-not-allowed': { status: 422, title: 'One-time quote payments cannot be scheduled', description: 'Only real-time card and bank-debit payments can pay a quote; remove the schedule and take the payment now.' },
   'no-payment-method': { status: 422, title: 'No payment method is available', description: 'None of the methods CPQ allows for this quote is enabled for the merchant (or available in this currency). Enable one in Settle or allow another in CPQ.' },
   'integration-disabled': { status: 403, title: 'The integration is disabled', description: 'The merchant has turned the ConnectWise Sell (CPQ) integration off; enable it to accept quote payments.' },
+  'webhook-signature-invalid': { status: 400, title: 'The webhook signature is not valid', description: 'The Stripe-Signature header is missing or does not sign this body with the endpoint secret configured for the merchant. Nothing was changed.' },
   'body-too-large': { status: 413, title: 'The body is too large', description: 'The request body is larger than the API accepts.' },
   'unsupported-media-type': { status: 415, title: 'Unsupported media type', description: 'Send the body as application/json.' },
   'not-ready': { status: 503, title: 'A dependency is unavailable', description: 'Postgres or Temporal is not reachable right now; nothing was changed. Retry shortly.' },

@@ -90,3 +90,10 @@ export async function paidQuotePayments(db: Db, merchantId: string, payerId: str
     .where('merchant_id', '=', merchantId).where('payer_id', '=', payerId).where('paid_at', 'is not', null)
     .orderBy('paid_at', 'desc').execute();
 }
+
+/** A payer's quote payments that can be paid now (never paid, failed, or paid by a debit that was returned). */
+export async function payableQuotePayments(db: Db, merchantId: string, payerId: string): Promise<QuotePaymentRow[]> {
+  return db.selectFrom('quote_payments').selectAll()
+    .where('merchant_id', '=', merchantId).where('payer_id', '=', payerId).where('status', 'in', ['awaiting-checkout', 'checkout-open', 'failed'])
+    .orderBy('created_at').execute();
+}

@@ -181,7 +181,35 @@ export interface WebhookDeliveriesTable {
   created_at: CreatedAt;
 }
 
+export interface StripeWebhookEndpointsTable {
+  merchant_id: string;
+  secret_sealed: string;
+  updated_at: ColumnType<Date, Date | undefined, Date>;
+}
+
+export interface StripeEventsTable {
+  id: string;
+  merchant_id: string;
+  type: string;
+  payment_intent_id: string | null;
+  handling: 'signalled' | 'recorded' | 'ignored';
+  created: number;
+  received_at: CreatedAt;
+}
+
+export interface ActivityLogTable {
+  id: string;
+  merchant_id: string;
+  kind: string;
+  subject: string;
+  detail: string;
+  created_at: CreatedAt;
+}
+
 export interface Database {
+  activity_log: ActivityLogTable;
+  stripe_events: StripeEventsTable;
+  stripe_webhook_endpoints: StripeWebhookEndpointsTable;
   billing_terms: BillingTermsTable;
   cpq_integrations: CpqIntegrationsTable;
   notification_subscriptions: NotificationSubscriptionsTable;

@@ -11,6 +11,7 @@ import { createDb, migrateToLatest } from '../db/database';
 import { startEmbeddedPostgres } from '../db/embedded-postgres';
 import { configureCpqIntegration, generateCpqApiKey } from '../db/cpq-integrations';
 import { createMerchant } from '../db/merchants';
+import { saveStripeWebhookSecret } from '../db/stripe-webhooks';
 import { platformFactory } from '../activities/accounting/platforms';
 import { createAccountingServices, platformEndpoints } from '../activities/accounting/services';
 import { createStripeClient } from '../activities/stripe/client';
@@ -180,6 +181,12 @@ async function main() {
       process.env.HOST ?? '127.0.0.1',
     );
     stops.push(['API', api.close]);
+    // The sandbox's Stripe sends the sandbox merchant's events to its webhook endpoint (the emulator keeps no state).
+    if (sandbox) {
+      const signingSecret = `whsec_${randomBytes(24).toString('hex')}`;
+      await saveStripeWebhookSecret(db, keyring, creds.merchantId!, signingSecret);
+      sandbox.stripe.addWebhookEndpoint(`${api.url}/webhooks/stripe/${creds.merchantId}`, signingSecret);
+    }
 
     const queues = WORKER_ROLES.map((role) => taskQueueName(temporalConfig.SETTLE_TASK_QUEUE_PREFIX, role));
     process.stdout.write(

@@ -1,3 +1,4 @@
 // Every workflow the `workflows` task queue runs. The worker bundles this file.
 export { paymentWorkflow } from './payments/payment-workflow';
 export { quotePaymentWorkflow } from './quotes/quote-payment-workflow';
+export { bankDebitSettlementWorkflow } from './quotes/bank-debit-settlement-workflow';

@@ -16,13 +16,14 @@ const DELIVERY_TIMEOUT_MS = 10_000;
 
 export function createNotificationActivities({ db, keyring }: Pick<QuoteActivityDeps, 'db' | 'keyring'>) {
   return {
-    async notifyPrepaymentProcessed(input: { merchantId: string; quotePaymentId: string }): Promise<{ webhook: boolean; email: boolean }> {
+    /** `attempt`: a quote paid again after a returned debit is a new event (the first one was about the returned money). */
+    async notifyPrepaymentProcessed(input: { merchantId: string; quotePaymentId: string; attempt?: number }): Promise<{ webhook: boolean; email: boolean }> {
       const subscription = await db.selectFrom('notification_subscriptions').selectAll()
         .where('merchant_id', '=', input.merchantId).where('event', '=', PREPAYMENT_PROCESSED).executeTakeFirst();
       if (!subscription) return { webhook: false, email: false };
       const quote = await findQuotePayment(db, input.quotePaymentId);
       if (!quote) throw ApplicationFailure.nonRetryable(`no quote payment ${input.quotePaymentId}`, 'UnknownQuotePayment');
-      const eventId = derivedId('evt', PREPAYMENT_PROCESSED, quote.id);
+      const eventId = derivedId('evt', PREPAYMENT_PROCESSED, quote.id, String(input.attempt ?? 1));
       const amount = formatAmount(quote.amount_minor, quote.currency as Currency);
       const event = {
         id: eventId, type: PREPAYMENT_PROCESSED, created: (quote.paid_at ?? new Date()).toISOString(),

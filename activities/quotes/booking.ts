@@ -46,7 +46,8 @@ export function createQuoteBookingActivities({ db, keyring, accounting }: QuoteA
         const date = today();
         const invoice = await call((p) => p.createInvoice({ contactId: contact.id, reference: QUOTE_REFERENCE, date, dueDate: date,
           currency: quote.currency, lines: [line], status: 'authorised' }, keyOf('quote-invoice')));
-        if (input.settled) await payInvoice(call, invoice, quote.amount_minor, accounts.bank, keyOf('quote-invoice-payment'));
+        // What it owes now, not what its (possibly replayed) creation answered: an earlier attempt may have paid it.
+        if (input.settled) await payInvoice(call, (await call((p) => p.getInvoice(invoice.id))) ?? invoice, quote.amount_minor, accounts.bank, keyOf('quote-invoice-payment'));
         // A retry after a failed bank debit gets a new draft: the key names the attempt.
         const creditNote = await call((p) => p.createCreditNote({ contactId: contact.id, reference: QUOTE_REFERENCE, date,
           currency: quote.currency, lines: [line], status: input.settled ? 'authorised' : 'draft' }, keyOf(`quote-credit-note-${input.attempt}`)));

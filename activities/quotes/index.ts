@@ -3,6 +3,7 @@ import { createNotificationActivities } from '../notifications/prepayment-proces
 import { createQuoteBookingActivities } from './booking';
 import type { QuoteActivityDeps } from './deps';
 import { createQuoteRecordActivities } from './records';
+import { createSettlementActivities } from './settlement';
 import { createStripeIntentActivities } from './stripe-intents';
 
 export function createQuoteActivities(deps: QuoteActivityDeps) {
@@ -11,5 +12,6 @@ export function createQuoteActivities(deps: QuoteActivityDeps) {
     ...createQuoteBookingActivities(deps),
     ...createQuoteRecordActivities(deps),
     ...createNotificationActivities(deps),
+    ...createSettlementActivities(deps),
   };
 }

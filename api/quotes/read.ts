@@ -8,7 +8,6 @@ import { formatAmount, type Currency } from '../../lib/money';
 import { PAYMENT_METHOD_KINDS } from '../../lib/quotes/methods';
 import { quotePaymentStateQuery, type QuotePaymentState, type QuotePaymentStatus } from '../../workflows/quotes/definitions';
 import type { ApiDeps } from '../deps';
-import { ProblemError } from '../problem';
 
 // A running workflow answers a query in milliseconds; past this the caller gets a 503 instead of a hang.
 const QUERY_DEADLINE_MS = 3_000;
@@ -38,7 +37,7 @@ export function payNowUrl(deps: Pick<ApiDeps, 'publicUrl' | 'keyring'>, row: Quo
   return `${deps.publicUrl.replace(/\/$/, '')}/pay/q/${checkoutToken(deps.keyring, row)}`;
 }
 
-/** The workflow's state while it runs; undefined once it has closed (or never started). */
+/** The workflow's state while it runs; undefined once it has closed, never started, or cannot answer now. */
 export async function runningState(deps: ApiDeps, row: QuotePaymentRow): Promise<QuotePaymentState | undefined> {
   const handle = deps.temporal.workflow.getHandle(row.workflow_id);
   try {
@@ -47,8 +46,9 @@ export async function runningState(deps: ApiDeps, row: QuotePaymentRow): Promise
     return await deps.temporal.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(quotePaymentStateQuery));
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return undefined;
-    deps.log.warn({ err: (err as Error).message, quotePaymentId: row.id }, 'quote payment state unavailable');
-    throw new ProblemError('not-ready', 'the quote payment status cannot be read right now; retry shortly');
+    // No worker answering (or Temporal away): the row has every status the workflow persisted, so answer from it.
+    deps.log.warn({ err: (err as Error).message, quotePaymentId: row.id }, 'quote payment state unavailable; answering from Postgres');
+    return undefined;
   }
 }
 

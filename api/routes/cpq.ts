@@ -85,6 +85,7 @@ export function cpqRoutes(deps: ApiDeps) {
         const input: QuotePaymentInput = {
           quotePaymentId: row.id, merchantId: merchant.id, quoteId: row.quote_id, revision: row.revision, amountMinor: row.amount_minor,
           currency: row.currency, recurring: recurring as QuotePaymentInput['recurring'], methods: row.methods, timing: deps.quoteTiming ?? DEFAULT_QUOTE_TIMING,
+          ...(deps.settlementTiming ? { settlementTiming: deps.settlementTiming } : {}),
         };
         try {
           // Started even when the row existed: a crash between recording and starting must not strand the quote.

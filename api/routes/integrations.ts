@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { configureCpqIntegration, displayCpqApiKey, findCpqIntegration, generateCpqApiKey } from '../../db/cpq-integrations';
 import type { CpqIntegration } from '../../db/schema';
+import { saveStripeWebhookSecret, stripeWebhookSecret } from '../../db/stripe-webhooks';
 import { open, seal } from '../../lib/crypto/sealed-box';
 import { newId } from '../../lib/ids';
 import { PAYMENT_METHOD_KINDS } from '../../lib/quotes/methods';
@@ -29,7 +30,11 @@ const cpqViewOf = (row: CpqIntegration | undefined) => ({
   updatedAt: (row?.updated_at ?? new Date(0)).toISOString(),
 });
 
+const stripeWebhookView = z.object({ url: z.string(), configured: z.boolean() });
+
 export function integrationRoutes(deps: ApiDeps) {
+  const stripeWebhookUrl = (merchantId: string) => `${deps.publicUrl.replace(/\/$/, '')}/webhooks/stripe/${merchantId}`;
+
   async function notificationOf(merchantId: string) {
     const row = await deps.db.selectFrom('notification_subscriptions').selectAll().where('merchant_id', '=', merchantId).where('event', '=', PREPAYMENT_PROCESSED).executeTakeFirst();
     if (!row) return undefined;
@@ -66,6 +71,22 @@ export function integrationRoutes(deps: ApiDeps) {
         if (!apiKey) throw notFound('a CPQ API key');
         return { status: 200, body: { apiKey } };
       },
+    }),
+    defineRoute({
+      method: 'put', path: '/v1/integrations/stripe/webhook', operationId: 'configureStripeWebhook', summary: "Store the signing secret of the merchant's Stripe webhook endpoint", tag: 'integrations', auth: 'merchant',
+      body: z.object({ signingSecret: z.string().regex(/^whsec_[A-Za-z0-9_-]{8,200}$/, 'must be a Stripe endpoint secret (whsec_…)') }),
+      responses: { 200: { description: 'The URL to give Stripe as the endpoint', schema: stripeWebhookView } },
+      handler: async ({ body, state }) => {
+        await saveStripeWebhookSecret(deps.db, deps.keyring, state.merchant.id, body.signingSecret);
+        return { status: 200, body: { url: stripeWebhookUrl(state.merchant.id), configured: true } };
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/v1/integrations/stripe/webhook', operationId: 'getStripeWebhook', summary: "The merchant's Stripe webhook endpoint", tag: 'integrations', auth: 'merchant',
+      responses: { 200: { description: 'Where Stripe sends events, and whether a secret is stored', schema: stripeWebhookView } },
+      handler: async ({ state }) => ({ status: 200, body: {
+        url: stripeWebhookUrl(state.merchant.id), configured: Boolean(await stripeWebhookSecret(deps.db, deps.keyring, state.merchant.id)),
+      } }),
     }),
     defineRoute({
       method: 'get', path: '/v1/payment-methods', operationId: 'getPaymentMethods', summary: 'The payment methods the merchant has enabled', tag: 'integrations', auth: 'merchant',

@@ -3,7 +3,8 @@
 import { z } from 'zod';
 import { listOutboxEmails } from '../../db/outbox';
 import { findPayer } from '../../db/payers';
-import { findQuotePayment, paidQuotePayments } from '../../db/quote-payments';
+import { listActivity } from '../../db/activity-log';
+import { findQuotePayment, paidQuotePayments, payableQuotePayments } from '../../db/quote-payments';
 import { formatAmount, type Currency } from '../../lib/money';
 import { cancelUpdate } from '../../workflows/quotes/definitions';
 import type { ApiDeps } from '../deps';
@@ -14,6 +15,11 @@ import { defineRoute } from '../routing';
 import { plainText } from '../schemas';
 
 const quotePaymentIdParam = z.string().regex(/^qp_[0-9a-f]{24}$/, 'must be a quote payment id (qp_…)');
+const PAYABLE = ['awaiting-checkout', 'checkout-open', 'failed'];
+const outstandingQuote = z.object({
+  quotePaymentId: z.string(), quoteId: z.string(), amount: z.string(), currency: z.string(), status: z.string(), failure: z.string().nullable(),
+  actions: z.array(z.object({ label: z.literal('Pay Quote'), url: z.string() })),
+});
 const pastPayment = z.object({
   quotePaymentId: z.string(), quoteId: z.string(), amount: z.string(), currency: z.string(), paidAt: z.string(),
   creditNote: z.object({ id: z.string(), url: z.string().nullable() }).nullable(),
@@ -60,6 +66,27 @@ export function quotePaymentRoutes(deps: ApiDeps) {
           paidAt: r.paid_at!.toISOString(), creditNote: r.credit_note_id ? { id: r.credit_note_id, url: r.credit_note_url } : null,
         })) } };
       },
+    }),
+    defineRoute({
+      method: 'get', path: '/v1/payers/:payerId/outstanding', operationId: 'listPayerOutstanding', summary: "A payer's quotes still to pay, each with its Pay Quote action", tag: 'quote payments', auth: 'merchant',
+      params: z.object({ payerId: z.string().regex(/^pyr_[0-9a-f]{24}$/, 'must be a payer id (pyr_…)') }),
+      responses: { 200: { description: 'Oldest first', schema: z.object({ outstanding: z.array(outstandingQuote) }) }, 404: { description: 'No such payer for this merchant' } },
+      handler: async ({ params, state }) => {
+        if (!(await findPayer(deps.db, state.merchant.id, params.payerId))) throw notFound('payer');
+        const rows = await payableQuotePayments(deps.db, state.merchant.id, params.payerId);
+        const views = await Promise.all(rows.map((row) => readQuotePayment(deps, row)));
+        return { status: 200, body: { outstanding: views.filter((v) => PAYABLE.includes(v.status)).map((v) => ({
+          quotePaymentId: v.id, quoteId: v.quoteId, amount: v.amount, currency: v.currency, status: v.status, failure: v.failure,
+          actions: [{ label: 'Pay Quote', url: v.payNowUrl }],
+        })) } };
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/v1/activity-log', operationId: 'listActivityLog', summary: 'What Settle did or saw for the merchant, newest first', tag: 'quote payments', auth: 'merchant',
+      responses: { 200: { description: 'The latest 100 entries', schema: z.object({ entries: z.array(z.object({ id: z.string(), kind: z.string(), subject: z.string(), detail: z.string(), createdAt: z.string() })) }) } },
+      handler: async ({ state }) => ({ status: 200, body: { entries: (await listActivity(deps.db, state.merchant.id)).map((e) => ({
+        id: e.id, kind: e.kind, subject: e.subject, detail: e.detail, createdAt: e.created_at.toISOString(),
+      })) } }),
     }),
     defineRoute({
       method: 'get', path: '/v1/outbox/emails', operationId: 'listOutboxEmails', summary: 'Emails Settle sent for the merchant (welcome, notifications), newest first', tag: 'quote payments', auth: 'merchant',

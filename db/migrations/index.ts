@@ -4,9 +4,11 @@ import type { Migration } from 'kysely';
 import * as m0001 from './0001_initial';
 import * as m0002 from './0002_accounting_connections';
 import * as m0003 from './0003_quote_payments';
+import * as m0004 from './0004_bank_debit_settlement';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
   '0002_accounting_connections': m0002,
   '0003_quote_payments': m0003,
+  '0004_bank_debit_settlement': m0004,
 };

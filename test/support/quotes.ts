@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import type { PaymentMethodKind } from '../../lib/quotes/methods';
 import type { WorkerRole } from '../../lib/task-queues';
-import type { QuotePaymentTiming } from '../../workflows/quotes/definitions';
+import type { QuotePaymentTiming, SettlementTiming } from '../../workflows/quotes/definitions';
 import { httpClient } from './http';
 import { createTestMerchant } from './merchants';
 import { startTestStack, type TestStack } from './stack';
@@ -20,13 +20,18 @@ export interface QuoteWorld {
   close(): Promise<void>;
 }
 
-export async function startQuoteWorld(opts: { timing?: QuotePaymentTiming; roles?: readonly WorkerRole[] } = {}): Promise<QuoteWorld> {
-  const [xero, stripe] = await Promise.all([startXero(), startStripe()]);
+export async function startQuoteWorld(opts: { timing?: QuotePaymentTiming; settlementTiming?: SettlementTiming; roles?: readonly WorkerRole[] } = {}): Promise<QuoteWorld> {
+  // Xero's limits with the minute scaled to a second (Settle's budget and the emulator agree): tests make far more
+  // calls a minute than a merchant would, and pacing is not what they test.
+  const clock = { minuteMs: 1_000, dayMs: 86_400_000 };
+  const [xero, stripe] = await Promise.all([startXero({ limits: { minuteMs: clock.minuteMs } }), startStripe()]);
   const endpoint = { apiBase: xero.emu.apiBasePath, tokenUrl: xero.emu.tokenUrl, clientId: 'settle', clientSecret: 'secret' };
   const stack = await startTestStack({
     endpoints: { xero: endpoint, quickbooks: endpoint },
     stripe: { stripe: stripe.stripe, publishableKey: stripe.publishableKey },
+    clock,
     quoteTiming: opts.timing ?? TEST_QUOTE_TIMING,
+    settlementTiming: opts.settlementTiming,
     ...(opts.roles ? { roles: opts.roles } : {}),
   });
   return {
@@ -40,6 +45,7 @@ export async function startQuoteWorld(opts: { timing?: QuotePaymentTiming; roles
 
 export interface QuoteMerchant {
   merchantId: string;
+  stripeWebhookSecret: string;
   apiKey: string;
   cpqKey: string;
   /** Requests with the merchant's key. */
@@ -49,11 +55,16 @@ export interface QuoteMerchant {
 }
 
 /** A merchant connected to the world's Xero organisation, with the CPQ integration on. */
-export async function setUpQuoteMerchant(world: QuoteWorld, opts: { methods?: PaymentMethodKind[]; cpqMethods?: PaymentMethodKind[] } = {}): Promise<QuoteMerchant> {
+export async function setUpQuoteMerchant(
+  world: QuoteWorld,
+  opts: { methods?: PaymentMethodKind[]; cpqMethods?: PaymentMethodKind[]; stripeWebhook?: boolean } = {},
+): Promise<QuoteMerchant> {
   const { stack, xero } = world;
   const { merchantId, apiKey } = await createTestMerchant(stack, `Quote MSP ${randomBytes(3).toString('hex')}`);
   const merchant = httpClient(stack.api!.url, apiKey);
-  await stack.accounting.connections.connect(merchantId, 'wise-pay', { platform: 'xero', tenantId: xero.tenantId, tokens: xero.emu.oauth.issue(xero.tenantId) });
+  // Each merchant's grant is its own app's, as separate merchants' connections are: their limits are their own.
+  const tokens = xero.emu.oauth.issue(xero.tenantId, `settle-${merchantId}`);
+  await stack.accounting.connections.connect(merchantId, 'wise-pay', { platform: 'xero', tenantId: xero.tenantId, tokens });
   const expectOk = (r: { status: number; body: any }, what: string) => {
     if (r.status >= 300) throw new Error(`${what} failed: ${r.status} ${JSON.stringify(r.body)}`);
     return r;
@@ -61,7 +72,11 @@ export async function setUpQuoteMerchant(world: QuoteWorld, opts: { methods?: Pa
   expectOk(await merchant('PUT', '/v1/payment-methods', { body: { methods: opts.methods ?? ['card', 'bank_debit'] } }), 'enabling methods');
   expectOk(await merchant('PUT', '/v1/integrations/cpq', { body: { enabled: true, allowedMethods: opts.cpqMethods ?? ['card', 'bank_debit'] } }), 'enabling CPQ');
   const cpqKey = expectOk(await merchant('POST', '/v1/integrations/cpq/api-key'), 'generating the CPQ key').body.apiKey as string;
-  return { merchantId, apiKey, cpqKey, merchant, cpq: httpClient(stack.api!.url, cpqKey) };
+  // Stripe sends this merchant's events to its endpoint, signed with the secret the merchant stored.
+  const signingSecret = `whsec_${randomBytes(18).toString('hex')}`;
+  const webhook = expectOk(await merchant('PUT', '/v1/integrations/stripe/webhook', { body: { signingSecret } }), 'configuring the Stripe webhook');
+  if (opts.stripeWebhook !== false) world.stripe.emu.addWebhookEndpoint(webhook.body.url, signingSecret);
+  return { merchantId, apiKey, cpqKey, stripeWebhookSecret: signingSecret, merchant, cpq: httpClient(stack.api!.url, cpqKey) };
 }
 
 let quoteSeq = 0;

@@ -12,7 +12,7 @@ import { createAccountingServices, type AccountingServices } from '../../activit
 import type Stripe from 'stripe';
 import { createStripeClient } from '../../activities/stripe/client';
 import { newKeyringText, parseKeyring } from '../../lib/crypto/sealed-box';
-import type { QuotePaymentTiming } from '../../workflows/quotes/definitions';
+import type { QuotePaymentTiming, SettlementTiming } from '../../workflows/quotes/definitions';
 import type { ApiDeps } from '../../api/deps';
 import { startApi, type RunningApi } from '../../api/serve';
 import { createDb, type Db } from '../../db/database';
@@ -82,6 +82,7 @@ export async function startTestStack(
     /** Stripe for the activities and the API (an emulator's client and keys); unreachable when not given. */
     stripe?: { stripe: Stripe; publishableKey: string };
     quoteTiming?: QuotePaymentTiming;
+    settlementTiming?: SettlementTiming;
   } = {},
 ): Promise<TestStack> {
   const servers = testServers();
@@ -123,6 +124,7 @@ export async function startTestStack(
     publicUrl: 'http://127.0.0.1',
     sandbox: true,
     quoteTiming: opts.quoteTiming,
+    settlementTiming: opts.settlementTiming,
   };
   const api = opts.api === false ? undefined : await startApi(apiDeps, 0);
   // Pay Now links point at this API (its port is known only now; routes read the setting per request).

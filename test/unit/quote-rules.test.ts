@@ -2,6 +2,7 @@
 import fc from 'fast-check';
 import { downpaymentAllocationMinor, findDownpaymentInvoice, type CandidateInvoice } from '../../lib/quotes/downpayment';
 import { bankDebitScheme, checkoutChoices, offeredMethods, PAYMENT_METHOD_KINDS } from '../../lib/quotes/methods';
+import { addBusinessDays } from '../../lib/quotes/settlement';
 
 const kinds = fc.subarray([...PAYMENT_METHOD_KINDS]);
 const currency = fc.constantFrom('USD', 'AUD', 'NZD', 'GBP');
@@ -53,6 +54,24 @@ describe('downpayment invoice', () => {
     fc.assert(fc.property(fc.nat(10_000_000), fc.nat(10_000_000), (credit, due) => {
       const amount = downpaymentAllocationMinor(credit, due);
       return amount <= credit && amount <= due && amount === Math.min(credit, due);
+    }));
+  });
+});
+
+describe('settlement window', () => {
+  const at = (iso: string) => Date.parse(iso);
+  it('counts business days, skipping weekends', () => {
+    expect(new Date(addBusinessDays(at('2026-11-23T10:00:00Z'), 4)).toISOString()).toBe('2026-11-27T10:00:00.000Z'); // Mon → Fri
+    expect(new Date(addBusinessDays(at('2026-11-26T10:00:00Z'), 4)).toISOString()).toBe('2026-12-02T10:00:00.000Z'); // Thu → Wed
+    expect(new Date(addBusinessDays(at('2026-11-28T10:00:00Z'), 3)).toISOString()).toBe('2026-12-02T10:00:00.000Z'); // Sat → Wed
+  });
+
+  it('never lands on a weekend, and takes between n and n + 2 calendar days for n up to 5', () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 3_000_000_000_000 }), fc.integer({ min: 1, max: 5 }), (from, n) => {
+      const to = addBusinessDays(from, n);
+      const weekday = new Date(to).getUTCDay();
+      const days = (to - from) / 86_400_000;
+      return weekday !== 0 && weekday !== 6 && days >= n && days <= n + 2;
     }));
   });
 });

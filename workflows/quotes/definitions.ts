@@ -2,7 +2,8 @@
 // Nothing here carries personal data: the customer and payer details stay sealed in Postgres, and the
 // workflow (so its history) knows payers only by id.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { Checkout, PaymentMethodKind } from '../../lib/quotes/methods';
+import type { BankDebitScheme, Checkout, PaymentMethodKind } from '../../lib/quotes/methods';
+import { DEFAULT_SETTLEMENT_BUSINESS_DAYS } from '../../lib/quotes/settlement';
 
 export type QuotePaymentStatus =
   /** Accepted in CPQ; the payer has not started paying. */
@@ -56,6 +57,8 @@ export interface QuotePaymentInput {
   /** Offered to a logged-in payer (merchant ∩ CPQ, at acceptance); guests get the card subset. */
   methods: PaymentMethodKind[];
   timing: QuotePaymentTiming;
+  /** Bank-debit settlement windows; the defaults when absent. */
+  settlementTiming?: SettlementTiming;
 }
 
 export interface PostedObject {
@@ -85,6 +88,8 @@ export interface QuotePaymentState {
   creditNote?: PostedObject & { approved: boolean };
   downpaymentInvoiceId?: string;
   paidAt?: string;
+  /** A bank debit can still be returned until then (the quote payment stays open as long). */
+  returnWindowEndsAt?: string;
   /** Posting to the accounting package was refused; the merchant has an action and can retry it. */
   postingProblem?: string;
 }
@@ -111,8 +116,6 @@ export const cancelUpdate = defineUpdate<QuotePaymentState, [{ reason: string }]
 export const quoteWithdrawnSignal = defineSignal<[{ reason: string }]>('quoteWithdrawn');
 /** Invoice sync posted an invoice for the quote's customer: look for the downpayment invoice now. */
 export const downpaymentInvoiceSyncedSignal = defineSignal<[{ invoiceId?: string }]>('downpaymentInvoiceSynced');
-/** A bank debit settled or failed (Stripe webhooks, through the settlement flow). */
-export const bankDebitOutcomeSignal = defineSignal<[{ paymentIntentId: string; outcome: 'succeeded' | 'failed'; failure?: string }]>('bankDebitOutcome');
 
 /** Ops or the merchant fixed what made posting fail (e.g. a reconnected account): post again. */
 export const retryPostingSignal = defineSignal<[]>('retryPosting');
@@ -120,4 +123,64 @@ export const retryPostingSignal = defineSignal<[]>('retryPosting');
 /** One workflow per quote and merchant: accepting the same quote twice finds the same workflow. */
 export function quotePaymentWorkflowId(merchantId: string, quoteId: string): string {
   return `quote-payment/${merchantId}/${quoteId}`;
+}
+
+// --- Bank-debit settlement: one child workflow per bank-debit attempt -------------------------------------------
+
+export interface SettlementTiming {
+  /** Business days after submission before Settle asks Stripe instead of waiting (ACH 4, BECS 3). */
+  settlementBusinessDays: Record<BankDebitScheme, number>;
+  /** While the outcome is unknown past the window, ask Stripe again this often. */
+  recheckEveryMs: number;
+  /** After settling, how long a return (ACH return, dispute) can still arrive. */
+  returnWindowMs: number;
+}
+
+export const DEFAULT_SETTLEMENT_TIMING: SettlementTiming = {
+  settlementBusinessDays: DEFAULT_SETTLEMENT_BUSINESS_DAYS,
+  recheckEveryMs: 86_400_000,
+  returnWindowMs: 60 * 86_400_000,
+};
+
+export interface SettlementInput {
+  merchantId: string;
+  quotePaymentId: string;
+  quoteId: string;
+  attempt: number;
+  paymentIntentId: string;
+  scheme: BankDebitScheme;
+  invoiceId: string;
+  creditNoteId: string;
+  timing: SettlementTiming;
+}
+
+export type SettlementStatus = 'awaiting-outcome' | 'failed' | 'in-return-window' | 'settled' | 'returned';
+
+export interface SettlementState {
+  status: SettlementStatus;
+  failure?: string;
+  /** When the outcome would be looked up at Stripe (while awaiting it). */
+  lookupAt?: string;
+  returnWindowEndsAt?: string;
+  outcomeUnknownActionRaised?: boolean;
+}
+
+/** What the settlement tells its quote payment: the debit's outcome, then (within the window) a return. */
+export interface SettlementNews {
+  paymentIntentId: string;
+  outcome: 'succeeded' | 'failed' | 'returned';
+  failure?: string;
+  returnWindowEndsAt?: string;
+}
+
+export const settlementStateQuery = defineQuery<SettlementState>('settlementState');
+/** From Stripe webhooks: the debit succeeded or failed (the first outcome wins; a later, contrary one is ignored). */
+export const debitOutcomeSignal = defineSignal<[{ outcome: 'succeeded' | 'failed'; failure?: string; eventId: string }]>('debitOutcome');
+/** From Stripe webhooks: the debit was returned or disputed after it succeeded. */
+export const debitReturnedSignal = defineSignal<[{ reason: string; eventId: string }]>('debitReturned');
+/** From the settlement to its quote payment. */
+export const settlementNewsSignal = defineSignal<[SettlementNews]>('settlementNews');
+
+export function settlementWorkflowId(merchantId: string, paymentIntentId: string): string {
+  return `bank-debit-settlement/${merchantId}/${paymentIntentId}`;
 }

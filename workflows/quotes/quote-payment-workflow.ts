@@ -13,17 +13,18 @@ import {
   condition,
   proxyActivities,
   setHandler,
+  startChild,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type * as activities from '../../activities';
-import { checkoutChoices, offeredMethods } from '../../lib/quotes/methods';
+import { bankDebitScheme, checkoutChoices, offeredMethods } from '../../lib/quotes/methods';
 import { downpaymentAllocationMinor } from '../../lib/quotes/downpayment';
 import { accountingQueueFor } from '../../lib/task-queues';
 import { SettlePayerId, SettleStatus } from '../../lib/temporal/search-attributes';
 import { serial } from '../support/serial';
+import { bankDebitSettlementWorkflow } from './bank-debit-settlement-workflow';
 import {
-  bankDebitOutcomeSignal,
   beginCheckoutUpdate,
   cancelUpdate,
   completeCheckoutUpdate,
@@ -33,6 +34,10 @@ import {
   quoteWithdrawnSignal,
   retryPostingSignal,
   retryUpdate,
+  settlementNewsSignal,
+  settlementWorkflowId,
+  DEFAULT_SETTLEMENT_TIMING,
+  type SettlementNews,
   type QuotePaymentInput,
   type QuotePaymentState,
   type QuotePaymentStatus,
@@ -65,7 +70,6 @@ export async function quotePaymentWorkflow(input: QuotePaymentInput): Promise<Qu
   let withdrawn: string | undefined;
   let downpaymentHint = false;
   let retryPosting = false;
-  let debitOutcome: { paymentIntentId: string; outcome: 'succeeded' | 'failed'; failure?: string } | undefined;
 
   // Persist, then publish: once the query (or Temporal's list) shows a status, Postgres has it too.
   const save = async (status: QuotePaymentStatus) => {
@@ -147,7 +151,6 @@ export async function quotePaymentWorkflow(input: QuotePaymentInput): Promise<Qu
   setHandler(quoteWithdrawnSignal, ({ reason }) => void (withdrawn = reason));
   setHandler(downpaymentInvoiceSyncedSignal, () => void (downpaymentHint = true));
   setHandler(retryPostingSignal, () => void (retryPosting = true));
-  setHandler(bankDebitOutcomeSignal, (outcome) => void (debitOutcome = outcome));
 
   /** Runs a posting step until it succeeds; a refusal raises a merchant action and waits for retryPosting. */
   async function post<T>(what: string, step: () => Promise<T>): Promise<T> {
@@ -167,6 +170,13 @@ export async function quotePaymentWorkflow(input: QuotePaymentInput): Promise<Qu
     }
   }
 
+  // What each bank-debit attempt's settlement reported, by payment: its outcome, then perhaps a return.
+  const settlementNews = new Map<string, SettlementNews>();
+  let settlementOpen = false;
+  setHandler(settlementNewsSignal, (news) => void settlementNews.set(news.paymentIntentId, news));
+  const returned = () => settlementNews.get(state.paymentIntentId ?? '')?.outcome === 'returned';
+  const notifications: Promise<unknown>[] = [];
+
   for (;;) {
     // Checkout: until the money is collected (or a debit submitted), cancelled, withdrawn or abandoned.
     while (inCheckout()) {
@@ -179,64 +189,85 @@ export async function quotePaymentWorkflow(input: QuotePaymentInput): Promise<Qu
         else if (!progressed) await releaseCheckout('abandoned');
       });
     }
-    if (FINAL_STATUSES.includes(state.status)) return state;
+    if (FINAL_STATUSES.includes(state.status)) {
+      await Promise.all(notifications);
+      return state;
+    }
 
     const booked = await post('posting the payment', () =>
       books.bookQuotePayment({ merchantId, quotePaymentId, attempt: state.attempt, settled: state.status === 'paid' }));
     Object.assign(state, booked);
     if (state.status === 'processing') {
       await wisePay.saveQuotePaymentState({ merchantId, state });
-      const paymentIntentId = state.paymentIntentId;
-      await condition(() => debitOutcome?.paymentIntentId === paymentIntentId);
-      const outcome = debitOutcome!;
-      if (outcome.outcome === 'failed') {
-        await post('removing the draft credit note', () => books.deleteCreditNote({ merchantId, creditNoteId: state.creditNote!.id }));
-        Object.assign(state, { creditNote: undefined, failure: outcome.failure ?? 'the bank debit failed' });
+      const paymentIntentId = state.paymentIntentId!;
+      const settlement = await startChild(bankDebitSettlementWorkflow, {
+        workflowId: settlementWorkflowId(merchantId, paymentIntentId),
+        args: [{ merchantId, quotePaymentId, quoteId: input.quoteId, attempt: state.attempt, paymentIntentId, scheme: bankDebitScheme(input.currency)!,
+          invoiceId: state.invoice!.id, creditNoteId: state.creditNote!.id, timing: input.settlementTiming ?? DEFAULT_SETTLEMENT_TIMING }],
+      });
+      settlementOpen = true;
+      void settlement.result().then(() => void (settlementOpen = false), () => void (settlementOpen = false));
+      await condition(() => settlementNews.has(paymentIntentId));
+      const news = settlementNews.get(paymentIntentId)!;
+      if (news.outcome === 'failed') {
+        // The settlement removed the draft; the payer may retry, and a retry gets a new draft.
+        Object.assign(state, { creditNote: undefined, failure: news.failure ?? 'the bank debit failed' });
         lastTouched = Date.now();
         await save('failed');
-        continue; // the payer may retry; a retry gets a new draft
+        continue;
       }
-      await post('approving the credit note', () =>
-        books.settleQuoteBankDebit({ merchantId, quotePaymentId, attempt: state.attempt, invoiceId: state.invoice!.id, creditNoteId: state.creditNote!.id }));
-      state.creditNote = { ...state.creditNote!, approved: true };
-      state.paidAt = new Date().toISOString();
+      Object.assign(state, { creditNote: { ...state.creditNote!, approved: true }, paidAt: new Date().toISOString(), returnWindowEndsAt: news.returnWindowEndsAt });
     }
-    break;
+
+    if (input.recurring && state.payerId) await wisePay.saveRecurringAgreement({ quotePaymentId, paymentIntentId: state.paymentIntentId! });
+    await save('awaiting-downpayment-invoice');
+    // The merchant's webhook may be down for a while: keep trying for about a day alongside reconciliation, then
+    // tell the merchant instead of holding the quote payment open.
+    notifications.push(notify.notifyPrepaymentProcessed({ merchantId, quotePaymentId, attempt: state.attempt }).catch(() =>
+      wisePay.raiseMerchantAction({ merchantId, kind: 'notification-undelivered', subject: quotePaymentId,
+        detail: `The "Prepayment Processed Successfully" notification for quote ${input.quoteId} could not be delivered; check the webhook URL.` })));
+
+    await reconcileDownpayment();
+    // A bank debit can still be returned until its return window closes.
+    await condition(() => !settlementOpen || returned());
+    if (returned()) {
+      // The settlement took the credit note back out of the books: the quote is payable again ("Pay Quote").
+      const failure = settlementNews.get(state.paymentIntentId!)!.failure;
+      Object.assign(state, { creditNote: undefined, downpaymentInvoiceId: undefined, paidAt: undefined, returnWindowEndsAt: undefined, failure });
+      lastTouched = Date.now();
+      await save('failed');
+      continue;
+    }
+    await Promise.all(notifications);
+    return state;
   }
 
-  if (input.recurring && state.payerId) await wisePay.saveRecurringAgreement({ quotePaymentId, paymentIntentId: state.paymentIntentId! });
-  await save('awaiting-downpayment-invoice');
-  // The merchant's webhook may be down for a while: keep trying for about a day alongside reconciliation, then
-  // tell the merchant instead of holding the quote payment open.
-  const notified = notify.notifyPrepaymentProcessed({ merchantId, quotePaymentId }).catch(() =>
-    wisePay.raiseMerchantAction({ merchantId, kind: 'notification-undelivered', subject: quotePaymentId,
-      detail: `The "Prepayment Processed Successfully" notification for quote ${input.quoteId} could not be delivered; check the webhook URL.` }));
-
-  // Downpayment reconciliation: allocate the credit note to the PSA's downpayment invoice once it is synced.
-  const waitingSince = Date.now();
-  for (;;) {
-    downpaymentHint = false;
-    const invoice = await company.lookForDownpaymentInvoice({
-      merchantId, quoteId: input.quoteId, contactId: state.contactId!, currency: input.currency, ownInvoiceId: state.invoice?.id,
-    });
-    if (invoice) {
-      const amountMinor = downpaymentAllocationMinor(input.amountMinor, invoice.amountDueMinor);
-      await post('allocating the credit note to the downpayment invoice', () => company.allocateCreditNote({
-        merchantId, operation: 'downpayment-allocation', creditNoteId: state.creditNote!.id,
-        allocation: { invoiceId: invoice.id, amountMinor, date: new Date().toISOString().slice(0, 10) },
-      }));
-      state.downpaymentInvoiceId = invoice.id;
-      await save('reconciled');
-      await notified;
-      return state;
+  /** Allocates the credit note to the PSA's downpayment invoice once it is synced (or gives up, with an action). */
+  async function reconcileDownpayment(): Promise<void> {
+    const waitingSince = Date.now();
+    while (!returned()) {
+      downpaymentHint = false;
+      const invoice = await company.lookForDownpaymentInvoice({
+        merchantId, quoteId: input.quoteId, contactId: state.contactId!, currency: input.currency, ownInvoiceId: state.invoice?.id,
+      });
+      if (returned()) return;
+      if (invoice) {
+        const amountMinor = downpaymentAllocationMinor(input.amountMinor, invoice.amountDueMinor);
+        await post('allocating the credit note to the downpayment invoice', () => company.allocateCreditNote({
+          merchantId, operation: `downpayment-allocation-${state.attempt}`, creditNoteId: state.creditNote!.id,
+          allocation: { invoiceId: invoice.id, amountMinor, date: new Date().toISOString().slice(0, 10) },
+        }));
+        state.downpaymentInvoiceId = invoice.id;
+        await save('reconciled');
+        return;
+      }
+      const left = waitingSince + timing.downpaymentGiveUpAfterMs - Date.now();
+      if (left <= 0) {
+        await wisePay.raiseMerchantAction({ merchantId, kind: 'downpayment-invoice-missing', subject: quotePaymentId,
+          detail: `No downpayment invoice for quote ${input.quoteId} reached the accounting package; apply its credit note by hand.` });
+        return;
+      }
+      await condition(() => downpaymentHint || returned(), Math.min(timing.downpaymentCheckEveryMs, left));
     }
-    const left = waitingSince + timing.downpaymentGiveUpAfterMs - Date.now();
-    if (left <= 0) {
-      await wisePay.raiseMerchantAction({ merchantId, kind: 'downpayment-invoice-missing', subject: quotePaymentId,
-        detail: `No downpayment invoice for quote ${input.quoteId} reached the accounting package; apply its credit note by hand.` });
-      await notified;
-      return state;
-    }
-    await condition(() => downpaymentHint, Math.min(timing.downpaymentCheckEveryMs, left));
   }
 }

@@ -5,7 +5,6 @@ import { randomBytes } from 'node:crypto';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { registerPayer } from '../../../db/payers';
 import {
-  bankDebitOutcomeSignal,
   beginCheckoutUpdate,
   completeCheckoutUpdate,
   downpaymentInvoiceSyncedSignal,
@@ -58,7 +57,10 @@ async function until(view: { id: string; quoteId: string }, status: QuotePayment
     if (state.status === status) return state;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`quote payment never reached ${status}; it is ${(await handle.query(quotePaymentStateQuery)).status}`);
+  const last = await handle.query(quotePaymentStateQuery);
+  const settlement = last.paymentIntentId ? await world.stack.client.workflow.getHandle(`bank-debit-settlement/${merchant.merchantId}/${last.paymentIntentId}`).describe().then((d) => `${d.status.name} ${JSON.stringify(d.raw.pendingActivities?.map((a) => [a.activityType?.name, a.lastFailure?.message]))}`, (e) => String(e)) : '';
+  const events = await world.stack.db.selectFrom('stripe_events').selectAll().where('payment_intent_id', '=', last.paymentIntentId ?? '').execute();
+  throw new Error(`quote payment never reached ${status}; it is ${last.status}; settlement ${settlement}; events ${JSON.stringify(events)}`);
 }
 
 const ledger = () => world.xero.ledger();
@@ -231,7 +233,8 @@ describe('bank debit', () => {
     expect(ledger().creditNotes.get(drafted.creditNote!.id)!.status).toBe('DRAFT');
     expect(ledger().paymentsOf(drafted.invoice!.id)).toHaveLength(0);
 
-    await handleOf(view).signal(bankDebitOutcomeSignal, { paymentIntentId: drafted.paymentIntentId!, outcome: 'succeeded' });
+    // The bank settles: Stripe's webhook reaches the settlement workflow, which approves the credit note.
+    await world.stripe.emu.settle(drafted.paymentIntentId!, 'succeeded');
     const settled = await until(view, 'awaiting-downpayment-invoice');
     expect(ledger().creditNotes.get(settled.creditNote!.id)!.status).toBe('AUTHORISED');
     expect(ledger().paymentsOf(settled.invoice!.id).map((p) => p.amountCents)).toEqual([125_000]);
@@ -247,9 +250,9 @@ describe('bank debit', () => {
       if (!draftId) await new Promise((r) => setTimeout(r, 100));
     }
     const { paymentIntentId } = await handleOf(view).query(quotePaymentStateQuery);
-    await handleOf(view).signal(bankDebitOutcomeSignal, { paymentIntentId: paymentIntentId!, outcome: 'failed', failure: 'R01 insufficient funds' });
+    await world.stripe.emu.settle(paymentIntentId!, 'failed');
     const failed = await until(view, 'failed');
-    expect(failed.failure).toBe('R01 insufficient funds');
+    expect(failed.failure).toMatch(/insufficient funds/i);
     expect(ledger().creditNotes.get(draftId!)!.status).toBe('DELETED');
 
     const again = await pay(view, { checkout: 'payer', payerId: payer.id, method: 'card' }, 'pm_card_visa');

@@ -1,0 +1,61 @@
+// What a Stripe event means for Settle: bank-debit outcomes and returns go to the settlement workflow of that
+// payment (by id: merchant and PaymentIntent); everything else is acknowledged and ignored. Cards need no webhook:
+// their outcome is read when the payer comes back from Stripe.
+import { WorkflowNotFoundError } from '@temporalio/client';
+import type Stripe from 'stripe';
+import { raiseMerchantAction } from '../../db/actions';
+import { recordActivity } from '../../db/activity-log';
+import { debitOutcomeSignal, debitReturnedSignal, settlementWorkflowId } from '../../workflows/quotes/definitions';
+import type { ApiDeps } from '../deps';
+
+export type Handling = 'signalled' | 'recorded' | 'ignored';
+
+const BANK_DEBIT_TYPES = ['us_bank_account', 'au_becs_debit'];
+
+/** The PaymentIntent an event is about, if any. */
+export function paymentIntentOf(event: Stripe.Event): string | undefined {
+  const object = event.data.object as { object?: string; id?: string; payment_intent?: string | { id: string } | null };
+  if (object.object === 'payment_intent') return object.id;
+  if (object.object === 'dispute') return typeof object.payment_intent === 'string' ? object.payment_intent : object.payment_intent?.id;
+  return undefined;
+}
+
+/** Signals a running settlement; false when there is none (not started yet, or closed). */
+async function signalSettlement(deps: ApiDeps, workflowId: string, send: (h: ReturnType<ApiDeps['temporal']['workflow']['getHandle']>) => Promise<void>): Promise<boolean> {
+  try {
+    await send(deps.temporal.workflow.getHandle(workflowId));
+    return true;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return false;
+    throw err;
+  }
+}
+
+export async function handleStripeEvent(deps: ApiDeps, merchantId: string, event: Stripe.Event): Promise<Handling> {
+  if (event.type === 'payment_intent.succeeded' || event.type === 'payment_intent.payment_failed') {
+    const intent = event.data.object as Stripe.PaymentIntent;
+    if (intent.metadata?.settle_merchant_id !== merchantId || !intent.payment_method_types.some((t) => BANK_DEBIT_TYPES.includes(t))) return 'ignored';
+    const outcome = event.type === 'payment_intent.succeeded' ? ('succeeded' as const) : ('failed' as const);
+    const failure = intent.last_payment_error?.message ?? undefined;
+    // Not started yet: the settlement reads this recorded event when it starts. Closed: nothing left to change.
+    return (await signalSettlement(deps, settlementWorkflowId(merchantId, intent.id), (h) => h.signal(debitOutcomeSignal, { outcome, failure, eventId: event.id })))
+      ? 'signalled' : 'recorded';
+  }
+  if (event.type === 'charge.dispute.created') {
+    const dispute = event.data.object as Stripe.Dispute;
+    const intentId = paymentIntentOf(event);
+    if (!intentId) return 'ignored';
+    if (await signalSettlement(deps, settlementWorkflowId(merchantId, intentId), (h) => h.signal(debitReturnedSignal, { reason: dispute.reason, eventId: event.id }))) {
+      return 'signalled';
+    }
+    // No settlement open for it: the return window is over (or it was never a settled bank debit of ours).
+    const intent = await deps.stripe.paymentIntents.retrieve(intentId);
+    const quotePaymentId = intent.metadata?.settle_quote_payment_id;
+    if (intent.metadata?.settle_merchant_id !== merchantId || !quotePaymentId) return 'ignored';
+    const detail = `A payment for quote payment ${quotePaymentId} was disputed or returned (${dispute.reason}) after Settle stopped watching it; the books were not changed: handle it by hand.`;
+    await recordActivity(deps.db, { merchantId, kind: 'payment-returned-late', subject: quotePaymentId, detail }, intentId);
+    await raiseMerchantAction(deps.db, { merchantId, kind: 'payment-returned-late', subject: intentId, detail });
+    return 'recorded';
+  }
+  return 'ignored';
+}

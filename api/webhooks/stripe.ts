@@ -1,0 +1,46 @@
+// The Stripe webhook endpoint, one URL per merchant: `POST /webhooks/stripe/{merchantId}`. The signature is
+// checked against the raw body with the merchant's endpoint secret (stripe.webhooks.constructEvent); a bad or
+// missing one is a 400 and changes nothing. Each event is recorded by id before it is acted on, so a replay is
+// acknowledged with no second effect.
+import Router from '@koa/router';
+import getRawBody from 'raw-body';
+import { stripeWebhookSecret } from '../../db/stripe-webhooks';
+import type { ApiDeps } from '../deps';
+import { ProblemError } from '../problem';
+import { handleStripeEvent, paymentIntentOf } from './stripe-events';
+
+const MERCHANT_ID = /^mer_[0-9a-f]{24}$/;
+
+export function stripeWebhookRouter(deps: ApiDeps): Router {
+  const router = new Router();
+  router.post('/webhooks/stripe/:merchantId', async (ctx) => {
+    const merchantId = ctx.params.merchantId;
+    const invalid = (why: string) => new ProblemError('webhook-signature-invalid', why);
+    const raw = await getRawBody(ctx.req, { limit: deps.maxBodyBytes, encoding: 'utf8' }).catch(() => {
+      throw new ProblemError('body-too-large', `the body must be at most ${deps.maxBodyBytes} bytes`);
+    });
+    const secret = MERCHANT_ID.test(merchantId) ? await stripeWebhookSecret(deps.db, deps.keyring, merchantId) : undefined;
+    if (!secret) throw invalid('no Stripe webhook endpoint is configured for this merchant');
+    const signature = ctx.get('stripe-signature');
+    if (!signature) throw invalid('the Stripe-Signature header is missing');
+    let event;
+    try {
+      event = deps.stripe.webhooks.constructEvent(raw, signature, secret);
+    } catch (err) {
+      throw invalid(`the signature does not match: ${(err as Error).message}`);
+    }
+    const recorded = await deps.db.insertInto('stripe_events')
+      .values({ id: event.id, merchant_id: merchantId, type: event.type, payment_intent_id: paymentIntentOf(event) ?? null, handling: 'recorded', created: event.created })
+      .onConflict((oc) => oc.columns(['merchant_id', 'id']).doNothing())
+      .returning('id').executeTakeFirst();
+    if (!recorded) {
+      ctx.body = { received: true, duplicate: true };
+      return;
+    }
+    const handling = await handleStripeEvent(deps, merchantId, event);
+    await deps.db.updateTable('stripe_events').set({ handling }).where('merchant_id', '=', merchantId).where('id', '=', event.id).execute();
+    ctx.state.log?.info({ eventId: event.id, type: event.type, handling }, 'stripe event');
+    ctx.body = { received: true, handling };
+  });
+  return router;
+}
