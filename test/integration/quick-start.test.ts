@@ -61,6 +61,9 @@ it('starts everything with one command and stops it all on Ctrl-C', async () => 
     });
     expect(quote.status).toBe(201);
     expect(quote.body.payNowUrl).toMatch(new RegExp(`^http://localhost:${apiPort}/pay/q/`));
+    const page = await fetch(quote.body.payNowUrl.replace('localhost', '127.0.0.1'));
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('Q-QS-1');
     expect(settle.stdout()).toContain(`Stripe http://127.0.0.1:${stripePort}`);
 
     const connection = await Connection.connect({ address: `127.0.0.1:${temporalPort}` });
