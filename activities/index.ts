@@ -1,10 +1,12 @@
 // All activities, built from the clients they need so that tests can hand in emulator-backed ones.
 // Workflows see only the type: `import type * as activities from '../activities'`.
+import type { Client } from '@temporalio/client';
 import type Stripe from 'stripe';
 import type { Db } from '../db/database';
 import type { Keyring } from '../lib/crypto/sealed-box';
 import { accountingRunner, createAccountingActivities, type PlatformFactory } from './accounting';
 import type { AccountingServices } from './accounting/services';
+import { createBpayActivities } from './bpay';
 import { createRecordPayment } from './payments/record-payment';
 import { createQuoteActivities } from './quotes';
 
@@ -17,13 +19,17 @@ export interface ActivityDeps {
   keyring: Keyring;
   /** Stripe, or the local emulator (activities/stripe/client.ts). */
   stripe: Stripe;
+  /** Temporal, for what activities manage there (the nightly upload's Schedule). */
+  temporal: Client;
 }
 
 export function createActivities(deps: ActivityDeps) {
+  const accounting = accountingRunner(deps.accounting, deps.platformFor);
   return {
     recordPayment: createRecordPayment(deps.db),
     ...createAccountingActivities(deps.accounting, deps.platformFor),
-    ...createQuoteActivities({ db: deps.db, keyring: deps.keyring, stripe: deps.stripe, accounting: accountingRunner(deps.accounting, deps.platformFor) }),
+    ...createQuoteActivities({ db: deps.db, keyring: deps.keyring, stripe: deps.stripe, accounting }),
+    ...createBpayActivities({ db: deps.db, keyring: deps.keyring, accounting, temporal: deps.temporal }),
   };
 }
 

@@ -7,6 +7,7 @@ import { requestContext } from './middleware/request-context';
 import { buildOpenApi } from './openapi';
 import { payNowRouter } from './pay-now/router';
 import { stripeWebhookRouter } from './webhooks/stripe';
+import { bpayRoutes } from './routes/bpay';
 import { connectionRoutes } from './routes/connections';
 import { cpqRoutes } from './routes/cpq';
 import { integrationRoutes } from './routes/integrations';
@@ -20,7 +21,7 @@ import { mountRoutes, type RouteSpec } from './routing';
 export function allRoutes(deps: ApiDeps): RouteSpec[] {
   const businessRoutes = [
     ...healthRoutes(deps), ...merchantRoutes(deps), ...connectionRoutes(deps), ...paymentRoutes(deps),
-    ...integrationRoutes(deps), ...cpqRoutes(deps), ...quotePaymentRoutes(deps),
+    ...integrationRoutes(deps), ...cpqRoutes(deps), ...quotePaymentRoutes(deps), ...bpayRoutes(deps),
   ];
   let document: unknown;
   const openApi = () =>

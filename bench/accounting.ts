@@ -125,7 +125,7 @@ export async function accountingBenchmark(): Promise<Record<string, unknown>> {
     const accounting = createAccountingServices({ db: s.db, encryptionKeys: keyring, endpoints, clock: { minuteMs: MINUTE_MS, dayMs: DAY_MS } });
     // No Stripe call happens in this benchmark.
     const stripe = createStripeClient({ secretKey: 'sk_test_bench', apiBase: 'http://127.0.0.1:9' });
-    const activities = createActivities({ db: s.db, accounting, platformFor: platformFactory(endpoints), keyring: parseKeyring(keyring), stripe });
+    const activities = createActivities({ db: s.db, accounting, platformFor: platformFactory(endpoints), keyring: parseKeyring(keyring), stripe, temporal: s.client });
     const workers = await startWorkers({ connection: s.nativeConnection, namespace: 'default', taskQueuePrefix: PREFIX,
       roles: ['wise-pay', 'company', 'service'], activities });
     const workflowWorker = await Worker.create({ connection: s.nativeConnection, taskQueue: taskQueueName(PREFIX, 'workflows'),

@@ -4,11 +4,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { accountingBenchmark } from './accounting';
+import { matchingBenchmark } from './matching';
 
 type Benchmark = () => Promise<Record<string, unknown>>;
 
 const BENCHMARKS: Record<string, Benchmark> = {
   accounting: accountingBenchmark,
+  matching: matchingBenchmark,
 };
 
 async function main() {

@@ -6,10 +6,13 @@ import type { Database } from './schema';
 
 export type Db = Kysely<Database>;
 
-// bigint columns hold minor-unit amounts capped far below 2^53, so they are read as numbers.
+// bigint columns hold minor-unit amounts capped far below 2^53, so they are read as numbers; dates are calendar
+// dates (YYYY-MM-DD), read as the text they are rather than as midnight in this process's time zone.
 const typeParsers = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === types.builtins.INT8 ? (v: string) => Number(v) : types.getTypeParser(oid, format as 'text')) as typeof types.getTypeParser,
+    oid === types.builtins.INT8 ? (v: string) => Number(v)
+      : oid === types.builtins.DATE ? (v: string) => v
+        : types.getTypeParser(oid, format as 'text')) as typeof types.getTypeParser,
 };
 
 export function createDb(url: string, poolSize = 10): Db {

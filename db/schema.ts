@@ -12,6 +12,11 @@ export interface MerchantsTable {
   multi_connection: ColumnType<boolean, boolean | undefined, boolean>;
   /** What the merchant has enabled with its payment processor ('card', 'bank_debit'). */
   payment_methods: ColumnType<PaymentMethodKind[], PaymentMethodKind[] | undefined, PaymentMethodKind[]>;
+  /** IANA time zone: the nightly upload runs in the merchant's night. */
+  timezone: ColumnType<string, string | undefined, string>;
+  /** YYYY-MM-DD: payments made before it are never uploaded. */
+  accounting_start_date: ColumnType<string | null, string | null | undefined, string | null>;
+  bpay_upload_enabled: ColumnType<boolean, boolean | undefined, boolean>;
 }
 
 
@@ -206,7 +211,88 @@ export interface ActivityLogTable {
   created_at: CreatedAt;
 }
 
+export interface CustomersTable {
+  id: string;
+  merchant_id: string;
+  customer_reference: string;
+  name: string;
+  account_number: string | null;
+  email_sealed: string | null;
+  contact_id: string | null;
+  contact_url: string | null;
+  match_status: ColumnType<'unmatched' | 'matched' | 'needs-action', 'unmatched' | 'matched' | 'needs-action' | undefined, 'unmatched' | 'matched' | 'needs-action'>;
+  last_synced_at: Date | null;
+  created_at: CreatedAt;
+}
+
+export interface BpayImportsTable {
+  id: string;
+  merchant_id: string;
+  status: 'processing' | 'done';
+  lines_total: ColumnType<number, number | undefined, number>;
+  lines_done: ColumnType<number, number | undefined, number>;
+  rows_accepted: ColumnType<number, number | undefined, number>;
+  errors: ColumnType<Array<{ line: number; message: string }>, string | undefined, string>;
+  created_at: CreatedAt;
+  finished_at: Date | null;
+  content: string;
+  currency: string;
+}
+
+export interface BpayUploadRunsTable {
+  id: string;
+  merchant_id: string;
+  plan: ColumnType<StoredBpayPlan, string, string>;
+  created_at: CreatedAt;
+}
+
+/** A night's plan as the upload posts it: chunks of payments, each with its applications and prepayment. */
+export interface StoredBpayPlan {
+  chunks: Array<Array<{ paymentId: string; contactId: string; customerReference: string; currency: string; paidDate: string;
+    applications: Array<{ invoiceId: string; amountMinor: number }>; prepaymentMinor: number }>>;
+}
+
+export interface BpayUploadRecord {
+  applications: Array<{ invoiceId: string; amountMinor: number; paymentId: string; url: string }>;
+  prepayment?: { id: string; amountMinor: number; url: string };
+}
+
+export interface BpayPaymentsTable {
+  id: string;
+  merchant_id: string;
+  customer_reference: string;
+  amount_minor: number;
+  currency: string;
+  /** YYYY-MM-DD (read as text). */
+  paid_date: ColumnType<string, string, string>;
+  dedupe_key: string;
+  import_id: string | null;
+  status: ColumnType<'pending' | 'uploaded' | 'before-start', 'pending' | 'uploaded' | 'before-start' | undefined, 'pending' | 'uploaded' | 'before-start'>;
+  uploaded_at: Date | null;
+  upload: ColumnType<BpayUploadRecord | null, string | null | undefined, string | null>;
+  created_at: CreatedAt;
+}
+
+export interface PaymentPlanInvoicesTable {
+  merchant_id: string;
+  invoice_id: string;
+}
+
+export interface MerchantMessagesTable {
+  id: string;
+  merchant_id: string;
+  kind: string;
+  text: string;
+  created_at: CreatedAt;
+}
+
 export interface Database {
+  bpay_imports: BpayImportsTable;
+  bpay_payments: BpayPaymentsTable;
+  bpay_upload_runs: BpayUploadRunsTable;
+  customers: CustomersTable;
+  merchant_messages: MerchantMessagesTable;
+  payment_plan_invoices: PaymentPlanInvoicesTable;
   activity_log: ActivityLogTable;
   stripe_events: StripeEventsTable;
   stripe_webhook_endpoints: StripeWebhookEndpointsTable;
@@ -235,3 +321,5 @@ export type MerchantAction = Selectable<MerchantActionsTable>;
 export type CpqIntegration = Selectable<CpqIntegrationsTable>;
 export type Payer = Selectable<PayersTable>;
 export type QuotePaymentRow = Selectable<QuotePaymentsTable>;
+export type Customer = Selectable<CustomersTable>;
+export type BpayPaymentRow = Selectable<BpayPaymentsTable>;

@@ -17,6 +17,7 @@ import { createAccountingServices, platformEndpoints } from '../activities/accou
 import { createStripeClient } from '../activities/stripe/client';
 import { accountingEnv, ConfigError, loadConfig, logEnv, stripeEnv, temporalEnv } from '../lib/config';
 import { newKeyringText, parseKeyring } from '../lib/crypto/sealed-box';
+import { ensureBpaySchedule } from '../lib/schedules/bpay-upload';
 import { createLogger } from '../lib/logger';
 import { dataDir } from '../lib/paths';
 import { WORKER_ROLES, taskQueueName } from '../lib/task-queues';
@@ -150,6 +151,9 @@ async function main() {
       }
     }
 
+    const temporal = await connectClient(temporalConfig);
+    stops.push(['Temporal client', () => temporal.connection.close()]);
+
     // Workers, one per task queue
     log.info('bundling workflows and starting workers');
     const workerConnection = await connectWorkerConnection(temporalConfig, log);
@@ -159,7 +163,7 @@ async function main() {
       namespace: temporalConfig.TEMPORAL_NAMESPACE,
       taskQueuePrefix: temporalConfig.SETTLE_TASK_QUEUE_PREFIX,
       roles: WORKER_ROLES,
-      activities: createActivities({ db, accounting, platformFor: platformFactory(endpoints), keyring, stripe }),
+      activities: createActivities({ db, accounting, platformFor: platformFactory(endpoints), keyring, stripe, temporal }),
       workflowBundle: await bundleWorkflows(),
     });
     stops.push(['workers', workers.shutdown]);
@@ -169,8 +173,6 @@ async function main() {
     });
 
     // API
-    const temporal = await connectClient(temporalConfig);
-    stops.push(['Temporal client', () => temporal.connection.close()]);
     const api = await startApi(
       {
         db, temporal, accounting, log, taskQueuePrefix: temporalConfig.SETTLE_TASK_QUEUE_PREFIX, adminApiKey, maxBodyBytes: 256 * 1024,
@@ -181,6 +183,10 @@ async function main() {
       process.env.HOST ?? '127.0.0.1',
     );
     stops.push(['API', api.close]);
+    // The sandbox merchant's nightly BPAY upload, in its time zone (see it under Schedules in the Web UI).
+    const sandboxMerchant = await db.selectFrom('merchants').select(['timezone', 'bpay_upload_enabled']).where('id', '=', creds.merchantId!).executeTakeFirstOrThrow();
+    await ensureBpaySchedule(temporal, { merchantId: creds.merchantId!, timezone: sandboxMerchant.timezone, taskQueuePrefix: temporalConfig.SETTLE_TASK_QUEUE_PREFIX,
+      enabled: sandboxMerchant.bpay_upload_enabled });
     // The sandbox's Stripe sends the sandbox merchant's events to its webhook endpoint (the emulator keeps no state).
     if (sandbox) {
       const signingSecret = `whsec_${randomBytes(24).toString('hex')}`;

@@ -9,7 +9,7 @@ import { parseKeyring } from '../lib/crypto/sealed-box';
 import { exitOnConfigError, loadConfig, workerConfigSchema } from '../lib/config';
 import { createLogger } from '../lib/logger';
 import { taskQueueName } from '../lib/task-queues';
-import { connectWorkerConnection } from '../lib/temporal/connection';
+import { connectClient, connectWorkerConnection } from '../lib/temporal/connection';
 import { startWorkers } from './start-workers';
 
 async function main() {
@@ -24,6 +24,7 @@ async function main() {
   const endpoints = platformEndpoints(config);
   const accounting = createAccountingServices({ db, encryptionKeys: config.SETTLE_ENCRYPTION_KEYS, endpoints });
   const connection = await connectWorkerConnection(config, log);
+  const temporal = await connectClient(config);
   const running = await startWorkers({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -32,6 +33,7 @@ async function main() {
     activities: createActivities({
       db, accounting, platformFor: platformFactory(endpoints), keyring: parseKeyring(config.SETTLE_ENCRYPTION_KEYS),
       stripe: createStripeClient({ secretKey: config.STRIPE_SECRET_KEY, apiBase: config.STRIPE_API_BASE }),
+      temporal,
     }),
   });
   const taskQueue = taskQueueName(config.SETTLE_TASK_QUEUE_PREFIX, config.SETTLE_WORKER_ROLE);
@@ -44,6 +46,7 @@ async function main() {
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
   await running.done;
+  await temporal.connection.close();
   await connection.close();
   await db.destroy();
   log.info('worker stopped');

@@ -2,3 +2,5 @@
 export { paymentWorkflow } from './payments/payment-workflow';
 export { quotePaymentWorkflow } from './quotes/quote-payment-workflow';
 export { bankDebitSettlementWorkflow } from './quotes/bank-debit-settlement-workflow';
+export { bpayUploadWorkflow } from './bpay/bpay-upload-workflow';
+export { bpayImportWorkflow } from './bpay/bpay-import-workflow';

@@ -83,6 +83,9 @@ export class ConnectionStore {
         ? await trx.updateTable('accounting_connections').set(values).where('id', '=', id).returningAll().executeTakeFirstOrThrow()
         : await trx.insertInto('accounting_connections').values({ id, merchant_id: merchantId, role, ...values }).returningAll().executeTakeFirstOrThrow();
       await resolveMerchantActions(trx, merchantId, 'reconnect-accounting', id);
+      // The start date is the first connection's day: payments before it are never uploaded.
+      await trx.updateTable('merchants').set({ accounting_start_date: new Date().toISOString().slice(0, 10) })
+        .where('id', '=', merchantId).where('accounting_start_date', 'is', null).execute();
       return row;
     });
   }

@@ -6,7 +6,7 @@ import { findQuotePayment, quoteCustomer } from '../../db/quote-payments';
 import { findDownpaymentInvoice } from '../../lib/quotes/downpayment';
 import type { Call } from '../accounting';
 import type { Invoice, InvoiceLine } from '../accounting/platform';
-import { QUOTE_ACCOUNTS, QUOTE_REFERENCE } from './accounts';
+import { DEFAULT_ACCOUNTS, QUOTE_REFERENCE } from '../accounting/default-accounts';
 import type { QuoteActivityDeps } from './deps';
 
 export interface BookedQuotePayment {
@@ -36,7 +36,7 @@ export function createQuoteBookingActivities({ db, keyring, accounting }: QuoteA
       const quote = await quoteOf(input.quotePaymentId);
       const customer = quoteCustomer(keyring, quote);
       return onConnection(input.merchantId, async (call, connection) => {
-        const accounts = QUOTE_ACCOUNTS[connection.platform];
+        const accounts = DEFAULT_ACCOUNTS[connection.platform];
         const [found] = await call((p) => p.findContacts({ name: customer.company }));
         const contact = found ?? (await call((p) => p.createContact({ name: customer.company, email: customer.email }, keyOf('contact'))));
         const line: InvoiceLine = {
@@ -66,7 +66,7 @@ export function createQuoteBookingActivities({ db, keyring, accounting }: QuoteA
       await onConnection(input.merchantId, async (call, connection) => {
         const invoice = await call((p) => p.getInvoice(input.invoiceId));
         if (!invoice) throw ApplicationFailure.nonRetryable(`invoice ${input.invoiceId} is gone`, 'PlatformNotFound');
-        await payInvoice(call, invoice, quote.amount_minor, QUOTE_ACCOUNTS[connection.platform].bank, keyOf('quote-invoice-payment'));
+        await payInvoice(call, invoice, quote.amount_minor, DEFAULT_ACCOUNTS[connection.platform].bank, keyOf('quote-invoice-payment'));
         await call((p) => p.approveCreditNote(input.creditNoteId, keyOf(`quote-credit-note-approve-${input.attempt}`)));
       });
     },

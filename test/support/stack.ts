@@ -99,7 +99,7 @@ export async function startTestStack(
   const accounting = createAccountingServices({ db: database.db, encryptionKeys, endpoints, clock: opts.clock });
   const keyring = parseKeyring(encryptionKeys);
   const stripe = opts.stripe?.stripe ?? createStripeClient({ secretKey: 'sk_test_unreachable', apiBase: 'http://127.0.0.1:9', maxNetworkRetries: 0 });
-  const activities = createActivities({ db: database.db, accounting, platformFor: platformFactory(endpoints), keyring, stripe });
+  const activities = createActivities({ db: database.db, accounting, platformFor: platformFactory(endpoints), keyring, stripe, temporal: client });
   const workers = roles.length
     ? await startWorkers({
         connection: nativeConnection,
