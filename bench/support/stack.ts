@@ -39,11 +39,15 @@ export async function startBenchStack(): Promise<BenchStack> {
     client: new Client({ connection }),
     nativeConnection,
     async close() {
-      await nativeConnection.close();
-      await connection.close();
-      await db.destroy();
-      await Promise.all([temporal.stop(), postgres?.stop()]);
-      rmSync(dir, { recursive: true, force: true });
+      try {
+        await nativeConnection.close();
+        await connection.close();
+        await db.destroy();
+      } finally {
+        // The servers stop even when a client would not close: a benchmark leaves no process behind.
+        await Promise.all([temporal.stop(), postgres?.stop()]);
+        rmSync(dir, { recursive: true, force: true });
+      }
     },
   };
 }
