@@ -122,7 +122,7 @@ class ExactMatches {
     }
     if (lo === end || original[byAmount[lo]] !== amount) return -1;
     let head = this.runHead[lo]; // lo starts the run of invoices originally owing `amount`
-    while (head < end && original[byAmount[head]] === amount && remaining[byAmount[head]] === 0) head++;
+    while (head < end && original[byAmount[head]] === amount && remaining[byAmount[head]] !== amount) head++;
     this.runHead[lo] = head;
     return head < end && original[byAmount[head]] === amount ? byAmount[head] : -1;
   }

@@ -84,10 +84,10 @@ describe('planBpayUpload rules', () => {
 const nightOf = (customers: number, maxInvoices: number, maxPayments: number) => {
   const day = (n: number) => `2026-0${1 + (n % 5)}-1${n % 3}`;
   const invoices = fc
-    .array(fc.record({ customer: fc.integer({ min: 1, max: customers }), day: fc.nat(6), amount: fc.oneof(fc.constantFrom(0, 1_000, 2_500, 5_000), fc.integer({ min: -500, max: 8_000 })), plan: fc.nat(4) }), { maxLength: maxInvoices })
+    .array(fc.record({ customer: fc.integer({ min: 1, max: customers }), day: fc.nat(6), amount: fc.oneof(fc.constantFrom(0, 1_000, 2_500, 5_000), fc.integer({ min: -500, max: 8_000 })), plan: fc.nat(4) }), { maxLength: maxInvoices, size: 'max' })
     .map((rows) => rows.map((r, k): OutstandingInvoice => ({ id: `i${(k * 7) % 15}-${k}`, customerId: `c${r.customer}`, date: day(r.day), amountDueMinor: r.amount, onPaymentPlan: r.plan === 0 })));
   const payments = fc
-    .array(fc.record({ customer: fc.integer({ min: 1, max: customers + 1 }), day: fc.nat(3), amount: fc.oneof(fc.constantFrom(1_000, 2_500, 5_000), fc.integer({ min: 1, max: 12_000 })) }), { maxLength: maxPayments })
+    .array(fc.record({ customer: fc.integer({ min: 1, max: customers + 1 }), day: fc.nat(3), amount: fc.oneof(fc.constantFrom(1_000, 2_500, 5_000), fc.integer({ min: 1, max: 12_000 })) }), { maxLength: maxPayments, size: 'max' })
     .map((rows) => rows.map((r, k): BpayPayment => ({ id: `p${(k * 5) % 17}-${k}`, customerId: `c${r.customer}`, amountMinor: r.amount, paidDate: `2026-06-0${1 + r.day}` })));
   return fc.record({ payments, invoices, maxPrepayments: fc.nat(4) });
 };
