@@ -4,7 +4,9 @@
 import { randomBytes } from 'node:crypto';
 import type { PaymentMethodKind } from '../../lib/quotes/methods';
 import type { WorkerRole } from '../../lib/task-queues';
-import type { QuotePaymentTiming, SettlementTiming } from '../../workflows/quotes/definitions';
+import type { WorkflowHandle } from '@temporalio/client';
+import { quotePaymentStateQuery, type QuotePaymentState, type QuotePaymentStatus, type QuotePaymentTiming, type SettlementTiming } from '../../workflows/quotes/definitions';
+import { eventually } from './eventually';
 import { httpClient } from './http';
 import { createTestMerchant } from './merchants';
 import { startTestStack, type TestStack } from './stack';
@@ -91,4 +93,9 @@ export function acceptBody(overrides: Record<string, unknown> = {}) {
     returnUrl: 'https://cpq.example/quotes/return',
     ...overrides,
   };
+}
+
+/** The quote payment's workflow state once it reaches `status` (and `extra`, if given). */
+export function untilQuoteStatus(handle: WorkflowHandle, status: QuotePaymentStatus, extra: (s: QuotePaymentState) => boolean = () => true): Promise<QuotePaymentState> {
+  return eventually(`quote payment ${handle.workflowId} ${status}`, () => handle.query(quotePaymentStateQuery), (s) => s.status === status && extra(s));
 }

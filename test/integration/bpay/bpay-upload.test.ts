@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import { bpayScheduleId } from '../../../lib/schedules/bpay-upload';
 import type { BpayNightResult } from '../../../workflows/bpay/bpay-upload-workflow';
+import { eventually } from '../../support/eventually';
 import { recordHistory } from '../../support/histories';
 import { httpClient } from '../../support/http';
 import { createTestMerchant } from '../../support/merchants';
@@ -200,12 +201,7 @@ describe('importing the bank file', () => {
     const csv = ['customer_reference,amount,paid_date', '1234567,100.00,2026-11-01', 'abc,5.00,2026-11-01', '7654321,12.345,2026-11-02', '', '5555555,7.50,02/11/2026', '9999999,1.00,2999-01-01'].join('\n');
     const started = await api('POST', '/v1/bpay/imports', { body: { currency: 'AUD', csv } });
     expect(started.status).toBe(202);
-    let report;
-    for (let i = 0; i < 200; i++) {
-      report = (await api('GET', `/v1/bpay/imports/${started.body.id}`)).body;
-      if (report.status === 'done') break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const report = await eventually('the import is done', async () => (await api('GET', `/v1/bpay/imports/${started.body.id}`)).body, (r) => r.status === 'done');
     expect(report).toMatchObject({ status: 'done', rowsAccepted: 2, linesDone: report.linesTotal });
     const importRun = world.stack.client.workflow.getHandle(`bpay-import/${merchantId}/${started.body.id}`);
     await importRun.result();

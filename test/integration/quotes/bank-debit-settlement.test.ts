@@ -16,7 +16,8 @@ import {
   type QuotePaymentStatus,
 } from '../../../workflows/quotes/definitions';
 import { recordHistory } from '../../support/histories';
-import { acceptBody, setUpQuoteMerchant, startQuoteWorld, type QuoteMerchant, type QuoteWorld } from '../../support/quotes';
+import { eventually } from '../../support/eventually';
+import { acceptBody, setUpQuoteMerchant, startQuoteWorld, untilQuoteStatus, type QuoteMerchant, type QuoteWorld } from '../../support/quotes';
 
 const RETURN_WINDOW_MS = 4_000;
 let world: QuoteWorld;
@@ -32,16 +33,7 @@ const quoteHandle = (quoteId: string) => world.stack.client.workflow.getHandle(`
 const settlementHandle = (pi: string) => world.stack.client.workflow.getHandle(`bank-debit-settlement/${m.merchantId}/${pi}`);
 const ledger = () => world.xero.ledger();
 
-async function eventually<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
-  for (let i = 0; i < 300; i++) {
-    const v = await read();
-    if (ok(v)) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`never: ${what}; last ${JSON.stringify(await read())}`);
-}
-const until = (quoteId: string, status: QuotePaymentStatus, extra: (s: QuotePaymentState) => boolean = () => true) =>
-  eventually(`quote ${quoteId} ${status}`, () => quoteHandle(quoteId).query(quotePaymentStateQuery), (s) => s.status === status && extra(s));
+const until = (quoteId: string, status: QuotePaymentStatus, extra?: (s: QuotePaymentState) => boolean) => untilQuoteStatus(quoteHandle(quoteId), status, extra);
 
 /** A payer submits a bank debit for a new quote; resolves once the draft credit note is booked. */
 async function submitDebit() {

@@ -2,6 +2,7 @@
 // stack: CPQ accepts a quote, the payer identifies, chooses a method, pays on the sandbox checkout and is sent back
 // to the quote in CPQ. The workflow, Stripe (emulator) and Xero (emulator) do the rest, and are checked too.
 import type { QuotePaymentStatus } from '../../../workflows/quotes/definitions';
+import { eventually } from '../../support/eventually';
 import { acceptBody, setUpQuoteMerchant, startQuoteWorld, type QuoteMerchant, type QuoteWorld } from '../../support/quotes';
 
 let world: QuoteWorld;
@@ -62,14 +63,8 @@ async function payBy(b: Browser, pay: string, testMethod: string, method = 'card
   return new URL(back.location);
 }
 
-async function until(quotePaymentId: string, status: QuotePaymentStatus, merchant = m) {
-  for (let i = 0; i < 150; i++) {
-    const view = (await merchant.merchant('GET', `/v1/quote-payments/${quotePaymentId}`)).body;
-    if (view.status === status) return view;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`quote payment ${quotePaymentId} never reached ${status}`);
-}
+const until = (quotePaymentId: string, status: QuotePaymentStatus, merchant = m) =>
+  eventually(`quote payment ${quotePaymentId} ${status}`, async () => (await merchant.merchant('GET', `/v1/quote-payments/${quotePaymentId}`)).body, (view) => view.status === status);
 
 const creditNotesOf = (company: string) => {
   const ledger = world.xero.ledger();

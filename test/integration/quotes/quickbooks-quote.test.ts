@@ -3,10 +3,10 @@
 // QuickBooks emulator; a bank debit's credit memo waits as a draft (QuickBooks has none: a marked memo) until it settles.
 import { randomBytes } from 'node:crypto';
 import { registerPayer } from '../../../db/payers';
-import { beginCheckoutUpdate, completeCheckoutUpdate, quotePaymentStateQuery, type QuotePaymentStatus } from '../../../workflows/quotes/definitions';
+import { beginCheckoutUpdate, completeCheckoutUpdate, type QuotePaymentStatus } from '../../../workflows/quotes/definitions';
 import { createTestMerchant } from '../../support/merchants';
 import { httpClient } from '../../support/http';
-import { acceptBody, TEST_QUOTE_TIMING } from '../../support/quotes';
+import { acceptBody, TEST_QUOTE_TIMING, untilQuoteStatus } from '../../support/quotes';
 import { startQuickBooks, type QuickBooksFixture } from '../../support/quickbooks';
 import { startTestStack, type TestStack } from '../../support/stack';
 import { startStripe, type StripeFixture } from '../../support/stripe';
@@ -34,15 +34,7 @@ afterAll(async () => {
   await Promise.all([qb.close(), stripe.close()]);
 });
 
-async function until(quoteId: string, status: QuotePaymentStatus) {
-  const handle = stack.client.workflow.getHandle(`quote-payment/${merchantId}/${quoteId}`);
-  for (let i = 0; i < 300; i++) {
-    const state = await handle.query(quotePaymentStateQuery);
-    if (state.status === status) return state;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`never ${status}: ${JSON.stringify(await handle.query(quotePaymentStateQuery))}`);
-}
+const until = (quoteId: string, status: QuotePaymentStatus) => untilQuoteStatus(stack.client.workflow.getHandle(`quote-payment/${merchantId}/${quoteId}`), status);
 
 async function pay(method: 'card' | 'bank_debit', paymentMethod: string) {
   const view = (await cpq('POST', '/v1/cpq/quote-payments', { body: acceptBody() })).body;
@@ -71,11 +63,7 @@ it('books a credit memo and a paid quote payment invoice, both PF, for a card pa
 
 it('keeps a bank debit\'s credit memo as a draft (not yet approved) while the debit is processing', async () => {
   const view = await pay('bank_debit', 'pm_usBankAccount');
-  let state = await until(view.quoteId, 'processing');
-  for (let i = 0; i < 300 && !state.creditNote; i++) {
-    await new Promise((r) => setTimeout(r, 50));
-    state = await stack.client.workflow.getHandle(`quote-payment/${merchantId}/${view.quoteId}`).query(quotePaymentStateQuery);
-  }
+  const state = await untilQuoteStatus(stack.client.workflow.getHandle(`quote-payment/${merchantId}/${view.quoteId}`), 'processing', (s) => Boolean(s.creditNote));
   const note = await qb.platform.getCreditNote(state.creditNote!.id);
   expect(note).toMatchObject({ status: 'draft', totalMinor: 125_000 });
   expect(qb.realm().invoices.get(state.invoice!.id)!.balanceCents).toBe(125_000);

@@ -8,11 +8,11 @@ import {
   beginCheckoutUpdate,
   completeCheckoutUpdate,
   downpaymentInvoiceSyncedSignal,
-  quotePaymentStateQuery,
   type BeginCheckout,
   type QuotePaymentStatus,
 } from '../../../workflows/quotes/definitions';
-import { acceptBody, setUpQuoteMerchant, startQuoteWorld, type QuoteMerchant, type QuoteWorld } from '../../support/quotes';
+import { acceptBody, setUpQuoteMerchant, startQuoteWorld, untilQuoteStatus, type QuoteMerchant, type QuoteWorld } from '../../support/quotes';
+import { eventually } from '../../support/eventually';
 import { recordHistory } from '../../support/histories';
 import { startWebhookReceiver } from '../../support/stripe';
 import { verifyWebhookSignature } from '../../../lib/crypto/webhook-signature';
@@ -26,7 +26,7 @@ beforeAll(async () => {
 });
 afterAll(() => world.close());
 
-const handleOf = (view: { id: string; quoteId: string }, merchantId = m.merchantId) =>
+const handleOf = (view: { quoteId: string }, merchantId = m.merchantId) =>
   world.stack.client.workflow.getHandle(`quote-payment/${merchantId}/${view.quoteId}`);
 
 async function accept(overrides: Record<string, unknown> = {}, merchant = m) {
@@ -50,18 +50,7 @@ async function statusOf(view: { id: string }): Promise<QuotePaymentStatus> {
 }
 
 /** Waits (bounded) for the workflow to reach a status it reaches on its own, in the background. */
-async function until(view: { id: string; quoteId: string }, status: QuotePaymentStatus, merchant = m) {
-  const handle = handleOf(view, merchant.merchantId);
-  for (let i = 0; i < 200; i++) {
-    const state = await handle.query(quotePaymentStateQuery);
-    if (state.status === status) return state;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const last = await handle.query(quotePaymentStateQuery);
-  const settlement = last.paymentIntentId ? await world.stack.client.workflow.getHandle(`bank-debit-settlement/${merchant.merchantId}/${last.paymentIntentId}`).describe().then((d) => `${d.status.name} ${JSON.stringify(d.raw.pendingActivities?.map((a) => [a.activityType?.name, a.lastFailure?.message]))}`, (e) => String(e)) : '';
-  const events = await world.stack.db.selectFrom('stripe_events').selectAll().where('payment_intent_id', '=', last.paymentIntentId ?? '').execute();
-  throw new Error(`quote payment never reached ${status}; it is ${last.status}; settlement ${settlement}; events ${JSON.stringify(events)}`);
-}
+const until = (view: { quoteId: string }, status: QuotePaymentStatus, merchant = m) => untilQuoteStatus(handleOf(view, merchant.merchantId), status);
 
 const ledger = () => world.xero.ledger();
 const pfDocuments = (contactId: string) => ({
@@ -149,7 +138,7 @@ describe('card payments', () => {
       expect(state.creditNote).toMatchObject({ id: creditNotes[0].id, approved: true });
 
       // The webhook is signed with the merchant's secret and names no person.
-      await new Promise<void>((resolve) => { const check = () => (receiver.received.length ? resolve() : setTimeout(check, 50)); check(); });
+      await eventually('the webhook arrived', async () => receiver.received.length, (n) => n > 0);
       const [delivery] = receiver.received;
       expect(JSON.parse(delivery.body)).toMatchObject({ type: 'prepayment.processed', data: { quoteId: view.quoteId, amount: '1250.00', creditNote: { id: creditNotes[0].id } } });
       const signature = String(delivery.headers['settle-signature']);
@@ -222,14 +211,7 @@ describe('bank debit', () => {
     const view = await accept();
     const submitted = await pay(view, { checkout: 'payer', payerId: payer.id, method: 'bank_debit' }, 'pm_usBankAccount');
     expect(submitted.status).toBe('processing');
-    const drafted = await (async () => {
-      for (let i = 0; i < 200; i++) {
-        const s = await handleOf(view).query(quotePaymentStateQuery);
-        if (s.creditNote) return s;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      throw new Error('no draft credit note');
-    })();
+    const drafted = await untilQuoteStatus(handleOf(view), 'processing', (s) => Boolean(s.creditNote));
     expect(ledger().creditNotes.get(drafted.creditNote!.id)!.status).toBe('DRAFT');
     expect(ledger().paymentsOf(drafted.invoice!.id)).toHaveLength(0);
 
@@ -244,12 +226,8 @@ describe('bank debit', () => {
     const { payer } = await registerPayer(world.stack.db, world.stack.apiDeps.keyring, m.merchantId, { name: 'Cy Fail', email: `cy+${randomBytes(3).toString('hex')}@contoso.example` });
     const view = await accept();
     await pay(view, { checkout: 'payer', payerId: payer.id, method: 'bank_debit' }, 'pm_usBankAccount');
-    let draftId: string | undefined;
-    for (let i = 0; i < 200 && !draftId; i++) {
-      draftId = (await handleOf(view).query(quotePaymentStateQuery)).creditNote?.id;
-      if (!draftId) await new Promise((r) => setTimeout(r, 100));
-    }
-    const { paymentIntentId } = await handleOf(view).query(quotePaymentStateQuery);
+    const { creditNote, paymentIntentId } = await untilQuoteStatus(handleOf(view), 'processing', (s) => Boolean(s.creditNote));
+    const draftId = creditNote!.id;
     await world.stripe.emu.settle(paymentIntentId!, 'failed');
     const failed = await until(view, 'failed');
     expect(failed.failure).toMatch(/insufficient funds/i);

@@ -2,9 +2,10 @@
 // (the production entry point), is killed after the quote payment invoice reached Xero and before the rest, and a
 // new worker finishes the job. The idempotency keys make the retry write nothing twice: the Xero emulator's
 // ledger has one invoice, one payment and one credit note.
-import { beginCheckoutUpdate, completeCheckoutUpdate, quotePaymentStateQuery } from '../../../workflows/quotes/definitions';
+import { beginCheckoutUpdate, completeCheckoutUpdate } from '../../../workflows/quotes/definitions';
 import { runEntryPoint, type RunningProcess } from '../../support/processes';
-import { acceptBody, setUpQuoteMerchant, startQuoteWorld, type QuoteWorld } from '../../support/quotes';
+import { eventually } from '../../support/eventually';
+import { acceptBody, setUpQuoteMerchant, startQuoteWorld, untilQuoteStatus, type QuoteWorld } from '../../support/quotes';
 import { testServers } from '../../support/servers';
 
 let world: QuoteWorld;
@@ -54,7 +55,7 @@ it('finishes posting after the worker is killed mid-flow, writing nothing twice'
   world.xero.emu.faults.set({ latencyMs: 400 });
   const answered = (path: string) => world.xero.emu.requests.filter((r) => r.method === 'PUT' && r.path.endsWith(path) && r.status === 200).length;
   expect((await handle.executeUpdate(completeCheckoutUpdate, { args: [{ paymentIntentId }] })).status).toBe('paid');
-  for (let i = 0; i < 300 && answered('/Invoices') === 0; i++) await new Promise((r) => setTimeout(r, 20));
+  await eventually('the quote payment invoice reached Xero', async () => answered('/Invoices'), (n) => n > 0, { everyMs: 20 });
   expect(answered('/Invoices')).toBe(1);
   await first.stop('SIGKILL');
   expect(answered('/CreditNotes')).toBe(0); // killed before the credit note
@@ -62,12 +63,7 @@ it('finishes posting after the worker is killed mid-flow, writing nothing twice'
   world.xero.emu.faults.clear();
   const second = startWisePayWorker();
   await second.waitForOutput(/"msg":"worker started"/);
-  let state = await handle.query(quotePaymentStateQuery);
-  for (let i = 0; i < 300 && state.status !== 'awaiting-downpayment-invoice'; i++) {
-    await new Promise((r) => setTimeout(r, 100));
-    state = await handle.query(quotePaymentStateQuery);
-  }
-  expect(state.status).toBe('awaiting-downpayment-invoice');
+  const state = await untilQuoteStatus(handle, 'awaiting-downpayment-invoice');
 
   const ledger = world.xero.ledger();
   const invoices = [...ledger.invoices.values()].filter((i) => i.contactId === state.contactId && i.reference === 'PF');
