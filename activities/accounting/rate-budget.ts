@@ -114,37 +114,11 @@ export class RateBudget {
     const minute = `${this.clock.minuteMs + this.marginMs} milliseconds`;
     const day = `${this.clock.dayMs} milliseconds`;
     const lease = `${this.leaseTimeoutMs} milliseconds`;
-    return this.db.transaction().execute(async (trx) => {
-      await sql`select pg_advisory_xact_lock(hashtextextended(${connection.id}, 0))`.execute(trx);
-      // One statement for every window (and the app-wide minute), one for pruning and recording: each round trip
-      // under the lock is time a waiting call cannot start.
-      const usage = await sql<{ minute_count: number; oldest_in_minute_ms: number | null; in_flight: number; day_count: number; oldest_in_day_ms: number | null; app_minute_count: number | null }>`
-        select
-          count(*) filter (where started_at > clock_timestamp() - ${minute}::interval)::int as minute_count,
-          (extract(epoch from min(started_at) filter (where started_at > clock_timestamp() - ${minute}::interval)
-            + ${minute}::interval - clock_timestamp()) * 1000)::float8 as oldest_in_minute_ms,
-          count(*) filter (where finished_at is null and started_at > clock_timestamp() - ${lease}::interval)::int as in_flight,
-          count(*)::int as day_count,
-          (extract(epoch from min(started_at) + ${day}::interval - clock_timestamp()) * 1000)::float8 as oldest_in_day_ms,
-          case when ${limits.appPerMinute !== undefined} then (select count(*)::int from accounting_calls
-            where platform = ${connection.platform} and started_at > clock_timestamp() - ${minute}::interval) end as app_minute_count
-        from accounting_calls
-        where connection_id = ${connection.id} and started_at > clock_timestamp() - ${day}::interval`.execute(trx);
-      const u = usage.rows[0];
-      if (limits.perDay !== undefined && u.day_count >= limits.perDay) {
-        return { waitMs: Math.max(1, Math.ceil(u.oldest_in_day_ms ?? this.clock.dayMs)), reason: 'day' as const };
-      }
-      if (u.minute_count >= limits.perMinute) {
-        return { waitMs: Math.max(1, Math.ceil(u.oldest_in_minute_ms ?? this.clock.minuteMs)), reason: 'minute' as const };
-      }
-      if (u.in_flight >= limits.concurrent) return { waitMs: 10, reason: 'concurrent' as const };
-      if (limits.appPerMinute !== undefined && (u.app_minute_count ?? 0) >= limits.appPerMinute) return { waitMs: 100, reason: 'app' as const };
-      // Rows older than the day window count for nothing any more.
-      const inserted = await sql<{ id: string }>`
-        with pruned as (delete from accounting_calls where connection_id = ${connection.id} and started_at < clock_timestamp() - ${day}::interval)
-        insert into accounting_calls (connection_id, platform, started_at)
-        values (${connection.id}, ${connection.platform}, clock_timestamp()) returning id`.execute(trx);
-      return { leaseId: inserted.rows[0].id };
-    });
+    // One round trip (db/migrations/0006): each one under the connection's lock is time a waiting call cannot start.
+    const result = await sql<{ lease_id: string | null; wait_ms: number | null; reason: 'minute' | 'day' | 'app' | 'concurrent' | null }>`
+      select lease_id, wait_ms, reason from settle_acquire_call(${connection.id}, ${connection.platform}, ${minute}::interval, ${day}::interval,
+        ${lease}::interval, ${limits.perMinute}, ${limits.concurrent}, ${limits.perDay ?? null}, ${limits.appPerMinute ?? null})`.execute(this.db);
+    const row = result.rows[0];
+    return row.lease_id !== null ? { leaseId: String(row.lease_id) } : { waitMs: row.wait_ms ?? 10, reason: row.reason ?? 'concurrent' };
   }
 }
