@@ -39,7 +39,9 @@ interface Write extends OnMerchant {
 
 /** Runs `run` on the connection of the queue's role; each call is metered against the rate budget. */
 export type Call = <R>(fn: (p: AccountingPlatform) => Promise<R>) => Promise<R>;
-export type OnConnection = <T>(merchantId: string, run: (call: Call, connection: AccountingConnection) => Promise<T>) => Promise<T>;
+/** A link into the platform's web app: built locally, so it costs no call and no budget. */
+export type Link = AccountingPlatform['webLink'];
+export type OnConnection = <T>(merchantId: string, run: (call: Call, connection: AccountingConnection, link: Link) => Promise<T>) => Promise<T>;
 
 /**
  * What every accounting activity runs through: the connection of the role whose queue the activity runs on,
@@ -71,7 +73,7 @@ export function accountingRunner(services: AccountingServices, platformFor: Plat
           await lease.release();
         }
       };
-      const result = await run(call, current);
+      const result = await run(call, current, (kind, id) => platform.webLink(kind, id));
       await connections.touch(current.id);
       return result;
     } catch (err) {

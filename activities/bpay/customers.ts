@@ -18,7 +18,7 @@ export function createCustomerMatchingActivities({ db, keyring, accounting }: Bp
         .where('match_status', '=', 'unmatched').orderBy('created_at').limit(CUSTOMERS_PER_NIGHT).execute();
       let matched = 0;
       let needAction = 0;
-      await accounting.onConnection(input.merchantId, async (call) => {
+      await accounting.onConnection(input.merchantId, async (call, _connection, link) => {
         for (const customer of customers) {
           const email = customer.email_sealed ? open(keyring, customer.email_sealed, customer.id) : undefined;
           const find = (query: ContactQuery) => call((p) => p.findContacts(query));
@@ -28,7 +28,7 @@ export function createCustomerMatchingActivities({ db, keyring, accounting }: Bp
             { by: 'email', candidates: email ? await find({ email }) : [] },
           ]);
           if (choice.kind === 'matched') {
-            const url = await call(async (p) => p.webLink('contact', choice.contactId));
+            const url = link('contact', choice.contactId);
             await db.updateTable('customers').set({ contact_id: choice.contactId, contact_url: url, match_status: 'matched', last_synced_at: new Date() })
               .where('id', '=', customer.id).execute();
             matched++;

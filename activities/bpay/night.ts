@@ -89,7 +89,7 @@ export function createBpayNightActivities({ db, accounting, temporal }: BpayActi
       const run = await db.selectFrom('bpay_upload_runs').select('plan').where('id', '=', input.runId).executeTakeFirstOrThrow();
       const entries = run.plan.chunks[input.chunk] ?? [];
       const key = keyOf(`bpay-run-${input.runId}-chunk-${input.chunk}`);
-      return onConnection(input.merchantId, async (call, connection) => {
+      return onConnection(input.merchantId, async (call, connection, link) => {
         const bank = DEFAULT_ACCOUNTS[connection.platform].bank;
         const applications = entries.flatMap((e) => e.applications.map((a) => ({ entry: e, ...a })));
         const results = applications.length
@@ -103,12 +103,12 @@ export function createBpayNightActivities({ db, accounting, temporal }: BpayActi
           for (const [j, a] of applications.entries()) {
             if (a.entry !== entry) continue;
             const paymentId = (results[j] as { ok: true; paymentId: string }).paymentId;
-            record.applications.push({ invoiceId: a.invoiceId, amountMinor: a.amountMinor, paymentId, url: await call(async (p) => p.webLink('invoice', a.invoiceId)) });
+            record.applications.push({ invoiceId: a.invoiceId, amountMinor: a.amountMinor, paymentId, url: link('invoice', a.invoiceId) });
           }
           if (entry.prepaymentMinor > 0) {
             const prepayment = await call((p) => p.createPrepayment({ contactId: entry.contactId, amountMinor: entry.prepaymentMinor, currency: entry.currency,
               date: entry.paidDate, accountCode: bank, reference: `BPAY ${entry.customerReference}` }, partKey(key, i + 1)));
-            record.prepayment = { id: prepayment.id, amountMinor: entry.prepaymentMinor, url: await call(async (p) => p.webLink('prepayment', prepayment.id)) };
+            record.prepayment = { id: prepayment.id, amountMinor: entry.prepaymentMinor, url: link('prepayment', prepayment.id) };
           }
           await db.updateTable('bpay_payments').set({ status: 'uploaded', uploaded_at: new Date(), upload: JSON.stringify(record) }).where('id', '=', entry.paymentId).execute();
           await db.updateTable('customers').set({ last_synced_at: new Date() }).where('merchant_id', '=', input.merchantId).where('customer_reference', '=', entry.customerReference).execute();

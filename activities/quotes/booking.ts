@@ -35,7 +35,7 @@ export function createQuoteBookingActivities({ db, keyring, accounting }: QuoteA
     async bookQuotePayment(input: { merchantId: string; quotePaymentId: string; attempt: number; settled: boolean }): Promise<BookedQuotePayment> {
       const quote = await quoteOf(input.quotePaymentId);
       const customer = quoteCustomer(keyring, quote);
-      return onConnection(input.merchantId, async (call, connection) => {
+      return onConnection(input.merchantId, async (call, connection, link) => {
         const accounts = DEFAULT_ACCOUNTS[connection.platform];
         const [found] = await call((p) => p.findContacts({ name: customer.company }));
         const contact = found ?? (await call((p) => p.createContact({ name: customer.company, email: customer.email }, keyOf('contact'))));
@@ -51,11 +51,10 @@ export function createQuoteBookingActivities({ db, keyring, accounting }: QuoteA
         // A retry after a failed bank debit gets a new draft: the key names the attempt.
         const creditNote = await call((p) => p.createCreditNote({ contactId: contact.id, reference: QUOTE_REFERENCE, date,
           currency: quote.currency, lines: [line], status: input.settled ? 'authorised' : 'draft' }, keyOf(`quote-credit-note-${input.attempt}`)));
-        const link = (kind: 'invoice' | 'creditNote', id: string) => call(async (p) => p.webLink(kind, id));
         return {
           contactId: contact.id,
-          invoice: { id: invoice.id, url: await link('invoice', invoice.id) },
-          creditNote: { id: creditNote.id, url: await link('creditNote', creditNote.id), approved: input.settled },
+          invoice: { id: invoice.id, url: link('invoice', invoice.id) },
+          creditNote: { id: creditNote.id, url: link('creditNote', creditNote.id), approved: input.settled },
         };
       });
     },
