@@ -4,7 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { open, seal, type Keyring } from '../lib/crypto/sealed-box';
 import { newId } from '../lib/ids';
 import type { PaymentMethodKind } from '../lib/quotes/methods';
-import type { QuotePaymentState } from '../workflows/quotes/definitions';
+import { PAYABLE_STATUSES, type QuotePaymentState } from '../workflows/quotes/definitions';
 import type { Db } from './database';
 import type { QuotePaymentRow } from './schema';
 
@@ -94,6 +94,6 @@ export async function paidQuotePayments(db: Db, merchantId: string, payerId: str
 /** A payer's quote payments that can be paid now (never paid, failed, or paid by a debit that was returned). */
 export async function payableQuotePayments(db: Db, merchantId: string, payerId: string): Promise<QuotePaymentRow[]> {
   return db.selectFrom('quote_payments').selectAll()
-    .where('merchant_id', '=', merchantId).where('payer_id', '=', payerId).where('status', 'in', ['awaiting-checkout', 'checkout-open', 'failed'])
+    .where('merchant_id', '=', merchantId).where('payer_id', '=', payerId).where('status', 'in', [...PAYABLE_STATUSES])
     .orderBy('created_at').execute();
 }

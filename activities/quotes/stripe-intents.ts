@@ -6,17 +6,20 @@ import type Stripe from 'stripe';
 import { findPayer, payerDetails } from '../../db/payers';
 import { findQuotePayment } from '../../db/quote-payments';
 import { idempotencyKey } from '../../lib/idempotency';
-import { bankDebitScheme, type PaymentMethodKind } from '../../lib/quotes/methods';
+import { bankDebitScheme, type BankDebitScheme, type PaymentMethodKind } from '../../lib/quotes/methods';
 import type { QuoteActivityDeps } from './deps';
 
 export type IntentOutcome = 'succeeded' | 'processing' | 'failed' | 'open';
+
+/** Stripe's payment method type of each bank-debit scheme. */
+export const STRIPE_BANK_DEBIT_TYPES: Record<BankDebitScheme, string> = { ach: 'us_bank_account', becs: 'au_becs_debit' };
 
 /** Stripe's payment method types for a method in a currency. */
 export function stripeMethodTypes(method: PaymentMethodKind, currency: string): string[] {
   if (method === 'card') return ['card'];
   const scheme = bankDebitScheme(currency);
   if (!scheme) throw ApplicationFailure.nonRetryable(`no bank debit scheme for ${currency}`, 'MethodUnavailable');
-  return [scheme === 'ach' ? 'us_bank_account' : 'au_becs_debit'];
+  return [STRIPE_BANK_DEBIT_TYPES[scheme]];
 }
 
 export function outcomeOf(intent: Stripe.PaymentIntent): { outcome: IntentOutcome; failure?: string } {

@@ -2,13 +2,12 @@
 // identify, choose a method, or (once the checkout is over) the result and the way back to the quote.
 import type { QuoteCustomer } from '../../db/quote-payments';
 import type { Checkout, PaymentMethodKind } from '../../lib/quotes/methods';
-import type { QuotePaymentStatus } from '../../workflows/quotes/definitions';
+import { PAYABLE_STATUSES, type QuotePaymentStatus } from '../../workflows/quotes/definitions';
 import type { QuotePaymentView } from '../quotes/read';
 import { html, type SafeHtml } from './html';
 import { identifyChoices, methodChoice, type FormEcho } from './identify-forms';
 
 /** The statuses in which the payer can still pay (the workflow's checkout). */
-export const PAYABLE: readonly QuotePaymentStatus[] = ['awaiting-checkout', 'checkout-open', 'failed'];
 
 export interface QuotePageModel {
   /** The page's own path, /pay/q/:token; the forms post below it. */
@@ -74,5 +73,5 @@ function checkout(m: QuotePageModel): SafeHtml {
 
 export function quotePage(m: QuotePageModel): SafeHtml {
   const error = m.error ? html`<div class="notice error" id="error" role="alert">${m.error}</div>` : '';
-  return html`${summary(m)}${error}${PAYABLE.includes(m.view.status) ? checkout(m) : result(m)}`;
+  return html`${summary(m)}${error}${PAYABLE_STATUSES.includes(m.view.status) ? checkout(m) : result(m)}`;
 }

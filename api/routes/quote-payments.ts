@@ -6,7 +6,7 @@ import { findPayer } from '../../db/payers';
 import { listActivity } from '../../db/activity-log';
 import { findQuotePayment, paidQuotePayments, payableQuotePayments } from '../../db/quote-payments';
 import { formatAmount, type Currency } from '../../lib/money';
-import { cancelUpdate } from '../../workflows/quotes/definitions';
+import { cancelUpdate, PAYABLE_STATUSES } from '../../workflows/quotes/definitions';
 import type { ApiDeps } from '../deps';
 import { notFound } from '../problem';
 import { quotePaymentView, readQuotePayment } from '../quotes/read';
@@ -15,7 +15,6 @@ import { defineRoute } from '../routing';
 import { plainText } from '../schemas';
 
 const quotePaymentIdParam = z.string().regex(/^qp_[0-9a-f]{24}$/, 'must be a quote payment id (qp_…)');
-const PAYABLE = ['awaiting-checkout', 'checkout-open', 'failed'];
 const outstandingQuote = z.object({
   quotePaymentId: z.string(), quoteId: z.string(), amount: z.string(), currency: z.string(), status: z.string(), failure: z.string().nullable(),
   actions: z.array(z.object({ label: z.literal('Pay Quote'), url: z.string() })),
@@ -75,7 +74,7 @@ export function quotePaymentRoutes(deps: ApiDeps) {
         if (!(await findPayer(deps.db, state.merchant.id, params.payerId))) throw notFound('payer');
         const rows = await payableQuotePayments(deps.db, state.merchant.id, params.payerId);
         const views = await Promise.all(rows.map((row) => readQuotePayment(deps, row)));
-        return { status: 200, body: { outstanding: views.filter((v) => PAYABLE.includes(v.status)).map((v) => ({
+        return { status: 200, body: { outstanding: views.filter((v) => PAYABLE_STATUSES.includes(v.status)).map((v) => ({
           quotePaymentId: v.id, quoteId: v.quoteId, amount: v.amount, currency: v.currency, status: v.status, failure: v.failure,
           actions: [{ label: 'Pay Quote', url: v.payNowUrl }],
         })) } };

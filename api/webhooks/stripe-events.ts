@@ -3,6 +3,7 @@
 // their outcome is read when the payer comes back from Stripe.
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type Stripe from 'stripe';
+import { STRIPE_BANK_DEBIT_TYPES } from '../../activities/quotes/stripe-intents';
 import { raiseMerchantAction } from '../../db/actions';
 import { recordActivity } from '../../db/activity-log';
 import { debitOutcomeSignal, debitReturnedSignal, settlementWorkflowId } from '../../workflows/quotes/definitions';
@@ -10,7 +11,7 @@ import type { ApiDeps } from '../deps';
 
 export type Handling = 'signalled' | 'recorded' | 'ignored';
 
-const BANK_DEBIT_TYPES = ['us_bank_account', 'au_becs_debit'];
+const BANK_DEBIT_TYPES = Object.values(STRIPE_BANK_DEBIT_TYPES);
 
 /** The PaymentIntent an event is about, if any. */
 export function paymentIntentOf(event: Stripe.Event): string | undefined {

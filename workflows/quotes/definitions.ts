@@ -25,6 +25,8 @@ export type QuotePaymentStatus =
   | 'abandoned';
 
 export const FINAL_STATUSES: readonly QuotePaymentStatus[] = ['reconciled', 'cancelled', 'abandoned'];
+/** The payer can pay now: never paid, the last attempt failed, or a paid debit was returned. */
+export const PAYABLE_STATUSES: readonly QuotePaymentStatus[] = ['awaiting-checkout', 'checkout-open', 'failed'];
 
 export interface RecurringPortion {
   amountMinor: number;

@@ -30,6 +30,7 @@ import {
   completeCheckoutUpdate,
   downpaymentInvoiceSyncedSignal,
   FINAL_STATUSES,
+  PAYABLE_STATUSES,
   quotePaymentStateQuery,
   quoteWithdrawnSignal,
   retryPostingSignal,
@@ -43,7 +44,6 @@ import {
   type QuotePaymentStatus,
 } from './definitions';
 
-const CHECKOUT: readonly QuotePaymentStatus[] = ['awaiting-checkout', 'checkout-open', 'failed'];
 const retry = { initialInterval: '1 second', maximumInterval: '1 minute' } as const;
 
 export async function quotePaymentWorkflow(input: QuotePaymentInput): Promise<QuotePaymentState> {
@@ -77,7 +77,7 @@ export async function quotePaymentWorkflow(input: QuotePaymentInput): Promise<Qu
     state.status = status;
     upsertSearchAttributes([{ key: SettleStatus, value: status }]);
   };
-  const inCheckout = () => CHECKOUT.includes(state.status);
+  const inCheckout = () => PAYABLE_STATUSES.includes(state.status);
   const releaseCheckout = async (status: 'cancelled' | 'abandoned') => {
     if (state.status === 'checkout-open' && state.paymentIntentId) await wisePay.cancelQuotePaymentIntent({ paymentIntentId: state.paymentIntentId });
     await save(status);
