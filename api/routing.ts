@@ -2,9 +2,9 @@
 // validates requests, types the handler and generates the OpenAPI document (api/openapi.ts).
 import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
-import getRawBody from 'raw-body';
 import { z } from 'zod';
 import type { Db } from '../db/database';
+import { readBodyText } from './body';
 import { requireAdmin, requireCpq, requireMerchant, type CpqState, type MerchantState } from './middleware/auth';
 import type { RequestState } from './middleware/request-context';
 import { ProblemError } from './problem';
@@ -78,17 +78,7 @@ async function readJson(ctx: Context, maxBytes: number): Promise<unknown> {
   if (!ctx.is('application/json')) {
     throw new ProblemError('unsupported-media-type', 'the body must be sent as application/json');
   }
-  let text: string;
-  try {
-    text = await getRawBody(ctx.req, { limit: maxBytes, length: ctx.get('content-length') || undefined, encoding: 'utf8' });
-  } catch (err) {
-    if ((err as { type?: string }).type === 'entity.too.large') {
-      throw new ProblemError('body-too-large', `the body must be at most ${maxBytes} bytes`);
-    }
-    throw new ProblemError('validation-error', 'the body could not be read', {
-      errors: [{ in: 'body', path: '', message: (err as Error).message }],
-    });
-  }
+  const text = await readBodyText(ctx, maxBytes);
   try {
     return JSON.parse(text);
   } catch (err) {

@@ -1,8 +1,8 @@
 // What every Pay Now handler shares: errors that become a page (not problem+json: a person is reading), the
 // CSRF check of a POST's Origin, and reading a form body.
 import type { Context, Middleware } from 'koa';
-import getRawBody from 'raw-body';
 import { ProblemError } from '../problem';
+import { readBodyText } from '../body';
 import type { ApiDeps } from '../deps';
 import { sendMessage } from './layout';
 
@@ -47,9 +47,9 @@ export async function readForm(ctx: Context): Promise<Record<string, string>> {
   }
   let text: string;
   try {
-    text = await getRawBody(ctx.req, { limit: MAX_FORM_BYTES, length: ctx.get('content-length') || undefined, encoding: 'utf8' });
+    text = await readBodyText(ctx, MAX_FORM_BYTES);
   } catch (err) {
-    if ((err as { type?: string }).type === 'entity.too.large') throw new PageError(413, 'Request refused', 'The form is too large.');
+    if (err instanceof ProblemError && err.slug === 'body-too-large') throw new PageError(413, 'Request refused', 'The form is too large.');
     throw new PageError(400, 'Request refused', 'The form could not be read; please try again.');
   }
   const fields: Record<string, string> = Object.create(null);

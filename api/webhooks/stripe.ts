@@ -3,8 +3,8 @@
 // missing one is a 400 and changes nothing. Each event is recorded by id before it is acted on, so a replay is
 // acknowledged with no second effect.
 import Router from '@koa/router';
-import getRawBody from 'raw-body';
 import { stripeWebhookSecret } from '../../db/stripe-webhooks';
+import { readBodyText } from '../body';
 import type { ApiDeps } from '../deps';
 import { ProblemError } from '../problem';
 import { handleStripeEvent, paymentIntentOf } from './stripe-events';
@@ -16,9 +16,7 @@ export function stripeWebhookRouter(deps: ApiDeps): Router {
   router.post('/webhooks/stripe/:merchantId', async (ctx) => {
     const merchantId = ctx.params.merchantId;
     const invalid = (why: string) => new ProblemError('webhook-signature-invalid', why);
-    const raw = await getRawBody(ctx.req, { limit: deps.maxBodyBytes, encoding: 'utf8' }).catch(() => {
-      throw new ProblemError('body-too-large', `the body must be at most ${deps.maxBodyBytes} bytes`);
-    });
+    const raw = await readBodyText(ctx, deps.maxBodyBytes);
     const secret = MERCHANT_ID.test(merchantId) ? await stripeWebhookSecret(deps.db, deps.keyring, merchantId) : undefined;
     if (!secret) throw invalid('no Stripe webhook endpoint is configured for this merchant');
     const signature = ctx.get('stripe-signature');
