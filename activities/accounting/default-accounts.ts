@@ -16,6 +16,3 @@ export const DEFAULT_ACCOUNTS: Record<PlatformName, DefaultAccounts> = {
   xero: { line: '200', bank: '090', taxType: 'NONE' },
   quickbooks: { line: '1', bank: '35' },
 };
-
-/** Both the quote payment invoice and its credit note carry this reference (what merchants search for). */
-export const QUOTE_REFERENCE = 'PF';

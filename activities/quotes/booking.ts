@@ -6,8 +6,11 @@ import { findQuotePayment, quoteCustomer } from '../../db/quote-payments';
 import { findDownpaymentInvoice } from '../../lib/quotes/downpayment';
 import type { Call } from '../accounting';
 import type { Invoice, InvoiceLine } from '../accounting/platform';
-import { DEFAULT_ACCOUNTS, QUOTE_REFERENCE } from '../accounting/default-accounts';
+import { DEFAULT_ACCOUNTS } from '../accounting/default-accounts';
 import type { QuoteActivityDeps } from './deps';
+
+/** Both the quote payment invoice and its credit note carry this reference (what merchants search for). */
+export const QUOTE_REFERENCE = 'PF';
 
 export interface BookedQuotePayment {
   contactId: string;
