@@ -8,6 +8,7 @@ import { accountingRunner, createAccountingActivities, type PlatformFactory } fr
 import type { AccountingServices } from './accounting/services';
 import { createBpayActivities } from './bpay';
 import { createRecordPayment } from './payments/record-payment';
+import { createUploadPayment } from './payments/upload-payment';
 import { createQuoteActivities } from './quotes';
 
 export interface ActivityDeps {
@@ -27,6 +28,7 @@ export function createActivities(deps: ActivityDeps) {
   const accounting = accountingRunner(deps.accounting, deps.platformFor);
   return {
     recordPayment: createRecordPayment(deps.db),
+    uploadPayment: createUploadPayment(deps.db, accounting),
     ...createAccountingActivities(deps.accounting, deps.platformFor),
     ...createQuoteActivities({ db: deps.db, keyring: deps.keyring, stripe: deps.stripe, accounting }),
     ...createBpayActivities({ db: deps.db, keyring: deps.keyring, accounting, temporal: deps.temporal }),

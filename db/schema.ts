@@ -41,6 +41,27 @@ export interface PaymentsTable {
   workflow_id: string;
   created_at: CreatedAt;
   recorded_at: Date | null;
+  channel: ColumnType<PaymentChannel, PaymentChannel | undefined, PaymentChannel>;
+  method: ColumnType<PaymentMethod, PaymentMethod | undefined, PaymentMethod>;
+  applications: ColumnType<PaymentApplication[], string | undefined, string>;
+  /** YYYY-MM-DD; rows from before payment upload have none (their recorded day stands in). */
+  paid_on: ColumnType<string | null, string | null | undefined, string | null>;
+  sync_status: ColumnType<PaymentSyncStatus, PaymentSyncStatus | undefined, PaymentSyncStatus>;
+  sync_reason: string | null;
+  synced_at: Date | null;
+  sync_records: ColumnType<PaymentSyncRecord[], string | undefined, string>;
+}
+
+export type PaymentChannel = 'pay_now' | 'virtual_terminal' | 'batch_debit';
+export type PaymentMethod = 'card' | 'bank_debit';
+export type PaymentSyncStatus = 'pending' | 'synced' | 'not-uploaded' | 'failed';
+export interface PaymentApplication {
+  invoiceId: string;
+  amountMinor: number;
+}
+export interface PaymentSyncRecord extends PaymentApplication {
+  accountingPaymentId: string;
+  url: string;
 }
 
 export interface AccountingConnectionsTable {
@@ -286,7 +307,54 @@ export interface MerchantMessagesTable {
   created_at: CreatedAt;
 }
 
+export type FeeType = 'transaction' | 'subscription' | 'dishonour' | 'chargeback' | 'other';
+export interface FeeLine {
+  feeType: FeeType;
+  description: string;
+  amountMinor: number;
+}
+
+export interface MerchantFeeAccountsTable {
+  merchant_id: string;
+  fee_type: FeeType;
+  account_code: string;
+}
+
+export interface MerchantFeeDocumentsTable {
+  id: string;
+  merchant_id: string;
+  number: string;
+  kind: 'invoice' | 'credit';
+  issued_on: string;
+  currency: string;
+  total_minor: number;
+  lines: ColumnType<FeeLine[], string, string>;
+  upload_status: ColumnType<'pending' | 'waiting-for-accounts' | 'uploaded' | 'skipped', string | undefined, string>;
+  upload_reason: string | null;
+  accounting_id: string | null;
+  accounting_url: string | null;
+  uploaded_at: Date | null;
+  unapplied_minor: ColumnType<number, number | undefined, number>;
+  amount_due_minor: ColumnType<number, number | undefined, number>;
+  created_at: CreatedAt;
+}
+
+export interface MerchantFeeCreditApplicationsTable {
+  credit_id: string;
+  invoice_id: string;
+  amount_minor: number;
+  applied_at: CreatedAt;
+}
+
 export interface Database {
+  billing_sync_connections: BillingSyncConnectionsTable;
+  billing_sync_runs: BillingSyncRunsTable;
+  billing_sync_lines: BillingSyncLinesTable;
+  billing_sync_mappings: BillingSyncMappingsTable;
+  billing_sync_changes: BillingSyncChangesTable;
+  merchant_fee_accounts: MerchantFeeAccountsTable;
+  merchant_fee_documents: MerchantFeeDocumentsTable;
+  merchant_fee_credit_applications: MerchantFeeCreditApplicationsTable;
   bpay_imports: BpayImportsTable;
   bpay_payments: BpayPaymentsTable;
   bpay_upload_runs: BpayUploadRunsTable;
@@ -323,3 +391,70 @@ export type Payer = Selectable<PayersTable>;
 export type QuotePaymentRow = Selectable<QuotePaymentsTable>;
 export type Customer = Selectable<CustomersTable>;
 export type BpayPaymentRow = Selectable<BpayPaymentsTable>;
+
+// Monthly billing sync (db/migrations/0008_billing_sync.ts).
+export type BillingSyncSystem = 'manage' | 'bss';
+export type LinkSource = 'remembered' | 'suggested' | 'chosen' | 'created';
+
+export interface BillingSyncConnectionsTable {
+  merchant_id: string;
+  system: BillingSyncSystem;
+  base_url: string;
+  settings: ColumnType<Record<string, string>, string, string>;
+  secret_sealed: string;
+  updated_at: ColumnType<Date, Date | undefined, Date>;
+}
+
+export interface BillingSyncRunsTable {
+  id: string;
+  merchant_id: string;
+  month: string;
+  workflow_id: string;
+  source: 'bss' | 'csv';
+  csv_content: string | null;
+  status: string;
+  proposal_version: string | null;
+  report: ColumnType<unknown, string | null | undefined, string | null>;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | undefined, Date>;
+}
+
+export interface BillingSyncLinesTable {
+  run_id: string;
+  line_no: number;
+  customer: string;
+  contract_id: string;
+  product: string;
+  billing_period: string;
+  commitment_period: string;
+  units: number;
+  cost_minor: number;
+  effective_date: ColumnType<string, string, string>;
+  company_id: number | null;
+  company_source: LinkSource | null;
+  agreement_id: number | null;
+  agreement_source: LinkSource | null;
+  product_id: number | null;
+  product_source: LinkSource | null;
+}
+
+export interface BillingSyncMappingsTable {
+  merchant_id: string;
+  kind: 'company' | 'agreement' | 'product';
+  source_key: string;
+  target_id: number;
+  target_name: string;
+  updated_at: ColumnType<Date, Date | undefined, Date>;
+}
+
+export interface BillingSyncChangesTable {
+  run_id: string;
+  change_id: string;
+  seq: number;
+  proposal_version: string;
+  mismatch: string;
+  change: ColumnType<unknown, string, string>;
+  status: ColumnType<'proposed' | 'skipped' | 'applied', 'proposed' | 'skipped' | 'applied' | undefined, 'proposed' | 'skipped' | 'applied'>;
+  result: ColumnType<unknown, string | null | undefined, string | null>;
+  applied_at: Date | null;
+}

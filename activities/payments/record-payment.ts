@@ -1,12 +1,8 @@
 // Writes a payment to Postgres. Idempotent: a retried or replayed activity finds its row already there.
 import type { Db } from '../../db/database';
+import type { PaymentInput } from '../../workflows/payments/definitions';
 
-export interface RecordPaymentInput {
-  paymentId: string;
-  merchantId: string;
-  amountMinor: number;
-  currency: string;
-  reference: string;
+export interface RecordPaymentInput extends PaymentInput {
   workflowId: string;
 }
 
@@ -23,6 +19,10 @@ export function createRecordPayment(db: Db) {
         workflow_id: input.workflowId,
         status: 'recorded',
         recorded_at: new Date(),
+        channel: input.channel,
+        method: input.method,
+        applications: JSON.stringify(input.applications ?? []),
+        paid_on: input.paidOn ?? null,
       })
       // The first attempt's row stands; a retry only reads it back.
       .onConflict((oc) => oc.column('id').doUpdateSet((eb) => ({ recorded_at: eb.ref('payments.recorded_at') })))

@@ -1,12 +1,12 @@
 // Payments: start a payment workflow, and read a payment (from the running workflow, or Postgres once it closed).
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
-import type { Payment } from '../../db/schema';
+import type { Payment, PaymentApplication } from '../../db/schema';
 import { derivedId, newId } from '../../lib/ids';
 import { CURRENCIES, formatAmount, parseAmount, toMajorUnits, type Currency } from '../../lib/money';
 import { taskQueueName } from '../../lib/task-queues';
 import { SettleAmount, SettleMerchantId, SettlePaymentId, SettleStatus } from '../../lib/temporal/search-attributes';
-import { paymentStateQuery, paymentWorkflowId, type PaymentInput, type PaymentState } from '../../workflows/payments/definitions';
+import { paymentStateQuery, paymentWorkflowId, type PaymentInput, type PaymentState, type PaymentSync } from '../../workflows/payments/definitions';
 import { paymentWorkflow } from '../../workflows/payments/payment-workflow';
 import type { ApiDeps } from '../deps';
 import { notFound, ProblemError } from '../problem';
@@ -16,11 +16,21 @@ import { plainText } from '../schemas';
 // A running workflow answers a query in milliseconds; past this the caller gets a 503 instead of a hang.
 const QUERY_DEADLINE_MS = 3_000;
 
+const MAX_APPLICATIONS = 50;
+
 const newPaymentBody = z
   .object({
     amount: z.string().max(32).describe('Decimal amount in major units, e.g. "125.50"'),
     currency: z.enum(CURRENCIES),
     reference: plainText(255).describe("The merchant's reference, e.g. an invoice number"),
+    channel: z.enum(['virtual_terminal', 'batch_debit']).default('virtual_terminal')
+      .describe('How it was taken: keyed in the virtual terminal, or part of a batch debit (never uploaded: not tied to a customer)'),
+    method: z.enum(['card', 'bank_debit']).default('card'),
+    invoices: z.array(z.object({
+      invoiceId: z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9-]+$/, 'must be an accounting invoice id'),
+      amount: z.string().max(32),
+    })).max(MAX_APPLICATIONS).default([]).describe('Accounting invoices this payment pays, posted against them at once'),
+    paidOn: z.iso.date().optional().describe('YYYY-MM-DD; today when absent'),
   })
   .transform((body, ctx) => {
     const amount = parseAmount(body.amount, body.currency);
@@ -28,8 +38,33 @@ const newPaymentBody = z
       ctx.addIssue({ code: 'custom', path: ['amount'], message: amount.reason });
       return z.NEVER;
     }
-    return { ...body, amountMinor: amount.minor };
+    const applications: PaymentApplication[] = [];
+    for (const [i, invoice] of body.invoices.entries()) {
+      const applied = parseAmount(invoice.amount, body.currency);
+      if (!applied.ok) ctx.addIssue({ code: 'custom', path: ['invoices', i, 'amount'], message: applied.reason });
+      else applications.push({ invoiceId: invoice.invoiceId, amountMinor: applied.minor });
+    }
+    if (new Set(body.invoices.map((i) => i.invoiceId)).size !== body.invoices.length) {
+      ctx.addIssue({ code: 'custom', path: ['invoices'], message: 'an invoice may appear once' });
+    }
+    if (applications.reduce((sum, a) => sum + a.amountMinor, 0) > amount.minor) {
+      ctx.addIssue({ code: 'custom', path: ['invoices'], message: 'the invoices add up to more than the payment' });
+    }
+    if (body.channel === 'batch_debit' && body.invoices.length) {
+      ctx.addIssue({ code: 'custom', path: ['invoices'], message: 'a batch debit is not tied to a customer, so it pays no invoice' });
+    }
+    if (body.paidOn && body.paidOn > new Date().toISOString().slice(0, 10)) {
+      ctx.addIssue({ code: 'custom', path: ['paidOn'], message: 'must not be in the future' });
+    }
+    return { ...body, amountMinor: amount.minor, applications };
   });
+
+const syncView = z.object({
+  status: z.enum(['pending', 'synced', 'not-uploaded', 'failed']),
+  reason: z.string().nullable().describe('Why it was not uploaded, or what the accounting platform refused'),
+  syncedAt: z.string().nullable(),
+  postings: z.array(z.object({ invoiceId: z.string(), amount: z.string(), accountingPaymentId: z.string(), url: z.string() })),
+});
 
 const paymentView = z.object({
   id: z.string(),
@@ -37,11 +72,27 @@ const paymentView = z.object({
   amount: z.string(),
   currency: z.enum(CURRENCIES),
   reference: z.string(),
+  channel: z.enum(['pay_now', 'virtual_terminal', 'batch_debit']),
+  method: z.enum(['card', 'bank_debit']),
+  invoices: z.array(z.object({ invoiceId: z.string(), amount: z.string() })),
   recordedAt: z.string().nullable(),
+  sync: syncView.describe('Whether, when and where it reached the accounting platform (the receipt view)'),
 });
 type PaymentView = z.infer<typeof paymentView>;
 
 const paymentIdParam = z.string().regex(/^pay_[0-9a-f]{24}$/, 'must be a payment id (pay_…)');
+
+function syncOf(sync: PaymentSync | undefined, currency: Currency): PaymentView['sync'] {
+  return {
+    status: sync?.status ?? 'pending',
+    reason: sync?.reason ?? null,
+    syncedAt: sync?.syncedAt ?? null,
+    postings: (sync?.records ?? []).map((r) => ({ invoiceId: r.invoiceId, amount: formatAmount(r.amountMinor, currency), accountingPaymentId: r.accountingPaymentId, url: r.url })),
+  };
+}
+
+const invoicesOf = (applications: PaymentApplication[], currency: Currency) =>
+  applications.map((a) => ({ invoiceId: a.invoiceId, amount: formatAmount(a.amountMinor, currency) }));
 
 const fromState = (s: PaymentState): PaymentView => ({
   id: s.paymentId,
@@ -49,7 +100,11 @@ const fromState = (s: PaymentState): PaymentView => ({
   amount: formatAmount(s.amountMinor, s.currency as Currency),
   currency: s.currency as Currency,
   reference: s.reference,
+  channel: s.channel ?? 'virtual_terminal',
+  method: s.method ?? 'card',
+  invoices: invoicesOf(s.applications ?? [], s.currency as Currency),
   recordedAt: s.recordedAt ?? null,
+  sync: syncOf(s.sync, s.currency as Currency),
 });
 
 const fromRow = (p: Payment): PaymentView => ({
@@ -58,7 +113,11 @@ const fromRow = (p: Payment): PaymentView => ({
   amount: formatAmount(p.amount_minor, p.currency as Currency),
   currency: p.currency as Currency,
   reference: p.reference,
+  channel: p.channel,
+  method: p.method,
+  invoices: invoicesOf(p.applications, p.currency as Currency),
   recordedAt: p.recorded_at?.toISOString() ?? null,
+  sync: syncOf({ status: p.sync_status, reason: p.sync_reason ?? undefined, syncedAt: p.synced_at?.toISOString(), records: p.sync_records }, p.currency as Currency),
 });
 
 export function paymentRoutes(deps: ApiDeps) {
@@ -99,7 +158,10 @@ export function paymentRoutes(deps: ApiDeps) {
     const same =
       existing.currency === input.currency &&
       existing.amount === formatAmount(input.amountMinor, input.currency as Currency) &&
-      existing.reference === input.reference;
+      existing.reference === input.reference &&
+      existing.channel === input.channel &&
+      existing.method === input.method &&
+      JSON.stringify(existing.invoices) === JSON.stringify(invoicesOf(input.applications ?? [], input.currency as Currency));
     if (!same) {
       throw new ProblemError('idempotency-key-reused', 'this Idempotency-Key was used for a payment with other details', {
         paymentId: existing.id,
@@ -138,6 +200,10 @@ export function paymentRoutes(deps: ApiDeps) {
           amountMinor: body.amountMinor,
           currency: body.currency,
           reference: body.reference,
+          channel: body.channel,
+          method: body.method,
+          applications: body.applications,
+          paidOn: body.paidOn,
         };
         const replay = async () => {
           const existing = await readPayment(merchantId, paymentId);

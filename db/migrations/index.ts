@@ -7,6 +7,7 @@ import * as m0003 from './0003_quote_payments';
 import * as m0004 from './0004_bank_debit_settlement';
 import * as m0005 from './0005_bpay_upload';
 import * as m0006 from './0006_acquire_call_function';
+import * as m0007 from './0007_payment_and_fee_uploads';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   '0004_bank_debit_settlement': m0004,
   '0005_bpay_upload': m0005,
   '0006_acquire_call_function': m0006,
+  '0007_payment_and_fee_uploads': m0007,
 };

@@ -1,5 +1,6 @@
 // What the API and the workflow share about a payment: its input, its state and how to ask for it.
 import { defineQuery } from '@temporalio/workflow';
+import type { PaymentApplication, PaymentChannel, PaymentMethod, PaymentSyncRecord, PaymentSyncStatus } from '../../db/schema';
 
 export type PaymentStatus = 'received' | 'recorded';
 
@@ -9,11 +10,28 @@ export interface PaymentInput {
   amountMinor: number;
   currency: string;
   reference: string;
+  /** How it was taken; absent on payments started before payment upload (virtual terminal, applied to nothing). */
+  channel?: PaymentChannel;
+  method?: PaymentMethod;
+  /** The accounting invoices it pays (ids in the merchant's accounting platform). */
+  applications?: PaymentApplication[];
+  /** YYYY-MM-DD; defaults to the day it is recorded. */
+  paidOn?: string;
+}
+
+export interface PaymentSync {
+  status: PaymentSyncStatus;
+  /** Why it was not uploaded, or what the platform refused. */
+  reason?: string;
+  syncedAt?: string;
+  records: PaymentSyncRecord[];
 }
 
 export interface PaymentState extends PaymentInput {
   status: PaymentStatus;
   recordedAt?: string;
+  /** Whether, when and where it reached the books (after it is recorded). */
+  sync?: PaymentSync;
 }
 
 export const paymentStateQuery = defineQuery<PaymentState>('paymentState');

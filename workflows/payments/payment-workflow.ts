@@ -1,7 +1,6 @@
-// A payment taken by a merchant: recorded in Postgres by an activity on the wise-pay queue (a user action).
-// The first end-to-end path through API, Temporal, a role queue and Postgres; the payment flows of later
-// issues grow from here.
-import { proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+// A payment taken by a merchant or a payer: recorded in Postgres, then posted straight against the invoices it pays
+// (or recorded as not uploaded, with why), both on the wise-pay queue: a user action, not background work.
+import { patched, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type * as activities from '../../activities';
 import { accountingQueueFor } from '../../lib/task-queues';
 import { SettleStatus } from '../../lib/temporal/search-attributes';
@@ -11,15 +10,20 @@ export async function paymentWorkflow(input: PaymentInput): Promise<PaymentState
   const state: PaymentState = { ...input, status: 'received' };
   setHandler(paymentStateQuery, () => state);
 
-  const { recordPayment } = proxyActivities<activities.Activities>({
-    taskQueue: accountingQueueFor(workflowInfo().taskQueue, 'wise-pay'),
-    startToCloseTimeout: '30 seconds',
-    retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
-  });
+  const wisePay = accountingQueueFor(workflowInfo().taskQueue, 'wise-pay');
+  const retry = { initialInterval: '1 second', maximumInterval: '1 minute' } as const;
+  const { recordPayment } = proxyActivities<activities.Activities>({ taskQueue: wisePay, startToCloseTimeout: '30 seconds', retry });
+  // Accounting activities heartbeat every 2 s: a dead worker's posting is retried (same key) within 10 s.
+  const { uploadPayment } = proxyActivities<activities.Activities>({ taskQueue: wisePay, startToCloseTimeout: '2 minutes', heartbeatTimeout: '10 seconds', retry });
 
   const { recordedAt } = await recordPayment({ ...input, workflowId: workflowInfo().workflowId });
   state.status = 'recorded';
   state.recordedAt = recordedAt;
   upsertSearchAttributes([{ key: SettleStatus, value: state.status }]);
+
+  // Payments started before payment upload shipped end at recording, as they did.
+  if (patched('upload-to-accounting')) {
+    state.sync = await uploadPayment({ merchantId: input.merchantId, paymentId: input.paymentId });
+  }
   return state;
 }
