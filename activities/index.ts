@@ -7,6 +7,7 @@ import type { Keyring } from '../lib/crypto/sealed-box';
 import { accountingRunner, createAccountingActivities, type PlatformFactory } from './accounting';
 import type { AccountingServices } from './accounting/services';
 import { createBpayActivities } from './bpay';
+import { createFeeUploadActivities } from './fees/upload-fee-document';
 import { createRecordPayment } from './payments/record-payment';
 import { createUploadPayment } from './payments/upload-payment';
 import { createQuoteActivities } from './quotes';
@@ -31,6 +32,7 @@ export function createActivities(deps: ActivityDeps) {
     uploadPayment: createUploadPayment(deps.db, accounting),
     ...createAccountingActivities(deps.accounting, deps.platformFor),
     ...createQuoteActivities({ db: deps.db, keyring: deps.keyring, stripe: deps.stripe, accounting }),
+    ...createFeeUploadActivities({ db: deps.db, accounting }),
     ...createBpayActivities({ db: deps.db, keyring: deps.keyring, accounting, temporal: deps.temporal }),
   };
 }

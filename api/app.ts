@@ -8,6 +8,7 @@ import { buildOpenApi } from './openapi';
 import { payNowRouter } from './pay-now/router';
 import { stripeWebhookRouter } from './webhooks/stripe';
 import { bpayRoutes } from './routes/bpay';
+import { feeRoutes } from './routes/fees';
 import { connectionRoutes } from './routes/connections';
 import { cpqRoutes } from './routes/cpq';
 import { integrationRoutes } from './routes/integrations';
@@ -21,7 +22,7 @@ import { mountRoutes, type RouteSpec } from './routing';
 export function allRoutes(deps: ApiDeps): RouteSpec[] {
   const businessRoutes = [
     ...healthRoutes(deps), ...merchantRoutes(deps), ...connectionRoutes(deps), ...paymentRoutes(deps),
-    ...integrationRoutes(deps), ...cpqRoutes(deps), ...quotePaymentRoutes(deps), ...bpayRoutes(deps),
+    ...integrationRoutes(deps), ...cpqRoutes(deps), ...quotePaymentRoutes(deps), ...bpayRoutes(deps), ...feeRoutes(deps),
   ];
   let document: unknown;
   const openApi = () =>

@@ -314,6 +314,8 @@ export interface FeeLine {
   amountMinor: number;
 }
 
+export type FeeUploadStatus = 'pending' | 'waiting-for-accounts' | 'uploaded' | 'skipped' | 'failed';
+
 export interface MerchantFeeAccountsTable {
   merchant_id: string;
   fee_type: FeeType;
@@ -329,7 +331,7 @@ export interface MerchantFeeDocumentsTable {
   currency: string;
   total_minor: number;
   lines: ColumnType<FeeLine[], string, string>;
-  upload_status: ColumnType<'pending' | 'waiting-for-accounts' | 'uploaded' | 'skipped', string | undefined, string>;
+  upload_status: ColumnType<FeeUploadStatus, FeeUploadStatus | undefined, FeeUploadStatus>;
   upload_reason: string | null;
   accounting_id: string | null;
   accounting_url: string | null;

@@ -4,3 +4,4 @@ export { quotePaymentWorkflow } from './quotes/quote-payment-workflow';
 export { bankDebitSettlementWorkflow } from './quotes/bank-debit-settlement-workflow';
 export { bpayUploadWorkflow } from './bpay/bpay-upload-workflow';
 export { bpayImportWorkflow } from './bpay/bpay-import-workflow';
+export { feeUploadWorkflow } from './fees/fee-upload-workflow';

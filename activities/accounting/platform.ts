@@ -61,6 +61,8 @@ export interface NewInvoice {
   lines: InvoiceLine[];
   /** Authorised invoices are payable at once; drafts are not. */
   status: 'draft' | 'authorised';
+  /** A bill the merchant owes a supplier (Settle's own fees), not an invoice to a customer. */
+  payable?: boolean;
 }
 
 export interface InvoiceQuery {
@@ -114,6 +116,8 @@ export interface NewCreditNote {
   currency: string;
   lines: InvoiceLine[];
   status: 'draft' | 'authorised';
+  /** A credit from a supplier, applied to its bills (not a credit to a customer). */
+  payable?: boolean;
 }
 
 export interface Allocation {

@@ -101,7 +101,7 @@ export interface TenantOptions {
   currencies?: string[];
 }
 
-/** A small chart of accounts like Xero's demo company: bank accounts, sales and a clearing account. */
+/** A small chart of accounts like Xero's demo company: bank accounts, sales, expenses and a clearing account. */
 function defaultAccounts(): XeroAccount[] {
   const account = (code: string, name: string, type: XeroAccount['type'], enablePayments = false): XeroAccount =>
     ({ code, accountId: randomUUID(), name, type, enablePayments, taxType: 'NONE' });
@@ -112,6 +112,9 @@ function defaultAccounts(): XeroAccount[] {
     account('260', 'Other Revenue', 'REVENUE'),
     account('610', 'Accounts Receivable', 'CURRENT'),
     account('820', 'Payments Clearing', 'CURRLIAB', true),
+    // Where a merchant books its payment provider's fees (Settle's fee invoices are bills on these).
+    account('404', 'Bank Fees', 'EXPENSE'),
+    account('429', 'General Expenses', 'EXPENSE'),
   ];
 }
 

@@ -98,6 +98,7 @@ export function createQuickBooksPlatform(opts: QuickBooksPlatformOptions): Accou
     },
 
     async createInvoice(invoice: NewInvoice, key: string): Promise<Invoice> {
+      if (invoice.payable) throw payablesUnsupported();
       if (invoice.status === 'draft') {
         throw new PlatformRejected('QuickBooks Online has no draft invoices: an invoice is payable as soon as it exists', ['status: draft is not supported on QuickBooks']);
       }
@@ -155,7 +156,10 @@ export function createQuickBooksPlatform(opts: QuickBooksPlatformOptions): Accou
       return results;
     },
 
-    createCreditNote: (creditNote, key) => creditNotes.create(creditNote, key),
+    createCreditNote: (creditNote, key) => {
+      if (creditNote.payable) throw payablesUnsupported();
+      return creditNotes.create(creditNote, key);
+    },
     getCreditNote: (id) => creditNotes.get(id),
     approveCreditNote: (id, key) => creditNotes.approve(id, key),
     deleteCreditNote: (id) => creditNotes.delete(id),
@@ -182,4 +186,9 @@ export function createQuickBooksPlatform(opts: QuickBooksPlatformOptions): Accou
       return `${webBase}${WEB_PATHS[kind]}${encodeURIComponent(id)}`;
     },
   };
+}
+
+/** Bills and vendor credits (Settle's fees in the merchant's books) are not built for QuickBooks yet: say so plainly. */
+function payablesUnsupported(): PlatformRejected {
+  return new PlatformRejected('bills and vendor credits are not supported on QuickBooks Online yet', ['payable documents are Xero-only for now']);
 }

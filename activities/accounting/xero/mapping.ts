@@ -109,7 +109,7 @@ function lineBody(line: InvoiceLine, currency: string): LineItem {
 
 export function invoiceBody(inv: NewInvoice): XeroInvoice {
   return omitUndefined({
-    type: XeroInvoice.TypeEnum.ACCREC, contact: { contactID: inv.contactId }, invoiceNumber: inv.number, reference: inv.reference,
+    type: inv.payable ? XeroInvoice.TypeEnum.ACCPAY : XeroInvoice.TypeEnum.ACCREC, contact: { contactID: inv.contactId }, invoiceNumber: inv.number, reference: inv.reference,
     date: inv.date, dueDate: inv.dueDate, currencyCode: currencyCode(inv.currency),
     status: inv.status === 'authorised' ? XeroInvoice.StatusEnum.AUTHORISED : XeroInvoice.StatusEnum.DRAFT,
     lineItems: inv.lines.map((l) => lineBody(l, inv.currency)),
@@ -118,7 +118,7 @@ export function invoiceBody(inv: NewInvoice): XeroInvoice {
 
 export function creditNoteBody(cn: NewCreditNote): XeroCreditNote {
   return omitUndefined({
-    type: XeroCreditNote.TypeEnum.ACCRECCREDIT, contact: { contactID: cn.contactId }, reference: cn.reference, date: cn.date,
+    type: cn.payable ? XeroCreditNote.TypeEnum.ACCPAYCREDIT : XeroCreditNote.TypeEnum.ACCRECCREDIT, contact: { contactID: cn.contactId }, reference: cn.reference, date: cn.date,
     currencyCode: currencyCode(cn.currency),
     status: cn.status === 'authorised' ? XeroCreditNote.StatusEnum.AUTHORISED : XeroCreditNote.StatusEnum.DRAFT,
     lineItems: cn.lines.map((l) => lineBody(l, cn.currency)),
