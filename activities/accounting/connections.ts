@@ -5,6 +5,7 @@
 // Xero refresh tokens rotate on use, so two concurrent refreshes would lose the grant. `invalid_grant` means the
 // merchant must reconnect: the connection is marked disconnected and an action is raised; work waits (retries)
 // until the merchant reconnects.
+import { postMerchantMessage } from '../../db/messages';
 import { raiseMerchantAction, resolveMerchantActions } from '../../db/actions';
 import type { Db } from '../../db/database';
 import type { AccountingConnection } from '../../db/schema';
@@ -155,6 +156,8 @@ export class ConnectionStore {
           subject: connectionId,
           detail: `The ${current.role} connection to ${current.platform === 'xero' ? 'Xero' : 'QuickBooks Online'} was disconnected. Reconnect it; waiting work resumes then.`,
         });
+        await postMerchantMessage(trx, { merchantId: current.merchant_id, kind: 'accounting-disconnected',
+          text: `The ${current.role} connection to ${current.platform === 'xero' ? 'Xero' : 'QuickBooks Online'} was disconnected; nothing is synchronised on it until it is reconnected.` });
         return { kind: 'disconnected' as const, connection: current };
       }
       if (!response.ok || !body.access_token || !body.refresh_token || !body.expires_in) {

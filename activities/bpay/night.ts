@@ -5,11 +5,11 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { sql } from 'kysely';
 import { recordActivity } from '../../db/activity-log';
+import { postMerchantMessage } from '../../db/messages';
 import type { BpayUploadRecord, StoredBpayPlan } from '../../db/schema';
 import { countUploadedPayments, MAX_PREPAYMENTS_PER_NIGHT, MAX_UPLOADS_PER_30_DAYS, wouldExceedRollingLimit } from '../../lib/bpay/limits';
 import { planBpayUpload, type OutstandingInvoice } from '../../lib/bpay/matching';
 import { partKey } from '../../lib/idempotency';
-import { newId } from '../../lib/ids';
 import { formatAmount, type Currency } from '../../lib/money';
 import { pauseBpaySchedule } from '../../lib/schedules/bpay-upload';
 import { DEFAULT_ACCOUNTS } from '../accounting/default-accounts';
@@ -23,7 +23,7 @@ export function createBpayNightActivities({ db, accounting, temporal }: BpayActi
   /** Turns the upload off for the merchant (the 30-day limit), says why in a message, pauses the Schedule. */
   async function disableUpload(merchantId: string, why: string) {
     await db.updateTable('merchants').set({ bpay_upload_enabled: false }).where('id', '=', merchantId).execute();
-    await db.insertInto('merchant_messages').values({ id: newId('msg'), merchant_id: merchantId, kind: 'bpay-upload-disabled', text: why }).execute();
+    await postMerchantMessage(db, { merchantId, kind: 'bpay-upload-disabled', text: why });
     await pauseBpaySchedule(temporal, merchantId, why);
   }
 
@@ -79,8 +79,12 @@ export function createBpayNightActivities({ db, accounting, temporal }: BpayActi
       }));
       const chunks: StoredBpayPlan['chunks'] = [];
       for (let i = 0; i < entries.length; i += PAYMENTS_PER_CHUNK) chunks.push(entries.slice(i, i + PAYMENTS_PER_CHUNK));
-      await db.insertInto('bpay_upload_runs').values({ id: input.runId, merchant_id: input.merchantId, plan: JSON.stringify({ chunks }) })
-        .onConflict((oc) => oc.column('id').doNothing()).execute();
+      const saved = await db.insertInto('bpay_upload_runs').values({ id: input.runId, merchant_id: input.merchantId, plan: JSON.stringify({ chunks }) })
+        .onConflict((oc) => oc.column('id').doNothing()).executeTakeFirst();
+      if (plan.deferred.length && Number(saved?.numInsertedOrUpdatedRows ?? 0) > 0) {
+        await postMerchantMessage(db, { merchantId: input.merchantId, kind: 'bpay-prepayment-limit-reached',
+          text: `Tonight reached the limit of ${MAX_PREPAYMENTS_PER_NIGHT} prepayments: ${plan.deferred.length} BPAY payments wait for the next night, in paid-date order.` });
+      }
       return { ...none, ...held, disabled: false, runId: input.runId, chunks: chunks.length, deferred: plan.deferred.length };
     },
 

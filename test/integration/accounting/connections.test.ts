@@ -111,6 +111,8 @@ describe('refresh', () => {
 
     const actions = await request('GET', '/v1/actions', { key: merchant.apiKey });
     expect(actions.body.actions).toEqual([expect.objectContaining({ kind: 'reconnect-accounting', subject: connection.id })]);
+    const messages = await request('GET', '/v1/messages', { key: merchant.apiKey });
+    expect(messages.body.messages).toEqual([expect.objectContaining({ kind: 'accounting-disconnected', text: expect.stringContaining('disconnected') })]);
     const listed = await request('GET', '/v1/connections', { key: merchant.apiKey });
     expect(listed.body.connections[0].status).toBe('disconnected');
 

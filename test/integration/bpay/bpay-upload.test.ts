@@ -166,6 +166,8 @@ describe('a night', () => {
     const statuses = (await Promise.all(ids.map((id) => paymentOf(api, id)))).map((p) => p.status);
     expect(statuses.slice(0, 200).every((s) => s === 'uploaded')).toBe(true);
     expect(statuses.slice(200)).toEqual(['pending', 'pending', 'pending']);
+    const messages = (await api('GET', '/v1/messages')).body.messages as Array<{ kind: string; text: string }>;
+    expect(messages).toEqual([expect.objectContaining({ kind: 'bpay-prepayment-limit-reached', text: expect.stringMatching(/200 prepayments: 3 BPAY payments wait/) })]);
     const second = await runNight(merchantId);
     expect(second).toMatchObject({ uploaded: 3, deferred: 0 });
     expect([...ledger().bankTransactions.values()].filter((t) => t.contactId === who.id)).toHaveLength(203);
