@@ -6,6 +6,7 @@ import type { Db } from '../db/database';
 import type { Keyring } from '../lib/crypto/sealed-box';
 import { accountingRunner, createAccountingActivities, type PlatformFactory } from './accounting';
 import type { AccountingServices } from './accounting/services';
+import { createBillingSyncActivities } from './billing-sync';
 import { createBpayActivities } from './bpay';
 import { createFeeUploadActivities } from './fees/upload-fee-document';
 import { createRecordPayment } from './payments/record-payment';
@@ -34,6 +35,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createQuoteActivities({ db: deps.db, keyring: deps.keyring, stripe: deps.stripe, accounting }),
     ...createFeeUploadActivities({ db: deps.db, accounting }),
     ...createBpayActivities({ db: deps.db, keyring: deps.keyring, accounting, temporal: deps.temporal }),
+    ...createBillingSyncActivities({ db: deps.db, keyring: deps.keyring }),
   };
 }
 

@@ -1,12 +1,15 @@
 // The Koa application: request context, problem+json errors, security headers, and every route.
 import Router from '@koa/router';
 import Koa from 'koa';
+import { codecRouter } from './codec';
 import type { ApiDeps } from './deps';
+import { AuthFailureLimiter } from './middleware/auth-failures';
 import { problemErrors } from './middleware/errors';
 import { requestContext } from './middleware/request-context';
 import { buildOpenApi } from './openapi';
 import { payNowRouter } from './pay-now/router';
 import { stripeWebhookRouter } from './webhooks/stripe';
+import { billingSyncRoutes } from './routes/billing-sync';
 import { bpayRoutes } from './routes/bpay';
 import { feeRoutes } from './routes/fees';
 import { connectionRoutes } from './routes/connections';
@@ -22,7 +25,7 @@ import { mountRoutes, type RouteSpec } from './routing';
 export function allRoutes(deps: ApiDeps): RouteSpec[] {
   const businessRoutes = [
     ...healthRoutes(deps), ...merchantRoutes(deps), ...connectionRoutes(deps), ...paymentRoutes(deps),
-    ...integrationRoutes(deps), ...cpqRoutes(deps), ...quotePaymentRoutes(deps), ...bpayRoutes(deps), ...feeRoutes(deps),
+    ...integrationRoutes(deps), ...cpqRoutes(deps), ...quotePaymentRoutes(deps), ...bpayRoutes(deps), ...billingSyncRoutes(deps), ...feeRoutes(deps),
   ];
   let document: unknown;
   const openApi = () =>
@@ -36,7 +39,9 @@ export function createApp(deps: ApiDeps): Koa {
   // Koa's own error printing would duplicate (and leak) what the problem middleware already logs.
   app.silent = true;
   const router = new Router();
-  mountRoutes(router, allRoutes(deps), deps);
+  // One limiter for every kind of key, so an address that fails with one kind cannot go on with another.
+  const authFailures = new AuthFailureLimiter(deps.authFailureLimits);
+  mountRoutes(router, allRoutes(deps), deps, authFailures);
 
   app.use(requestContext(deps.log));
   app.use(problemErrors());
@@ -49,6 +54,8 @@ export function createApp(deps: ApiDeps): Koa {
   app.use(payNowRouter(deps).routes());
   // Stripe's webhooks: the raw body is what the signature covers, so they bypass the JSON routing.
   app.use(stripeWebhookRouter(deps).routes());
+  // The Temporal Web UI's codec server, for ops only (api/codec.ts).
+  app.use(codecRouter(deps, authFailures).routes());
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

@@ -5,6 +5,8 @@ import type { AccountingServices } from '../activities/accounting/services';
 import type { Db } from '../db/database';
 import type { Keyring } from '../lib/crypto/sealed-box';
 import type { Logger } from '../lib/logger';
+import type { CodecEndpointOptions } from './codec';
+import type { AuthFailureLimits } from './middleware/auth-failures';
 import type { QuotePaymentTiming, SettlementTiming } from '../workflows/quotes/definitions';
 
 export interface ApiDeps {
@@ -26,6 +28,10 @@ export interface ApiDeps {
   publicUrl: string;
   /** Sandbox mode: Pay Now offers the sandbox checkout (choose success, decline, bank debit) in place of Stripe.js. */
   sandbox: boolean;
+  /** The Temporal Web UI's codec endpoint (/codec): the ops token and the UI's origins. Absent: it refuses everyone. */
+  codec?: CodecEndpointOptions;
+  /** Failed authentications allowed per address and per key in a window (default: 20 per 5 minutes). */
+  authFailureLimits?: AuthFailureLimits;
   /** Timers of new quote payments (abandoned checkout, downpayment checks); tests shorten them. */
   quoteTiming?: QuotePaymentTiming;
   /** Bank-debit settlement windows of new quote payments; tests shorten them. */

@@ -17,6 +17,7 @@ export const PROBLEM_TYPES = {
   'webhook-signature-invalid': { status: 400, title: 'The webhook signature is not valid', description: 'The Stripe-Signature header is missing or does not sign this body with the endpoint secret configured for the merchant. Nothing was changed.' },
   'body-too-large': { status: 413, title: 'The body is too large', description: 'The request body is larger than the API accepts.' },
   'unsupported-media-type': { status: 415, title: 'Unsupported media type', description: 'Send the body as application/json.' },
+  'too-many-failed-attempts': { status: 429, title: 'Too many failed authentication attempts', description: 'This address or key failed to authenticate too often. Wait for the seconds in Retry-After, then try again with a valid key.' },
   'not-ready': { status: 503, title: 'A dependency is unavailable', description: 'Postgres or Temporal is not reachable right now; nothing was changed. Retry shortly.' },
   'internal-error': { status: 500, title: 'Internal error', description: 'Something failed inside Settle; the request id identifies it in the logs.' },
 } as const;

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { Db } from '../db/database';
 import { readBodyText } from './body';
 import { requireAdmin, requireCpq, requireMerchant, type CpqState, type MerchantState } from './middleware/auth';
+import type { AuthFailureLimiter } from './middleware/auth-failures';
 import type { RequestState } from './middleware/request-context';
 import { ProblemError } from './problem';
 
@@ -108,10 +109,10 @@ function handle(spec: RouteSpec, deps: RoutingDeps): Middleware {
   };
 }
 
-export function mountRoutes(router: Router, routes: RouteSpec[], deps: RoutingDeps): void {
-  const merchantAuth = requireMerchant(deps.db) as Middleware;
-  const adminAuth = requireAdmin(deps.adminApiKey) as Middleware;
-  const cpqAuth = requireCpq(deps.db) as Middleware;
+export function mountRoutes(router: Router, routes: RouteSpec[], deps: RoutingDeps, authFailures: AuthFailureLimiter): void {
+  const merchantAuth = requireMerchant(deps.db, authFailures) as Middleware;
+  const adminAuth = requireAdmin(deps.adminApiKey, authFailures) as Middleware;
+  const cpqAuth = requireCpq(deps.db, authFailures) as Middleware;
   const byAuth: Record<Auth, Middleware[]> = { none: [], merchant: [merchantAuth], admin: [adminAuth], cpq: [cpqAuth] };
   for (const spec of routes) {
     const auth = byAuth[spec.auth];

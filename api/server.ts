@@ -17,7 +17,8 @@ async function main() {
   }
   const log = createLogger({ level: config.LOG_LEVEL, name: 'api' });
   const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
-  const temporal = await connectClient(config);
+  const keyring = parseKeyring(config.SETTLE_ENCRYPTION_KEYS);
+  const temporal = await connectClient(config, keyring);
   const api = await startApi(
     {
       db,
@@ -27,11 +28,12 @@ async function main() {
       taskQueuePrefix: config.SETTLE_TASK_QUEUE_PREFIX,
       adminApiKey: config.SETTLE_ADMIN_API_KEY,
       maxBodyBytes: config.SETTLE_MAX_BODY_BYTES,
-      keyring: parseKeyring(config.SETTLE_ENCRYPTION_KEYS),
+      keyring,
       stripe: createStripeClient({ secretKey: config.STRIPE_SECRET_KEY, apiBase: config.STRIPE_API_BASE }),
       stripePublishableKey: config.STRIPE_PUBLISHABLE_KEY,
       publicUrl: config.SETTLE_PUBLIC_URL,
       sandbox: false,
+      codec: { opsToken: config.SETTLE_OPS_TOKEN, corsOrigins: config.SETTLE_CODEC_CORS_ORIGINS },
     },
     config.PORT,
     config.HOST,

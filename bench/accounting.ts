@@ -25,6 +25,7 @@ import { createMerchant } from '../db/merchants';
 import { startXeroEmulator, type XeroEmulator } from '../emulators/xero';
 import { newKeyringText, parseKeyring } from '../lib/crypto/sealed-box';
 import { taskQueueName, type AccountingRole } from '../lib/task-queues';
+import { settleDataConverter } from '../lib/temporal/payload-codec';
 import { startWorkers } from '../workers/start-workers';
 import { postPaymentsAs } from '../test/fixtures/workflows';
 import { startBenchStack, type BenchStack } from './support/stack';
@@ -129,16 +130,15 @@ export async function accountingBenchmark(): Promise<Record<string, unknown>> {
     const s = stack;
     const endpoint = { apiBase: emulator.apiBasePath, tokenUrl: emulator.tokenUrl, clientId: 'bench', clientSecret: 'bench' };
     const endpoints: PlatformEndpoints = { xero: endpoint, quickbooks: endpoint };
-    const keyring = newKeyringText('bench');
-    const accounting = createAccountingServices({ db: s.db, encryptionKeys: keyring, endpoints, clock: { minuteMs: MINUTE_MS, dayMs: DAY_MS } });
+    const accounting = createAccountingServices({ db: s.db, encryptionKeys: s.encryptionKeys, endpoints, clock: { minuteMs: MINUTE_MS, dayMs: DAY_MS } });
     // No Stripe call happens in this benchmark.
     const stripe = createStripeClient({ secretKey: 'sk_test_bench', apiBase: 'http://127.0.0.1:9' });
-    const activities = createActivities({ db: s.db, accounting, platformFor: platformFactory(endpoints), keyring: parseKeyring(keyring), stripe, temporal: s.client });
+    const activities = createActivities({ db: s.db, accounting, platformFor: platformFactory(endpoints), keyring: s.keyring, stripe, temporal: s.client });
     const workers = await startWorkers({ connection: s.nativeConnection, namespace: 'default', taskQueuePrefix: PREFIX,
-      roles: ['wise-pay', 'company', 'service'], activities });
+      roles: ['wise-pay', 'company', 'service'], activities, keyring: s.keyring });
     running.push(() => workers.shutdown());
     const workflowWorker = await Worker.create({ connection: s.nativeConnection, taskQueue: taskQueueName(PREFIX, 'workflows'),
-      workflowsPath: require.resolve('../test/fixtures/workflows') });
+      workflowsPath: require.resolve('../test/fixtures/workflows'), dataConverter: settleDataConverter(s.keyring) });
     const workflowRun = workflowWorker.run();
     running.push(async () => {
       if (workflowWorker.getState() === 'RUNNING') workflowWorker.shutdown();

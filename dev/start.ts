@@ -22,6 +22,8 @@ import { createLogger } from '../lib/logger';
 import { dataDir } from '../lib/paths';
 import { WORKER_ROLES, taskQueueName } from '../lib/task-queues';
 import { startSandboxEmulators } from '../emulators/sandbox';
+import { seedBillingDemo } from '../emulators/billing-demo';
+import { saveBssConnection, saveManageConnection } from '../db/billing-sync';
 import { findTemporalCli } from '../lib/temporal/binaries';
 import { connectClient, connectWorkerConnection } from '../lib/temporal/connection';
 import { startTemporalDevServer } from '../lib/temporal/dev-server';
@@ -39,6 +41,8 @@ interface SandboxCredentials {
   encryptionKeys: string;
   merchantId?: string;
   merchantApiKey?: string;
+  /** Ops decode workflow payloads through the API's /codec with it (the local Web UI needs none). */
+  opsToken?: string;
   /** The sandbox merchant's ConnectWise Sell key: what CPQ would call Settle with. */
   cpqApiKey?: string;
 }
@@ -50,6 +54,7 @@ function sandboxCredentials(): SandboxCredentials {
     ? JSON.parse(readFileSync(file, 'utf8'))
     : { adminApiKey: `admin_${randomBytes(24).toString('base64url')}`, encryptionKeys: newKeyringText('sandbox1') };
   creds.encryptionKeys ??= newKeyringText('sandbox1'); // files written before keys existed
+  creds.opsToken ??= `ops_${randomBytes(24).toString('base64url')}`;
   writeFileSync(file, JSON.stringify(creds, null, 2), { mode: 0o600 });
   return creds;
 }
@@ -82,6 +87,7 @@ async function main() {
 
     // Temporal
     let uiUrl = 'the Web UI of your Temporal cluster';
+    let uiOrigins: string[] = [];
     if (!process.env.TEMPORAL_ADDRESS) {
       const cli = await findTemporalCli();
       if (!cli) throw new Error('no Temporal CLI: install Go (to build it), put `temporal` on PATH, or set TEMPORAL_CLI_PATH or TEMPORAL_ADDRESS');
@@ -94,10 +100,14 @@ async function main() {
         port: temporalPort,
         uiPort: port('SETTLE_TEMPORAL_UI_PORT', 8233),
         namespace: temporalConfig.TEMPORAL_NAMESPACE,
+        // The browser calls it from the UI's page: the API's own loopback address.
+        codecEndpoint: `http://127.0.0.1:${apiPort}/codec`,
       });
       stops.push(['Temporal', server.stop]);
       temporalConfig.TEMPORAL_ADDRESS = server.address;
       uiUrl = server.uiUrl;
+      const uiPort = new URL(server.uiUrl).port;
+      uiOrigins = [`http://localhost:${uiPort}`, `http://127.0.0.1:${uiPort}`];
     }
 
     // Postgres
@@ -121,6 +131,7 @@ async function main() {
     const sandbox = !accountingConfig.XERO_CLIENT_ID && !accountingConfig.QUICKBOOKS_CLIENT_ID
       ? await startSandboxEmulators({
           xero: port('SETTLE_XERO_EMULATOR_PORT', 4010), quickbooks: port('SETTLE_QUICKBOOKS_EMULATOR_PORT', 4011), stripe: port('SETTLE_STRIPE_EMULATOR_PORT', 4012),
+          manage: port('SETTLE_MANAGE_EMULATOR_PORT', 4013), bss: port('SETTLE_BSS_EMULATOR_PORT', 4014),
         })
       : undefined;
     if (sandbox) stops.push(['emulators', sandbox.close]);
@@ -149,9 +160,14 @@ async function main() {
         creds.cpqApiKey = await generateCpqApiKey(db, keyring, creds.merchantId!);
         writeFileSync(dataDir('sandbox.json'), JSON.stringify(creds, null, 2), { mode: 0o600 });
       }
+      // Billing sync ready to try: the sandbox merchant's Manage and BSS connections, to a seeded demo.
+      const demo = seedBillingDemo(sandbox.manage, sandbox.bss);
+      await saveManageConnection(db, keyring, creds.merchantId!, demo.manage);
+      await saveBssConnection(db, keyring, creds.merchantId!, demo.bss);
+      log.info({ manage: sandbox.manage.url, bss: sandbox.bss.url, months: demo.months }, 'billing sync demo: POST /v1/billing-sync/runs {"month": …}');
     }
 
-    const temporal = await connectClient(temporalConfig);
+    const temporal = await connectClient(temporalConfig, keyring);
     stops.push(['Temporal client', () => temporal.connection.close()]);
 
     // Workers, one per task queue
@@ -163,6 +179,7 @@ async function main() {
       namespace: temporalConfig.TEMPORAL_NAMESPACE,
       taskQueuePrefix: temporalConfig.SETTLE_TASK_QUEUE_PREFIX,
       roles: WORKER_ROLES,
+      keyring,
       activities: createActivities({ db, accounting, platformFor: platformFactory(endpoints), keyring, stripe, temporal }),
       workflowBundle: await bundleWorkflows(),
     });
@@ -178,6 +195,7 @@ async function main() {
         db, temporal, accounting, log, taskQueuePrefix: temporalConfig.SETTLE_TASK_QUEUE_PREFIX, adminApiKey, maxBodyBytes: 256 * 1024,
         keyring, stripe, stripePublishableKey: stripeKeys.publishableKey, sandbox: Boolean(sandbox),
         publicUrl: process.env.SETTLE_PUBLIC_URL ?? `http://localhost:${apiPort}`,
+        codec: { opsToken: process.env.SETTLE_OPS_TOKEN ?? creds.opsToken, corsOrigins: uiOrigins, trustLocalUi: uiOrigins.length > 0 },
       },
       apiPort,
       process.env.HOST ?? '127.0.0.1',
@@ -200,7 +218,7 @@ async function main() {
         '',
         sandbox ? 'Settle is running in sandbox mode (no accounting credentials configured).' : 'Settle is running.',
         `  API          ${api.url}   (OpenAPI: ${api.url}/openapi.json, readiness: ${api.url}/readyz)`,
-        `  Temporal UI  ${uiUrl}`,
+        `  Temporal UI  ${uiUrl}${uiOrigins.length ? ` (decodes payloads through ${api.url}/codec)` : ''}`,
         `  Temporal     ${temporalConfig.TEMPORAL_ADDRESS}, namespace ${temporalConfig.TEMPORAL_NAMESPACE}`,
         `  Postgres     ${databaseUrl.replace(/:[^:@/]+@/, ':***@')}`,
         `  Workers      ${queues.join(', ')}`,

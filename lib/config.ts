@@ -52,6 +52,14 @@ export const apiEnv = z.object({
     .min(32, 'must be at least 32 characters'),
   // Largest JSON body the API reads; bigger requests get 413 before anything is parsed.
   SETTLE_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(256 * 1024),
+  // Ops decode workflow payloads in the Temporal Web UI through /codec with this token; unset, /codec refuses all.
+  SETTLE_OPS_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
+  // The Web UI origins (scheme://host[:port], comma-separated) allowed to call /codec from a browser.
+  SETTLE_CODEC_CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((text) => text.split(',').map((o) => o.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'must be origins (scheme://host[:port]), comma-separated'))),
 });
 
 export const workerEnv = z.object({

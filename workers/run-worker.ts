@@ -23,15 +23,17 @@ async function main() {
   const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
   const endpoints = platformEndpoints(config);
   const accounting = createAccountingServices({ db, encryptionKeys: config.SETTLE_ENCRYPTION_KEYS, endpoints });
+  const keyring = parseKeyring(config.SETTLE_ENCRYPTION_KEYS);
   const connection = await connectWorkerConnection(config, log);
-  const temporal = await connectClient(config);
+  const temporal = await connectClient(config, keyring);
   const running = await startWorkers({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueuePrefix: config.SETTLE_TASK_QUEUE_PREFIX,
     roles: [config.SETTLE_WORKER_ROLE],
+    keyring,
     activities: createActivities({
-      db, accounting, platformFor: platformFactory(endpoints), keyring: parseKeyring(config.SETTLE_ENCRYPTION_KEYS),
+      db, accounting, platformFor: platformFactory(endpoints), keyring,
       stripe: createStripeClient({ secretKey: config.STRIPE_SECRET_KEY, apiBase: config.STRIPE_API_BASE }),
       temporal,
     }),

@@ -1,7 +1,9 @@
 // Starts the workers for a set of roles on one connection, and stops them gracefully (draining work in flight).
 import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import type { Activities } from '../activities';
+import type { Keyring } from '../lib/crypto/sealed-box';
 import { taskQueueName, type WorkerRole } from '../lib/task-queues';
+import { settleDataConverter } from '../lib/temporal/payload-codec';
 
 export interface StartWorkersOptions {
   connection: NativeConnection;
@@ -9,6 +11,8 @@ export interface StartWorkersOptions {
   taskQueuePrefix: string;
   roles: readonly WorkerRole[];
   activities: Activities;
+  /** Encrypts the payloads the workers send to Temporal (the same keyring as the clients'). */
+  keyring: Keyring;
   /** Prebuilt bundle (see workflow-bundle.ts); without it the workflows worker bundles at start. */
   workflowBundle?: WorkflowBundleOption;
 }
@@ -21,12 +25,14 @@ export interface RunningWorkers {
 }
 
 export async function startWorkers(opts: StartWorkersOptions): Promise<RunningWorkers> {
+  const dataConverter = settleDataConverter(opts.keyring);
   const workers = await Promise.all(
     opts.roles.map((role) =>
       Worker.create({
         connection: opts.connection,
         namespace: opts.namespace,
         taskQueue: taskQueueName(opts.taskQueuePrefix, role),
+        dataConverter,
         ...(role === 'workflows'
           ? opts.workflowBundle
             ? { workflowBundle: opts.workflowBundle }

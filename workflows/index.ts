@@ -5,3 +5,4 @@ export { bankDebitSettlementWorkflow } from './quotes/bank-debit-settlement-work
 export { bpayUploadWorkflow } from './bpay/bpay-upload-workflow';
 export { bpayImportWorkflow } from './bpay/bpay-import-workflow';
 export { feeUploadWorkflow } from './fees/fee-upload-workflow';
+export { billingSyncWorkflow } from './billing-sync/billing-sync-workflow';

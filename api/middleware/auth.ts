@@ -1,4 +1,5 @@
 // Authentication: merchant API keys (Bearer) scope a request to one merchant; the admin key opens admin routes.
+// Every check runs under the failed-authentication limits (auth-failures.ts).
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Middleware } from 'koa';
 import type { Db } from '../../db/database';
@@ -6,25 +7,25 @@ import { findMerchantByCpqKey } from '../../db/cpq-integrations';
 import { findMerchantByApiKey } from '../../db/merchants';
 import type { CpqIntegration, Merchant } from '../../db/schema';
 import { ProblemError } from '../problem';
+import type { AuthFailureLimiter } from './auth-failures';
 import type { RequestState } from './request-context';
 
 export interface MerchantState extends RequestState {
   merchant: Merchant;
 }
 
-function bearerToken(header: string): string | undefined {
+export function bearerToken(header: string): string | undefined {
   const match = /^Bearer\s+(\S{1,512})$/i.exec(header);
   return match?.[1];
 }
 
-const unauthenticated = () =>
+export const unauthenticated = () =>
   new ProblemError('unauthenticated', 'a valid API key is required', {}, { 'WWW-Authenticate': 'Bearer' });
 
-export function requireMerchant(db: Db): Middleware<MerchantState> {
+export function requireMerchant(db: Db, limiter: AuthFailureLimiter): Middleware<MerchantState> {
   return async (ctx, next) => {
     const token = bearerToken(ctx.get('authorization'));
-    if (!token) throw unauthenticated();
-    const merchant = await findMerchantByApiKey(db, token);
+    const merchant = await limiter.check(ctx, token, async () => (token ? findMerchantByApiKey(db, token) : undefined));
     if (!merchant) throw unauthenticated();
     ctx.state.merchant = merchant;
     ctx.state.log = ctx.state.log.child({ merchantId: merchant.id });
@@ -37,10 +38,10 @@ export interface CpqState extends MerchantState {
 }
 
 /** CPQ calls with the merchant's ConnectWise Sell key; a disabled integration is refused even with a valid key. */
-export function requireCpq(db: Db): Middleware<CpqState> {
+export function requireCpq(db: Db, limiter: AuthFailureLimiter): Middleware<CpqState> {
   return async (ctx, next) => {
     const token = bearerToken(ctx.get('authorization'));
-    const found = token ? await findMerchantByCpqKey(db, token) : undefined;
+    const found = await limiter.check(ctx, token, async () => (token ? findMerchantByCpqKey(db, token) : undefined));
     if (!found) throw unauthenticated();
     if (!found.integration.enabled) throw new ProblemError('integration-disabled', 'the ConnectWise Sell integration is disabled for this merchant');
     ctx.state.merchant = found.merchant;
@@ -50,12 +51,17 @@ export function requireCpq(db: Db): Middleware<CpqState> {
   };
 }
 
-export function requireAdmin(adminApiKey: string): Middleware<RequestState> {
-  const expected = createHash('sha256').update(adminApiKey).digest();
+/** Compares a presented secret with the expected one in constant time (hashes first: equal lengths, no length leak). */
+export function secretMatches(given: string | undefined, expected: string): boolean {
+  if (!given) return false;
+  return timingSafeEqual(createHash('sha256').update(given).digest(), createHash('sha256').update(expected).digest());
+}
+
+export function requireAdmin(adminApiKey: string, limiter: AuthFailureLimiter): Middleware<RequestState> {
   return async (ctx, next) => {
     const token = bearerToken(ctx.get('authorization'));
-    const given = createHash('sha256').update(token ?? '').digest();
-    if (!token || !timingSafeEqual(given, expected)) throw unauthenticated();
+    const ok = await limiter.check(ctx, token, async () => (secretMatches(token, adminApiKey) ? true : undefined));
+    if (!ok) throw unauthenticated();
     await next();
   };
 }

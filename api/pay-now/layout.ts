@@ -66,6 +66,8 @@ export function sendPage(ctx: Context, opts: PageOptions): void {
   // Pay Now links carry their token in the path: never hand it to another site as a Referer. (Not no-referrer:
   // with that, browsers send `Origin: null` on our own form POSTs, and the CSRF check needs the real origin.)
   ctx.set('Referrer-Policy', 'same-origin');
+  // Over https (directly or, with SETTLE_TRUST_PROXY=1, behind a proxy that says so), browsers keep to https for a year.
+  if (ctx.secure) ctx.set('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
   ctx.body = html`<!doctype html>
 <html lang="en">
 <head>

@@ -9,7 +9,9 @@ import { createDb, migrateToLatest, type Db } from '../../db/database';
 import { startEmbeddedPostgres } from '../../db/embedded-postgres';
 import { createLogger } from '../../lib/logger';
 import { freePort } from '../../lib/net';
+import { newKeyringText, parseKeyring, type Keyring } from '../../lib/crypto/sealed-box';
 import { findTemporalCli } from '../../lib/temporal/binaries';
+import { settleDataConverter } from '../../lib/temporal/payload-codec';
 import { startTemporalDevServer } from '../../lib/temporal/dev-server';
 import { installTemporalRuntime } from '../../lib/temporal/runtime';
 
@@ -17,6 +19,12 @@ export interface BenchStack {
   db: Db;
   client: Client;
   nativeConnection: NativeConnection;
+  /** For processes a benchmark starts (the API as its own process). */
+  temporalAddress: string;
+  databaseUrl: string;
+  /** SETTLE_ENCRYPTION_KEYS of this run: the client's payload codec and the benchmark's sealed columns use it. */
+  encryptionKeys: string;
+  keyring: Keyring;
   close(): Promise<void>;
 }
 
@@ -29,15 +37,22 @@ export async function startBenchStack(): Promise<BenchStack> {
       port: await freePort(), uiPort: await freePort(), namespace: 'default' }),
     process.env.DATABASE_URL ? undefined : startEmbeddedPostgres({ databaseDir: path.join(dir, 'postgres'), port: await freePort(), persistent: false }),
   ]);
-  const db = createDb(process.env.DATABASE_URL ?? postgres!.url, 20);
+  const databaseUrl = process.env.DATABASE_URL ?? postgres!.url;
+  const db = createDb(databaseUrl, 20);
   await migrateToLatest(db);
   installTemporalRuntime(createLogger({ level: 'error', name: 'bench' }));
   const connection = await Connection.connect({ address: temporal.address });
   const nativeConnection = await NativeConnection.connect({ address: temporal.address });
+  const encryptionKeys = newKeyringText('bench');
+  const keyring = parseKeyring(encryptionKeys);
   return {
     db,
-    client: new Client({ connection }),
+    client: new Client({ connection, dataConverter: settleDataConverter(keyring) }),
     nativeConnection,
+    temporalAddress: temporal.address,
+    databaseUrl,
+    encryptionKeys,
+    keyring,
     async close() {
       try {
         await nativeConnection.close();

@@ -1,6 +1,7 @@
 // The bank's BPAY file: a header row naming customer_reference, amount and paid_date (any order, other columns
 // ignored), then one payment a line. Read line by line, so a malformed row (even an unclosed quote) is reported
 // on its own line and never swallows the rows after it; none of these fields can hold a line break.
+import { splitLine } from '../csv-line';
 import { parseAmount, type Currency } from '../money';
 
 export const BPAY_CSV_COLUMNS = ['customer_reference', 'amount', 'paid_date'] as const;
@@ -25,39 +26,6 @@ const CRN = /^\d{2,20}$/;
 
 /** A value as quoted in a message, cut short so one absurd cell cannot flood the import report. */
 const shown = (value: string) => JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-
-/** Fields of one CSV line: commas separate, "double quotes" enclose, "" inside quotes is one quote. */
-function splitLine(line: string): Parsed<string[]> {
-  const fields: string[] = [];
-  let i = 0;
-  for (;;) {
-    let start = i;
-    while (line[start] === ' ' || line[start] === '\t') start++;
-    if (line[start] === '"') {
-      let value = '';
-      i = start + 1;
-      for (;;) {
-        const close = line.indexOf('"', i);
-        if (close < 0) return { ok: false, reason: `column ${fields.length + 1} opens a quote that is not closed on this line` };
-        value += line.slice(i, close);
-        i = close + 1;
-        if (line[i] !== '"') break;
-        value += '"';
-        i++;
-      }
-      while (line[i] === ' ' || line[i] === '\t') i++;
-      fields.push(value);
-      if (i === line.length) return { ok: true, value: fields };
-      if (line[i] !== ',') return { ok: false, reason: `column ${fields.length} has text after its closing quote` };
-      i++;
-    } else {
-      const comma = line.indexOf(',', i);
-      fields.push(line.slice(i, comma < 0 ? line.length : comma));
-      if (comma < 0) return { ok: true, value: fields };
-      i = comma + 1;
-    }
-  }
-}
 
 function daysInMonth(year: number, month: number): number {
   const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;

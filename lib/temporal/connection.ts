@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { TemporalConfig } from '../config';
+import type { Keyring } from '../crypto/sealed-box';
 import type { Logger } from '../logger';
+import { settleDataConverter } from './payload-codec';
 import { installTemporalRuntime } from './runtime';
 
 function tlsOptions(config: TemporalConfig) {
@@ -25,9 +27,10 @@ function connectionOptions(config: TemporalConfig) {
   return { address: config.TEMPORAL_ADDRESS, tls: tlsOptions(config), apiKey: config.TEMPORAL_API_KEY };
 }
 
-export async function connectClient(config: TemporalConfig): Promise<Client> {
+/** `keyring` encrypts what the client sends to Temporal and decrypts what it reads (lib/temporal/payload-codec.ts). */
+export async function connectClient(config: TemporalConfig, keyring: Keyring): Promise<Client> {
   const connection = await Connection.connect(connectionOptions(config));
-  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: settleDataConverter(keyring) });
 }
 
 /** For workers. Installs the SDK runtime first, so its logs go to `log` and signals stay with the caller. */

@@ -18,6 +18,8 @@ export async function startTemporalDevServer(opts: {
   port: number;
   uiPort: number;
   namespace: string;
+  /** Where the Web UI decodes payloads (Settle's API `/codec`), so the local UI shows them decrypted. */
+  codecEndpoint?: string;
   readyTimeoutMs?: number;
 }): Promise<DevServer> {
   mkdirSync(path.dirname(opts.dbFile), { recursive: true });
@@ -25,7 +27,8 @@ export async function startTemporalDevServer(opts: {
   const child = spawn(
     opts.cli,
     ['server', 'start-dev', '--db-filename', opts.dbFile, '--ip', '127.0.0.1', '--port', String(opts.port),
-      '--ui-port', String(opts.uiPort), '--namespace', opts.namespace, '--log-level', 'warn', ...searchAttributeArgs()],
+      '--ui-port', String(opts.uiPort), '--namespace', opts.namespace, '--log-level', 'warn', ...searchAttributeArgs(),
+      ...(opts.codecEndpoint ? ['--ui-codec-endpoint', opts.codecEndpoint] : [])],
     // Its own process group: Ctrl-C reaches only the supervisor, which stops the server after the workers.
     { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );

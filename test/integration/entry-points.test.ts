@@ -3,8 +3,9 @@
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { createMerchant } from '../../db/merchants';
-import { newKeyringText } from '../../lib/crypto/sealed-box';
+import { newKeyringText, parseKeyring } from '../../lib/crypto/sealed-box';
 import { freePort } from '../../lib/net';
+import { settleDataConverter } from '../../lib/temporal/payload-codec';
 import { paymentWorkflowId } from '../../workflows/payments/definitions';
 import { httpClient } from '../support/http';
 import { runEntryPoint, type RunningProcess } from '../support/processes';
@@ -69,7 +70,8 @@ describe('configured', () => {
 
     const connection = await Connection.connect({ address: testServers().temporalAddress });
     try {
-      const result = await new Client({ connection }).workflow.getHandle(paymentWorkflowId(merchant.id, created.body.id)).result();
+      const client = new Client({ connection, dataConverter: settleDataConverter(parseKeyring(env.SETTLE_ENCRYPTION_KEYS)) });
+      const result = await client.workflow.getHandle(paymentWorkflowId(merchant.id, created.body.id)).result();
       expect(result.status).toBe('recorded');
     } finally {
       await connection.close();

@@ -52,6 +52,7 @@ it('runs its activity on the wise-pay queue only, and answers queries while it w
     taskQueuePrefix: stack.taskQueuePrefix,
     roles: ['wise-pay'],
     activities: stack.activities,
+    keyring: stack.apiDeps.keyring,
   });
   try {
     const result = await handle.result();

@@ -6,8 +6,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { parseKeyring } from '../../lib/crypto/sealed-box';
 import { freePort } from '../../lib/net';
 import { findTemporalCli } from '../../lib/temporal/binaries';
+import { settleDataConverter } from '../../lib/temporal/payload-codec';
 import { httpClient } from '../support/http';
 import { runEntryPoint } from '../support/processes';
 
@@ -19,7 +21,7 @@ function processesMentioning(text: string): string[] {
 
 it('starts everything with one command and stops it all on Ctrl-C', async () => {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'settle-quick-start-'));
-  const [apiPort, temporalPort, uiPort, pgPort, xeroPort, qboPort, stripePort] = await Promise.all(Array.from({ length: 7 }, () => freePort()));
+  const [apiPort, temporalPort, uiPort, pgPort, xeroPort, qboPort, stripePort, managePort, bssPort] = await Promise.all(Array.from({ length: 9 }, () => freePort()));
   const settle = runEntryPoint('dev/start.ts', {
     SETTLE_DATA_DIR: dataDir,
     PORT: String(apiPort),
@@ -29,6 +31,8 @@ it('starts everything with one command and stops it all on Ctrl-C', async () => 
     SETTLE_XERO_EMULATOR_PORT: String(xeroPort),
     SETTLE_QUICKBOOKS_EMULATOR_PORT: String(qboPort),
     SETTLE_STRIPE_EMULATOR_PORT: String(stripePort),
+    SETTLE_MANAGE_EMULATOR_PORT: String(managePort),
+    SETTLE_BSS_EMULATOR_PORT: String(bssPort),
     TEMPORAL_CLI_PATH: (await findTemporalCli())!,
   });
   try {
@@ -40,6 +44,8 @@ it('starts everything with one command and stops it all on Ctrl-C', async () => 
     expect(await request('GET', '/readyz')).toMatchObject({ status: 200, body: { status: 'ready' } });
     const ui = await fetch(`http://127.0.0.1:${uiPort}/`);
     expect(ui.status).toBe(200);
+    // The Web UI decodes payloads through the API's codec endpoint (its settings name it).
+    expect(await (await fetch(`http://127.0.0.1:${uiPort}/api/v1/settings`)).text()).toContain(`http://127.0.0.1:${apiPort}/codec`);
 
     const creds = JSON.parse(readFileSync(path.join(dataDir, 'sandbox.json'), 'utf8'));
     // Sandbox mode: the merchant is connected to the Xero emulator, which answers on its port.
@@ -65,10 +71,16 @@ it('starts everything with one command and stops it all on Ctrl-C', async () => 
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('Q-QS-1');
     expect(settle.stdout()).toContain(`Stripe http://127.0.0.1:${stripePort}`);
+    // Billing sync: the sandbox merchant is connected to the seeded Manage and BSS emulators.
+    const billing = await request('POST', '/v1/billing-sync/runs', { key: creds.merchantApiKey, body: { month: new Date().toISOString().slice(0, 7) } });
+    expect(billing.status).toBe(201);
+    expect((await fetch(`http://127.0.0.1:${managePort}/_emulator/state`)).status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${bssPort}/_emulator/state`)).status).toBe(200);
 
     const connection = await Connection.connect({ address: `127.0.0.1:${temporalPort}` });
     try {
-      const client = new Client({ connection });
+      // Its payloads are encrypted with the sandbox's keys (.data/sandbox.json): this client decrypts with them.
+      const client = new Client({ connection, dataConverter: settleDataConverter(parseKeyring(creds.encryptionKeys)) });
       const handle = client.workflow.getHandle(`payment/${creds.merchantId}/${created.body.id}`);
       expect(await handle.result()).toMatchObject({ status: 'recorded' });
       // What ops see in the Web UI's list: the workflow, found by its merchant.

@@ -3,11 +3,15 @@ import { randomBytes } from 'node:crypto';
 import { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { waitThirtyDays } from '../fixtures/workflows';
+import { newKeyringText, parseKeyring } from '../../lib/crypto/sealed-box';
+import { settleDataConverter } from '../../lib/temporal/payload-codec';
 import { connectTimeSkipping } from '../support/time-skipping';
+
+const keyring = parseKeyring(newKeyringText());
 
 let env: TestWorkflowEnvironment;
 beforeAll(async () => {
-  env = await connectTimeSkipping();
+  env = await connectTimeSkipping(keyring);
 });
 afterAll(() => env.teardown());
 
@@ -18,6 +22,7 @@ it('runs a 30-day timer in moments of real time', async () => {
     connection: env.nativeConnection,
     taskQueue,
     workflowsPath: require.resolve('../fixtures/workflows'),
+    dataConverter: settleDataConverter(keyring),
   });
   const realStart = Date.now();
   const elapsedWorkflowMs = await worker.runUntil(

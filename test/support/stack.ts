@@ -18,6 +18,7 @@ import { startApi, type RunningApi } from '../../api/serve';
 import { createDb, type Db } from '../../db/database';
 import { createLogger } from '../../lib/logger';
 import { WORKER_ROLES, type WorkerRole } from '../../lib/task-queues';
+import { settleDataConverter } from '../../lib/temporal/payload-codec';
 import { installTemporalRuntime } from '../../lib/temporal/runtime';
 import { startWorkers, type RunningWorkers } from '../../workers/start-workers';
 import { testServers } from './servers';
@@ -90,14 +91,14 @@ export async function startTestStack(
   const taskQueuePrefix = uniquePrefix();
   // SDK logs through pino at `error` unless LOG_LEVEL asks for more: worker start chatter is test noise.
   installTemporalRuntime(createLogger({ level: process.env.LOG_LEVEL ?? 'error', name: 'test' }));
+  const encryptionKeys = newKeyringText('test');
+  const keyring = parseKeyring(encryptionKeys);
   const connection = await Connection.connect({ address: servers.temporalAddress });
-  const client = new Client({ connection, namespace: NAMESPACE });
+  const client = new Client({ connection, namespace: NAMESPACE, dataConverter: settleDataConverter(keyring) });
   const nativeConnection = await NativeConnection.connect({ address: servers.temporalAddress });
   const roles = opts.roles ?? WORKER_ROLES;
-  const encryptionKeys = newKeyringText('test');
   const endpoints = opts.endpoints ?? { xero: UNREACHABLE, quickbooks: UNREACHABLE };
   const accounting = createAccountingServices({ db: database.db, encryptionKeys, endpoints, clock: opts.clock });
-  const keyring = parseKeyring(encryptionKeys);
   const stripe = opts.stripe?.stripe ?? createStripeClient({ secretKey: 'sk_test_unreachable', apiBase: 'http://127.0.0.1:9', maxNetworkRetries: 0 });
   const activities = createActivities({ db: database.db, accounting, platformFor: platformFactory(endpoints), keyring, stripe, temporal: client });
   const workers = roles.length
@@ -107,6 +108,7 @@ export async function startTestStack(
         taskQueuePrefix,
         roles,
         activities,
+        keyring,
         workflowBundle: { codePath: servers.workflowBundlePath },
       })
     : undefined;

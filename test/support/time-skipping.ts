@@ -4,9 +4,12 @@
 // against an existing one. Using it keeps one Java server per run instead of one per test file. If an SDK
 // upgrade removes it, test/integration/time-skipping.test.ts fails first.
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Keyring } from '../../lib/crypto/sealed-box';
+import { settleDataConverter } from '../../lib/temporal/payload-codec';
 import { testServers } from './servers';
 
-export async function connectTimeSkipping(): Promise<TestWorkflowEnvironment> {
+/** `keyring`: the one the workers use, so the environment's client encrypts and decrypts as they do. */
+export async function connectTimeSkipping(keyring: Keyring): Promise<TestWorkflowEnvironment> {
   const create = (TestWorkflowEnvironment as unknown as {
     create(opts: object): Promise<TestWorkflowEnvironment>;
   }).create.bind(TestWorkflowEnvironment);
@@ -15,5 +18,6 @@ export async function connectTimeSkipping(): Promise<TestWorkflowEnvironment> {
     address: testServers().timeSkippingAddress,
     namespace: 'default',
     supportsTimeSkipping: true,
+    client: { dataConverter: settleDataConverter(keyring) },
   });
 }

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { Worker } from '@temporalio/worker';
 import { createMerchant } from '../../../db/merchants';
 import { taskQueueName, type AccountingRole } from '../../../lib/task-queues';
+import { settleDataConverter } from '../../../lib/temporal/payload-codec';
 import { startWorkers } from '../../../workers/start-workers';
 import { postPaymentsAs } from '../../fixtures/workflows';
 import { startQuickBooks, type QuickBooksFixture } from '../../support/quickbooks';
@@ -25,6 +26,7 @@ beforeAll(async () => {
     connection: stack.nativeConnection,
     taskQueue: taskQueueName(stack.taskQueuePrefix, 'workflows'),
     workflowsPath: require.resolve('../../fixtures/workflows'),
+    dataConverter: settleDataConverter(stack.apiDeps.keyring),
   });
   fixtureRun = fixtureWorker.run();
 });
@@ -92,6 +94,7 @@ it("uses the role's own connection when multi-connection is on, and keeps waitin
     taskQueuePrefix: stack.taskQueuePrefix,
     roles: ['service'],
     activities: stack.activities,
+    keyring: stack.apiDeps.keyring,
   });
   try {
     expect(await background.result()).toEqual([{ ok: true, paymentId: expect.any(String) }]);

@@ -19,10 +19,10 @@ let m: QuoteMerchant;
 
 beforeAll(async () => {
   world = await startQuoteWorld({ roles: [] });
-  env = await connectTimeSkipping();
+  env = await connectTimeSkipping(world.stack.apiDeps.keyring);
   workers = await startWorkers({
     connection: env.nativeConnection, namespace: 'default', taskQueuePrefix: world.stack.taskQueuePrefix, roles: ['workflows', 'wise-pay'],
-    activities: world.stack.activities, workflowBundle: { codePath: testServers().workflowBundlePath },
+    activities: world.stack.activities, keyring: world.stack.apiDeps.keyring, workflowBundle: { codePath: testServers().workflowBundlePath },
   });
   // No webhook endpoint: the outcome is only ever learnt by asking Stripe.
   m = await setUpQuoteMerchant(world, { stripeWebhook: false });

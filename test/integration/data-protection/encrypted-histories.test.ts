@@ -1,0 +1,138 @@
+// Workflow histories hold ciphertext: a payment whose reference names its payer is taken through the API (the
+// normal client, with the payload codec), its raw history is read with a client WITHOUT the codec, and no payload
+// in it is readable. The API's /codec endpoint (the Temporal Web UI's codec server) decodes the same payloads for
+// ops, with the ops token, and refuses everyone else.
+import { randomBytes } from 'node:crypto';
+import { Client } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { createMerchant } from '../../../db/merchants';
+import { ENCRYPTED_ENCODING, KEY_ID_METADATA } from '../../../lib/temporal/payload-codec';
+import { startApi, type RunningApi } from '../../../api/serve';
+import { paymentWorkflowId } from '../../../workflows/payments/definitions';
+import { eventually } from '../../support/eventually';
+import { httpClient } from '../../support/http';
+import { NAMESPACE, startTestStack, type TestStack } from '../../support/stack';
+
+interface WirePayload {
+  metadata: Record<string, string>;
+  data: string;
+}
+
+const UI_ORIGIN = 'http://temporal-ui.example:8080';
+const OPS_TOKEN = `ops-${randomBytes(24).toString('hex')}`;
+const PAYER_NAME = 'Dana Whitlock';
+const PAYER_EMAIL = `dana.whitlock+${randomBytes(3).toString('hex')}@contoso.example`;
+
+let stack: TestStack;
+let opsApi: RunningApi;
+let merchantKey: string;
+let workflowId: string;
+
+/**
+ * Every payload in a history's JSON (Temporal's proto JSON: metadata values and data are base64), but search
+ * attributes: Temporal must index them, so no codec sees them (they hold only ids, statuses and amounts).
+ */
+function payloadsIn(value: unknown, found: WirePayload[] = []): WirePayload[] {
+  if (!value || typeof value !== 'object') return found;
+  if ('indexedFields' in value) return found;
+  const candidate = value as Partial<WirePayload>;
+  if (candidate.metadata && typeof candidate.metadata === 'object' && 'encoding' in candidate.metadata) {
+    found.push({ metadata: candidate.metadata, data: candidate.data ?? '' });
+    return found;
+  }
+  for (const child of Object.values(value)) payloadsIn(child, found);
+  return found;
+}
+
+const base64Text = (b64: string) => Buffer.from(b64, 'base64').toString('utf8');
+
+beforeAll(async () => {
+  // A workflows worker only: the payment's activity is scheduled (its input is in the history) and waits.
+  stack = await startTestStack({ roles: ['workflows'] });
+  opsApi = await startApi({ ...stack.apiDeps, codec: { opsToken: OPS_TOKEN, corsOrigins: [UI_ORIGIN] } }, 0);
+  const { merchant, apiKey } = await createMerchant(stack.db, 'Codec MSP');
+  merchantKey = apiKey.key;
+  const created = await httpClient(stack.api!.url, merchantKey)('POST', '/v1/payments', {
+    body: { amount: '99.00', currency: 'AUD', reference: `INV-7 ${PAYER_NAME} ${PAYER_EMAIL}` },
+  });
+  expect(created.status).toBe(202);
+  workflowId = paymentWorkflowId(merchant.id, created.body.id);
+});
+afterAll(async () => {
+  await opsApi.close();
+  await stack.close();
+});
+
+/** The raw history, read by a client that has no codec (as anyone with access to Temporal would see it). */
+async function rawHistoryJson(): Promise<string> {
+  const plainClient = new Client({ connection: stack.client.connection, namespace: NAMESPACE });
+  return eventually(
+    'the payment activity is scheduled',
+    async () => historyToJSON(await plainClient.workflow.getHandle(workflowId).fetchHistory()),
+    (json) => json.includes('ActivityTaskScheduled') || json.includes('ACTIVITY_TASK_SCHEDULED'),
+  );
+}
+
+it('stores only ciphertext: no payload of the raw history is readable, none holds the payer', async () => {
+  const json = await rawHistoryJson();
+  const payloads = payloadsIn(JSON.parse(json));
+  expect(payloads.length).toBeGreaterThanOrEqual(2); // the workflow input and the activity input at least
+  for (const payload of payloads) {
+    expect(base64Text(payload.metadata.encoding)).toBe(ENCRYPTED_ENCODING);
+    expect(base64Text(payload.metadata[KEY_ID_METADATA])).toBe(stack.apiDeps.keyring.currentKeyId);
+    const bytes = Buffer.from(payload.data, 'base64');
+    for (const secret of [PAYER_EMAIL, PAYER_NAME, 'INV-7', 'json/plain']) expect(bytes.includes(secret)).toBe(false);
+  }
+  for (const secret of [PAYER_EMAIL, PAYER_NAME, 'contoso', 'Whitlock']) expect(json).not.toContain(secret);
+});
+
+it('decodes the history for ops through /codec/decode, as the Web UI calls it', async () => {
+  const payloads = payloadsIn(JSON.parse(await rawHistoryJson()));
+  const decoded = await fetch(`${opsApi.url}/codec/decode`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${OPS_TOKEN}`, 'x-namespace': NAMESPACE, origin: UI_ORIGIN },
+    body: JSON.stringify({ payloads }),
+  });
+  expect(decoded.status).toBe(200);
+  expect(decoded.headers.get('access-control-allow-origin')).toBe(UI_ORIGIN);
+  expect(decoded.headers.get('access-control-allow-credentials')).toBe('true');
+  const body = (await decoded.json()) as { payloads: WirePayload[] };
+  expect(body.payloads).toHaveLength(payloads.length);
+  expect(body.payloads.every((p) => base64Text(p.metadata.encoding) === 'json/plain')).toBe(true);
+  expect(body.payloads.map((p) => base64Text(p.data)).join('\n')).toContain(PAYER_EMAIL);
+
+  // Encode is the inverse (the UI uses it to send signals and queries): decoding its output gives the input back.
+  const plain = { metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: Buffer.from('"hello"').toString('base64') };
+  const ops = httpClient(opsApi.url, OPS_TOKEN);
+  const encoded = await ops('POST', '/codec/encode', { body: { payloads: [plain] } });
+  expect(base64Text(encoded.body.payloads[0].metadata.encoding)).toBe(ENCRYPTED_ENCODING);
+  expect((await ops('POST', '/codec/decode', { body: encoded.body })).body).toEqual({ payloads: [plain] });
+});
+
+it('refuses to decode without the ops token, with a wrong one, with a merchant key, or when no token is configured', async () => {
+  const payloads = payloadsIn(JSON.parse(await rawHistoryJson())).slice(0, 1);
+  for (const key of [null, `ops-${randomBytes(24).toString('hex')}`, merchantKey]) {
+    const refused = await httpClient(opsApi.url)('POST', '/codec/decode', { key, body: { payloads } });
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(JSON.stringify(refused.body)).not.toContain(PAYER_EMAIL);
+  }
+  // The stack's own API has no ops token configured: the endpoint is off for everyone.
+  const off = await httpClient(stack.api!.url)('POST', '/codec/decode', { key: OPS_TOKEN, body: { payloads } });
+  expect(off).toMatchObject({ status: 403, body: { type: '/problems/forbidden' } });
+});
+
+it("answers the Web UI's CORS preflight for its origin only", async () => {
+  const preflight = (origin: string) => fetch(`${opsApi.url}/codec/decode`, {
+    method: 'OPTIONS',
+    headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type,x-namespace' },
+  });
+  const allowed = await preflight(UI_ORIGIN);
+  expect(allowed.status).toBe(204);
+  expect(allowed.headers.get('access-control-allow-origin')).toBe(UI_ORIGIN);
+  expect(allowed.headers.get('access-control-allow-credentials')).toBe('true');
+  expect(allowed.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('x-namespace');
+  expect(allowed.headers.get('access-control-allow-methods')).toContain('POST');
+  const other = await preflight('https://evil.example');
+  expect(other.headers.get('access-control-allow-origin')).toBeNull();
+});
