@@ -18,6 +18,11 @@ export interface NewContact {
   name: string;
   accountNumber?: string;
   email?: string;
+  /**
+   * A supplier the merchant pays (the contact of payable documents), not a customer. QuickBooks keeps the two apart
+   * (a Vendor, not a Customer); Xero's contacts are both, so it ignores this.
+   */
+  supplier?: boolean;
 }
 
 export interface ContactQuery {
@@ -25,6 +30,8 @@ export interface ContactQuery {
   name?: string;
   email?: string;
   accountNumber?: string;
+  /** Search suppliers instead of customers (see NewContact.supplier). */
+  supplier?: boolean;
 }
 
 export type InvoiceStatus = 'draft' | 'submitted' | 'authorised' | 'paid' | 'voided' | 'deleted';
@@ -124,6 +131,16 @@ export interface Allocation {
   invoiceId: string;
   amountMinor: number;
   date: string;
+  /**
+   * A supplier credit applied to a bill (both created with `payable`). QuickBooks keeps them apart from customer
+   * documents, so it must know which to look for; Xero ignores this.
+   */
+  payable?: boolean;
+}
+
+/** Which kind of document to read: QuickBooks reads bills and supplier credits apart from customer documents. */
+export interface ReadOptions {
+  payable?: boolean;
 }
 
 export interface NewPrepayment {
@@ -135,7 +152,8 @@ export interface NewPrepayment {
   reference?: string;
 }
 
-export type LinkedObject = 'contact' | 'invoice' | 'creditNote' | 'payment' | 'prepayment';
+/** `bill` and `supplierCredit` are the payable invoices and credit notes (created with `payable`). */
+export type LinkedObject = 'contact' | 'invoice' | 'creditNote' | 'bill' | 'supplierCredit' | 'payment' | 'prepayment';
 
 export interface AccountingPlatform {
   readonly platform: PlatformName;
@@ -144,14 +162,16 @@ export interface AccountingPlatform {
   createContact(contact: NewContact, key: IdempotencyKey): Promise<Contact>;
 
   listInvoices(query: InvoiceQuery): Promise<InvoicePage>;
-  getInvoice(invoiceId: string): Promise<Invoice | undefined>;
+  getInvoice(invoiceId: string, options?: ReadOptions): Promise<Invoice | undefined>;
   createInvoice(invoice: NewInvoice, key: IdempotencyKey): Promise<Invoice>;
 
   /** Sends payments in as few calls as the platform allows; results line up with `payments`. */
   createPayments(payments: NewPayment[], key: IdempotencyKey): Promise<PaymentResult[]>;
 
   createCreditNote(creditNote: NewCreditNote, key: IdempotencyKey): Promise<CreditNote>;
-  getCreditNote(creditNoteId: string): Promise<CreditNote | undefined>;
+  getCreditNote(creditNoteId: string, options?: ReadOptions): Promise<CreditNote | undefined>;
+  // Approving, deleting, voiding and un-allocating are for customer credit notes (QuickBooks does them on credit
+  // memos only); payable ones are created authorised and only allocated.
   /** Draft → authorised. */
   approveCreditNote(creditNoteId: string, key: IdempotencyKey): Promise<CreditNote>;
   /** Removes a draft. Fails with PlatformRejected for a credit note that is no longer a draft. */

@@ -27,10 +27,10 @@ export function createFeeUploadActivities({ db, accounting }: { db: Db; accounti
     return { status, reason };
   }
 
-  /** The platform contact, found by name or created once (its key is the merchant's). */
+  /** The platform contact, a supplier (QuickBooks: a Vendor), found by name or created once (its key is the merchant's). */
   async function settleContact(call: Call): Promise<string> {
-    const [found] = await call((p) => p.findContacts({ name: SETTLE_CONTACT_NAME }));
-    return found?.id ?? (await call((p) => p.createContact({ name: SETTLE_CONTACT_NAME }, keyOf('settle-contact')))).id;
+    const [found] = await call((p) => p.findContacts({ name: SETTLE_CONTACT_NAME, supplier: true }));
+    return found?.id ?? (await call((p) => p.createContact({ name: SETTLE_CONTACT_NAME, supplier: true }, keyOf('settle-contact')))).id;
   }
 
   /** Stores (once) which open credits pay this invoice, and lowers what they have left, in one transaction. */
@@ -93,7 +93,7 @@ export function createFeeUploadActivities({ db, accounting }: { db: Db; accounti
             accountingId = doc.kind === 'invoice'
               ? (await call((p) => p.createInvoice({ ...common, number: doc.number, dueDate: doc.issued_on }, key))).id
               : (await call((p) => p.createCreditNote(common, key))).id;
-            const url = link(doc.kind === 'invoice' ? 'invoice' : 'creditNote', accountingId);
+            const url = link(doc.kind === 'invoice' ? 'bill' : 'supplierCredit', accountingId);
             await db.updateTable('merchant_fee_documents').set({ accounting_id: accountingId, accounting_url: url, uploaded_at: new Date(),
               ...(doc.kind === 'credit' ? { unapplied_minor: doc.total_minor, upload_status: 'uploaded' } : { amount_due_minor: doc.total_minor }) }).where('id', '=', doc.id).execute();
             await recordActivity(db, { merchantId: input.merchantId, kind: 'fee-document-uploaded', subject: doc.id, detail: `Settle ${doc.kind} ${doc.number} ${total}: ${url}` });
@@ -101,7 +101,7 @@ export function createFeeUploadActivities({ db, accounting }: { db: Db; accounti
           if (doc.kind === 'invoice') {
             for (const a of await creditPlanFor(doc)) {
               const credit = await db.selectFrom('merchant_fee_documents').select(['accounting_id', 'number']).where('id', '=', a.credit_id).executeTakeFirstOrThrow();
-              await call((p) => p.allocateCreditNote(credit.accounting_id!, { invoiceId: accountingId!, amountMinor: a.amount_minor, date: doc.issued_on }, keyOf(`fee-credit-${a.credit_id}-${doc.id}`)));
+              await call((p) => p.allocateCreditNote(credit.accounting_id!, { invoiceId: accountingId!, amountMinor: a.amount_minor, date: doc.issued_on, payable: true }, keyOf(`fee-credit-${a.credit_id}-${doc.id}`)));
               await recordActivity(db, { merchantId: input.merchantId, kind: 'fee-credit-applied', subject: `${a.credit_id}:${doc.id}`,
                 detail: `Settle credit ${credit.number} applied ${formatAmount(a.amount_minor, currency)} ${currency} to invoice ${doc.number}` });
             }

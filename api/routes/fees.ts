@@ -14,7 +14,8 @@ import { defineRoute } from '../routing';
 import { merchantIdParam, plainText } from '../schemas';
 
 const FEE_TYPES = ['transaction', 'subscription', 'dishonour', 'chargeback', 'other'] as const satisfies readonly FeeType[];
-const accountCode = z.string().regex(/^[A-Za-z0-9._-]{1,20}$/, 'must be an account code from the chart of accounts');
+const accountCode = z.string().regex(/^[A-Za-z0-9._-]{1,20}$/, 'must be an account code from the chart of accounts')
+  .describe('Xero: the account code; QuickBooks Online: the Id of the (expense) account');
 
 const newDocument = z.object({
   number: plainText(64).describe("Settle's invoice number"),

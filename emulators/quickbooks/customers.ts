@@ -1,8 +1,9 @@
-// Customer writes with QBO's rules: DisplayName is required and unique (case-insensitively) in the company;
-// a customer's currency is fixed at creation (the home currency unless CurrencyRef says otherwise).
+// Customer and vendor writes with QBO's rules: DisplayName is required and unique (case-insensitively) across the
+// company's customers and vendors together; a contact's currency is fixed at creation (the home currency unless
+// CurrencyRef says otherwise). Vendors are the payable side's contacts (the suppliers of bills and vendor credits).
 import type { EmulatorResponse } from '../support/server';
-import { customerJson } from './serialize';
-import type { RealmState } from './state';
+import { customerJson, vendorJson } from './serialize';
+import type { CustomerRecord, RealmState } from './state';
 import type { Wire } from './wire';
 
 export interface Ctx {
@@ -10,14 +11,14 @@ export interface Ctx {
   wire: Wire;
 }
 
-export function createCustomer({ realm, wire }: Ctx, body: any): EmulatorResponse {
+/** The fields customers and vendors share, checked; or QBO's fault. */
+function contactRecord({ realm, wire }: Ctx, body: any): CustomerRecord | EmulatorResponse {
   const name = typeof body.DisplayName === 'string' ? body.DisplayName.trim() : '';
   if (!name) return wire.required('DisplayName');
   if (name.length > 500 || name.includes(':')) {
     return wire.fault(400, 'ValidationFault', [{ Message: 'Invalid DisplayName', Detail: 'DisplayName is longer than 500 characters or contains a colon', code: '2050', element: 'DisplayName' }]);
   }
-  const taken = [...realm.customers.values()].some((c) => c.displayName.toLowerCase() === name.toLowerCase());
-  if (taken) {
+  if (realm.nameTaken(name)) {
     return wire.fault(400, 'ValidationFault', [{
       Message: 'Duplicate Name Exists Error',
       Detail: `The name supplied already exists. : Another customer, vendor or employee is already using this name (${name}). Please use a different name.`,
@@ -29,7 +30,7 @@ export function createCustomer({ realm, wire }: Ctx, body: any): EmulatorRespons
     return wire.fault(400, 'ValidationFault', [{ Message: 'Invalid Email Address format', Detail: `Email Address does not conform to the syntax rules of RFC 822: ${email}`, code: '2050', element: 'PrimaryEmailAddr' }]);
   }
   const now = realm.now();
-  const customer = {
+  return {
     id: realm.nextId(),
     syncToken: 0,
     created: now,
@@ -40,6 +41,18 @@ export function createCustomer({ realm, wire }: Ctx, body: any): EmulatorRespons
     currency: body.CurrencyRef?.value ?? realm.homeCurrency,
     active: true,
   };
-  realm.customers.set(customer.id, customer);
-  return wire.ok({ Customer: customerJson(realm, customer) });
+}
+
+export function createCustomer(ctx: Ctx, body: any): EmulatorResponse {
+  const customer = contactRecord(ctx, body);
+  if ('status' in customer) return customer;
+  ctx.realm.customers.set(customer.id, customer);
+  return ctx.wire.ok({ Customer: customerJson(ctx.realm, customer) });
+}
+
+export function createVendor(ctx: Ctx, body: any): EmulatorResponse {
+  const vendor = contactRecord(ctx, body);
+  if ('status' in vendor) return vendor;
+  ctx.realm.vendors.set(vendor.id, vendor);
+  return ctx.wire.ok({ Vendor: vendorJson(ctx.realm, vendor) });
 }

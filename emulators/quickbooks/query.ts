@@ -25,7 +25,7 @@ export interface ParsedQuery {
   maxResults: number;
 }
 
-const ENTITIES: EntityName[] = ['Customer', 'Invoice', 'CreditMemo', 'Payment', 'Item', 'Account'];
+const ENTITIES: EntityName[] = ['Customer', 'Invoice', 'CreditMemo', 'Payment', 'Item', 'Account', 'Vendor', 'Bill', 'VendorCredit', 'BillPayment'];
 const TOKEN = /\s*(?:('(?:\\.|[^'\\])*')|(<=|>=|!=|<>|=|<|>)|([(),*])|(-?\d+(?:\.\d+)?)|([A-Za-z_][\w.]*))/y;
 
 type Token = { kind: 'string' | 'op' | 'punct' | 'number' | 'word'; text: string };

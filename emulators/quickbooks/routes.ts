@@ -4,8 +4,10 @@
 // the emulator only refuses a key reused for another kind of write, to catch adapters that forget to derive keys).
 import type { IdempotencyStore } from '../support/idempotency';
 import type { EmulatorRequest, EmulatorResponse, EmulatorServer } from '../support/server';
-import { createCustomer, type Ctx } from './customers';
+import { createBillPayment } from './bill-payments';
+import { createCustomer, createVendor, type Ctx } from './customers';
 import { createPayment, deletePayment } from './payments';
+import { createPurchaseForm } from './purchases';
 import { parseQuery, QueryError, runQuery } from './query';
 import { createSalesForm, deleteSalesForm, updateSalesForm, voidSalesForm } from './sales-forms';
 import { allOf } from './serialize';
@@ -19,6 +21,10 @@ const ENTITY_PATHS: Record<string, EntityName> = {
   payment: 'Payment',
   item: 'Item',
   account: 'Account',
+  vendor: 'Vendor',
+  bill: 'Bill',
+  vendorcredit: 'VendorCredit',
+  billpayment: 'BillPayment',
 };
 
 /** The largest requestid QBO accepts. */
@@ -98,6 +104,14 @@ function write(ctx: Ctx, entity: EntityName, operation: string, body: any, inclu
       if (operation === 'create') return createPayment(ctx, body);
       if (operation === 'delete') return deletePayment(ctx, body);
       return unsupported();
+    case 'Vendor':
+      return operation === 'create' ? createVendor(ctx, body) : unsupported();
+    // The payable side is emulated as far as Settle uses it: created, read and queried, never changed.
+    case 'Bill':
+    case 'VendorCredit':
+      return operation === 'create' ? createPurchaseForm(ctx, entity, body) : unsupported();
+    case 'BillPayment':
+      return operation === 'create' ? createBillPayment(ctx, body) : unsupported();
     default:
       return unsupported();
   }

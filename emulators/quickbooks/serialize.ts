@@ -1,7 +1,9 @@
 // Records → QBO JSON, the shape node-quickbooks hands back (PascalCase, Refs as {value, name}, decimal amounts).
 // The query engine filters these same objects, so a field is queryable under the name QBO gives it.
 import { fromCents } from './money';
-import type { AccountRecord, CustomerRecord, EntityName, ItemRecord, PaymentRecord, RealmState, SalesFormRecord } from './state';
+import type {
+  AccountRecord, BillPaymentRecord, CustomerRecord, EntityName, ItemRecord, PaymentRecord, PurchaseFormRecord, RealmState, SalesFormRecord, VendorRecord,
+} from './state';
 
 type Json = Record<string, unknown>;
 
@@ -20,6 +22,81 @@ export function customerJson(realm: RealmState, c: CustomerRecord): Json {
     domain: 'QBO',
     sparse: false,
     MetaData: meta(c),
+  };
+}
+
+export function vendorJson(realm: RealmState, v: VendorRecord): Json {
+  return {
+    Id: v.id,
+    SyncToken: String(v.syncToken),
+    DisplayName: v.displayName,
+    ...(v.email ? { PrimaryEmailAddr: { Address: v.email } } : {}),
+    ...(v.acctNum ? { AcctNum: v.acctNum } : {}),
+    Active: v.active,
+    Balance: fromCents(realm.vendorBalanceCents(v.id)),
+    CurrencyRef: { value: v.currency },
+    domain: 'QBO',
+    sparse: false,
+    MetaData: meta(v),
+  };
+}
+
+function purchaseFormJson(realm: RealmState, f: PurchaseFormRecord): Json {
+  const linked = realm.billPaymentsLinking(f.id).map((p) => ({ TxnId: p.id, TxnType: 'BillPayment' }));
+  return {
+    Id: f.id,
+    SyncToken: String(f.syncToken),
+    ...(f.docNumber ? { DocNumber: f.docNumber } : {}),
+    TxnDate: f.txnDate,
+    CurrencyRef: { value: f.currency },
+    VendorRef: { value: f.vendorId, name: realm.vendors.get(f.vendorId)?.displayName },
+    APAccountRef: { value: '33', name: 'Accounts Payable (A/P)' },
+    Line: f.lines.map((l, i) => ({
+      Id: l.id,
+      LineNum: i + 1,
+      ...(l.description ? { Description: l.description } : {}),
+      Amount: fromCents(l.amountCents),
+      DetailType: 'AccountBasedExpenseLineDetail',
+      AccountBasedExpenseLineDetail: {
+        AccountRef: { value: l.accountId, name: realm.accounts.get(l.accountId)?.name },
+        BillableStatus: 'NotBillable',
+        ...(l.taxCode ? { TaxCodeRef: { value: l.taxCode } } : {}),
+      },
+    })),
+    TotalAmt: fromCents(f.totalCents),
+    Balance: fromCents(f.balanceCents),
+    ...(f.privateNote ? { PrivateNote: f.privateNote } : {}),
+    ...(linked.length ? { LinkedTxn: linked } : {}),
+    domain: 'QBO',
+    sparse: false,
+    MetaData: meta(f),
+  };
+}
+
+export function billJson(realm: RealmState, f: PurchaseFormRecord): Json {
+  return { ...purchaseFormJson(realm, f), DueDate: f.dueDate ?? f.txnDate };
+}
+
+export function vendorCreditJson(realm: RealmState, f: PurchaseFormRecord): Json {
+  return purchaseFormJson(realm, f);
+}
+
+export function billPaymentJson(realm: RealmState, p: BillPaymentRecord): Json {
+  const from = { value: p.paidFromAccountId, name: realm.accounts.get(p.paidFromAccountId)?.name };
+  return {
+    Id: p.id,
+    SyncToken: String(p.syncToken),
+    TxnDate: p.txnDate,
+    CurrencyRef: { value: p.currency },
+    VendorRef: { value: p.vendorId, name: realm.vendors.get(p.vendorId)?.displayName },
+    PayType: p.payType,
+    ...(p.payType === 'Check' ? { CheckPayment: { BankAccountRef: from, PrintStatus: 'NotSet' } } : { CreditCardPayment: { CCAccountRef: from } }),
+    TotalAmt: fromCents(p.totalCents),
+    ...(p.privateNote ? { PrivateNote: p.privateNote } : {}),
+    Line: p.lines.map((l) => ({ Amount: fromCents(l.amountCents), LinkedTxn: [{ TxnId: l.txnId, TxnType: l.txnType }] })),
+    domain: 'QBO',
+    sparse: false,
+    MetaData: meta(p),
   };
 }
 
@@ -105,5 +182,9 @@ export function allOf(realm: RealmState, entity: EntityName): Json[] {
     case 'Payment': return byId(realm.payments).map((p) => paymentJson(realm, p));
     case 'Item': return byId(realm.items).map((i) => itemJson(realm, i));
     case 'Account': return byId(realm.accounts).map((a) => accountJson(realm, a));
+    case 'Vendor': return byId(realm.vendors).map((v) => vendorJson(realm, v));
+    case 'Bill': return byId(realm.bills).map((f) => billJson(realm, f));
+    case 'VendorCredit': return byId(realm.vendorCredits).map((f) => vendorCreditJson(realm, f));
+    case 'BillPayment': return byId(realm.billPayments).map((p) => billPaymentJson(realm, p));
   }
 }

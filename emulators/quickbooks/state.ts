@@ -1,6 +1,7 @@
 // The in-memory ledger of each emulated QuickBooks company (realm). Amounts are integer cents; balances of
 // invoices, credit memos and payments are derived from the payments' linked lines (recompute), as QBO derives them,
-// so a deleted payment puts an invoice back to outstanding without any bookkeeping of its own.
+// so a deleted payment puts an invoice back to outstanding without any bookkeeping of its own. The payable side
+// (vendors, bills, vendor credits) mirrors it: bill payments' linked lines derive the balances of bills and credits.
 import type { Clock } from '../support/limits';
 
 export interface SalesLine {
@@ -26,6 +27,51 @@ export interface CustomerRecord extends Meta {
   acctNum?: string;
   currency: string;
   active: boolean;
+}
+
+export type VendorRecord = CustomerRecord;
+
+/** A line of a bill or vendor credit: an amount posted to a ledger account (AccountBasedExpenseLineDetail). */
+export interface ExpenseLine {
+  id: string;
+  description?: string;
+  amountCents: number;
+  accountId: string;
+  taxCode?: string;
+}
+
+/** Bills and vendor credits: the payable side's forms share their shape. */
+export interface PurchaseFormRecord extends Meta {
+  /** QBO numbers no bill or vendor credit itself: the number is the supplier's, if given. */
+  docNumber?: string;
+  vendorId: string;
+  txnDate: string;
+  dueDate?: string;
+  currency: string;
+  lines: ExpenseLine[];
+  totalCents: number;
+  /** Bill: amount still owed. Vendor credit: credit not yet applied (QBO's Balance on both). */
+  balanceCents: number;
+  privateNote?: string;
+}
+
+export interface BillPaymentLine {
+  amountCents: number;
+  txnId: string;
+  txnType: 'Bill' | 'VendorCredit';
+}
+
+export interface BillPaymentRecord extends Meta {
+  vendorId: string;
+  txnDate: string;
+  currency: string;
+  /** Money paid out: Σ bill lines − Σ vendor credit lines (0 when a credit pays the bill). */
+  totalCents: number;
+  payType: 'Check' | 'CreditCard';
+  /** The bank account of a check, or the credit card account. */
+  paidFromAccountId: string;
+  privateNote?: string;
+  lines: BillPaymentLine[];
 }
 
 /** Invoices and credit memos: QBO's "sales forms" share their shape. */
@@ -68,7 +114,7 @@ export interface ItemRecord {
   incomeAccountId: string;
 }
 
-export type AccountType = 'Bank' | 'Other Current Asset' | 'Income' | 'Accounts Receivable';
+export type AccountType = 'Bank' | 'Other Current Asset' | 'Income' | 'Accounts Receivable' | 'Accounts Payable' | 'Expense' | 'Credit Card';
 
 export interface AccountRecord {
   id: string;
@@ -76,7 +122,7 @@ export interface AccountRecord {
   accountType: AccountType;
 }
 
-export type EntityName = 'Customer' | 'Invoice' | 'CreditMemo' | 'Payment' | 'Item' | 'Account';
+export type EntityName = 'Customer' | 'Invoice' | 'CreditMemo' | 'Payment' | 'Item' | 'Account' | 'Vendor' | 'Bill' | 'VendorCredit' | 'BillPayment';
 
 export interface RealmOptions {
   /** The company's home currency; customers default to it and transactions must match their customer's. */
@@ -90,6 +136,10 @@ export class RealmState {
   readonly payments = new Map<string, PaymentRecord>();
   readonly items = new Map<string, ItemRecord>();
   readonly accounts = new Map<string, AccountRecord>();
+  readonly vendors = new Map<string, VendorRecord>();
+  readonly bills = new Map<string, PurchaseFormRecord>();
+  readonly vendorCredits = new Map<string, PurchaseFormRecord>();
+  readonly billPayments = new Map<string, BillPaymentRecord>();
   /** Deleted objects, for tests: QBO itself forgets them (reads answer 610 Object Not Found). */
   readonly deleted: Array<{ entity: EntityName; id: string; at: string }> = [];
   readonly homeCurrency: string;
@@ -100,12 +150,18 @@ export class RealmState {
   constructor(readonly id: string, readonly name: string, private readonly clock: Clock, opts: RealmOptions = {}) {
     this.homeCurrency = opts.homeCurrency ?? 'USD';
     // What a fresh QBO company has that Settle needs: a bank account, Undeposited Funds, an income account and
-    // two service items. On QuickBooks a line's accountCode is an Item id; a payment's accountCode an Account id.
+    // two service items. On QuickBooks a sales line's accountCode is an Item id; a payment's accountCode an Account
+    // id. The payable side: A/P, a credit card, and expense accounts a bill line (Settle's fees) can post to by id.
     for (const a of [
       { id: '35', name: 'Checking', accountType: 'Bank' },
       { id: '4', name: 'Undeposited Funds', accountType: 'Other Current Asset' },
       { id: '79', name: 'Services', accountType: 'Income' },
       { id: '84', name: 'Accounts Receivable (A/R)', accountType: 'Accounts Receivable' },
+      { id: '33', name: 'Accounts Payable (A/P)', accountType: 'Accounts Payable' },
+      { id: '41', name: 'Mastercard', accountType: 'Credit Card' },
+      { id: '8', name: 'Bank Charges', accountType: 'Expense' },
+      { id: '57', name: 'Merchant Fees', accountType: 'Expense' },
+      { id: '69', name: 'Dues & Subscriptions', accountType: 'Expense' },
     ] as AccountRecord[]) this.accounts.set(a.id, a);
     this.items.set('1', { id: '1', name: 'Services', type: 'Service', incomeAccountId: '79' });
     this.items.set('2', { id: '2', name: 'Managed services', type: 'Service', incomeAccountId: '79' });
@@ -124,7 +180,7 @@ export class RealmState {
     return String(++this.docSeq);
   }
 
-  /** Re-derives every balance from the payments' linked lines. */
+  /** Re-derives every balance from the payments' and bill payments' linked lines. */
   recompute(): void {
     const applied = new Map<string, number>();
     for (const p of this.payments.values()) {
@@ -135,9 +191,31 @@ export class RealmState {
       }
       p.unappliedCents = p.totalCents - net;
     }
-    for (const form of [...this.invoices.values(), ...this.creditMemos.values()]) {
+    for (const p of this.billPayments.values()) {
+      for (const line of p.lines) applied.set(line.txnId, (applied.get(line.txnId) ?? 0) + line.amountCents);
+    }
+    for (const form of [...this.invoices.values(), ...this.creditMemos.values(), ...this.bills.values(), ...this.vendorCredits.values()]) {
       form.balanceCents = form.totalCents - (applied.get(form.id) ?? 0);
     }
+  }
+
+  /** What the company owes the vendor: open bills less unapplied credits. */
+  vendorBalanceCents(vendorId: string): number {
+    let balance = 0;
+    for (const bill of this.bills.values()) if (bill.vendorId === vendorId) balance += bill.balanceCents;
+    for (const vc of this.vendorCredits.values()) if (vc.vendorId === vendorId) balance -= vc.balanceCents;
+    return balance;
+  }
+
+  /** Bill payments that link a bill or vendor credit. */
+  billPaymentsLinking(txnId: string): BillPaymentRecord[] {
+    return [...this.billPayments.values()].filter((p) => p.lines.some((l) => l.txnId === txnId));
+  }
+
+  /** QBO's names are unique (case-insensitively) across customers, vendors and employees together. */
+  nameTaken(name: string): boolean {
+    const lower = name.toLowerCase();
+    return [...this.customers.values(), ...this.vendors.values()].some((c) => c.displayName.toLowerCase() === lower);
   }
 
   /** What the customer owes: open invoices less unapplied credits and payments. */
@@ -166,6 +244,10 @@ export class RealmState {
       payments: values(this.payments),
       items: values(this.items),
       accounts: values(this.accounts),
+      vendors: values(this.vendors),
+      bills: values(this.bills),
+      vendorCredits: values(this.vendorCredits),
+      billPayments: values(this.billPayments),
       deleted: this.deleted,
     };
   }

@@ -8,13 +8,16 @@
 //   (over-payment, paid or voided invoice, unknown invoice) fails alone; throttling, auth and outages fail the call,
 //   and a retry with the same key replays the payments already made instead of making them twice.
 // - A prepayment is a Payment with no lines: money on the customer's account, unapplied.
+// - Payable documents (Settle's fees in the merchant's books) are bills and vendor credits against a Vendor: a
+//   supplier contact (`supplier: true`) is a Vendor, a customer one a Customer (payables.ts).
 import type {
   AccountingPlatform, Contact, ContactQuery, Invoice, InvoicePage, InvoiceQuery, LinkedObject, NewContact, NewInvoice,
-  NewPayment, NewPrepayment, PaymentResult,
+  NewPayment, NewPrepayment, PaymentResult, ReadOptions,
 } from '../platform';
 import { PlatformNotFound, PlatformRejected } from '../platform';
 import { QboClient, type Criterion } from './client';
 import { QuickBooksCreditNotes } from './credit-notes';
+import { QuickBooksPayables } from './payables';
 import { minorToDecimal, requestIdFor, salesLines, toContact, toInvoice, type QboObject } from './mapping';
 
 export interface QuickBooksPlatformOptions {
@@ -36,6 +39,8 @@ const WEB_PATHS: Record<LinkedObject, string> = {
   contact: '/app/customerdetail?nameId=',
   invoice: '/app/invoice?txnId=',
   creditNote: '/app/creditmemo?txnId=',
+  bill: '/app/bill?txnId=',
+  supplierCredit: '/app/vendorcredit?txnId=',
   payment: '/app/recvpayment?txnId=',
   prepayment: '/app/recvpayment?txnId=',
 };
@@ -53,6 +58,7 @@ function positive(amountMinor: number): boolean {
 export function createQuickBooksPlatform(opts: QuickBooksPlatformOptions): AccountingPlatform {
   const qbo = new QboClient({ endpoint: opts.endpoint, realmId: opts.realmId, accessToken: opts.accessToken, timeoutMs: opts.timeoutMs ?? 30_000 });
   const creditNotes = new QuickBooksCreditNotes(qbo);
+  const payables = new QuickBooksPayables(qbo);
   const webBase = (opts.webAppBaseUrl ?? 'https://app.qbo.intuit.com').replace(/\/+$/, '');
 
   return {
@@ -65,7 +71,7 @@ export function createQuickBooksPlatform(opts: QuickBooksPlatformOptions): Accou
       if (query.name) criteria.push({ field: 'DisplayName', value: query.name });
       if (query.email) criteria.push({ field: 'PrimaryEmailAddr', value: query.email });
       const same = (a: string | undefined, b: string) => a !== undefined && a.toLowerCase() === b.toLowerCase();
-      return (await qbo.queryAll('Customer', criteria))
+      return (await qbo.queryAll(query.supplier ? 'Vendor' : 'Customer', criteria))
         .map(toContact)
         .filter((c) => (!query.name || same(c.name, query.name))
           && (!query.email || same(c.email, query.email))
@@ -73,7 +79,7 @@ export function createQuickBooksPlatform(opts: QuickBooksPlatformOptions): Accou
     },
 
     async createContact(contact: NewContact, key: string): Promise<Contact> {
-      const created = await qbo.create('Customer', {
+      const created = await qbo.create(contact.supplier ? 'Vendor' : 'Customer', {
         DisplayName: contact.name,
         ...(contact.email ? { PrimaryEmailAddr: { Address: contact.email } } : {}),
         ...(contact.accountNumber ? { AcctNum: contact.accountNumber } : {}),
@@ -92,13 +98,14 @@ export function createQuickBooksPlatform(opts: QuickBooksPlatformOptions): Accou
       return { invoices: rows.map(toInvoice), ...(rows.length === QUICKBOOKS_PAGE_SIZE ? { nextPage: page + 1 } : {}) };
     },
 
-    async getInvoice(invoiceId: string): Promise<Invoice | undefined> {
+    async getInvoice(invoiceId: string, options?: ReadOptions): Promise<Invoice | undefined> {
+      if (options?.payable) return payables.getBill(invoiceId);
       const invoice = await qbo.read('Invoice', invoiceId);
       return invoice && toInvoice(invoice);
     },
 
     async createInvoice(invoice: NewInvoice, key: string): Promise<Invoice> {
-      if (invoice.payable) throw payablesUnsupported();
+      if (invoice.payable) return payables.createBill(invoice, key);
       if (invoice.status === 'draft') {
         throw new PlatformRejected('QuickBooks Online has no draft invoices: an invoice is payable as soon as it exists', ['status: draft is not supported on QuickBooks']);
       }
@@ -156,15 +163,12 @@ export function createQuickBooksPlatform(opts: QuickBooksPlatformOptions): Accou
       return results;
     },
 
-    createCreditNote: (creditNote, key) => {
-      if (creditNote.payable) throw payablesUnsupported();
-      return creditNotes.create(creditNote, key);
-    },
-    getCreditNote: (id) => creditNotes.get(id),
+    createCreditNote: (creditNote, key) => (creditNote.payable ? payables.createVendorCredit(creditNote, key) : creditNotes.create(creditNote, key)),
+    getCreditNote: (id, options) => (options?.payable ? payables.getVendorCredit(id) : creditNotes.get(id)),
     approveCreditNote: (id, key) => creditNotes.approve(id, key),
     deleteCreditNote: (id) => creditNotes.delete(id),
     voidCreditNote: (id, key) => creditNotes.void(id, key),
-    allocateCreditNote: (id, allocation, key) => creditNotes.allocate(id, allocation, key),
+    allocateCreditNote: (id, allocation, key) => (allocation.payable ? payables.applyVendorCredit(id, allocation, key) : creditNotes.allocate(id, allocation, key)),
     removeCreditNoteAllocations: (id) => creditNotes.removeAllocations(id),
 
     async createPrepayment(prepayment: NewPrepayment, key: string): Promise<{ id: string }> {
@@ -186,9 +190,4 @@ export function createQuickBooksPlatform(opts: QuickBooksPlatformOptions): Accou
       return `${webBase}${WEB_PATHS[kind]}${encodeURIComponent(id)}`;
     },
   };
-}
-
-/** Bills and vendor credits (Settle's fees in the merchant's books) are not built for QuickBooks yet: say so plainly. */
-function payablesUnsupported(): PlatformRejected {
-  return new PlatformRejected('bills and vendor credits are not supported on QuickBooks Online yet', ['payable documents are Xero-only for now']);
 }

@@ -10,6 +10,10 @@
 // - An invoice's or credit note's reference is the CustomerMemo (printed on the form, like Xero's Reference);
 //   PrivateNote is kept for QBO's own "Voided" marker and Settle's draft marker.
 // - A draft credit note is a CreditMemo whose PrivateNote starts with DRAFT_MARKER (see credit-notes.ts).
+// - Payable documents (see payables.ts): a bill line's accountCode is the Id of the Account it is posted to (an
+//   AccountBasedExpenseLineDetail, which has an amount but no quantity or unit price: the line's Amount is
+//   quantity × unit amount). A bill's or vendor credit's reference is its PrivateNote (QBO's "Memo"): neither has a
+//   CustomerMemo.
 import { createHash } from 'node:crypto';
 import { CURRENCY_EXPONENT } from '../../../lib/money';
 import { PlatformError, type Contact, type CreditNote, type CreditNoteStatus, type Invoice, type InvoiceLine, type InvoiceStatus } from '../platform';
@@ -80,6 +84,18 @@ export function salesLines(lines: InvoiceLine[], currency: string): QboObject[] 
   }));
 }
 
+export function expenseLines(lines: InvoiceLine[], currency: string): QboObject[] {
+  return lines.map((line) => ({
+    DetailType: 'AccountBasedExpenseLineDetail',
+    Description: line.description,
+    Amount: minorToDecimal(lineAmountMinor(line.quantity, line.unitAmountMinor), currency),
+    AccountBasedExpenseLineDetail: {
+      AccountRef: { value: line.accountCode },
+      ...(line.taxType ? { TaxCodeRef: { value: line.taxType } } : {}),
+    },
+  }));
+}
+
 /** QBO's requestid for a write: the idempotency key, or (past QBO's 50 characters) a readable prefix and a hash. */
 export function requestIdFor(key: string, suffix?: string): string {
   const id = suffix === undefined ? key : `${key}-${suffix}`;
@@ -142,6 +158,42 @@ export function toCreditNote(cm: QboObject): CreditNote {
     status: creditNoteStatus(cm),
     totalMinor: decimalToMinor(cm.TotalAmt, currency),
     remainingMinor: decimalToMinor(cm.RemainingCredit ?? cm.Balance, currency),
+    currency,
+  };
+}
+
+/** A Bill as Settle's (payable) invoice: Balance is what is still owed; QBO has no draft or voided bills via Settle. */
+export function toBill(bill: QboObject): Invoice {
+  const currency = currencyOf(bill);
+  const amountDueMinor = decimalToMinor(bill.Balance, currency);
+  const totalMinor = decimalToMinor(bill.TotalAmt, currency);
+  return {
+    id: String(bill.Id),
+    number: bill.DocNumber ?? '',
+    contactId: String(bill.VendorRef?.value),
+    ...(bill.PrivateNote ? { reference: bill.PrivateNote } : {}),
+    status: totalMinor > 0 && amountDueMinor === 0 ? 'paid' : 'authorised',
+    date: bill.TxnDate,
+    ...(bill.DueDate ? { dueDate: bill.DueDate } : {}),
+    currency,
+    totalMinor,
+    amountDueMinor,
+  };
+}
+
+/** A VendorCredit as Settle's (payable) credit note: Balance is the credit not yet applied. */
+export function toVendorCredit(vc: QboObject): CreditNote {
+  const currency = currencyOf(vc);
+  const totalMinor = decimalToMinor(vc.TotalAmt, currency);
+  const remainingMinor = decimalToMinor(vc.Balance, currency);
+  return {
+    id: String(vc.Id),
+    ...(vc.DocNumber ? { number: vc.DocNumber } : {}),
+    contactId: String(vc.VendorRef?.value),
+    ...(vc.PrivateNote ? { reference: vc.PrivateNote } : {}),
+    status: totalMinor > 0 && remainingMinor === 0 ? 'paid' : 'authorised',
+    totalMinor,
+    remainingMinor,
     currency,
   };
 }

@@ -183,6 +183,8 @@ const LINK_PATHS: Record<LinkedObject, (id: string) => string> = {
   contact: (id) => `/Contacts/View/${id}`,
   invoice: (id) => `/AccountsReceivable/View.aspx?InvoiceID=${id}`,
   creditNote: (id) => `/AccountsReceivable/ViewCreditNote.aspx?creditNoteID=${id}`,
+  bill: (id) => `/AccountsPayable/View.aspx?InvoiceID=${id}`,
+  supplierCredit: (id) => `/AccountsPayable/ViewCreditNote.aspx?creditNoteID=${id}`,
   // Payments and prepayments open as bank transactions in Xero's web app.
   payment: (id) => `/Bank/ViewTransaction.aspx?bankTransactionID=${id}`,
   prepayment: (id) => `/Bank/ViewTransaction.aspx?bankTransactionID=${id}`,

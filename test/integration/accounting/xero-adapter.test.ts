@@ -308,6 +308,8 @@ describe('web links', () => {
     const id = '8b2f6c1e-0000-4000-8000-000000000001';
     expect(platform().webLink('invoice', id)).toBe(`https://go.xero.com/AccountsReceivable/View.aspx?InvoiceID=${id}`);
     expect(platform().webLink('creditNote', id)).toBe(`https://go.xero.com/AccountsReceivable/ViewCreditNote.aspx?creditNoteID=${id}`);
+    expect(platform().webLink('bill', id)).toBe(`https://go.xero.com/AccountsPayable/View.aspx?InvoiceID=${id}`);
+    expect(platform().webLink('supplierCredit', id)).toBe(`https://go.xero.com/AccountsPayable/ViewCreditNote.aspx?creditNoteID=${id}`);
     expect(platform().webLink('contact', id)).toBe(`https://go.xero.com/Contacts/View/${id}`);
     expect(platform().webLink('payment', id)).toBe(`https://go.xero.com/Bank/ViewTransaction.aspx?bankTransactionID=${id}`);
     expect(platform().webLink('prepayment', id)).toBe(`https://go.xero.com/Bank/ViewTransaction.aspx?bankTransactionID=${id}`);
