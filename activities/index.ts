@@ -7,6 +7,8 @@ import type { Keyring } from '../lib/crypto/sealed-box';
 import { accountingRunner, createAccountingActivities, type PlatformFactory } from './accounting';
 import type { AccountingServices } from './accounting/services';
 import { createBillingSyncActivities } from './billing-sync';
+import { createRefreshActivities } from './accounting-data/refresh';
+import { createAutoPaymentActivities } from './auto-payments';
 import { createBpayActivities } from './bpay';
 import { createFeeUploadActivities } from './fees/upload-fee-document';
 import { createRecordPayment } from './payments/record-payment';
@@ -34,6 +36,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createAccountingActivities(deps.accounting, deps.platformFor),
     ...createQuoteActivities({ db: deps.db, keyring: deps.keyring, stripe: deps.stripe, accounting }),
     ...createFeeUploadActivities({ db: deps.db, accounting }),
+    ...createRefreshActivities({ db: deps.db, accounting }),
+    ...createAutoPaymentActivities({ db: deps.db, keyring: deps.keyring, stripe: deps.stripe, accounting }),
     ...createBpayActivities({ db: deps.db, keyring: deps.keyring, accounting, temporal: deps.temporal }),
     ...createBillingSyncActivities({ db: deps.db, keyring: deps.keyring }),
   };

@@ -17,6 +17,9 @@ export interface MerchantsTable {
   /** YYYY-MM-DD: payments made before it are never uploaded. */
   accounting_start_date: ColumnType<string | null, string | null | undefined, string | null>;
   bpay_upload_enabled: ColumnType<boolean, boolean | undefined, boolean>;
+  /** Automatic payments: how many times a declined invoice is charged, and how many days apart. */
+  auto_pay_attempts: ColumnType<number, number | undefined, number>;
+  auto_pay_retry_days: ColumnType<number, number | undefined, number>;
 }
 
 
@@ -50,9 +53,10 @@ export interface PaymentsTable {
   sync_reason: string | null;
   synced_at: Date | null;
   sync_records: ColumnType<PaymentSyncRecord[], string | undefined, string>;
+  payer_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
-export type PaymentChannel = 'pay_now' | 'virtual_terminal' | 'batch_debit';
+export type PaymentChannel = 'pay_now' | 'virtual_terminal' | 'batch_debit' | 'auto_payment';
 export type PaymentMethod = 'card' | 'bank_debit';
 export type PaymentSyncStatus = 'pending' | 'synced' | 'not-uploaded' | 'failed';
 export interface PaymentApplication {
@@ -184,6 +188,8 @@ export interface BillingTermsTable {
   interval: string;
   status: ColumnType<'active' | 'revoked', 'active' | 'revoked' | undefined, 'active' | 'revoked'>;
   created_at: CreatedAt;
+  /** The accounting contact whose invoices these terms pay (the quote's customer). */
+  contact_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface OutboxEmailsTable {
@@ -348,7 +354,140 @@ export interface MerchantFeeCreditApplicationsTable {
   applied_at: CreatedAt;
 }
 
+export interface PayerContactsTable {
+  merchant_id: string;
+  payer_id: string;
+  contact_id: string;
+}
+
+/** Settle's copy of an accounting invoice: what payers see and auto-payments start from, between refreshes. */
+export interface AccountingInvoicesTable {
+  merchant_id: string;
+  id: string;
+  contact_id: string;
+  number: string;
+  status: string;
+  date: string;
+  due_date: string | null;
+  currency: string;
+  total_minor: number;
+  amount_due_minor: number;
+  refreshed_at: ColumnType<Date, Date | undefined, Date>;
+}
+
+export interface AutoPaymentAttemptsTable {
+  merchant_id: string;
+  invoice_id: string;
+  attempt: number;
+  terms_id: string;
+  amount_minor: number;
+  payment_intent_id: string | null;
+  outcome: ColumnType<'charging' | 'succeeded' | 'processing' | 'failed', 'charging' | undefined, 'charging' | 'succeeded' | 'processing' | 'failed'>;
+  failure: string | null;
+  created_at: CreatedAt;
+}
+
+// Invoice sync (0011_invoice_sync.ts).
+export interface InvoiceSyncSettingsTable {
+  merchant_id: string;
+  create_contacts: ColumnType<boolean, boolean | undefined, boolean>;
+  debug_logging: ColumnType<boolean, boolean | undefined, boolean>;
+  sync_inventory: ColumnType<boolean, boolean | undefined, boolean>;
+  invoice_sync_every_minutes: ColumnType<number | null, number | null | undefined, number | null>;
+  payment_sync_every_minutes: ColumnType<number | null, number | null | undefined, number | null>;
+  updated_at: ColumnType<Date, Date | undefined, Date>;
+}
+export type AccountMappingKind = 'gl-account' | 'product-type';
+export interface InvoiceSyncAccountMappingsTable {
+  merchant_id: string;
+  source_kind: AccountMappingKind;
+  source_value: string;
+  account_code: string;
+  tax_type: string | null;
+}
+export interface InvoiceSyncContactsTable {
+  merchant_id: string;
+  manage_company_id: number;
+  contact_id: string;
+  source: 'matched' | 'created';
+  updated_at: ColumnType<Date, Date | undefined, Date>;
+}
+export type InvoiceSyncBatchStatus = 'open' | 'incomplete' | 'exported';
+export interface InvoiceSyncBatchesTable {
+  id: string;
+  merchant_id: string;
+  batch_identifier: string;
+  manage_batch_id: number | null;
+  workflow_id: string;
+  status: InvoiceSyncBatchStatus;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | undefined, Date>;
+}
+export type InvoiceSyncRecordStatus = 'pending' | 'posted' | 'failed' | 'held';
+export interface InvoiceSyncRecordsTable {
+  merchant_id: string;
+  manage_invoice_id: number;
+  batch_id: string;
+  revision: string;
+  invoice_number: string;
+  manage_company_id: number;
+  kind: 'invoice' | 'credit-note';
+  total_minor: number;
+  currency: string;
+  status: InvoiceSyncRecordStatus;
+  error: string | null;
+  accounting_id: string | null;
+  accounting_link: string | null;
+  posted_how: 'created' | 'linked' | null;
+  carried_back_minor: ColumnType<number, number | undefined, number>;
+  updated_at: ColumnType<Date, Date | undefined, Date>;
+}
+export interface InvoiceSyncPaymentsTable {
+  merchant_id: string;
+  accounting_id: string;
+  manage_invoice_id: number;
+  kind: 'payment' | 'credit';
+  amount_minor: number;
+  paid_on: string;
+  manage_payment_id: number | null;
+  status: 'carried' | 'failed';
+  error: string | null;
+  created_at: CreatedAt;
+}
+export interface DebugLogEntriesTable {
+  id: Generated<string>;
+  merchant_id: string;
+  batch_id: string | null;
+  kind: string;
+  detail: ColumnType<Record<string, unknown>, string, string>;
+  created_at: CreatedAt;
+}
+export interface InventoryAuditEntriesTable {
+  id: Generated<string>;
+  merchant_id: string;
+  batch_id: string;
+  manage_invoice_id: number;
+  invoice_number: string;
+  accounting_id: string;
+  product: string;
+  quantity: ColumnType<string, string | number, string | number>;
+  unit_cost_minor: number;
+  cost_minor: number;
+  created_at: CreatedAt;
+}
+
 export interface Database {
+  invoice_sync_settings: InvoiceSyncSettingsTable;
+  invoice_sync_account_mappings: InvoiceSyncAccountMappingsTable;
+  invoice_sync_contacts: InvoiceSyncContactsTable;
+  invoice_sync_batches: InvoiceSyncBatchesTable;
+  invoice_sync_records: InvoiceSyncRecordsTable;
+  invoice_sync_payments: InvoiceSyncPaymentsTable;
+  debug_log_entries: DebugLogEntriesTable;
+  inventory_audit_entries: InventoryAuditEntriesTable;
+  payer_contacts: PayerContactsTable;
+  accounting_invoices: AccountingInvoicesTable;
+  auto_payment_attempts: AutoPaymentAttemptsTable;
   billing_sync_connections: BillingSyncConnectionsTable;
   billing_sync_runs: BillingSyncRunsTable;
   billing_sync_lines: BillingSyncLinesTable;

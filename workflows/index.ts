@@ -6,3 +6,6 @@ export { bpayUploadWorkflow } from './bpay/bpay-upload-workflow';
 export { bpayImportWorkflow } from './bpay/bpay-import-workflow';
 export { feeUploadWorkflow } from './fees/fee-upload-workflow';
 export { billingSyncWorkflow } from './billing-sync/billing-sync-workflow';
+export { autoPaymentRunWorkflow } from './auto-payments/auto-payment-run-workflow';
+export { invoiceAutoPaymentWorkflow } from './auto-payments/invoice-auto-payment-workflow';
+export { accountingRefreshWorkflow } from './accounting-data/refresh-workflow';

@@ -23,6 +23,7 @@ export function createRecordPayment(db: Db) {
         method: input.method,
         applications: JSON.stringify(input.applications ?? []),
         paid_on: input.paidOn ?? null,
+        payer_id: input.payerId ?? null,
       })
       // The first attempt's row stands; a retry only reads it back.
       .onConflict((oc) => oc.column('id').doUpdateSet((eb) => ({ recorded_at: eb.ref('payments.recorded_at') })))

@@ -22,7 +22,8 @@ export function createQuoteRecordActivities({ db, stripe }: QuoteActivityDeps) {
      * charge it on each invoice's due date, up to the recurring amount, so automatic payments can take over
      * without the merchant mapping anything by hand.
      */
-    async saveRecurringAgreement(input: { quotePaymentId: string; paymentIntentId: string }): Promise<{ billingTermsId: string }> {
+    /** `contactId`: the quote's customer in the books, whose invoices the terms pay (absent in histories before it was passed). */
+    async saveRecurringAgreement(input: { quotePaymentId: string; paymentIntentId: string; contactId?: string }): Promise<{ billingTermsId: string }> {
       const quote = await findQuotePayment(db, input.quotePaymentId);
       if (!quote?.payer_id || quote.recurring_amount_minor === null) {
         throw ApplicationFailure.nonRetryable(`quote payment ${input.quotePaymentId} has no payer or no recurring portion`, 'NoRecurringPortion');
@@ -40,8 +41,12 @@ export function createQuoteRecordActivities({ db, stripe }: QuoteActivityDeps) {
         await trx.insertInto('billing_terms')
           .values({ id: termsId, merchant_id: quote.merchant_id, payer_id: quote.payer_id!, source: 'cpq-quote', source_id: quote.id,
             payment_method_id: methodId, rule: 'due-date', days_after: null, max_amount_minor: quote.recurring_amount_minor!,
-            currency: quote.currency, interval: quote.recurring_interval ?? 'month' })
+            currency: quote.currency, interval: quote.recurring_interval ?? 'month', contact_id: input.contactId ?? null })
           .onConflict((oc) => oc.constraint('billing_terms_source').doNothing()).execute();
+        if (input.contactId) {
+          await trx.insertInto('payer_contacts').values({ merchant_id: quote.merchant_id, payer_id: quote.payer_id!, contact_id: input.contactId })
+            .onConflict((oc) => oc.columns(['merchant_id', 'payer_id', 'contact_id']).doNothing()).execute();
+        }
       });
       return { billingTermsId: termsId };
     },

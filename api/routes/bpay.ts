@@ -7,6 +7,7 @@ import { resolveMerchantActions } from '../../db/actions';
 import { seal } from '../../lib/crypto/sealed-box';
 import { derivedId, newId } from '../../lib/ids';
 import { CURRENCIES, formatAmount, parseAmount, type Currency } from '../../lib/money';
+import { followTimezone } from '../../lib/schedules/auto-payments';
 import { bpayScheduleId, ensureBpaySchedule } from '../../lib/schedules/bpay-upload';
 import { taskQueueName } from '../../lib/task-queues';
 import { bpayImportWorkflow } from '../../workflows/bpay/bpay-import-workflow';
@@ -47,6 +48,7 @@ export function bpayRoutes(deps: ApiDeps) {
       handler: async ({ body, state }) => {
         await deps.db.updateTable('merchants').set({ timezone: body.timezone }).where('id', '=', state.merchant.id).execute();
         await schedule(state.merchant.id, body.timezone, state.merchant.bpay_upload_enabled);
+        await followTimezone(deps.temporal, state.merchant.id, body.timezone);
         return { status: 200, body: { timezone: body.timezone, scheduleId: bpayScheduleId(state.merchant.id), uploadEnabled: state.merchant.bpay_upload_enabled } };
       },
     }),

@@ -72,7 +72,7 @@ const paymentView = z.object({
   amount: z.string(),
   currency: z.enum(CURRENCIES),
   reference: z.string(),
-  channel: z.enum(['pay_now', 'virtual_terminal', 'batch_debit']),
+  channel: z.enum(['pay_now', 'virtual_terminal', 'batch_debit', 'auto_payment']),
   method: z.enum(['card', 'bank_debit']),
   invoices: z.array(z.object({ invoiceId: z.string(), amount: z.string() })),
   recordedAt: z.string().nullable(),

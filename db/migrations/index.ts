@@ -9,6 +9,7 @@ import * as m0005 from './0005_bpay_upload';
 import * as m0006 from './0006_acquire_call_function';
 import * as m0007 from './0007_payment_and_fee_uploads';
 import * as m0008 from './0008_billing_sync';
+import * as m0010 from './0010_payer_invoices';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '0006_acquire_call_function': m0006,
   '0007_payment_and_fee_uploads': m0007,
   '0008_billing_sync': m0008,
+  '0010_payer_invoices': m0010,
 };

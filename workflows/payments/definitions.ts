@@ -17,6 +17,8 @@ export interface PaymentInput {
   applications?: PaymentApplication[];
   /** YYYY-MM-DD; defaults to the day it is recorded. */
   paidOn?: string;
+  /** The payer who paid, when Settle knows them (Pay Now, automatic payments): their past payments list it. */
+  payerId?: string;
 }
 
 export interface PaymentSync {

@@ -219,7 +219,7 @@ export async function quotePaymentWorkflow(input: QuotePaymentInput): Promise<Qu
       Object.assign(state, { creditNote: { ...state.creditNote!, approved: true }, paidAt: new Date().toISOString(), returnWindowEndsAt: news.returnWindowEndsAt });
     }
 
-    if (input.recurring && state.payerId) await wisePay.saveRecurringAgreement({ quotePaymentId, paymentIntentId: state.paymentIntentId! });
+    if (input.recurring && state.payerId) await wisePay.saveRecurringAgreement({ quotePaymentId, paymentIntentId: state.paymentIntentId!, contactId: state.contactId });
     await save('awaiting-downpayment-invoice');
     // The merchant's webhook may be down for a while: keep trying for about a day alongside reconciliation, then
     // tell the merchant instead of holding the quote payment open.
