@@ -11,6 +11,7 @@ import { createRefreshActivities } from './accounting-data/refresh';
 import { createAutoPaymentActivities } from './auto-payments';
 import { createBpayActivities } from './bpay';
 import { createFeeUploadActivities } from './fees/upload-fee-document';
+import { createInvoicePaymentActivities } from './invoice-payments';
 import { createRecordPayment } from './payments/record-payment';
 import { createUploadPayment } from './payments/upload-payment';
 import { createQuoteActivities } from './quotes';
@@ -38,6 +39,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createFeeUploadActivities({ db: deps.db, accounting }),
     ...createRefreshActivities({ db: deps.db, accounting }),
     ...createAutoPaymentActivities({ db: deps.db, keyring: deps.keyring, stripe: deps.stripe, accounting }),
+    ...createInvoicePaymentActivities({ db: deps.db, keyring: deps.keyring, stripe: deps.stripe, accounting }),
     ...createBpayActivities({ db: deps.db, keyring: deps.keyring, accounting, temporal: deps.temporal }),
     ...createBillingSyncActivities({ db: deps.db, keyring: deps.keyring }),
   };

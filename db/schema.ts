@@ -387,6 +387,16 @@ export interface AutoPaymentAttemptsTable {
   created_at: CreatedAt;
 }
 
+/** Pay Now for invoices: the checkout paying an invoice; at most one held (unreleased) claim per invoice. */
+export interface InvoicePaymentClaimsTable {
+  checkout_id: string;
+  merchant_id: string;
+  invoice_id: string;
+  payer_id: string;
+  created_at: CreatedAt;
+  released_at: Date | null;
+}
+
 // Invoice sync (0011_invoice_sync.ts).
 export interface InvoiceSyncSettingsTable {
   merchant_id: string;
@@ -488,6 +498,7 @@ export interface Database {
   payer_contacts: PayerContactsTable;
   accounting_invoices: AccountingInvoicesTable;
   auto_payment_attempts: AutoPaymentAttemptsTable;
+  invoice_payment_claims: InvoicePaymentClaimsTable;
   billing_sync_connections: BillingSyncConnectionsTable;
   billing_sync_runs: BillingSyncRunsTable;
   billing_sync_lines: BillingSyncLinesTable;

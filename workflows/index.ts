@@ -9,3 +9,4 @@ export { billingSyncWorkflow } from './billing-sync/billing-sync-workflow';
 export { autoPaymentRunWorkflow } from './auto-payments/auto-payment-run-workflow';
 export { invoiceAutoPaymentWorkflow } from './auto-payments/invoice-auto-payment-workflow';
 export { accountingRefreshWorkflow } from './accounting-data/refresh-workflow';
+export { invoicePaymentWorkflow } from './invoice-payments/invoice-payment-workflow';

@@ -32,24 +32,27 @@ export function outcomeOf(intent: Stripe.PaymentIntent): { outcome: IntentOutcom
   return { outcome: 'open' };
 }
 
-function workflowKey(operation: string): string {
+/** The idempotency key of a Stripe write, derived from the calling workflow and the operation. */
+export function workflowKey(operation: string): string {
   const workflow = Context.current().info.workflowExecution;
   if (!workflow) throw ApplicationFailure.nonRetryable('Stripe writes run inside a workflow (their key derives from it)');
   return idempotencyKey(workflow.workflowId, operation);
 }
 
+/** The payer's Stripe customer, made once (a recurring portion saves the method to it; invoice payments use it too). */
+export async function stripeCustomerFor({ db, keyring, stripe }: Pick<QuoteActivityDeps, 'db' | 'keyring' | 'stripe'>, merchantId: string, payerId: string): Promise<string> {
+  const payer = await findPayer(db, merchantId, payerId);
+  if (!payer) throw ApplicationFailure.nonRetryable(`no payer ${payerId}`, 'UnknownPayer');
+  if (payer.stripe_customer_id) return payer.stripe_customer_id;
+  const { name, email, phone } = payerDetails(keyring, payer);
+  const customer = await stripe.customers.create({ name, email, phone, metadata: { settle_payer_id: payerId, settle_merchant_id: merchantId } },
+    { idempotencyKey: idempotencyKey(payerId, 'stripe-customer') });
+  await db.updateTable('payers').set({ stripe_customer_id: customer.id }).where('id', '=', payerId).execute();
+  return customer.id;
+}
+
 export function createStripeIntentActivities({ db, keyring, stripe }: QuoteActivityDeps) {
-  /** The payer's Stripe customer, made once (a recurring portion saves the method to it). */
-  async function customerFor(merchantId: string, payerId: string): Promise<string> {
-    const payer = await findPayer(db, merchantId, payerId);
-    if (!payer) throw ApplicationFailure.nonRetryable(`no payer ${payerId}`, 'UnknownPayer');
-    if (payer.stripe_customer_id) return payer.stripe_customer_id;
-    const { name, email, phone } = payerDetails(keyring, payer);
-    const customer = await stripe.customers.create({ name, email, phone, metadata: { settle_payer_id: payerId, settle_merchant_id: merchantId } },
-      { idempotencyKey: idempotencyKey(payerId, 'stripe-customer') });
-    await db.updateTable('payers').set({ stripe_customer_id: customer.id }).where('id', '=', payerId).execute();
-    return customer.id;
-  }
+  const customerFor = (merchantId: string, payerId: string) => stripeCustomerFor({ db, keyring, stripe }, merchantId, payerId);
 
   return {
     async createQuotePaymentIntent(input: { quotePaymentId: string; attempt: number; method: PaymentMethodKind; payerId?: string }): Promise<{ paymentIntentId: string }> {

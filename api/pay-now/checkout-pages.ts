@@ -8,19 +8,22 @@ import { methodLabel } from './identify-forms';
 export interface CheckoutModel {
   base: string;
   merchantName: string;
-  quoteId: string;
+  /** What is being paid, as in "quote Q-1" or "invoices INV-1, INV-2". */
+  what: string;
   amount: string;
   currency: string;
   method: PaymentMethodKind;
   paymentIntentId: string;
   error?: string;
+  /** Where "Choose another way to pay" leads (default: base). */
+  backUrl?: string;
 }
 
 /** The test payment methods the sandbox offers: Stripe's ids, so the emulator (and Stripe test mode) decide the outcome. */
 export const SANDBOX_PAYMENT_METHODS = ['pm_card_visa', 'pm_card_chargeDeclined', 'pm_usBankAccount', 'pm_auBecsDebit'] as const;
 
 function heading(m: CheckoutModel): SafeHtml {
-  return html`<div class="card"><p class="muted">${m.merchantName} · quote ${m.quoteId}</p>
+  return html`<div class="card"><p class="muted">${m.merchantName} · ${m.what}</p>
 <h1>Pay by ${methodLabel(m.method, m.currency)}</h1><div class="amount">${m.amount} ${m.currency}</div></div>
 ${m.error ? html`<div class="notice error" id="error" role="alert">${m.error}</div>` : ''}`;
 }
@@ -45,7 +48,7 @@ export function sandboxCheckoutPage(m: CheckoutModel): SafeHtml {
 ${sandboxChoices(m)}
 ${debitNote}
 </form>
-<p><a href="${m.base}">Choose another way to pay</a></p>`;
+<p><a href="${m.backUrl ?? m.base}">Choose another way to pay</a></p>`;
 }
 
 // Constant text (allowed by its hash in the page's policy); what varies comes from the form's data- attributes.
@@ -74,6 +77,6 @@ export function stripeCheckoutPage(m: CheckoutModel & { publishableKey: string; 
 <button type="submit">Pay ${m.amount} ${m.currency}</button>
 <div id="payment-message" class="muted" role="alert"></div>
 </form>
-<p><a href="${m.base}">Choose another way to pay</a></p>
+<p><a href="${m.backUrl ?? m.base}">Choose another way to pay</a></p>
 <script src="https://js.stripe.com/v3/"></script>`;
 }

@@ -39,7 +39,7 @@ export function checkoutHandlers(deps: ApiDeps) {
 
   function renderCheckout(ctx: Context, q: QuoteRequest, state: QuotePaymentState & { paymentIntentId: string }, clientSecret: string, error?: string) {
     const model: CheckoutModel = {
-      base: q.base, merchantName: q.merchantName, quoteId: q.row.quote_id, amount: formatAmount(q.row.amount_minor, q.row.currency as Currency),
+      base: q.base, merchantName: q.merchantName, what: `quote ${q.row.quote_id}`, amount: formatAmount(q.row.amount_minor, q.row.currency as Currency),
       currency: q.row.currency, method: state.method ?? 'card', paymentIntentId: state.paymentIntentId, error,
     };
     const title = `Pay quote ${q.row.quote_id} · ${q.merchantName}`;

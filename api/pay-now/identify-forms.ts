@@ -13,7 +13,7 @@ export interface FormEcho {
 
 const fieldError = (error?: string) => (error ? html`<div class="notice error" role="alert">${error}</div>` : '');
 
-function loginForm(base: string, echo: FormEcho['login'] = {}): SafeHtml {
+export function loginForm(base: string, echo: FormEcho['login'] = {}): SafeHtml {
   return html`<form class="card" method="post" action="${base}/login" id="login">
 <h2>Log in</h2>${fieldError(echo.error)}
 <label for="login-email">Email</label><input id="login-email" name="email" type="email" autocomplete="email" required maxlength="254" value="${echo.email ?? ''}">

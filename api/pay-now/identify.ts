@@ -13,7 +13,7 @@ import { setPasswordUrl, welcomeEmail } from './welcome-email';
 
 const email = z.string().trim().min(1, 'Enter your email address.').max(254, 'That email address is too long.')
   .pipe(z.email('Enter a valid email address.'));
-const loginShape = z.object({ email, password: z.string().min(1, 'Enter your password.').max(200, 'That password is too long.') });
+export const loginShape = z.object({ email, password: z.string().min(1, 'Enter your password.').max(200, 'That password is too long.') });
 const registerShape = z.object({
   name: z.string().trim().min(1, 'Enter your name.').max(255, 'That name is too long.')
     .regex(/^[^\u0000-\u001f\u007f]*$/, 'Your name must not contain control characters.'),
@@ -24,7 +24,7 @@ const registerShape = z.object({
 });
 
 /** Every problem of a form, as one sentence each. */
-const problems = (error: z.ZodError) => [...new Set(error.issues.map((i) => i.message))].join(' ');
+export const problems = (error: z.ZodError) => [...new Set(error.issues.map((i) => i.message))].join(' ');
 
 export function identifyHandlers(deps: ApiDeps) {
   const login = page(async (ctx: Context) => {

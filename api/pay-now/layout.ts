@@ -23,6 +23,8 @@ button.secondary{background:#e7eaf0;color:#1d2330}button.danger{background:#b326
 .notice{padding:.75rem 1rem;border-radius:8px;margin-bottom:1rem}
 .error{background:#fdecea;border:1px solid #f3b4ae}.ok{background:#e8f5ec;border:1px solid #a9d8b6}.info{background:#eef3fd;border:1px solid #b7c8f2}
 .status{display:inline-block;padding:.1rem .5rem;border-radius:99px;background:#e7eaf0;font-size:.85rem}
+table{width:100%;border-collapse:collapse;margin:.5rem 0}th,td{text-align:left;padding:.35rem .4rem;border-bottom:1px solid #e7eaf0}.num{text-align:right}
+input[type=checkbox],input[type=radio]{width:auto;margin-right:.4rem}fieldset{border:0;padding:0;margin:.75rem 0 0}.choice{display:block;margin:.25rem 0}
 `;
 
 const hashOf = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;

@@ -40,8 +40,8 @@ export function checkOrigin(ctx: Context, deps: Pick<ApiDeps, 'publicUrl'>): voi
   }
 }
 
-/** The fields of an `application/x-www-form-urlencoded` POST (the first value of each name). */
-export async function readForm(ctx: Context): Promise<Record<string, string>> {
+/** Every field of an `application/x-www-form-urlencoded` POST, repeated names included (a list of checkboxes). */
+export async function readFormParams(ctx: Context): Promise<URLSearchParams> {
   if (!ctx.is('application/x-www-form-urlencoded')) {
     throw new PageError(415, 'Request refused', 'Send this form from the payment page.');
   }
@@ -52,8 +52,13 @@ export async function readForm(ctx: Context): Promise<Record<string, string>> {
     if (err instanceof ProblemError && err.slug === 'body-too-large') throw new PageError(413, 'Request refused', 'The form is too large.');
     throw new PageError(400, 'Request refused', 'The form could not be read; please try again.');
   }
+  return new URLSearchParams(text);
+}
+
+/** The fields of an `application/x-www-form-urlencoded` POST (the first value of each name). */
+export async function readForm(ctx: Context): Promise<Record<string, string>> {
   const fields: Record<string, string> = Object.create(null);
-  for (const [name, value] of new URLSearchParams(text)) fields[name] ??= value;
+  for (const [name, value] of await readFormParams(ctx)) fields[name] ??= value;
   return fields;
 }
 
@@ -61,6 +66,12 @@ export async function readForm(ctx: Context): Promise<Record<string, string>> {
 export async function postedForm(ctx: Context, deps: Pick<ApiDeps, 'publicUrl'>): Promise<Record<string, string>> {
   checkOrigin(ctx, deps);
   return readForm(ctx);
+}
+
+/** postedForm, keeping every value of a repeated name. */
+export async function postedParams(ctx: Context, deps: Pick<ApiDeps, 'publicUrl'>): Promise<URLSearchParams> {
+  checkOrigin(ctx, deps);
+  return readFormParams(ctx);
 }
 
 /** Post/Redirect/Get: a POST that worked answers 303, so a reload never sends it again. */

@@ -5,6 +5,7 @@ import Router from '@koa/router';
 import type { ApiDeps } from '../deps';
 import { checkoutHandlers } from './checkout';
 import { identifyHandlers } from './identify';
+import { mountInvoicePages } from './invoices/router';
 import { loadQuote, renderQuote } from './quote-context';
 import { page } from './requests';
 import { setPasswordHandlers } from './set-password';
@@ -25,5 +26,6 @@ export function payNowRouter(deps: ApiDeps): Router {
   router.get('/pay/q/:token/return', paying.returned);
   router.get('/pay/set-password', password.show);
   router.post('/pay/set-password', password.submit);
+  mountInvoicePages(router, deps);
   return router;
 }

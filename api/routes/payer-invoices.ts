@@ -2,6 +2,7 @@
 // "Download latest accounting platform data" refresh, the contacts a payer pays for, billing terms, and the
 // automatic payments that charge by them.
 import { z } from 'zod';
+import { outstandingInvoices, payerPayments } from '../../db/payer-invoices';
 import { findPayer } from '../../db/payers';
 import { formatAmount, parseAmount, type Currency } from '../../lib/money';
 import { ensureAutoPaymentSchedule } from '../../lib/schedules/auto-payments';
@@ -52,10 +53,8 @@ export function payerInvoiceRoutes(deps: ApiDeps) {
       handler: async ({ params, state }) => {
         const merchantId = state.merchant.id;
         await ownPayer(merchantId, params.payerId);
-        const contacts = (await deps.db.selectFrom('payer_contacts').select('contact_id').where('merchant_id', '=', merchantId).where('payer_id', '=', params.payerId).execute()).map((c) => c.contact_id);
-        const invoices = contacts.length ? await deps.db.selectFrom('accounting_invoices').selectAll().where('merchant_id', '=', merchantId).where('contact_id', 'in', contacts)
-          .where('amount_due_minor', '>', 0).where('status', '=', 'authorised').orderBy('due_date').orderBy('date').execute() : [];
-        const payments = await deps.db.selectFrom('payments').selectAll().where('merchant_id', '=', merchantId).where('payer_id', '=', params.payerId).orderBy('created_at', 'desc').limit(100).execute();
+        const invoices = await outstandingInvoices(deps.db, merchantId, params.payerId);
+        const payments = await payerPayments(deps.db, merchantId, params.payerId);
         const money = (minor: number, c: string) => formatAmount(minor, c as Currency);
         const refreshed = invoices.reduce<Date | null>((latest, i) => (!latest || i.refreshed_at > latest ? i.refreshed_at : latest), null);
         return { status: 200, body: {

@@ -10,20 +10,22 @@ export interface PayerWithTerms {
   termsId: string;
   contactId: string;
   email: string;
+  /** The welcome email's set-password token (a test signs the payer in with it). */
+  passwordToken: string;
 }
 
 export async function payerWithTerms(world: QuoteWorld, m: QuoteMerchant, recurring = '300.00'): Promise<PayerWithTerms> {
   const accepted = await m.cpq('POST', '/v1/cpq/quote-payments', { body: acceptBody({ recurring: { amount: recurring, interval: 'month' } }) });
   if (accepted.status !== 201) throw new Error(`accept: ${accepted.status} ${JSON.stringify(accepted.body)}`);
   const email = `pat+${randomBytes(3).toString('hex')}@payer.example`;
-  const { payer } = await registerPayer(world.stack.db, world.stack.apiDeps.keyring, m.merchantId, { name: 'Pat Payer', email });
+  const { payer, passwordToken } = await registerPayer(world.stack.db, world.stack.apiDeps.keyring, m.merchantId, { name: 'Pat Payer', email });
   const handle = world.stack.client.workflow.getHandle(`quote-payment/${m.merchantId}/${accepted.body.quoteId}`);
   const { paymentIntentId } = await handle.executeUpdate(beginCheckoutUpdate, { args: [{ checkout: 'payer', payerId: payer.id, method: 'card' }] });
   await world.stripe.stripe.paymentIntents.confirm(paymentIntentId, { payment_method: 'pm_card_visa' });
   await handle.executeUpdate(completeCheckoutUpdate, { args: [{ paymentIntentId }] });
   const state = await untilQuoteStatus(handle, 'awaiting-downpayment-invoice');
   const terms = await world.stack.db.selectFrom('billing_terms').selectAll().where('payer_id', '=', payer.id).executeTakeFirstOrThrow();
-  return { payerId: payer.id, termsId: terms.id, contactId: state.contactId!, email };
+  return { payerId: payer.id, termsId: terms.id, contactId: state.contactId!, email, passwordToken };
 }
 
 /** An authorised USD invoice for the contact, due on `dueDate`. */

@@ -3,6 +3,7 @@
 // to the quote in CPQ. The workflow, Stripe (emulator) and Xero (emulator) do the rest, and are checked too.
 import type { QuotePaymentStatus } from '../../../workflows/quotes/definitions';
 import { eventually } from '../../support/eventually';
+import { formBrowser, type FormBrowser } from '../../support/form-browser';
 import { acceptBody, setUpQuoteMerchant, startQuoteWorld, type QuoteMerchant, type QuoteWorld } from '../../support/quotes';
 
 let world: QuoteWorld;
@@ -16,33 +17,9 @@ beforeAll(async () => {
 });
 afterAll(() => world.close());
 
-interface Page {
-  status: number;
-  location: string;
-  text: string;
-  headers: Headers;
-}
-
-/** One payer's browser: follows nothing by itself, keeps the cookies it is given, sends its Origin on POSTs. */
-function browser() {
-  const jar = new Map<string, string>();
-  async function send(method: string, url: string, form?: Record<string, string>, headers: Record<string, string> = {}): Promise<Page> {
-    const cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-    const res = await fetch(new URL(url, origin), {
-      method, redirect: 'manual',
-      headers: { ...(cookie ? { cookie } : {}), ...(form ? { 'content-type': 'application/x-www-form-urlencoded', origin } : {}), ...headers },
-      body: form ? new URLSearchParams(form).toString() : undefined,
-    });
-    for (const set of res.headers.getSetCookie()) {
-      const [pair] = set.split(';');
-      const eq = pair.indexOf('=');
-      jar.set(pair.slice(0, eq), pair.slice(eq + 1));
-    }
-    return { status: res.status, location: res.headers.get('location') ?? '', text: await res.text(), headers: res.headers };
-  }
-  return { jar, get: (url: string) => send('GET', url), post: (url: string, form: Record<string, string> = {}, headers?: Record<string, string>) => send('POST', url, form, headers) };
-}
-type Browser = ReturnType<typeof browser>;
+/** One payer's browser (test/support/form-browser.ts). */
+const browser = () => formBrowser(origin);
+type Browser = FormBrowser;
 
 async function accept(overrides: Record<string, unknown> = {}, merchant = m) {
   const body = acceptBody(overrides);
