@@ -1,6 +1,7 @@
 // Runs one of Settle's entry points as a real process, the way it runs in production or on a laptop.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { appendLog, childLogFile } from './run-logs';
 
 export interface RunningProcess {
   child: ChildProcess;
@@ -23,8 +24,11 @@ export function runEntryPoint(script: string, env: NodeJS.ProcessEnv): RunningPr
   let out = '';
   let err = '';
   const listeners = new Set<() => void>();
-  child.stdout!.on('data', (c) => ((out += c), listeners.forEach((l) => l())));
-  child.stderr!.on('data', (c) => ((err += c), listeners.forEach((l) => l())));
+  // Its output also goes to the run's logs, which the run's final check reads for payer data and secrets.
+  const logFile = childLogFile(path.basename(script, '.ts'));
+  const errFile = logFile?.replace(/\.log$/, '.stderr.log');
+  child.stdout!.on('data', (c) => ((out += c), appendLog(logFile, c), listeners.forEach((l) => l())));
+  child.stderr!.on('data', (c) => ((err += c), appendLog(errFile, c), listeners.forEach((l) => l())));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return {
     child,

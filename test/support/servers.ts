@@ -6,6 +6,11 @@ export interface TestServers {
   postgresUrl: string;
   templateDatabase: string;
   workflowBundlePath: string;
+  /**
+   * This run's scratch folder: the logs the tests' API and workers write, and the leak scans (test/support/run-logs.ts).
+   * Benchmarks, which reuse the stacks, publish none: their stacks log nothing and scan nothing.
+   */
+  runDir?: string;
 }
 
 const ENV_KEY = 'SETTLE_TEST_SERVERS';

@@ -11,16 +11,17 @@ import { platformFactory } from '../../activities/accounting/platforms';
 import { createAccountingServices, type AccountingServices } from '../../activities/accounting/services';
 import type Stripe from 'stripe';
 import { createStripeClient } from '../../activities/stripe/client';
-import { newKeyringText, parseKeyring } from '../../lib/crypto/sealed-box';
+import { newKeyringText, parseKeyring, type Keyring } from '../../lib/crypto/sealed-box';
 import type { QuotePaymentTiming, SettlementTiming } from '../../workflows/quotes/definitions';
 import type { ApiDeps } from '../../api/deps';
 import { startApi, type RunningApi } from '../../api/serve';
 import { createDb, type Db } from '../../db/database';
-import { createLogger } from '../../lib/logger';
 import { WORKER_ROLES, type WorkerRole } from '../../lib/task-queues';
 import { settleDataConverter } from '../../lib/temporal/payload-codec';
 import { installTemporalRuntime } from '../../lib/temporal/runtime';
 import { startWorkers, type RunningWorkers } from '../../workers/start-workers';
+import { scanDatabase } from './leak-scan-db';
+import { recordDatabase, recordDatabaseScan, scansEnabled, testLogger } from './run-logs';
 import { testServers } from './servers';
 
 export const NAMESPACE = 'default';
@@ -28,7 +29,11 @@ export const NAMESPACE = 'default';
 export interface TestDatabase {
   db: Db;
   url: string;
-  drop(): Promise<void>;
+  /**
+   * Scans the database for leaks (recorded for the run's final check, test/global-teardown.ts), then drops it.
+   * `keyring`: the one its sealed columns were written with, so the scan knows their secrets and payers.
+   */
+  drop(opts?: { keyring?: Keyring }): Promise<void>;
 }
 
 export async function createTestDatabase(): Promise<TestDatabase> {
@@ -36,13 +41,21 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const name = `settle_test_${randomBytes(6).toString('hex')}`;
   const admin = createDb(servers.postgresUrl, 1);
   await sql`create database ${sql.id(name)} template ${sql.id(servers.templateDatabase)}`.execute(admin);
+  recordDatabase(name);
   const url = new URL(servers.postgresUrl);
   url.pathname = `/${name}`;
   const db = createDb(url.toString(), 5);
   return {
     db,
     url: url.toString(),
-    async drop() {
+    async drop(opts = {}) {
+      if (scansEnabled()) {
+        recordDatabaseScan(await scanDatabase(db, name, opts.keyring).catch((err: Error) => ({
+          database: name,
+          leaks: [{ kind: 'scan failed', where: name, excerpt: err.message }],
+          identities: { names: [], emails: [] },
+        })));
+      }
       await db.destroy();
       await sql`drop database if exists ${sql.id(name)} with (force)`.execute(admin);
       await admin.destroy();
@@ -89,8 +102,9 @@ export async function startTestStack(
   const servers = testServers();
   const database = await createTestDatabase();
   const taskQueuePrefix = uniquePrefix();
-  // SDK logs through pino at `error` unless LOG_LEVEL asks for more: worker start chatter is test noise.
-  installTemporalRuntime(createLogger({ level: process.env.LOG_LEVEL ?? 'error', name: 'test' }));
+  // The SDK (and so activities and workflows) logs at info into the run's log files, like the API: the run's final
+  // check reads them for payer data (test/support/run-logs.ts). The console stays quiet unless LOG_LEVEL is set.
+  installTemporalRuntime(testLogger('worker'));
   const encryptionKeys = newKeyringText('test');
   const keyring = parseKeyring(encryptionKeys);
   const connection = await Connection.connect({ address: servers.temporalAddress });
@@ -116,7 +130,7 @@ export async function startTestStack(
     db: database.db,
     temporal: client,
     accounting,
-    log: createLogger({ level: process.env.LOG_LEVEL ?? 'silent' }),
+    log: testLogger('api'),
     taskQueuePrefix,
     adminApiKey: `admin-${randomBytes(24).toString('hex')}`,
     maxBodyBytes: 16 * 1024,
@@ -148,7 +162,7 @@ export async function startTestStack(
       await workers?.shutdown();
       await nativeConnection.close();
       await connection.close();
-      await database.drop();
+      await database.drop({ keyring });
     },
   };
 }
