@@ -52,7 +52,7 @@ export function createApp(deps: ApiDeps): Koa {
     await next();
   });
   // The payer's HTML pages (not JSON API routes: not in the OpenAPI document, their errors are pages).
-  app.use(payNowRouter(deps).routes());
+  app.use(payNowRouter(deps, authFailures).routes());
   // Stripe's webhooks: the raw body is what the signature covers, so they bypass the JSON routing.
   app.use(stripeWebhookRouter(deps).routes());
   // The Temporal Web UI's codec server, for ops only (api/codec.ts).

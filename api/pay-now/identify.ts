@@ -3,7 +3,9 @@
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { enqueueEmail } from '../../db/outbox';
-import { authenticatePayer, PayerAlreadyRegistered, registerPayer } from '../../db/payers';
+import { PayerAlreadyRegistered, registerPayer } from '../../db/payers';
+import type { AuthFailureLimiter } from '../middleware/auth-failures';
+import { payerSignIn } from './payer-sign-in';
 import { checkoutChoices } from '../../lib/quotes/methods';
 import type { ApiDeps } from '../deps';
 import { loadQuote, renderQuote } from './quote-context';
@@ -26,13 +28,13 @@ const registerShape = z.object({
 /** Every problem of a form, as one sentence each. */
 export const problems = (error: z.ZodError) => [...new Set(error.issues.map((i) => i.message))].join(' ');
 
-export function identifyHandlers(deps: ApiDeps) {
+export function identifyHandlers(deps: ApiDeps, authFailures: AuthFailureLimiter) {
   const login = page(async (ctx: Context) => {
     const form = await postedForm(ctx, deps);
     const q = await loadQuote(ctx, deps);
     const parsed = loginShape.safeParse(form);
     if (!parsed.success) return renderQuote(ctx, deps, q, { status: 422, echo: { login: { email: form.email, error: problems(parsed.error) } } });
-    const payer = await authenticatePayer(deps.db, deps.keyring, q.row.merchant_id, parsed.data.email, parsed.data.password);
+    const payer = await payerSignIn(ctx, deps, authFailures, q.row.merchant_id, parsed.data.email, parsed.data.password);
     if (!payer) {
       // One answer for an unknown email and a wrong password: the form does not tell who has an account.
       return renderQuote(ctx, deps, q, { status: 401, echo: { login: { email: parsed.data.email, error: 'That email and password do not match an account. Check them, or register if you are new.' } } });

@@ -1,6 +1,7 @@
 // The Pay Now pages: server-rendered HTML for the payer who clicked "Accept and Pay" on a quote in CPQ. Not part of
 // the JSON API (no problem+json, not in the OpenAPI document): a person reads these. See the files beside this
 // one for each step; sessions are sealed cookies (session.ts), POSTs are checked for their Origin (requests.ts).
+import type { AuthFailureLimiter } from '../middleware/auth-failures';
 import Router from '@koa/router';
 import type { ApiDeps } from '../deps';
 import { checkoutHandlers } from './checkout';
@@ -10,9 +11,9 @@ import { loadQuote, renderQuote } from './quote-context';
 import { page } from './requests';
 import { setPasswordHandlers } from './set-password';
 
-export function payNowRouter(deps: ApiDeps): Router {
+export function payNowRouter(deps: ApiDeps, authFailures: AuthFailureLimiter): Router {
   const router = new Router();
-  const identify = identifyHandlers(deps);
+  const identify = identifyHandlers(deps, authFailures);
   const paying = checkoutHandlers(deps);
   const password = setPasswordHandlers(deps);
 
@@ -26,6 +27,6 @@ export function payNowRouter(deps: ApiDeps): Router {
   router.get('/pay/q/:token/return', paying.returned);
   router.get('/pay/set-password', password.show);
   router.post('/pay/set-password', password.submit);
-  mountInvoicePages(router, deps);
+  mountInvoicePages(router, deps, authFailures);
   return router;
 }

@@ -1,6 +1,7 @@
 // The payer's invoice pages, /pay/m/:merchantId/invoices: the link in auto-payment emails. A registered payer signs
 // in, pays outstanding invoices (several in one payment) by card or bank debit, stops automatic payments, and sees
 // past payments. See the files beside this one for each step.
+import type { AuthFailureLimiter } from '../../middleware/auth-failures';
 import type Router from '@koa/router';
 import type { ApiDeps } from '../../deps';
 import { invoiceCheckoutHandlers } from './checkout';
@@ -11,9 +12,9 @@ import { payHandler } from './pay';
 import { page } from '../requests';
 import { termsHandlers } from './terms';
 
-export function mountInvoicePages(router: Router, deps: ApiDeps): void {
+export function mountInvoicePages(router: Router, deps: ApiDeps, authFailures: AuthFailureLimiter): void {
   const base = '/pay/m/:merchantId/invoices';
-  const identify = invoiceIdentifyHandlers(deps);
+  const identify = invoiceIdentifyHandlers(deps, authFailures);
   const checkout = invoiceCheckoutHandlers(deps);
   const terms = termsHandlers(deps);
 

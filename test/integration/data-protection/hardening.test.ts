@@ -54,3 +54,19 @@ it('sends the Pay Now security headers, and HSTS only over https', async () => {
   const secure = await fetch(`${apis[apis.length - 1].url}/pay/q/not-a-real-token`, { headers: { 'x-forwarded-proto': 'https' } });
   expect(secure.headers.get('strict-transport-security')).toMatch(/^max-age=\d{7,}/);
 });
+
+it('limits failed Pay Now sign-ins per payer email and address with a "try again later" page, checking no password', async () => {
+  const { merchantId } = await createTestMerchant(stack);
+  const api = await startApi({ ...stack.apiDeps, authFailureLimits: { maxFailures: 3, windowMs: 60_000 } }, 0);
+  apis.push(api);
+  const signIn = (password: string) => fetch(`${api.url}/pay/m/${merchantId}/invoices/login`, {
+    method: 'POST', redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ email: 'nobody@payer.example', password }).toString(),
+  });
+  for (let i = 0; i < 3; i++) expect((await signIn(`wrong ${i}`)).status).toBe(401);
+  const limited = await signIn('wrong again');
+  expect(limited.status).toBe(429);
+  expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+  expect(await limited.text()).toContain('Too many failed sign-ins');
+});
