@@ -12,6 +12,8 @@ import { createAutoPaymentActivities } from './auto-payments';
 import { createBpayActivities } from './bpay';
 import { createFeeUploadActivities } from './fees/upload-fee-document';
 import { createInvoicePaymentActivities } from './invoice-payments';
+import { createInvoiceSyncActivities } from './invoice-sync';
+import { createLogger, type Logger } from '../lib/logger';
 import { createRecordPayment } from './payments/record-payment';
 import { createUploadPayment } from './payments/upload-payment';
 import { createQuoteActivities } from './quotes';
@@ -27,6 +29,8 @@ export interface ActivityDeps {
   stripe: Stripe;
   /** Temporal, for what activities manage there (the nightly upload's Schedule). */
   temporal: Client;
+  /** The invoice sync log (minimal at the normal level); stdout unless given (tests read it). */
+  log?: Logger;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -42,6 +46,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createInvoicePaymentActivities({ db: deps.db, keyring: deps.keyring, stripe: deps.stripe, accounting }),
     ...createBpayActivities({ db: deps.db, keyring: deps.keyring, accounting, temporal: deps.temporal }),
     ...createBillingSyncActivities({ db: deps.db, keyring: deps.keyring }),
+    ...createInvoiceSyncActivities({ db: deps.db, keyring: deps.keyring, accounting, log: deps.log ?? createLogger({ name: 'invoice-sync' }) }),
   };
 }
 

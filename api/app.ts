@@ -12,6 +12,7 @@ import { stripeWebhookRouter } from './webhooks/stripe';
 import { billingSyncRoutes } from './routes/billing-sync';
 import { bpayRoutes } from './routes/bpay';
 import { feeRoutes } from './routes/fees';
+import { invoiceSyncRoutes } from './routes/invoice-sync';
 import { payerInvoiceRoutes } from './routes/payer-invoices';
 import { connectionRoutes } from './routes/connections';
 import { cpqRoutes } from './routes/cpq';
@@ -26,7 +27,8 @@ import { mountRoutes, type RouteSpec } from './routing';
 export function allRoutes(deps: ApiDeps): RouteSpec[] {
   const businessRoutes = [
     ...healthRoutes(deps), ...merchantRoutes(deps), ...connectionRoutes(deps), ...paymentRoutes(deps),
-    ...integrationRoutes(deps), ...cpqRoutes(deps), ...quotePaymentRoutes(deps), ...bpayRoutes(deps), ...billingSyncRoutes(deps), ...feeRoutes(deps), ...payerInvoiceRoutes(deps),
+    ...integrationRoutes(deps), ...cpqRoutes(deps), ...quotePaymentRoutes(deps), ...bpayRoutes(deps), ...billingSyncRoutes(deps), ...feeRoutes(deps),
+    ...invoiceSyncRoutes(deps), ...payerInvoiceRoutes(deps),
   ];
   let document: unknown;
   const openApi = () =>

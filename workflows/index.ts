@@ -9,4 +9,6 @@ export { billingSyncWorkflow } from './billing-sync/billing-sync-workflow';
 export { autoPaymentRunWorkflow } from './auto-payments/auto-payment-run-workflow';
 export { invoiceAutoPaymentWorkflow } from './auto-payments/invoice-auto-payment-workflow';
 export { accountingRefreshWorkflow } from './accounting-data/refresh-workflow';
+export { invoiceSyncWorkflow } from './invoice-sync/invoice-sync-workflow';
+export { paymentSyncWorkflow } from './invoice-sync/payment-sync-workflow';
 export { invoicePaymentWorkflow } from './invoice-payments/invoice-payment-workflow';

@@ -118,6 +118,8 @@ export interface CreditNote {
 
 export interface NewCreditNote {
   contactId: string;
+  /** Settle's number if it sets one (a PSA credit's invoice number); the platform numbers it otherwise. */
+  number?: string;
   reference?: string;
   date: string;
   currency: string;
@@ -152,6 +154,23 @@ export interface NewPrepayment {
   reference?: string;
 }
 
+/** One invoice of a batch write, with its own key (QuickBooks writes one at a time, each keyed by it). */
+export interface KeyedInvoice {
+  invoice: NewInvoice;
+  key: IdempotencyKey;
+}
+
+/** One result per invoice sent, in the same order: a batch can partly succeed. */
+export type InvoiceResult = { ok: true; invoice: Invoice } | { ok: false; reason: string };
+
+/** Money applied to an invoice: a payment, or a credit note allocated to it. `id` is the platform's, stable. */
+export interface Settlement {
+  id: string;
+  kind: 'payment' | 'credit';
+  amountMinor: number;
+  date: string;
+}
+
 /** `bill` and `supplierCredit` are the payable invoices and credit notes (created with `payable`). */
 export type LinkedObject = 'contact' | 'invoice' | 'creditNote' | 'bill' | 'supplierCredit' | 'payment' | 'prepayment';
 
@@ -164,6 +183,17 @@ export interface AccountingPlatform {
   listInvoices(query: InvoiceQuery): Promise<InvoicePage>;
   getInvoice(invoiceId: string, options?: ReadOptions): Promise<Invoice | undefined>;
   createInvoice(invoice: NewInvoice, key: IdempotencyKey): Promise<Invoice>;
+  /**
+   * Sales invoices in as few calls as the platform allows (Xero: one call, keyed by `batchKey`; QuickBooks: one per
+   * invoice, keyed by its own key). Results line up with `items`; a refused invoice fails alone.
+   */
+  createInvoices(items: KeyedInvoice[], batchKey: IdempotencyKey): Promise<InvoiceResult[]>;
+  /** Sales invoices carrying these numbers (exact); at most 50 numbers a call. */
+  findInvoicesByNumber(numbers: string[]): Promise<Invoice[]>;
+  /** Customer credit notes carrying these numbers (exact); at most 50 numbers a call. */
+  findCreditNotesByNumber(numbers: string[]): Promise<CreditNote[]>;
+  /** The payments and credit allocations applied to a sales invoice, whoever applied them. */
+  listInvoiceSettlements(invoiceId: string): Promise<Settlement[]>;
 
   /** Sends payments in as few calls as the platform allows; results line up with `payments`. */
   createPayments(payments: NewPayment[], key: IdempotencyKey): Promise<PaymentResult[]>;

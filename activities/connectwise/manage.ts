@@ -32,6 +32,24 @@ export interface ManageInvoice {
   total: number;
 }
 
+/** An invoice as the accounting interface exports it (lines with product type and GL account). */
+export interface ManageAccountingInvoice {
+  id: number;
+  invoiceNumber: string;
+  type: string;
+  company: ManageRef;
+  date: string;
+  dueDate?: string;
+  currency?: { currencyCode: string };
+  total: number;
+  balance?: number;
+  glBatch?: ManageRef | null;
+  lines?: Array<{ description: string; quantity: number; unitPrice: number; productType?: string; glAccount?: string; taxCode?: string; productClass?: string; unitCost?: number }>;
+  _info?: { lastUpdated?: string };
+}
+export interface ManageBatch { id: number; batchIdentifier: string; exportedFlag: boolean }
+export interface ManageInvoicePayment { id: number; type: string; amount: number; paymentDate: string; transactionId: string | null }
+
 const day = (wire: string | null | undefined) => (wire ? wire.slice(0, 10) : null);
 const wireDate = (date: string) => `${date}T00:00:00Z`;
 const cents = (amount: number | undefined) => Math.round((amount ?? 0) * 100);
@@ -94,6 +112,22 @@ export function manageApi(client: ManageClient) {
         client.post<ManageInvoice>('/finance/invoices', { type: 'Agreement', agreement: { id: body.agreementId }, company: { id: body.companyId },
           date: wireDate(body.date), reference: body.reference }, key),
       list: (conditions: string) => client.list<ManageInvoice>('/finance/invoices', { conditions, orderBy: 'id asc' }),
+      payments: (invoiceId: number) => client.list<ManageInvoicePayment>(`/finance/invoices/${invoiceId}/payments`),
+      /** Records a payment on the invoice; `transactionId` is the accounting id it came from (how a retry finds it). */
+      addPayment: (invoiceId: number, body: { type: string; amount: number; paymentDate: string; transactionId: string }, key: string) =>
+        client.post<ManageInvoicePayment>(`/finance/invoices/${invoiceId}/payments`, { ...body, paymentDate: wireDate(body.paymentDate) }, key),
+    },
+    accounting: {
+      unposted: () => client.list<{ id: number }>('/finance/accounting/unpostedinvoices', { orderBy: 'id asc' }),
+      batchByIdentifier: async (identifier: string) =>
+        (await client.list<ManageBatch>('/finance/accounting/batches', { conditions: `batchIdentifier=${conditionString(identifier)}` }))[0],
+      createBatch: (identifier: string, key: string) =>
+        client.post<ManageBatch>('/finance/accounting/batches', { batchIdentifier: identifier, exportInvoicesFlag: true }, key),
+      invoicesByIds: (ids: number[]) => client.list<ManageAccountingInvoice>('/finance/invoices', { conditions: `id in (${ids.map(Number).join(',')})`, orderBy: 'id asc' }),
+      companiesByIds: (ids: number[]) => client.list<ManageCompany>('/company/companies', { conditions: `id in (${ids.map(Number).join(',')})`, orderBy: 'id asc' }),
+      batchInvoices: (batchId: number) => client.list<ManageAccountingInvoice>('/finance/invoices', { conditions: `glBatch/id=${batchId}`, orderBy: 'id asc' }),
+      markExported: (batchId: number, key: string) =>
+        client.patch<ManageBatch>(`/finance/accounting/batches/${batchId}`, [{ op: 'replace', path: 'exportedFlag', value: true }], key),
     },
   };
 }

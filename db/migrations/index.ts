@@ -10,6 +10,7 @@ import * as m0006 from './0006_acquire_call_function';
 import * as m0007 from './0007_payment_and_fee_uploads';
 import * as m0008 from './0008_billing_sync';
 import * as m0010 from './0010_payer_invoices';
+import * as m0011 from './0011_invoice_sync';
 import * as m0012 from './0012_invoice_payment_claims';
 
 export const migrations: Record<string, Migration> = {
@@ -22,5 +23,6 @@ export const migrations: Record<string, Migration> = {
   '0007_payment_and_fee_uploads': m0007,
   '0008_billing_sync': m0008,
   '0010_payer_invoices': m0010,
+  '0011_invoice_sync': m0011,
   '0012_invoice_payment_claims': m0012,
 };

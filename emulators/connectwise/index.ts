@@ -1,5 +1,6 @@
 // A stateful local ConnectWise Manage (REST API 3.0 under /v4_6_release/apis/3.0): companies, catalog products,
-// agreements and their additions, and agreement invoices, with Manage's Basic auth (company+publicKey:privateKey plus
+// agreements and their additions, agreement invoices, the accounting interface (unposted invoices, batches) and invoice
+// payments, with Manage's Basic auth (company+publicKey:privateKey plus
 // a clientId header), `conditions`, page and forward-only `pageId` paging, a per-member rate limit answered with 429
 // and Retry-After, and injected faults. Like Manage it does not deduplicate writes on an Idempotency-Key; it records
 // the key of every write so tests can see each one carried its own.
@@ -8,6 +9,7 @@
 import { FaultInjector, type FaultSettings } from '../support/faults';
 import { SlidingWindowLimiter } from '../support/limits';
 import { EmulatorServer } from '../support/server';
+import { registerAccountingRoutes } from './accounting';
 import { registerAgreementRoutes } from './agreements';
 import { registerInvoiceRoutes } from './invoices';
 import { registerRecordRoutes } from './records';
@@ -99,6 +101,7 @@ export async function startManageEmulator(opts: ManageEmulatorOptions = {}): Pro
   registerRecordRoutes(server);
   registerAgreementRoutes(server);
   registerInvoiceRoutes(server);
+  registerAccountingRoutes(server);
 
   // The control API (never authenticated, throttled or faulted).
   server.route('POST', '/_emulator/tenants', (req) => {

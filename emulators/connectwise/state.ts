@@ -15,11 +15,23 @@ export interface Addition {
   id: number; agreementId: number; product: Ref; quantity: number; unitCost: number; unitPrice: number; billCustomer: string;
   effectiveDate: string | null; cancelledDate: string | null; serialNumber: string | null; invoiceDescription: string; description: string;
 }
-export interface InvoiceLine { additionId: number; product: Ref; description: string; quantity: number; unitPrice: number; extendedPrice: number }
+export interface InvoiceLine {
+  additionId: number; product: Ref; description: string; quantity: number; unitPrice: number; extendedPrice: number;
+  /** What the accounting interface exports with each line: the product type, its GL account and, for inventory, its cost. */
+  productType?: string; glAccount?: string; taxCode?: string; productClass?: string; unitCost?: number;
+}
 export interface Invoice {
   id: number; invoiceNumber: string; type: 'Agreement' | 'Standard'; company: Ref; agreement: Ref | null; reference: string;
   date: string; subtotal: number; total: number; lines: InvoiceLine[];
+  // The accounting interface (accounting.ts): the batch an invoice was exported in, once it is in one.
+  dueDate?: string; currency?: { currencyCode: string }; glBatch?: Ref | null; exportedFlag?: boolean;
+  /** Payments recorded against the invoice, and what is left to pay. */
+  payments?: number; balance?: number;
+  _info?: { lastUpdated: string };
 }
+/** A batch of the accounting interface: the invoices exported together, marked exported once the books have them. */
+export interface AccountingBatch { id: number; batchIdentifier: string; exportInvoicesFlag: boolean; exportedFlag: boolean; invoiceIds: number[]; _info: { dateEntered: string } }
+export interface InvoicePayment { id: number; invoice: Ref; type: string; amount: number; paymentDate: string; transactionId: string | null; appliedBy: string }
 
 export interface ApiMember { publicKey: string; privateKey: string }
 
@@ -50,6 +62,9 @@ export class ManageTenant {
   readonly catalog = new Collection<CatalogItem>(1000);
   readonly additions = new Collection<Addition>(5000);
   readonly invoices = new Collection<Invoice>(7000);
+  readonly batches = new Collection<AccountingBatch>(300);
+  readonly invoicePayments = new Collection<InvoicePayment>(9000);
+  private revisions = 0;
 
   constructor(readonly companyId: string) {}
 
@@ -79,13 +94,44 @@ export class ManageTenant {
     });
   }
 
+  /**
+   * A standard invoice ready for accounting (unposted): a negative total is a credit. Lines carry the product type and
+   * GL account the accounting interface exports them with.
+   */
+  addStandardInvoice(companyId: number, fields: { date: string; dueDate?: string; currency?: string; reference?: string; invoiceNumber?: string;
+    lines: Array<{ description: string; quantity: number; unitPrice: number; productType: string; glAccount?: string; taxCode?: string; productClass?: string; unitCost?: number }> }): Invoice {
+    const company = this.companies.get(companyId);
+    if (!company) throw new Error(`no company ${companyId}`);
+    const lines = fields.lines.map((l) => ({ additionId: 0, product: { id: 0, identifier: l.description.slice(0, 25) }, ...l,
+      extendedPrice: Math.round(l.quantity * l.unitPrice * 100) / 100 }));
+    const total = Math.round(lines.reduce((sum, l) => sum + l.extendedPrice, 0) * 100) / 100;
+    const invoice = this.invoices.add({
+      invoiceNumber: fields.invoiceNumber ?? '', type: 'Standard', company: { id: company.id, identifier: company.identifier, name: company.name }, agreement: null,
+      reference: fields.reference ?? '', date: `${fields.date}T00:00:00Z`, dueDate: `${fields.dueDate ?? fields.date}T00:00:00Z`,
+      currency: { currencyCode: fields.currency ?? 'AUD' }, subtotal: total, total, lines, glBatch: null, exportedFlag: false, payments: 0, balance: total,
+      _info: { lastUpdated: this.nextRevision() },
+    });
+    if (!invoice.invoiceNumber) invoice.invoiceNumber = `INV${invoice.id}`;
+    return invoice;
+  }
+
+  /** An edit in Manage: a new revision (its _info.lastUpdated moves). */
+  touchInvoice(id: number): void {
+    const invoice = this.invoices.get(id);
+    if (invoice) invoice._info = { lastUpdated: this.nextRevision() };
+  }
+
+  private nextRevision(): string {
+    return new Date(Date.UTC(2026, 0, 1) + ++this.revisions * 1000).toISOString().replace('.000Z', 'Z');
+  }
+
   additionsOf(agreementId: number): Addition[] {
     return this.additions.all().filter((a) => a.agreementId === agreementId);
   }
 
   snapshot() {
     return { companyId: this.companyId, companies: this.companies.all(), agreements: this.agreements.all(), catalog: this.catalog.all(),
-      additions: this.additions.all(), invoices: this.invoices.all() };
+      additions: this.additions.all(), invoices: this.invoices.all(), batches: this.batches.all(), invoicePayments: this.invoicePayments.all() };
   }
 }
 

@@ -52,6 +52,8 @@ function createCreditNote(tenant: TenantLedger, raw: any, unitdp: number): Eleme
   const amountTypes = resolveLineAmountTypes(raw);
   const date = resolveDate(tenant, raw.Date);
   const messages = [contact, currency, amountTypes, date].flatMap((r) => ('error' in r ? [r.error] : []));
+  const locked = 'date' in date && date.date ? tenant.lockRefusal(date.date) : undefined;
+  if (locked && status === 'AUTHORISED') messages.push(locked);
   if (messages.length || 'error' in amountTypes) return fail(...messages);
   const lines = parseLines(tenant, raw.LineItems, amountTypes.lineAmountTypes, { unitdp, requireAccounts: status === 'AUTHORISED' });
   if ('errors' in lines) return fail(...lines.errors);

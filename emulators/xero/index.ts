@@ -65,6 +65,12 @@ export interface XeroEmulator {
   /** byProblem counts 429s by X-Rate-Limit-Problem (injected bursts count as 'minute'). */
   stats: { requests: number; http429: number; byProblem: Record<string, number> };
   limits: XeroLimits;
+  /**
+   * While true, a write is applied but its answer is held back (how many: `heldAnswers`): a test can kill the caller
+   * at exactly the moment Xero has an object its caller never heard about.
+   */
+  holdAnswers: boolean;
+  heldAnswers: number;
   createTenant(name?: string, opts?: TenantOptions): { tenantId: string; tokens: TokenSet };
   close(): Promise<void>;
 }
@@ -91,6 +97,8 @@ export async function startXeroEmulator(opts: XeroEmulatorOptions = {}): Promise
     requests: [],
     stats: { requests: 0, http429: 0, byProblem: {} },
     limits,
+    holdAnswers: false,
+    heldAnswers: 0,
     createTenant(name = 'Emulated Organisation', tenantOpts) {
       const tenant = state.addTenant(name, tenantOpts);
       return { tenantId: tenant.id, tokens: oauth.issue(tenant.id) };
@@ -113,6 +121,11 @@ export async function startXeroEmulator(opts: XeroEmulatorOptions = {}): Promise
       body: req.body, tenantId: typeof tenantHeader === 'string' ? tenantHeader : undefined, status: res.drop ? 0 : res.status,
       responseBody: res.body,
     });
+    if (emulator.holdAnswers && req.method !== 'GET' && res.status < 300) {
+      emulator.heldAnswers++;
+      while (emulator.holdAnswers) await new Promise((r) => setTimeout(r, 20));
+      emulator.heldAnswers--;
+    }
     return res;
   });
 

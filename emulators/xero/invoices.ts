@@ -67,6 +67,8 @@ function createInvoice(tenant: TenantLedger, raw: any, unitdp: number): ElementR
   const dueDate = resolveDate(tenant, raw.DueDate, 'DueDate');
   const messages = [contact, currency, amountTypes, date, dueDate].flatMap((r) => ('error' in r ? [r.error] : []));
   if (status === 'AUTHORISED' && 'date' in dueDate && !dueDate.date) messages.push('Due Date is required for an approved invoice');
+  const locked = 'date' in date && date.date ? tenant.lockRefusal(date.date) : undefined;
+  if (locked && status === 'AUTHORISED') messages.push(locked);
   const number = typeof raw.InvoiceNumber === 'string' && raw.InvoiceNumber.trim() ? raw.InvoiceNumber.trim() : undefined;
   if (number && number.length > 255) messages.push('Invoice # must be 255 characters or less.');
   if (number && type === 'ACCREC' && findInvoice(tenant, number)?.number.toLowerCase() === number.toLowerCase()) messages.push('Invoice # must be unique.');

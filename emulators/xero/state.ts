@@ -138,6 +138,8 @@ export class TenantLedger {
   readonly bankTransactions = new Map<string, XeroBankTransaction>();
   readonly baseCurrency: string;
   readonly currencies: Set<string>;
+  /** The period lock date (YYYY-MM-DD): documents dated on or before it are refused, as in a closed period. */
+  lockDate?: string;
   private readonly counters = { invoice: 0, creditNote: 0 };
 
   constructor(readonly id: string, readonly name: string, private readonly clock: Clock, opts: TenantOptions = {}) {
@@ -153,6 +155,11 @@ export class TenantLedger {
   /** Today in the organisation (UTC in the emulator). */
   today(): string {
     return new Date(this.clock()).toISOString().slice(0, 10);
+  }
+
+  /** Xero's refusal of a document in a closed period, or undefined. */
+  lockRefusal(date: string): string | undefined {
+    return this.lockDate && date <= this.lockDate ? `The document date cannot be before the period lock date of ${this.lockDate}.` : undefined;
   }
 
   nextInvoiceNumber(): string {

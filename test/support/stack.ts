@@ -16,6 +16,7 @@ import type { QuotePaymentTiming, SettlementTiming } from '../../workflows/quote
 import type { ApiDeps } from '../../api/deps';
 import { startApi, type RunningApi } from '../../api/serve';
 import { createDb, type Db } from '../../db/database';
+import type { Logger } from '../../lib/logger';
 import { WORKER_ROLES, type WorkerRole } from '../../lib/task-queues';
 import { settleDataConverter } from '../../lib/temporal/payload-codec';
 import { installTemporalRuntime } from '../../lib/temporal/runtime';
@@ -97,6 +98,8 @@ export async function startTestStack(
     stripe?: { stripe: Stripe; publishableKey: string };
     quoteTiming?: QuotePaymentTiming;
     settlementTiming?: SettlementTiming;
+    /** The activities' sync log (invoice sync), e.g. a logger writing to a stream the test reads. */
+    activityLog?: Logger;
   } = {},
 ): Promise<TestStack> {
   const servers = testServers();
@@ -114,7 +117,8 @@ export async function startTestStack(
   const endpoints = opts.endpoints ?? { xero: UNREACHABLE, quickbooks: UNREACHABLE };
   const accounting = createAccountingServices({ db: database.db, encryptionKeys, endpoints, clock: opts.clock });
   const stripe = opts.stripe?.stripe ?? createStripeClient({ secretKey: 'sk_test_unreachable', apiBase: 'http://127.0.0.1:9', maxNetworkRetries: 0 });
-  const activities = createActivities({ db: database.db, accounting, platformFor: platformFactory(endpoints), keyring, stripe, temporal: client });
+  const activities = createActivities({ db: database.db, accounting, platformFor: platformFactory(endpoints), keyring, stripe, temporal: client,
+    log: opts.activityLog ?? testLogger('invoice-sync') });
   const workers = roles.length
     ? await startWorkers({
         connection: nativeConnection,

@@ -40,6 +40,7 @@ export class QuickBooksCreditNotes {
       CustomerRef: { value: cn.contactId },
       CurrencyRef: { value: cn.currency },
       TxnDate: cn.date,
+      ...(cn.number ? { DocNumber: cn.number } : {}),
       Line: salesLines(cn.lines, cn.currency),
       ...(cn.reference ? { CustomerMemo: { value: cn.reference } } : {}),
       ...(cn.status === 'draft' ? { PrivateNote: DRAFT_NOTE } : {}),

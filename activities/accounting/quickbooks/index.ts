@@ -11,14 +11,14 @@
 // - Payable documents (Settle's fees in the merchant's books) are bills and vendor credits against a Vendor: a
 //   supplier contact (`supplier: true`) is a Vendor, a customer one a Customer (payables.ts).
 import type {
-  AccountingPlatform, Contact, ContactQuery, Invoice, InvoicePage, InvoiceQuery, LinkedObject, NewContact, NewInvoice,
-  NewPayment, NewPrepayment, PaymentResult, ReadOptions,
+  AccountingPlatform, Contact, ContactQuery, Invoice, InvoicePage, InvoiceQuery, InvoiceResult, KeyedInvoice, LinkedObject, NewContact,
+  NewInvoice, NewPayment, NewPrepayment, PaymentResult, ReadOptions, Settlement,
 } from '../platform';
 import { PlatformNotFound, PlatformRejected } from '../platform';
 import { QboClient, type Criterion } from './client';
 import { QuickBooksCreditNotes } from './credit-notes';
 import { QuickBooksPayables } from './payables';
-import { minorToDecimal, requestIdFor, salesLines, toContact, toInvoice, type QboObject } from './mapping';
+import { currencyOf, decimalToMinor, minorToDecimal, requestIdFor, salesLines, toContact, toCreditNote, toInvoice, type QboObject } from './mapping';
 
 export interface QuickBooksPlatformOptions {
   /** node-quickbooks' endpoint: 'https://quickbooks.api.intuit.com/v3/company/' (or an emulator's). */
@@ -60,6 +60,22 @@ export function createQuickBooksPlatform(opts: QuickBooksPlatformOptions): Accou
   const creditNotes = new QuickBooksCreditNotes(qbo);
   const payables = new QuickBooksPayables(qbo);
   const webBase = (opts.webAppBaseUrl ?? 'https://app.qbo.intuit.com').replace(/\/+$/, '');
+
+  async function createSalesInvoice(invoice: NewInvoice, key: string): Promise<Invoice> {
+    if (invoice.status === 'draft') {
+      throw new PlatformRejected('QuickBooks Online has no draft invoices: an invoice is payable as soon as it exists', ['status: draft is not supported on QuickBooks']);
+    }
+    const created = await qbo.create('Invoice', {
+      CustomerRef: { value: invoice.contactId },
+      CurrencyRef: { value: invoice.currency },
+      TxnDate: invoice.date,
+      DueDate: invoice.dueDate,
+      ...(invoice.number ? { DocNumber: invoice.number } : {}),
+      ...(invoice.reference ? { CustomerMemo: { value: invoice.reference } } : {}),
+      Line: salesLines(invoice.lines, invoice.currency),
+    }, requestIdFor(key));
+    return toInvoice(created);
+  }
 
   return {
     platform: 'quickbooks',
@@ -106,19 +122,49 @@ export function createQuickBooksPlatform(opts: QuickBooksPlatformOptions): Accou
 
     async createInvoice(invoice: NewInvoice, key: string): Promise<Invoice> {
       if (invoice.payable) return payables.createBill(invoice, key);
-      if (invoice.status === 'draft') {
-        throw new PlatformRejected('QuickBooks Online has no draft invoices: an invoice is payable as soon as it exists', ['status: draft is not supported on QuickBooks']);
+      return createSalesInvoice(invoice, key);
+    },
+
+    async createInvoices(items: KeyedInvoice[]): Promise<InvoiceResult[]> {
+      // QBO cannot batch a write with a requestid: one create per invoice, each with its own key. A refusal fails
+      // that invoice alone; throttling and outages fail the call (a retry replays the ones already made).
+      const results: InvoiceResult[] = [];
+      for (const item of items) {
+        try {
+          results.push({ ok: true, invoice: await createSalesInvoice(item.invoice, item.key) });
+        } catch (err) {
+          if (err instanceof PlatformRejected) results.push({ ok: false, reason: err.details.join('; ') || err.message });
+          else throw err;
+        }
       }
-      const created = await qbo.create('Invoice', {
-        CustomerRef: { value: invoice.contactId },
-        CurrencyRef: { value: invoice.currency },
-        TxnDate: invoice.date,
-        DueDate: invoice.dueDate,
-        ...(invoice.number ? { DocNumber: invoice.number } : {}),
-        ...(invoice.reference ? { CustomerMemo: { value: invoice.reference } } : {}),
-        Line: salesLines(invoice.lines, invoice.currency),
-      }, requestIdFor(key));
-      return toInvoice(created);
+      return results;
+    },
+
+    async findInvoicesByNumber(numbers: string[]): Promise<Invoice[]> {
+      if (numbers.length === 0) return [];
+      return (await qbo.query('Invoice', [{ field: 'DocNumber', value: numbers, operator: 'IN' }])).map(toInvoice);
+    },
+
+    async findCreditNotesByNumber(numbers: string[]) {
+      if (numbers.length === 0) return [];
+      return (await qbo.query('CreditMemo', [{ field: 'DocNumber', value: numbers, operator: 'IN' }])).map(toCreditNote);
+    },
+
+    async listInvoiceSettlements(invoiceId: string): Promise<Settlement[]> {
+      const invoice = await qbo.read('Invoice', invoiceId);
+      if (!invoice) throw new PlatformNotFound(`QuickBooks has no invoice ${invoiceId}`, 404);
+      const paymentIds = [...new Set((invoice.LinkedTxn ?? []).filter((t: QboObject) => t.TxnType === 'Payment').map((t: QboObject) => String(t.TxnId)))];
+      if (paymentIds.length === 0) return [];
+      const payments = await qbo.query('Payment', [{ field: 'Id', value: paymentIds, operator: 'IN' }]);
+      // A payment's lines for this invoice are what it applied here; one that applies a credit memo and moves no money
+      // (TotalAmt 0) is a credit allocation, as QBO applies credits.
+      return payments.map((p): Settlement => {
+        const lines = (p.Line ?? []) as QboObject[];
+        const here = lines.filter((l) => (l.LinkedTxn ?? []).some((t: QboObject) => t.TxnType === 'Invoice' && String(t.TxnId) === invoiceId));
+        const currency = currencyOf(p) || currencyOf(invoice);
+        const credit = decimalToMinor(p.TotalAmt, currency) === 0 && lines.some((l) => (l.LinkedTxn ?? []).some((t: QboObject) => t.TxnType === 'CreditMemo'));
+        return { id: String(p.Id), kind: credit ? 'credit' : 'payment', amountMinor: here.reduce((sum, l) => sum + decimalToMinor(l.Amount, currency), 0), date: p.TxnDate };
+      }).filter((s) => s.amountMinor > 0);
     },
 
     async createPayments(payments: NewPayment[], key: string): Promise<PaymentResult[]> {

@@ -6,13 +6,13 @@
 import { CreditNote as XeroCreditNote, Invoice as XeroInvoice, XeroClient, type AccountingApi, type Allocation as XeroAllocation } from 'xero-node';
 import {
   PlatformError, PlatformNotFound, PlatformRejected, type AccountingPlatform, type Allocation, type ContactQuery, type CreditNote,
-  type IdempotencyKey, type InvoiceQuery, type LinkedObject, type NewContact, type NewCreditNote, type NewInvoice, type NewPayment,
-  type NewPrepayment, type PaymentResult,
+  type IdempotencyKey, type InvoiceQuery, type InvoiceResult, type KeyedInvoice, type LinkedObject, type NewContact, type NewCreditNote,
+  type NewInvoice, type NewPayment, type NewPrepayment, type PaymentResult, type Settlement,
 } from '../platform';
 import { toPlatformError, XeroTimeout } from './errors';
 import {
-  batchKey, contactBody, contactMatches, contactWhere, creditNoteBody, invoiceBody, invoiceWhere, minorToDecimal, paymentBody,
-  prepaymentBody, toContact, toCreditNote, toInvoice, webLink,
+  batchKey, contactBody, contactMatches, contactWhere, creditNoteBody, creditNoteNumbersWhere, decimalToMinor, invoiceBody, invoiceWhere,
+  minorToDecimal, paymentBody, prepaymentBody, toContact, toCreditNote, toInvoice, toIsoDate, webLink,
 } from './mapping';
 
 export interface XeroPlatformOptions {
@@ -125,6 +125,56 @@ export function createXeroPlatform(opts: XeroPlatformOptions): AccountingPlatfor
     async createInvoice(invoice: NewInvoice, key: IdempotencyKey) {
       const body = await call('createInvoice', (api) => api.createInvoices(tenant, { invoices: [invoiceBody(invoice)] }, undefined, undefined, key));
       return toInvoice(single(body.invoices, 'createInvoice'));
+    },
+
+    async createInvoices(items: KeyedInvoice[], key: IdempotencyKey): Promise<InvoiceResult[]> {
+      if (items.length === 0) return [];
+      // summarizeErrors=false: each invoice comes back with its own result, in the order sent; one Idempotency-Key
+      // for the call (a retry of the same batch is answered from Xero's record of the first).
+      const body = await call('createInvoices', (api) => api.createInvoices(tenant, { invoices: items.map((i) => invoiceBody(i.invoice)) }, false, undefined, key));
+      const answered = body.invoices ?? [];
+      return items.map((_, j): InvoiceResult => {
+        const inv = answered[j];
+        const errors = (inv?.validationErrors ?? []).map((v) => v.message ?? '').filter(Boolean);
+        if (!inv) return { ok: false, reason: 'Xero returned no result for this invoice' };
+        if (errors.length || inv.statusAttributeString === 'ERROR' || !inv.invoiceID) return { ok: false, reason: errors.join('; ') || 'refused by Xero' };
+        return { ok: true, invoice: toInvoice(inv) };
+      });
+    },
+
+    async findInvoicesByNumber(numbers: string[]) {
+      if (numbers.length === 0) return [];
+      const body = await call('findInvoicesByNumber', (api) => api.getInvoices(tenant, undefined, 'Type=="ACCREC"', undefined, undefined, numbers));
+      const wanted = new Set(numbers);
+      return (body.invoices ?? []).map(toInvoice).filter((i) => wanted.has(i.number));
+    },
+
+    async findCreditNotesByNumber(numbers: string[]) {
+      if (numbers.length === 0) return [];
+      const body = await call('findCreditNotesByNumber', (api) => api.getCreditNotes(tenant, undefined, creditNoteNumbersWhere(numbers)));
+      const wanted = new Set(numbers);
+      return (body.creditNotes ?? []).map(toCreditNote).filter((n) => n.number !== undefined && wanted.has(n.number));
+    },
+
+    async listInvoiceSettlements(invoiceId: string): Promise<Settlement[]> {
+      const body = await call('getInvoice', (api) => api.getInvoice(tenant, invoiceId));
+      const invoice = body.invoices?.[0];
+      if (!invoice) throw new PlatformNotFound(`Xero has no invoice ${invoiceId}`, 404);
+      const currency = String(invoice.currencyCode ?? '');
+      const settlements: Settlement[] = (invoice.payments ?? []).filter((p) => p.paymentID).map((p) => ({
+        id: p.paymentID!, kind: 'payment' as const, amountMinor: decimalToMinor(p.amount, currency), date: toIsoDate(p.date) ?? '',
+      }));
+      // The invoice lists the credit notes applied to it, not the allocations: each credit note is read for its
+      // allocations' ids (stable, what payment sync recognises), keeping those to this invoice.
+      const noteIds = [...new Set((invoice.creditNotes ?? []).map((n) => n.creditNoteID).filter((id): id is string => Boolean(id)))];
+      for (const noteId of noteIds) {
+        const notes = await call('getCreditNote', (api) => api.getCreditNote(tenant, noteId));
+        for (const a of notes.creditNotes?.[0]?.allocations ?? []) {
+          if (!a.allocationID || a.isDeleted || a.invoice?.invoiceID !== invoiceId) continue;
+          settlements.push({ id: a.allocationID, kind: 'credit', amountMinor: decimalToMinor(a.amount, currency), date: toIsoDate(a.date) ?? '' });
+        }
+      }
+      return settlements;
     },
 
     async createPayments(payments: NewPayment[], key: IdempotencyKey) {

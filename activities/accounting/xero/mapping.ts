@@ -118,7 +118,8 @@ export function invoiceBody(inv: NewInvoice): XeroInvoice {
 
 export function creditNoteBody(cn: NewCreditNote): XeroCreditNote {
   return omitUndefined({
-    type: cn.payable ? XeroCreditNote.TypeEnum.ACCPAYCREDIT : XeroCreditNote.TypeEnum.ACCRECCREDIT, contact: { contactID: cn.contactId }, reference: cn.reference, date: cn.date,
+    type: cn.payable ? XeroCreditNote.TypeEnum.ACCPAYCREDIT : XeroCreditNote.TypeEnum.ACCRECCREDIT, contact: { contactID: cn.contactId }, creditNoteNumber: cn.number,
+    reference: cn.reference, date: cn.date,
     currencyCode: currencyCode(cn.currency),
     status: cn.status === 'authorised' ? XeroCreditNote.StatusEnum.AUTHORISED : XeroCreditNote.StatusEnum.DRAFT,
     lineItems: cn.lines.map((l) => lineBody(l, cn.currency)),
@@ -160,6 +161,11 @@ export function contactWhere(q: ContactQuery): string | undefined {
 export function contactMatches(c: Contact, q: ContactQuery): boolean {
   const same = (a: string | undefined, b: string | undefined) => b === undefined || (a ?? '').toLowerCase() === b.toLowerCase();
   return same(c.name, q.name) && same(c.email, q.email) && same(c.accountNumber, q.accountNumber);
+}
+
+/** Customer credit notes with any of these numbers (Xero's where: exact string comparison). */
+export function creditNoteNumbersWhere(numbers: string[]): string {
+  return `Type=="ACCRECCREDIT" AND (${numbers.map((n) => `CreditNoteNumber==${quoted(n)}`).join(' OR ')})`;
 }
 
 /** Sales invoices only; the contact and status go in Xero's optimised ContactIDs/Statuses parameters instead. */

@@ -1,0 +1,45 @@
+// One batch of Manage's accounting interface into the accounting package, on the company connection (id
+// `invoice-sync/{merchant}/{batch identifier}`): open the batch (or re-open it, on a re-run) → match its customers to
+// contacts (holding only the unmatched customers' invoices) → post its pending invoices a chunk at a time (each
+// activity records what it did in Postgres, so a crash repeats at most one chunk's lookups and never a creation) →
+// mark it exported in Manage if every invoice is in the books, else leave it for a re-run once fixed.
+import { proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type * as activities from '../../activities';
+import { accountingQueueFor } from '../../lib/task-queues';
+import { invoiceSyncStateQuery, type InvoiceSyncInput, type InvoiceSyncState } from './definitions';
+
+/** A scheduled run's batch identifier: from its start, the same on every replay and retry. */
+function scheduledIdentifier(): string {
+  const started = workflowInfo().runStartTime.toISOString();
+  return `settle-${started.slice(0, 19).replace(/[-:T]/g, '')}`;
+}
+
+export async function invoiceSyncWorkflow(input: InvoiceSyncInput): Promise<InvoiceSyncState> {
+  const { merchantId } = input;
+  const { workflowId, taskQueue } = workflowInfo();
+  const company = proxyActivities<activities.Activities>({
+    taskQueue: accountingQueueFor(taskQueue, 'company'), startToCloseTimeout: '15 minutes', heartbeatTimeout: '20 seconds',
+    retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+  });
+  const state: InvoiceSyncState = { merchantId, batchIdentifier: input.batchIdentifier ?? scheduledIdentifier(), status: 'opening', invoices: 0, posted: 0, failed: 0, held: 0 };
+  setHandler(invoiceSyncStateQuery, () => state);
+
+  const opened = await company.openInvoiceBatch({ merchantId, batchIdentifier: state.batchIdentifier, workflowId });
+  state.batchId = opened.batchId;
+  state.invoices = opened.invoices;
+  if (opened.invoices === 0) {
+    state.status = 'empty';
+    return state;
+  }
+  state.status = 'matching-contacts';
+  await company.matchBatchContacts({ merchantId, batchId: opened.batchId });
+  state.status = 'posting';
+  for (;;) {
+    const chunk = await company.postInvoiceChunk({ merchantId, batchId: opened.batchId });
+    if (chunk.remaining === 0) break;
+  }
+  state.status = 'finishing';
+  const finished = await company.finishInvoiceBatch({ merchantId, batchId: opened.batchId });
+  Object.assign(state, { status: finished.status, posted: finished.posted, failed: finished.failed, held: finished.held });
+  return state;
+}
