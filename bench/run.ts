@@ -4,13 +4,21 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { accountingBenchmark } from './accounting';
+import { apiBenchmark } from './api';
+import { e2eBenchmark } from './e2e';
+import { invoiceSyncBenchmark } from './invoice-sync';
 import { matchingBenchmark } from './matching';
+import { overheadBenchmark } from './overhead';
 
 type Benchmark = () => Promise<Record<string, unknown>>;
 
 const BENCHMARKS: Record<string, Benchmark> = {
+  e2e: e2eBenchmark,
+  overhead: overheadBenchmark,
+  api: apiBenchmark,
   accounting: accountingBenchmark,
   matching: matchingBenchmark,
+  'invoice-sync': invoiceSyncBenchmark,
 };
 
 async function main() {

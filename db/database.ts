@@ -19,6 +19,10 @@ export function createDb(url: string, poolSize = 10): Db {
   const pool = new Pool({ connectionString: url, max: poolSize, types: typeParsers, connectionTimeoutMillis: 5_000 });
   // An idle client losing its server (Postgres restarting) must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
+  // So must a client that is checked out but between queries (a transaction awaiting an HTTP call): pg emits its
+  // 'error' on the client then, and with no listener the process dies (found by test/chaos/postgres-restart). The
+  // query in flight still rejects, and the pool drops the broken client when it is released.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 

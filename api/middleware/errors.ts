@@ -13,8 +13,32 @@ const HTTP_STATUS_PROBLEMS: Record<number, ProblemSlug> = {
   501: 'method-not-allowed',
 };
 
+// Postgres unreachable or going away: node-postgres surfaces refused/reset sockets with their errno code, a
+// dropped connection with a bare message, and a server shutting down with SQLSTATE class 08 (connection) or 57P0x.
+const UNREACHABLE_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN']);
+const PG_GONE = /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)/;
+
+/** True for errors that mean a dependency (Postgres, Temporal) is down right now, not that the request was bad. */
+export function isDependencyDown(err: unknown): boolean {
+  for (let e = err as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    const code = e.code;
+    if (typeof code === 'string' && (UNREACHABLE_ERRNOS.has(code) || code.startsWith('08') || /^57P0[1-3]$/.test(code))) return true;
+    // gRPC UNAVAILABLE (14) from the Temporal client while the frontend is down or restarting.
+    if (code === 14) return true;
+    if (typeof e.message === 'string' && PG_GONE.test(e.message)) return true;
+    // AggregateError (a refused connection to several addresses) holds the real causes in `errors`.
+    const many = (e as { errors?: unknown[] }).errors;
+    if (Array.isArray(many) && many.some(isDependencyDown)) return true;
+  }
+  return false;
+}
+
 function toProblem(err: unknown): ProblemError | undefined {
   if (err instanceof ProblemError) return err;
+  // A dependency is down: the client should retry (a retried payment with the same Idempotency-Key is one payment).
+  if (isDependencyDown(err)) {
+    return new ProblemError('not-ready', 'a dependency (Postgres or Temporal) is unavailable; retry shortly', {}, { 'Retry-After': '1' });
+  }
   const status = (err as { status?: number; expose?: boolean })?.status;
   const slug = status ? HTTP_STATUS_PROBLEMS[status] : undefined;
   if (slug) {

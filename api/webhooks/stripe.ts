@@ -11,6 +11,12 @@ import { handleStripeEvent, paymentIntentOf } from './stripe-events';
 
 const MERCHANT_ID = /^mer_[0-9a-f]{24}$/;
 
+function isEventShaped(event: unknown): boolean {
+  const e = event as { id?: unknown; type?: unknown; created?: unknown } | null;
+  return typeof e === 'object' && e !== null && !Array.isArray(e) && typeof e.id === 'string' && e.id.length > 0 && e.id.length <= 255
+    && typeof e.type === 'string' && e.type.length <= 255 && Number.isSafeInteger(e.created);
+}
+
 export function stripeWebhookRouter(deps: ApiDeps): Router {
   const router = new Router();
   router.post('/webhooks/stripe/:merchantId', async (ctx) => {
@@ -26,6 +32,12 @@ export function stripeWebhookRouter(deps: ApiDeps): Router {
       event = deps.stripe.webhooks.constructEvent(raw, signature, secret);
     } catch (err) {
       throw invalid(`the signature does not match: ${(err as Error).message}`);
+    }
+    // A correct signature proves who sent the body, not that it is an event: without this check a signed `{}` or
+    // `[]` reached the insert below and failed there with a 500 (found by test/integration/bad-input.test.ts).
+    if (!isEventShaped(event)) {
+      throw new ProblemError('validation-error', 'the body is not a Stripe event (id, type and created are required)',
+        { errors: [{ in: 'body', path: '', message: 'must be an event with string id and type and integer created' }] });
     }
     const recorded = await deps.db.insertInto('stripe_events')
       .values({ id: event.id, merchant_id: merchantId, type: event.type, payment_intent_id: paymentIntentOf(event) ?? null, handling: 'recorded', created: event.created })

@@ -2,7 +2,7 @@
 // recurring charges, served a page at a time at GET /api/v1/billing/recurring?month=YYYY-MM&page=N&pageSize=M with the
 // key as a bearer token; a per-key rate limit (429 with Retry-After) and injected faults as the other emulators have.
 import { randomBytes } from 'node:crypto';
-import { FaultInjector, type FaultSettings } from '../support/faults';
+import { FaultInjector, mountFaultRoutes } from '../support/faults';
 import { SlidingWindowLimiter } from '../support/limits';
 import { EmulatorServer } from '../support/server';
 import type { BssRecurringCharge } from '../../activities/bss/client';
@@ -83,15 +83,7 @@ export async function startBssEmulator(opts: { port?: number; requestsPerSecond?
   });
   server.route('GET', '/_emulator/state', () => ({ status: 200, body: { accounts: [...emulator.accounts.values()].map((a) => ({ name: a.name,
     months: Object.fromEntries([...a.months].map(([m, c]) => [m, c.length])) })), stats: emulator.stats, faults: emulator.faults.counts } }));
-  server.route('POST', '/_emulator/faults', (req) => {
-    const { seed, ...settings } = (req.body ?? {}) as FaultSettings & { seed?: number };
-    emulator.faults.set(settings, seed);
-    return { status: 204 };
-  });
-  server.route('DELETE', '/_emulator/faults', () => {
-    emulator.faults.clear();
-    return { status: 204 };
-  });
+  mountFaultRoutes(server, emulator.faults);
 
   emulator.url = await server.listen(opts.port ?? 0);
   return emulator;

@@ -6,7 +6,7 @@
 // the key of every write so tests can see each one carried its own.
 //
 // Middleware order (outermost first): the request log, authentication and the rate limit, injected faults, routes.
-import { FaultInjector, type FaultSettings } from '../support/faults';
+import { FaultInjector, mountFaultRoutes } from '../support/faults';
 import { SlidingWindowLimiter } from '../support/limits';
 import { EmulatorServer } from '../support/server';
 import { registerAccountingRoutes } from './accounting';
@@ -115,15 +115,7 @@ export async function startManageEmulator(opts: ManageEmulatorOptions = {}): Pro
     if (!tenant) return { status: 200, body: { tenants: [...state.tenants.values()].map((t) => t.companyId), faults: emulator.faults.counts } };
     return { status: 200, body: { ...tenant.snapshot(), faults: emulator.faults.counts } };
   });
-  server.route('POST', '/_emulator/faults', (req) => {
-    const { seed, ...settings } = (req.body ?? {}) as FaultSettings & { seed?: number };
-    emulator.faults.set(settings, seed);
-    return { status: 204 };
-  });
-  server.route('DELETE', '/_emulator/faults', () => {
-    emulator.faults.clear();
-    return { status: 204 };
-  });
+  mountFaultRoutes(server, emulator.faults);
 
   emulator.url = await server.listen(opts.port ?? 0);
   emulator.apiBase = `${emulator.url}${API_BASE}`;

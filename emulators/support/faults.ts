@@ -1,6 +1,6 @@
 // Faults an emulator can be told to inject, for tests and chaos runs: latency, 5xx errors, bursts of 429s,
 // dropped connections and timeouts. Set them in-process or over HTTP: POST /_emulator/faults.
-import type { EmulatorResponse, Middleware } from './server';
+import type { EmulatorResponse, EmulatorServer, Middleware } from './server';
 
 export interface FaultSettings {
   /** Added to every answer. */
@@ -71,4 +71,17 @@ export class FaultInjector {
     }
     return next();
   };
+}
+
+/** POST /_emulator/faults (settings, optional seed) and DELETE /_emulator/faults: how tests and chaos runs set faults over HTTP. */
+export function mountFaultRoutes(server: EmulatorServer, faults: FaultInjector): void {
+  server.route('POST', '/_emulator/faults', (req) => {
+    const { seed, ...settings } = (req.body ?? {}) as FaultSettings & { seed?: number };
+    faults.set(settings, seed);
+    return { status: 204 };
+  });
+  server.route('DELETE', '/_emulator/faults', () => {
+    faults.clear();
+    return { status: 204 };
+  });
 }

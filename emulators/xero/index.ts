@@ -5,7 +5,7 @@
 // Middleware order (outermost first): the request log, then authentication and rate limits (API paths only),
 // then injected faults, then the routes. Faults run inside the limits so injected latency is spent while the
 // request counts as in flight, and an injected 429 carries the same headers as a real one.
-import { FaultInjector, type FaultSettings } from '../support/faults';
+import { FaultInjector, mountFaultRoutes } from '../support/faults';
 import { IdempotencyStore } from '../support/idempotency';
 import type { Clock } from '../support/limits';
 import { OAuthEmulator, type TokenSet } from '../support/oauth';
@@ -166,15 +166,7 @@ export async function startXeroEmulator(opts: XeroEmulatorOptions = {}): Promise
     const body = (req.body ?? {}) as { name?: string } & TenantOptions;
     return { status: 201, body: emulator.createTenant(body.name, { baseCurrency: body.baseCurrency, currencies: body.currencies }) };
   });
-  server.route('POST', '/_emulator/faults', (req) => {
-    const { seed, ...settings } = (req.body ?? {}) as FaultSettings & { seed?: number };
-    emulator.faults.set(settings, seed);
-    return { status: 204 };
-  });
-  server.route('DELETE', '/_emulator/faults', () => {
-    emulator.faults.clear();
-    return { status: 204 };
-  });
+  mountFaultRoutes(server, emulator.faults);
   server.route('GET', '/_emulator/state', () => ({
     status: 200,
     body: { ...state.snapshot(), stats: emulator.stats, faults: emulator.faults.counts, idempotencyReplays: idempotency.replays },

@@ -1,0 +1,56 @@
+// kill -9 of the wise-pay worker (the production entry point, as its own process) while a payment upload posts to
+// Xero: three times in the full run (500 payments), once in CI's slice (100). A new worker takes over each time;
+// the activities the dead one held are retried after their timeouts with the same idempotency keys, so every
+// payment is posted exactly once and every workflow completes.
+import { runEntryPoint, type RunningProcess } from '../support/processes';
+import { eventually } from '../support/eventually';
+import { startQuoteWorld, type QuoteWorld } from '../support/quotes';
+import { testServers } from '../support/servers';
+import { connectedMerchant, expectEachPostedOnce, FULL, seedInvoices, takePayments } from './support';
+
+const PAYMENTS = FULL ? 500 : 100;
+const KILLS = FULL ? 3 : 1;
+
+let world: QuoteWorld;
+const running: RunningProcess[] = [];
+
+beforeAll(async () => {
+  // No wise-pay worker in this process: the test runs it as a process it can kill.
+  world = await startQuoteWorld({ roles: ['workflows', 'company', 'service'] });
+});
+afterAll(async () => {
+  await Promise.all(running.map((p) => p.stop('SIGKILL')));
+  await world.close();
+});
+
+async function startWisePayWorker(): Promise<RunningProcess> {
+  const { stack, xero, stripe } = world;
+  const worker = runEntryPoint('workers/run-worker.ts', {
+    SETTLE_WORKER_ROLE: 'wise-pay', DATABASE_URL: stack.databaseUrl, TEMPORAL_ADDRESS: testServers().temporalAddress,
+    SETTLE_TASK_QUEUE_PREFIX: stack.taskQueuePrefix, SETTLE_ENCRYPTION_KEYS: stack.encryptionKeys,
+    STRIPE_SECRET_KEY: stripe.secretKey, STRIPE_API_BASE: stripe.emu.url,
+    XERO_API_BASE: xero.emu.apiBasePath, XERO_TOKEN_URL: xero.emu.tokenUrl, XERO_CLIENT_ID: 'settle', XERO_CLIENT_SECRET: 'secret',
+    LOG_LEVEL: 'info',
+  });
+  running.push(worker);
+  await worker.waitForOutput(/"msg":"worker started"/);
+  return worker;
+}
+
+it(`posts ${PAYMENTS} payments exactly once through ${KILLS} kill -9 of the worker`, async () => {
+  const { merchantId, api } = await connectedMerchant(world);
+  const invoiceIds = await seedInvoices(world, PAYMENTS);
+  const posted = () => world.xero.emu.requests.filter((r) => r.method === 'PUT' && r.path.endsWith('/Payments') && r.status === 200).length;
+  // Slow Xero a little so kills land while postings are in flight, not between them.
+  world.xero.emu.faults.set({ latencyMs: 50 });
+  let worker = await startWisePayWorker();
+  const paymentIds = await takePayments({ merchantId, api, invoiceIds });
+  for (let k = 1; k <= KILLS; k++) {
+    await eventually(`${k}/${KILLS + 1} of the payments posted`, async () => posted(), (n) => n >= (PAYMENTS * k) / (KILLS + 1), { timeoutMs: 120_000, everyMs: 20 });
+    await worker.stop('SIGKILL');
+    worker = await startWisePayWorker();
+  }
+  await expectEachPostedOnce(world, { merchantId, api, invoiceIds, paymentIds });
+  process.stderr.write(`[chaos] worker kill: ${PAYMENTS} payments, ${KILLS} kills, ${posted()} PUT /Payments answered, ${world.xero.emu.idempotency.replays} idempotent replays\n`);
+  world.xero.emu.faults.clear();
+}, FULL ? 600_000 : 150_000);

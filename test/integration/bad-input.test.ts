@@ -1,0 +1,194 @@
+// Bad input against every operation of the OpenAPI document (walked, not listed: a new route is covered the day it
+// lands), generated with fast-check: malformed JSON, bodies of the wrong shape or type, missing fields, oversized
+// bodies, other media types, unicode and injection strings in path and query parameters. Each must be refused with a
+// 4xx problem+json that says why (never a 5xx), and a refused request writes nothing: the row counts of every table
+// and the number of workflows are the same after it. Then amounts and currencies where money enters, strings in
+// every text field of a valid payment and quote, and malformed, oversized, replayed and forged Stripe webhooks.
+import { randomBytes } from 'node:crypto';
+import fc from 'fast-check';
+import { sql } from 'kysely';
+import { acceptBody, setUpQuoteMerchant, startQuoteWorld, type QuoteMerchant, type QuoteWorld } from '../support/quotes';
+import { httpClient, type HttpResponse } from '../support/http';
+
+let world: QuoteWorld;
+let m: QuoteMerchant;
+let doc: any;
+
+beforeAll(async () => {
+  // No workers: nothing runs in the background, so any change to the counts comes from the request itself.
+  world = await startQuoteWorld({ roles: [] });
+  m = await setUpQuoteMerchant(world);
+  doc = (await httpClient(world.stack.api!.url)('GET', '/openapi.json')).body;
+});
+afterAll(() => world.close());
+
+const INJECTIONS = ["' OR 1=1 --", "'; drop table payments; --", '<script>alert(1)</script>', '../../etc/passwd', '${7*7}', '{{7*7}}',
+  '\u0000', '\u202e', 'Ω≈ç√∫', '👩‍👩‍👧‍👦', '\ud800', 'a'.repeat(5_000), '%00', '%2e%2e%2f', 'null', 'NaN', '-1', '1e309'];
+const hostile = () => fc.oneof(fc.constantFrom(...INJECTIONS), fc.string({ unit: 'grapheme', maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 40 }));
+
+async function snapshot(): Promise<string> {
+  const tables = await sql<{ table_name: string }>`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by 1`.execute(world.stack.db);
+  const counts = await Promise.all(tables.rows.map(async ({ table_name }) =>
+    `${table_name}=${(await sql<{ n: string }>`select count(*) as n from ${sql.id(table_name)}`.execute(world.stack.db)).rows[0].n}`));
+  const workflows = await world.stack.client.workflow.count(`SettleMerchantId = '${m.merchantId}'`);
+  return [...counts, `workflows=${workflows.count}`].join(' ');
+}
+
+function keyFor(op: any): string | null {
+  const scheme = Object.keys(op.security?.[0] ?? {})[0];
+  return scheme === 'merchantApiKey' ? m.apiKey : scheme === 'cpqApiKey' ? m.cpqKey : scheme === 'adminApiKey' ? world.stack.apiDeps.adminApiKey : null;
+}
+
+/** A refusal: 4xx, problem+json with a type and a reason. */
+function expectRefusal(what: string, res: HttpResponse) {
+  const got = { what, status: res.status, type: res.headers.get('content-type'), detail: typeof res.body?.detail };
+  expect(got).toEqual({ what, status: expect.any(Number), type: expect.stringContaining('application/problem+json'), detail: 'string' });
+  expect(res.status >= 400 && res.status < 500 ? 'refused' : `${res.status} ${JSON.stringify(res.body)}`).toBe('refused');
+  expect(res.body.detail.length).toBeGreaterThan(0);
+}
+
+async function send(method: string, path: string, opts: { key: string | null; body?: unknown; rawBody?: string; headers?: Record<string, string> }) {
+  return httpClient(world.stack.api!.url)(method.toUpperCase(), path, opts);
+}
+
+const operations = () => Object.entries(doc.paths as Record<string, any>).flatMap(([path, ops]) =>
+  Object.entries(ops as Record<string, any>).map(([method, op]) => ({ path, method, op })));
+
+/** The path with each parameter filled in by `value(name)`. */
+const fill = (path: string, value: (name: string) => string) => path.replace(/\{(\w+)\}/g, (_, name) => encode(value(name)));
+/** A lone surrogate cannot be percent-encoded (URIError): send what a client can send, its well-formed version. */
+const encode = (s: string) => encodeURIComponent(s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd'));
+
+/** A JSON value that is not of any type the schema allows. */
+function wrongTypeFor(schema: any): fc.Arbitrary<unknown> {
+  const allowed = new Set<string>([schema?.type, ...(schema?.anyOf ?? schema?.oneOf ?? []).map((s: any) => s.type)].flat().filter(Boolean));
+  const all: Array<[string, fc.Arbitrary<unknown>]> = [
+    ['string', fc.string()], ['number', fc.double({ noNaN: true })], ['integer', fc.integer()], ['boolean', fc.boolean()],
+    ['null', fc.constant(null)], ['array', fc.array(fc.integer(), { maxLength: 3 })], ['object', fc.dictionary(fc.string({ maxLength: 5 }), fc.integer(), { maxKeys: 3 })],
+  ];
+  // A type the schema does not state (or a free-form one) would be allowed: no wrong value exists then.
+  const wrong = all.filter(([t]) => !allowed.has(t) && !(t === 'integer' && allowed.has('number')) && !(t === 'number' && allowed.has('integer')));
+  return allowed.size ? fc.oneof(...wrong.map(([, a]) => a)) : fc.constant(undefined);
+}
+
+it('covers every operation of the OpenAPI document', () => {
+  expect(operations().length).toBeGreaterThan(20);
+});
+
+it('refuses malformed, mistyped, incomplete, oversized and mislabelled bodies on every operation, writing nothing', async () => {
+  for (const { path, method, op } of operations().filter((o) => o.op.requestBody)) {
+    const key = keyFor(op);
+    const url = fill(path, (name) => (name === 'merchantId' || name === 'id' ? `mer_${'0'.repeat(24)}` : 'x'));
+    const schema = op.requestBody.content['application/json'].schema;
+    const props: Record<string, any> = schema.properties ?? {};
+    const required: string[] = schema.required ?? [];
+    const bodies = fc.oneof(
+      fc.string({ maxLength: 30 }).map((s) => ({ rawBody: `{"${s}":`, headers: { 'content-type': 'application/json' } })),
+      fc.constantFrom('[', '{"a":1,}', "{'a':1}", 'nul', '\u0000', '{"a":1}{').map((raw) => ({ rawBody: raw, headers: { 'content-type': 'application/json' } })),
+      fc.oneof(fc.integer(), fc.string(), fc.constant(null), fc.array(fc.integer())).map((body) => ({ body })),
+      fc.constant({ rawBody: 'a=1', headers: { 'content-type': 'text/plain' } }),
+      fc.constant({ rawBody: JSON.stringify({ pad: 'x'.repeat(20_000) }), headers: { 'content-type': 'application/json' } }),
+      ...(required.length ? [fc.constant({ body: {} })] : []),
+      ...Object.entries(props).map(([name, s]) => wrongTypeFor(s).filter((v) => v !== undefined).map((v) => ({ body: { [name]: v } }))),
+    );
+    const before = await snapshot();
+    await fc.assert(fc.asyncProperty(bodies, async (req) => {
+      expectRefusal(`${method} ${path} ${JSON.stringify(req).slice(0, 200)}`, await send(method, url, { key, ...(req as object) }));
+    }), { numRuns: 8, seed: 9 });
+    expect(await snapshot()).toBe(before);
+  }
+}, 180_000);
+
+it('answers hostile path and query parameters on every operation without a 5xx; a refusal writes nothing', async () => {
+  for (const { path, method, op } of operations().filter((o) => o.op.parameters?.some((p: any) => p.in !== 'header'))) {
+    const key = keyFor(op);
+    const queryNames: string[] = op.parameters.filter((p: any) => p.in === 'query').map((p: any) => p.name);
+    await fc.assert(fc.asyncProperty(hostile(), hostile(), async (a, b) => {
+      const query = queryNames.map((n) => `${n}=${encode(b)}`).join('&');
+      const url = `${fill(path, () => a || 'x')}${query ? `?${query}` : ''}`;
+      const before = await snapshot();
+      const res = await send(method, url, { key, ...(op.requestBody ? { body: {} } : {}) });
+      // A hostile value may still be a valid one (a free-form accounting invoice id, a text filter): then it is answered.
+      if (res.status >= 400) {
+        expectRefusal(`${method} ${url}`, res);
+        expect(await snapshot()).toBe(before);
+      } else expect(res.status).toBeLessThan(300);
+    }), { numRuns: 5, seed: 7 });
+  }
+}, 180_000);
+
+describe('money and text where it enters', () => {
+  const BAD_AMOUNTS = ['1.001', '-5.00', '0', '0.00', '-0.00', '1e3', 'NaN', 'Infinity', '99999999999999999999.00', ' 1.00', '1,00', '', '0x10', '١٠٠'];
+  const BAD_CURRENCIES = ['XXX', 'usd', 'BTC', '', 'AUD ', 'US$'];
+
+  it('refuses wrong precision, negative, zero, huge and non-numeric amounts and unsupported currencies, writing nothing', async () => {
+    const before = await snapshot();
+    const cases: Array<[string, (amount: unknown, currency: unknown) => unknown, string]> = [
+      ['/v1/payments', (amount, currency) => ({ amount, currency, reference: 'Bad money' }), m.apiKey],
+      ['/v1/cpq/quote-payments', (amount, currency) => acceptBody({ oneTime: { amount, currency } }), m.cpqKey],
+    ];
+    for (const [path, body, key] of cases) {
+      for (const amount of [...BAD_AMOUNTS, 12.5, 100, null]) expectRefusal(`${path} amount ${JSON.stringify(amount)}`, await send('POST', path, { key, body: body(amount, 'AUD') }));
+      for (const currency of BAD_CURRENCIES) expectRefusal(`${path} currency ${currency}`, await send('POST', path, { key, body: body('10.00', currency) }));
+    }
+    expect(await snapshot()).toBe(before);
+  });
+
+  it('answers unicode and injection strings in every text field of a payment and a quote without a 5xx', async () => {
+    const paymentFields = (s: string) => [{ reference: s }, { paidOn: s }, { invoices: [{ invoiceId: s, amount: '1.00' }] }];
+    const quoteFields = (s: string) => [{ quoteId: s }, { returnUrl: s }, { customer: { company: s, name: s, email: s } }];
+    await fc.assert(fc.asyncProperty(hostile(), async (s) => {
+      for (const fields of paymentFields(s)) {
+        const res = await send('POST', '/v1/payments', { key: m.apiKey, body: { amount: '10.00', currency: 'AUD', reference: 'r', ...fields } });
+        if (res.status >= 400) expectRefusal(`payment ${JSON.stringify(fields)}`, res);
+        else expect(res.body.reference).toBe(fields.reference ?? 'r'); // stored as given, never interpreted
+      }
+      for (const fields of quoteFields(s)) {
+        const res = await send('POST', '/v1/cpq/quote-payments', { key: m.cpqKey, body: acceptBody(fields) });
+        if (res.status >= 400) expectRefusal(`quote ${JSON.stringify(fields)}`, res);
+      }
+    }), { numRuns: 8, seed: 3 });
+    // The injection strings were data: the tables are all still there.
+    expect(await snapshot()).toMatch(/payments=\d+/);
+  }, 120_000);
+});
+
+describe('Stripe webhooks', () => {
+  const url = () => `/webhooks/stripe/${m.merchantId}`;
+  const signed = (payload: string, secret = m.stripeWebhookSecret, timestamp?: number) =>
+    world.stripe.stripe.webhooks.generateTestHeaderString({ payload, secret, ...(timestamp ? { timestamp } : {}) });
+  const deliver = (payload: string, signature: string, path = url()) =>
+    send('POST', path, { key: null, rawBody: payload, headers: { 'content-type': 'application/json', 'stripe-signature': signature } });
+  const event = (id = `evt_${randomBytes(8).toString('hex')}`) =>
+    JSON.stringify({ id, object: 'event', type: 'customer.updated', created: Math.floor(Date.now() / 1000), data: { object: { object: 'customer', id: 'cus_x' } } });
+
+  it('refuses malformed, oversized, stale, forged and misdirected deliveries, and anything signed that is not an event, writing nothing', async () => {
+    const other = await setUpQuoteMerchant(world, { stripeWebhook: false });
+    const before = await snapshot();
+    const old = Math.floor(Date.now() / 1000) - 3_600;
+    const refusals: Array<[string, Promise<HttpResponse>]> = [
+      ['malformed, signed', deliver('{"id":', signed('{"id":'))],
+      ['signed but not an event: {}', deliver('{}', signed('{}'))],
+      ['signed but not an event: []', deliver('[]', signed('[]'))],
+      ['signed, id of the wrong type', deliver('{"id":5,"type":"x","created":1}', signed('{"id":5,"type":"x","created":1}'))],
+      ['signed, no created', deliver('{"id":"evt_1","type":"customer.updated"}', signed('{"id":"evt_1","type":"customer.updated"}'))],
+      ['oversized', deliver(JSON.stringify({ pad: 'x'.repeat(20_000) }), signed('x'))],
+      ['stale (a replay an hour later)', deliver(event(), signed(event(), m.stripeWebhookSecret, old))],
+      ['forged', deliver(event(), signed(event(), 'whsec_forged'))],
+      ["another merchant's secret", deliver(event(), signed(event(), other.stripeWebhookSecret))],
+      ['unknown merchant', deliver(event(), signed(event()), `/webhooks/stripe/mer_${'0'.repeat(24)}`)],
+      ['not a merchant id', deliver(event(), signed(event()), "/webhooks/stripe/' OR 1=1 --")],
+    ];
+    for (const [what, res] of refusals) expectRefusal(what, await res);
+    expect(await snapshot()).toBe(before);
+  });
+
+  it('records a replayed event once', async () => {
+    const payload = event();
+    const header = signed(payload);
+    expect((await deliver(payload, header)).body).toEqual({ received: true, handling: 'ignored' });
+    const before = await snapshot();
+    expect((await deliver(payload, header)).body).toEqual({ received: true, duplicate: true });
+    expect(await snapshot()).toBe(before);
+  });
+});
