@@ -8,6 +8,8 @@ import { settleDataConverter } from '../../lib/temporal/payload-codec';
 import { connectTimeSkipping } from '../support/time-skipping';
 
 const keyring = parseKeyring(newKeyringText());
+// Bundling the fixture workflows (webpack) shares two cores with the rest of the suite: give it room.
+jest.setTimeout(180_000);
 
 let env: TestWorkflowEnvironment;
 beforeAll(async () => {

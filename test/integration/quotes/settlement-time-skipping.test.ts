@@ -12,6 +12,9 @@ import { testServers } from '../../support/servers';
 import { connectTimeSkipping } from '../../support/time-skipping';
 
 const DAY_MS = 86_400_000;
+// Days of timers run in seconds, but the Java server shares two cores with the suite's heaviest files (the chaos
+// slice, the 5,000-line month): the bounds leave room for that and still prove time was skipped (64 days ≫ 2 min).
+jest.setTimeout(180_000);
 let world: QuoteWorld;
 let env: TestWorkflowEnvironment;
 let workers: RunningWorkers;
@@ -70,7 +73,7 @@ it('asks Stripe after 4 business days, approves the credit note, then keeps the 
   const realStart = Date.now();
   const result = await handle.result();
   expect(result.status).toBe('settled');
-  expect(Date.now() - realStart).toBeLessThan(30_000);
+  expect(Date.now() - realStart).toBeLessThan(120_000);
   const [window, returnWindow] = await timersOf(handle);
   expect(window).toBeGreaterThanOrEqual(4 * DAY_MS - 1_000); // 4 business days: 4 to 6 calendar days
   expect(window).toBeLessThanOrEqual(6 * DAY_MS);
