@@ -3,11 +3,17 @@
 import type { Db } from '../../db/database';
 import type { Invoice } from '../accounting/platform';
 
+const COPIED = ['contact_id', 'number', 'status', 'date', 'due_date', 'currency', 'total_minor', 'amount_due_minor', 'refreshed_at'] as const;
+
+/** One upsert for a page of invoices (not a round trip each). */
 export async function saveInvoiceCopies(db: Db, merchantId: string, invoices: Invoice[]): Promise<void> {
-  for (const i of invoices) {
-    const values = { contact_id: i.contactId, number: i.number, status: i.status, date: i.date, due_date: i.dueDate ?? null, currency: i.currency,
-      total_minor: i.totalMinor, amount_due_minor: i.amountDueMinor, refreshed_at: new Date() };
-    await db.insertInto('accounting_invoices').values({ merchant_id: merchantId, id: i.id, ...values })
-      .onConflict((oc) => oc.columns(['merchant_id', 'id']).doUpdateSet(values)).execute();
-  }
+  // Postgres refuses one upsert touching a row twice: the last read of an invoice wins.
+  const unique = [...new Map(invoices.map((i) => [i.id, i])).values()];
+  if (!unique.length) return;
+  const refreshedAt = new Date();
+  await db.insertInto('accounting_invoices')
+    .values(unique.map((i) => ({ merchant_id: merchantId, id: i.id, contact_id: i.contactId, number: i.number, status: i.status, date: i.date,
+      due_date: i.dueDate ?? null, currency: i.currency, total_minor: i.totalMinor, amount_due_minor: i.amountDueMinor, refreshed_at: refreshedAt })))
+    .onConflict((oc) => oc.columns(['merchant_id', 'id']).doUpdateSet((eb) => Object.fromEntries(COPIED.map((c) => [c, eb.ref(`excluded.${c}`)]))))
+    .execute();
 }

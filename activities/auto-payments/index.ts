@@ -9,13 +9,12 @@ import type { Db } from '../../db/database';
 import { enqueueEmail } from '../../db/outbox';
 import { findPayer, payerDetails } from '../../db/payers';
 import type { Keyring } from '../../lib/crypto/sealed-box';
-import { idempotencyKey } from '../../lib/idempotency';
 import { derivedId } from '../../lib/ids';
 import { formatAmount, type Currency } from '../../lib/money';
 import { decideCharge, type BillingTerms, type ChargeDecision } from '../../lib/payments/auto-payment';
 import type { accountingRunner } from '../accounting';
 import type { Invoice } from '../accounting/platform';
-import { outcomeOf, stripeMethodTypes, type IntentOutcome } from '../quotes/stripe-intents';
+import { outcomeOf, stripeMethodTypes, workflowKey, type IntentOutcome } from '../quotes/stripe-intents';
 import { saveInvoiceCopies } from '../accounting-data/invoice-copies';
 
 export interface AutoPaymentDeps {
@@ -108,7 +107,7 @@ export function createAutoPaymentActivities({ db, keyring, stripe, accounting }:
       return { timezone: m.timezone, attempts: m.auto_pay_attempts, retryDays: m.auto_pay_retry_days };
     },
 
-    async chargeInvoice(input: { merchantId: string; invoiceId: string; termsId: string; attempt: number; amountMinor: number; workflowId: string }): Promise<ChargeResult> {
+    async chargeInvoice(input: { merchantId: string; invoiceId: string; termsId: string; attempt: number; amountMinor: number }): Promise<ChargeResult> {
       const paymentId = derivedId('pay', input.merchantId, input.invoiceId, String(input.attempt));
       const terms = await termsRow(input.merchantId, input.termsId);
       const method = await db.selectFrom('payer_payment_methods').selectAll().where('id', '=', terms.payment_method_id).executeTakeFirstOrThrow();
@@ -124,7 +123,7 @@ export function createAutoPaymentActivities({ db, keyring, stripe, accounting }:
           allowed_payment_method_types: stripeMethodTypes(kind, terms.currency) as Stripe.PaymentIntentCreateParams.AllowedPaymentMethodType[],
           off_session: true, confirm: true, description: `Automatic payment of invoice ${input.invoiceId}`,
           metadata: { settle_merchant_id: input.merchantId, settle_invoice_id: input.invoiceId, settle_attempt: String(input.attempt) },
-        }, { idempotencyKey: idempotencyKey(input.workflowId, `charge-${input.attempt}`) });
+        }, { idempotencyKey: workflowKey(`charge-${input.attempt}`) });
         result = { ...outcomeOf(intent), paymentId, paymentIntentId: intent.id, method: kind };
       } catch (err) {
         // A decline is an answer, not an outage: Stripe says 402 with the intent it failed.

@@ -5,7 +5,7 @@
 // needs CreditCardPayment.CCAccountRef (a credit card account), even for a payment of 0. Every linked form must be
 // the vendor's, and no line may take more than the form's balance (6000). Bill payments move payable balances.
 import type { EmulatorResponse } from '../support/server';
-import type { Ctx } from './customers';
+import { transactionContact, type Ctx } from './customers';
 import { toCents } from './money';
 import { billPaymentJson } from './serialize';
 import type { BillPaymentLine, BillPaymentRecord } from './state';
@@ -26,14 +26,9 @@ function paidFrom({ realm, wire }: Ctx, body: any): string | EmulatorResponse {
 
 export function createBillPayment(ctx: Ctx, body: any): EmulatorResponse {
   const { realm, wire } = ctx;
-  const vendorId = body.VendorRef?.value;
-  if (!vendorId) return wire.required('VendorRef');
-  const vendor = realm.vendors.get(String(vendorId));
-  if (!vendor) return wire.invalidReference('VendorRef', String(vendorId));
-  const currency = body.CurrencyRef?.value ?? vendor.currency;
-  if (currency !== vendor.currency) {
-    return wire.validation('6000', `The currency of the bill payment (${currency}) must be the currency of vendor ${vendor.displayName} (${vendor.currency})`);
-  }
+  const party = transactionContact(ctx, body, 'VendorRef', 'bill payment');
+  if (!('contact' in party)) return party;
+  const { contact: vendor, currency } = party;
   const account = paidFrom(ctx, body);
   if (typeof account !== 'string') return account;
   if (body.TotalAmt === undefined) return wire.required('TotalAmt');

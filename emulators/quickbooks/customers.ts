@@ -56,3 +56,21 @@ export function createVendor(ctx: Ctx, body: any): EmulatorResponse {
   ctx.realm.vendors.set(vendor.id, vendor);
   return ctx.wire.ok({ Vendor: vendorJson(ctx.realm, vendor) });
 }
+
+/**
+ * The customer (CustomerRef) or vendor (VendorRef) a transaction is for, and its currency: QBO requires the ref,
+ * refuses an unknown one, and fixes a transaction's currency to its contact's.
+ */
+export function transactionContact({ realm, wire }: Ctx, body: any, ref: 'CustomerRef' | 'VendorRef', what: string)
+  : { contact: CustomerRecord; currency: string } | EmulatorResponse {
+  const id = body[ref]?.value;
+  if (!id) return wire.required(ref);
+  const contact = (ref === 'CustomerRef' ? realm.customers : realm.vendors).get(String(id));
+  if (!contact) return wire.invalidReference(ref, String(id));
+  const currency = body.CurrencyRef?.value ?? contact.currency;
+  const kind = ref === 'CustomerRef' ? 'customer' : 'vendor';
+  if (currency !== contact.currency) {
+    return wire.validation('6000', `The currency of the ${what} (${currency}) must be the currency of ${kind} ${contact.displayName} (${contact.currency})`);
+  }
+  return { contact, currency };
+}

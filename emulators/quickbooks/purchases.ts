@@ -4,7 +4,7 @@
 // those for itself); amounts have at most two decimals; DocNumber is at most 21 characters. QBO numbers neither:
 // a bill's number is the supplier's own, so duplicates are allowed. Like sales forms, they are posted on creation.
 import type { EmulatorResponse } from '../support/server';
-import type { Ctx } from './customers';
+import { transactionContact, type Ctx } from './customers';
 import { toCents } from './money';
 import { billJson, vendorCreditJson } from './serialize';
 import type { ExpenseLine, PurchaseFormRecord } from './state';
@@ -39,14 +39,9 @@ function parseExpenseLines({ realm, wire }: Ctx, raw: unknown): ExpenseLine[] | 
 
 export function createPurchaseForm(ctx: Ctx, kind: PurchaseFormKind, body: any): EmulatorResponse {
   const { realm, wire } = ctx;
-  const vendorId = body.VendorRef?.value;
-  if (!vendorId) return wire.required('VendorRef');
-  const vendor = realm.vendors.get(String(vendorId));
-  if (!vendor) return wire.invalidReference('VendorRef', String(vendorId));
-  const currency = body.CurrencyRef?.value ?? vendor.currency;
-  if (currency !== vendor.currency) {
-    return wire.validation('6000', `The currency of the transaction (${currency}) must be the currency of vendor ${vendor.displayName} (${vendor.currency})`);
-  }
+  const party = transactionContact(ctx, body, 'VendorRef', 'transaction');
+  if (!('contact' in party)) return party;
+  const { contact: vendor, currency } = party;
   const lines = parseExpenseLines(ctx, body.Line);
   if (!Array.isArray(lines)) return lines;
   const txnDate = body.TxnDate ?? realm.now().slice(0, 10);

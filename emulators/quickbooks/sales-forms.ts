@@ -4,7 +4,7 @@
 // to a payment cannot be deleted or voided, nor reduced below what was applied to it (6000); SyncToken guards
 // every change (5010). QBO has no draft state: a sales form is posted the moment it exists.
 import type { EmulatorResponse } from '../support/server';
-import type { Ctx } from './customers';
+import { transactionContact, type Ctx } from './customers';
 import { productCents, toCents } from './money';
 import { creditMemoJson, invoiceJson } from './serialize';
 import type { SalesFormRecord, SalesLine } from './state';
@@ -70,14 +70,9 @@ function checkDocNumber(ctx: Ctx, docNumber: unknown, allowDuplicate: boolean, s
 
 export function createSalesForm(ctx: Ctx, kind: SalesFormKind, body: any, allowDuplicateDocNumber: boolean): EmulatorResponse {
   const { realm, wire } = ctx;
-  const customerId = body.CustomerRef?.value;
-  if (!customerId) return wire.required('CustomerRef');
-  const customer = realm.customers.get(String(customerId));
-  if (!customer) return wire.invalidReference('CustomerRef', String(customerId));
-  const currency = body.CurrencyRef?.value ?? customer.currency;
-  if (currency !== customer.currency) {
-    return wire.validation('6000', `The currency of the transaction (${currency}) must be the currency of customer ${customer.displayName} (${customer.currency})`);
-  }
+  const party = transactionContact(ctx, body, 'CustomerRef', 'transaction');
+  if (!('contact' in party)) return party;
+  const { contact: customer, currency } = party;
   const lines = parseLines(ctx, body.Line);
   if (!Array.isArray(lines)) return lines;
   const total = sum(lines);

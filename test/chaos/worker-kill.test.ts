@@ -2,10 +2,9 @@
 // Xero: three times in the full run (500 payments), once in CI's slice (100). A new worker takes over each time;
 // the activities the dead one held are retried after their timeouts with the same idempotency keys, so every
 // payment is posted exactly once and every workflow completes.
-import { runEntryPoint, type RunningProcess } from '../support/processes';
+import { runWorkerProcess, type RunningProcess, xeroWorkerEnv } from '../support/processes';
 import { eventually } from '../support/eventually';
 import { startQuoteWorld, type QuoteWorld } from '../support/quotes';
-import { testServers } from '../support/servers';
 import { connectedMerchant, expectEachPostedOnce, FULL, seedInvoices, takePayments } from './support';
 
 const PAYMENTS = FULL ? 500 : 100;
@@ -25,13 +24,7 @@ afterAll(async () => {
 
 async function startWisePayWorker(): Promise<RunningProcess> {
   const { stack, xero, stripe } = world;
-  const worker = runEntryPoint('workers/run-worker.ts', {
-    SETTLE_WORKER_ROLE: 'wise-pay', DATABASE_URL: stack.databaseUrl, TEMPORAL_ADDRESS: testServers().temporalAddress,
-    SETTLE_TASK_QUEUE_PREFIX: stack.taskQueuePrefix, SETTLE_ENCRYPTION_KEYS: stack.encryptionKeys,
-    STRIPE_SECRET_KEY: stripe.secretKey, STRIPE_API_BASE: stripe.emu.url,
-    XERO_API_BASE: xero.emu.apiBasePath, XERO_TOKEN_URL: xero.emu.tokenUrl, XERO_CLIENT_ID: 'settle', XERO_CLIENT_SECRET: 'secret',
-    LOG_LEVEL: 'info',
-  });
+  const worker = runWorkerProcess(stack, 'wise-pay', { STRIPE_SECRET_KEY: stripe.secretKey, STRIPE_API_BASE: stripe.emu.url, ...xeroWorkerEnv(xero.emu) });
   running.push(worker);
   await worker.waitForOutput(/"msg":"worker started"/);
   return worker;

@@ -1,7 +1,10 @@
 // Runs one of Settle's entry points as a real process, the way it runs in production or on a laptop.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import type { XeroEmulator } from '../../emulators/xero';
 import { appendLog, childLogFile } from './run-logs';
+import { testServers } from './servers';
+import type { TestStack } from './stack';
 
 export interface RunningProcess {
   child: ChildProcess;
@@ -58,4 +61,26 @@ export function runEntryPoint(script: string, env: NodeJS.ProcessEnv): RunningPr
       return exited;
     },
   };
+}
+
+/**
+ * A worker of one role as its own process (workers/run-worker.ts), on the stack's database, task queues and keys:
+ * what the crash and kill tests kill. `env` adds the role's SaaS endpoints (see `xeroWorkerEnv`).
+ */
+export function runWorkerProcess(stack: Pick<TestStack, 'databaseUrl' | 'taskQueuePrefix' | 'encryptionKeys'>, role: string, env: NodeJS.ProcessEnv = {}): RunningProcess {
+  return runEntryPoint('workers/run-worker.ts', {
+    SETTLE_WORKER_ROLE: role,
+    DATABASE_URL: stack.databaseUrl,
+    TEMPORAL_ADDRESS: testServers().temporalAddress,
+    SETTLE_TASK_QUEUE_PREFIX: stack.taskQueuePrefix,
+    SETTLE_ENCRYPTION_KEYS: stack.encryptionKeys,
+    STRIPE_SECRET_KEY: 'sk_test_unused',
+    LOG_LEVEL: 'info',
+    ...env,
+  });
+}
+
+/** The environment that points a worker process at the Xero emulator. */
+export function xeroWorkerEnv(emu: Pick<XeroEmulator, 'apiBasePath' | 'tokenUrl'>): NodeJS.ProcessEnv {
+  return { XERO_API_BASE: emu.apiBasePath, XERO_TOKEN_URL: emu.tokenUrl, XERO_CLIENT_ID: 'settle', XERO_CLIENT_SECRET: 'secret' };
 }

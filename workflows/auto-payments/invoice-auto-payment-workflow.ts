@@ -26,7 +26,7 @@ export async function invoiceAutoPaymentWorkflow(input: InvoiceAutoPaymentInput)
     if (!decision.charge) return Object.assign(state, { status: 'not-charged', reason: decision.detail });
 
     Object.assign(state, { status: 'charging', amountMinor: decision.amountMinor });
-    const charged = await stripe.chargeInvoice({ merchantId, invoiceId, termsId, attempt, amountMinor: decision.amountMinor, workflowId });
+    const charged = await stripe.chargeInvoice({ merchantId, invoiceId, termsId, attempt, amountMinor: decision.amountMinor });
     let { outcome, failure } = charged;
     while (outcome === 'processing' || outcome === 'open') {
       state.status = 'processing';

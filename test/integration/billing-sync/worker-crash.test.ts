@@ -2,10 +2,9 @@
 // point) and is killed at the worst moment, when Manage has created an addition whose answer never reached it. A new
 // worker finishes the job, and Manage ends with exactly one addition per subscription: the retry found the orphaned
 // addition by the Contract ID it carries instead of creating it again, and skipped every change already recorded.
-import { runEntryPoint, type RunningProcess } from '../../support/processes';
+import { runWorkerProcess, type RunningProcess } from '../../support/processes';
 import { eventually } from '../../support/eventually';
 import { charge, setUpBillingMerchant, startBillingWorld, untilRunStatus, type BillingWorld } from '../../support/billing-sync';
-import { testServers } from '../../support/servers';
 
 let world: BillingWorld;
 const running: RunningProcess[] = [];
@@ -22,15 +21,7 @@ afterAll(async () => {
 
 function startCompanyWorker(): RunningProcess {
   const { stack } = world;
-  const worker = runEntryPoint('workers/run-worker.ts', {
-    SETTLE_WORKER_ROLE: 'company',
-    DATABASE_URL: stack.databaseUrl,
-    TEMPORAL_ADDRESS: testServers().temporalAddress,
-    SETTLE_TASK_QUEUE_PREFIX: stack.taskQueuePrefix,
-    SETTLE_ENCRYPTION_KEYS: stack.encryptionKeys,
-    STRIPE_SECRET_KEY: 'sk_test_unused',
-    LOG_LEVEL: 'info',
-  });
+  const worker = runWorkerProcess(stack, 'company');
   running.push(worker);
   return worker;
 }

@@ -2,9 +2,8 @@
 // never reached it, so Settle has recorded none of them. A new worker finishes the batch and Xero ends with exactly one
 // invoice per Manage invoice: the retry looked the chunk up by number and linked what the dead worker had created.
 import { eventually } from '../../support/eventually';
-import { runEntryPoint, type RunningProcess } from '../../support/processes';
+import { runWorkerProcess, type RunningProcess, xeroWorkerEnv } from '../../support/processes';
 import { setUpSyncMerchant, startInvoiceSyncWorld, type InvoiceSyncWorld } from '../../support/invoice-sync';
-import { testServers } from '../../support/servers';
 
 let world: InvoiceSyncWorld;
 const running: RunningProcess[] = [];
@@ -20,11 +19,7 @@ afterAll(async () => {
 
 function startCompanyWorker(): RunningProcess {
   const { stack, xero } = world;
-  const worker = runEntryPoint('workers/run-worker.ts', {
-    SETTLE_WORKER_ROLE: 'company', DATABASE_URL: stack.databaseUrl, TEMPORAL_ADDRESS: testServers().temporalAddress, SETTLE_TASK_QUEUE_PREFIX: stack.taskQueuePrefix,
-    SETTLE_ENCRYPTION_KEYS: stack.encryptionKeys, STRIPE_SECRET_KEY: 'sk_test_unused', XERO_API_BASE: xero.emu.apiBasePath, XERO_TOKEN_URL: xero.emu.tokenUrl,
-    XERO_CLIENT_ID: 'settle', XERO_CLIENT_SECRET: 'secret', LOG_LEVEL: 'info',
-  });
+  const worker = runWorkerProcess(stack, 'company', xeroWorkerEnv(xero.emu));
   running.push(worker);
   return worker;
 }

@@ -6,15 +6,14 @@ import { randomBytes } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { listOutboxEmails } from '../../../db/outbox';
 import { taskQueueName } from '../../../lib/task-queues';
-import { startWorkers, type RunningWorkers } from '../../../workers/start-workers';
+import type { RunningWorkers } from '../../../workers/start-workers';
 import { invoiceAutoPaymentWorkflowId, type InvoiceAutoPaymentInput } from '../../../workflows/auto-payments/definitions';
 import { invoiceAutoPaymentWorkflow } from '../../../workflows/auto-payments/invoice-auto-payment-workflow';
 import { invoiceFor, payerWithTerms, useSavedMethod, type PayerWithTerms } from '../../support/payer-invoices';
 import { setUpQuoteMerchant, startQuoteWorld, type QuoteMerchant, type QuoteWorld } from '../../support/quotes';
 import { eventually } from '../../support/eventually';
 import { recordHistory } from '../../support/histories';
-import { testServers } from '../../support/servers';
-import { connectTimeSkipping } from '../../support/time-skipping';
+import { connectTimeSkipping, startTimeSkippingWorkers } from '../../support/time-skipping';
 
 const DAY_MS = 86_400_000;
 // Bounded for a loaded two-core machine; 6 days of retries still pass in well under its 2 minutes.
@@ -28,10 +27,7 @@ beforeAll(async () => {
   // The quote that sets up the terms runs on the dev server's workers; the auto-payments on the time-skipping server's.
   world = await startQuoteWorld();
   env = await connectTimeSkipping(world.stack.apiDeps.keyring);
-  workers = await startWorkers({
-    connection: env.nativeConnection, namespace: 'default', taskQueuePrefix: `${world.stack.taskQueuePrefix}-ts`, roles: ['workflows', 'wise-pay', 'service'],
-    activities: world.stack.activities, keyring: world.stack.apiDeps.keyring, workflowBundle: { codePath: testServers().workflowBundlePath },
-  });
+  workers = await startTimeSkippingWorkers(env, world.stack, `${world.stack.taskQueuePrefix}-ts`, ['workflows', 'wise-pay', 'service']);
   m = await setUpQuoteMerchant(world);
 });
 afterAll(async () => {

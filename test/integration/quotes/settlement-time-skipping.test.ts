@@ -4,12 +4,11 @@
 import { randomBytes } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { taskQueueName } from '../../../lib/task-queues';
-import { startWorkers, type RunningWorkers } from '../../../workers/start-workers';
+import type { RunningWorkers } from '../../../workers/start-workers';
 import { bankDebitSettlementWorkflow } from '../../../workflows/quotes/bank-debit-settlement-workflow';
 import { DEFAULT_SETTLEMENT_TIMING, settlementStateQuery, settlementWorkflowId } from '../../../workflows/quotes/definitions';
 import { acceptBody, setUpQuoteMerchant, startQuoteWorld, type QuoteMerchant, type QuoteWorld } from '../../support/quotes';
-import { testServers } from '../../support/servers';
-import { connectTimeSkipping } from '../../support/time-skipping';
+import { connectTimeSkipping, startTimeSkippingWorkers } from '../../support/time-skipping';
 
 const DAY_MS = 86_400_000;
 // Days of timers run in seconds, but the Java server shares two cores with the suite's heaviest files (the chaos
@@ -23,10 +22,7 @@ let m: QuoteMerchant;
 beforeAll(async () => {
   world = await startQuoteWorld({ roles: [] });
   env = await connectTimeSkipping(world.stack.apiDeps.keyring);
-  workers = await startWorkers({
-    connection: env.nativeConnection, namespace: 'default', taskQueuePrefix: world.stack.taskQueuePrefix, roles: ['workflows', 'wise-pay'],
-    activities: world.stack.activities, keyring: world.stack.apiDeps.keyring, workflowBundle: { codePath: testServers().workflowBundlePath },
-  });
+  workers = await startTimeSkippingWorkers(env, world.stack, world.stack.taskQueuePrefix, ['workflows', 'wise-pay']);
   // No webhook endpoint: the outcome is only ever learnt by asking Stripe.
   m = await setUpQuoteMerchant(world, { stripeWebhook: false });
 });

@@ -3,10 +3,9 @@
 // new worker finishes the job. The idempotency keys make the retry write nothing twice: the Xero emulator's
 // ledger has one invoice, one payment and one credit note.
 import { beginCheckoutUpdate, completeCheckoutUpdate } from '../../../workflows/quotes/definitions';
-import { runEntryPoint, type RunningProcess } from '../../support/processes';
+import { runWorkerProcess, type RunningProcess, xeroWorkerEnv } from '../../support/processes';
 import { eventually } from '../../support/eventually';
 import { acceptBody, setUpQuoteMerchant, startQuoteWorld, untilQuoteStatus, type QuoteWorld } from '../../support/quotes';
-import { testServers } from '../../support/servers';
 
 let world: QuoteWorld;
 const running: RunningProcess[] = [];
@@ -22,20 +21,7 @@ afterAll(async () => {
 
 function startWisePayWorker(): RunningProcess {
   const { stack, xero, stripe } = world;
-  const worker = runEntryPoint('workers/run-worker.ts', {
-    SETTLE_WORKER_ROLE: 'wise-pay',
-    DATABASE_URL: stack.databaseUrl,
-    TEMPORAL_ADDRESS: testServers().temporalAddress,
-    SETTLE_TASK_QUEUE_PREFIX: stack.taskQueuePrefix,
-    SETTLE_ENCRYPTION_KEYS: stack.encryptionKeys,
-    STRIPE_SECRET_KEY: stripe.secretKey,
-    STRIPE_API_BASE: stripe.emu.url,
-    XERO_API_BASE: xero.emu.apiBasePath,
-    XERO_TOKEN_URL: xero.emu.tokenUrl,
-    XERO_CLIENT_ID: 'settle',
-    XERO_CLIENT_SECRET: 'secret',
-    LOG_LEVEL: 'info',
-  });
+  const worker = runWorkerProcess(stack, 'wise-pay', { STRIPE_SECRET_KEY: stripe.secretKey, STRIPE_API_BASE: stripe.emu.url, ...xeroWorkerEnv(xero.emu) });
   running.push(worker);
   return worker;
 }
