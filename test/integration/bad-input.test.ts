@@ -3,7 +3,8 @@
 // bodies, other media types, unicode and injection strings in path and query parameters. Each must be refused with a
 // 4xx problem+json that says why (never a 5xx), and a refused request writes nothing: the row counts of every table
 // and the number of workflows are the same after it. Then amounts and currencies where money enters, strings in
-// every text field of a valid payment and quote, and malformed, oversized, replayed and forged Stripe webhooks.
+// every text field of a valid payment and quote, malformed, oversized, forged, misdirected and replayed CPQ callbacks,
+// and malformed, oversized, replayed and forged Stripe webhooks.
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { sql } from 'kysely';
@@ -151,6 +152,48 @@ describe('money and text where it enters', () => {
     // The injection strings were data: the tables are all still there.
     expect(await snapshot()).toMatch(/payments=\d+/);
   }, 120_000);
+});
+
+describe('CPQ callbacks', () => {
+  const cpq = (method: string, path: string, opts: { key?: string | null; body?: unknown; rawBody?: string } = {}) =>
+    send(method, path, { key: opts.key === undefined ? m.cpqKey : opts.key, body: opts.body, rawBody: opts.rawBody, headers: opts.rawBody ? { 'content-type': 'application/json' } : undefined });
+
+  it('refuses malformed, oversized, forged and misdirected callbacks, writing nothing', async () => {
+    const other = await setUpQuoteMerchant(world);
+    const accepted = acceptBody();
+    expect((await cpq('POST', '/v1/cpq/quote-payments', { body: accepted })).status).toBe(201);
+    const before = await snapshot();
+    const quote = `/v1/cpq/quote-payments/${accepted.quoteId}`;
+    const refusals: Array<[string, Promise<HttpResponse>]> = [
+      ['malformed', cpq('POST', '/v1/cpq/quote-payments', { rawBody: '{"quoteId":' })],
+      ['not an object', cpq('POST', '/v1/cpq/quote-payments', { rawBody: '[]' })],
+      ['oversized', cpq('POST', '/v1/cpq/quote-payments', { body: acceptBody({ customer: { company: 'x'.repeat(300_000), name: 'n', email: 'e@x.example' } }) })],
+      ['forged key', cpq('POST', '/v1/cpq/quote-payments', { key: `cpq_${randomBytes(24).toString('hex')}`, body: acceptBody() })],
+      ["the merchant's API key instead of the CPQ key", cpq('POST', '/v1/cpq/quote-payments', { key: m.apiKey, body: acceptBody() })],
+      ['no key', cpq('POST', '/v1/cpq/quote-payments', { key: null, body: acceptBody() })],
+      ['the same quote, another amount', cpq('POST', '/v1/cpq/quote-payments', { body: { ...accepted, oneTime: { amount: '1.00', currency: 'USD' } } })],
+      ['the same quote, another revision', cpq('POST', '/v1/cpq/quote-payments', { body: { ...accepted, revision: 2 } })],
+      ["another merchant's CPQ key reading the quote", cpq('GET', quote, { key: other.cpqKey })],
+      ["another merchant's CPQ key withdrawing the quote", cpq('POST', `${quote}/events`, { key: other.cpqKey, body: { type: 'withdrawn' } })],
+      ['an event of an unknown type', cpq('POST', `${quote}/events`, { body: { type: 'paid' } })],
+      ['an event for an unknown quote', cpq('POST', '/v1/cpq/quote-payments/Q-unknown/events', { body: { type: 'withdrawn' } })],
+      ['an event, malformed', cpq('POST', `${quote}/events`, { rawBody: '{"type":"withdrawn"' })],
+    ];
+    for (const [what, res] of refusals) expectRefusal(what, await res);
+    expect(await snapshot()).toBe(before);
+    // The quote is as it was: still awaiting payment, not withdrawn by another merchant's key.
+    expect((await cpq('GET', quote)).body.status).toBe('awaiting-checkout');
+  });
+
+  it('answers a replayed Accept and Pay with the same quote payment, starting nothing', async () => {
+    const body = acceptBody();
+    const first = await cpq('POST', '/v1/cpq/quote-payments', { body });
+    expect(first.status).toBe(201);
+    const before = await snapshot();
+    const replays = await Promise.all([1, 2, 3].map(() => cpq('POST', '/v1/cpq/quote-payments', { body })));
+    expect(replays.map((r) => [r.status, r.body.id, r.body.quoteId])).toEqual(replays.map(() => [200, first.body.id, body.quoteId]));
+    expect(await snapshot()).toBe(before);
+  });
 });
 
 describe('Stripe webhooks', () => {
