@@ -71,6 +71,27 @@ export async function takePayments(run: Omit<UploadRun, 'paymentIds'>, opts: { c
   return ids;
 }
 
+/**
+ * Waits until `count()` reaches `target`, failing only when it stops moving: a posting drain is paced by Xero's 60
+ * calls a minute, so how long it takes depends on how many are left, while a stall (no new posting for `stallMs`,
+ * longer than a dead worker's heartbeat timeout plus the retry backoff) is what a fault run must catch.
+ */
+export async function progressTo(what: string, count: () => number, target: number, opts: { stallMs?: number } = {}): Promise<{ longestPauseMs: number }> {
+  const stallMs = opts.stallMs ?? 90_000;
+  let last = count();
+  let movedAt = Date.now();
+  let longestPauseMs = 0;
+  while (last < target) {
+    await new Promise((r) => setTimeout(r, 20));
+    const now = count();
+    if (now > last) {
+      longestPauseMs = Math.max(longestPauseMs, Date.now() - movedAt);
+      [last, movedAt] = [now, Date.now()];
+    } else if (Date.now() - movedAt > stallMs) throw new Error(`stalled: ${what}; ${last} of ${target} after ${stallMs / 1000} s without progress`);
+  }
+  return { longestPauseMs };
+}
+
 /** Waits for every payment workflow to complete, then checks the books: returns the workflows' results. */
 export async function expectEachPostedOnce(world: QuoteWorld, run: UploadRun): Promise<PaymentState[]> {
   const states: PaymentState[] = [];
