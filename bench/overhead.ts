@@ -8,10 +8,11 @@
 // so the comparison is Settle's workflow and activities against bare orchestration, not the accounting platform's
 // limits (bench/accounting.ts measures those).
 import { randomBytes } from 'node:crypto';
-import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { parseKeyring } from '../lib/crypto/sealed-box';
 import { taskQueueName } from '../lib/task-queues';
 import { settleDataConverter } from '../lib/temporal/payload-codec';
+import { bundleWorkflows } from '../workers/workflow-bundle';
 import { paymentWorkflowId, type PaymentInput } from '../workflows/payments/definitions';
 import { paymentWorkflow } from '../workflows/payments/payment-workflow';
 import { createTestMerchant } from '../test/support/merchants';
@@ -42,7 +43,7 @@ export async function overheadBenchmark(): Promise<Record<string, unknown>> {
     const { merchantId } = await createTestMerchant(stack, 'Overhead MSP');
     // The test stack's client encrypts under the stack's keys: the no-op workers must hold the same ones.
     const dataConverter = settleDataConverter(parseKeyring(stack.encryptionKeys));
-    const bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./noop/workflows'), logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } });
+    const bundle = await bundleWorkflows(require.resolve('./noop/workflows'));
     noopWorkers = await Promise.all([
       Worker.create({ connection: stack.nativeConnection, taskQueue: `${NOOP_QUEUE}.workflows`, workflowBundle: bundle, dataConverter }),
       Worker.create({ connection: stack.nativeConnection, taskQueue: `${NOOP_QUEUE}.activities`, activities: noopActivities, dataConverter }),

@@ -4,6 +4,12 @@
 // keyring opens it after a rotation. The codec runs outside the workflow sandbox (in the client and the worker's
 // main thread), so node:crypto is fine here.
 //
+// Failures too: their message and stack trace (which can quote inputs, a customer's name in a refusal) are moved
+// into a payload by the failure converter (failure-converter.ts), so the codec seals them like any other payload and
+// the history shows only "Encoded failure". Workflow code converts failures inside the sandbox, so the bundle must be
+// built with the same converter: every bundle passes FAILURE_CONVERTER_PATH to bundleWorkflowCode (a Worker given a
+// prebuilt workflowBundle silently ignores dataConverter.failureConverterPath).
+//
 // Search attributes are not payloads the codec sees (Temporal must index them): they hold only ids and amounts.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { DataConverter, Payload, PayloadCodec } from '@temporalio/common';
@@ -69,7 +75,10 @@ export class EncryptionCodec implements PayloadCodec {
   }
 }
 
+/** The module exporting Settle's `failureConverter`, for the data converter and for every workflow bundle. */
+export const FAILURE_CONVERTER_PATH = require.resolve('./failure-converter');
+
 /** The data converter of every Temporal client and worker in Settle (one place, so none is left without it). */
 export function settleDataConverter(keyring: Keyring): DataConverter {
-  return { payloadCodecs: [new EncryptionCodec(keyring)] };
+  return { payloadCodecs: [new EncryptionCodec(keyring)], failureConverterPath: FAILURE_CONVERTER_PATH };
 }

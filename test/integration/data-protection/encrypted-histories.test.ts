@@ -1,7 +1,8 @@
 // Workflow histories hold ciphertext: a payment whose reference names its payer is taken through the API (the
 // normal client, with the payload codec), its raw history is read with a client WITHOUT the codec, and no payload
 // in it is readable. The API's /codec endpoint (the Temporal Web UI's codec server) decodes the same payloads for
-// ops, with the ops token, and refuses everyone else.
+// ops, with the ops token, and refuses everyone else. Failures are sealed too: a billing sync refusal that quotes the
+// customer a merchant typed keeps only "Encoded failure" in the raw history, and the API still shows the reason.
 import { randomBytes } from 'node:crypto';
 import { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
@@ -9,7 +10,9 @@ import { createMerchant } from '../../../db/merchants';
 import { ENCRYPTED_ENCODING, KEY_ID_METADATA } from '../../../lib/temporal/payload-codec';
 import { startApi, type RunningApi } from '../../../api/serve';
 import { paymentWorkflowId } from '../../../workflows/payments/definitions';
+import { charge, setUpBillingMerchant, startBillingWorld, untilRunStatus, type BillingMerchant, type BillingWorld } from '../../support/billing-sync';
 import { eventually } from '../../support/eventually';
+import { decodePayloadsInPlace } from '../../support/histories';
 import { httpClient } from '../../support/http';
 import { NAMESPACE, startTestStack, type TestStack } from '../../support/stack';
 
@@ -135,4 +138,64 @@ it("answers the Web UI's CORS preflight for its origin only", async () => {
   expect(allowed.headers.get('access-control-allow-methods')).toContain('POST');
   const other = await preflight('https://evil.example');
   expect(other.headers.get('access-control-allow-origin')).toBeNull();
+});
+
+describe('failures', () => {
+  // A customer name the merchant typed: the activity's refusal and the update's failure both quote it.
+  const CUSTOMER = `Quillon Marchetti ${randomBytes(3).toString('hex')}`;
+  const MONTH = '2026-11';
+  let world: BillingWorld;
+  let m: BillingMerchant;
+
+  beforeAll(async () => {
+    world = await startBillingWorld({ roles: ['workflows', 'company'] });
+    m = await setUpBillingMerchant(world);
+    m.bssAccount.setCharges(MONTH, [charge('Contoso Ltd', 'SUB-1', 'Microsoft 365 Business Basic', 1)]);
+    expect((await m.api('POST', '/v1/billing-sync/runs', { body: { month: MONTH } })).status).toBe(201);
+    await untilRunStatus(m, MONTH, 'awaiting-links');
+  });
+  afterAll(() => world?.close());
+
+  /** Every failure (and nested cause) in a history's JSON. */
+  function failuresIn(value: unknown, found: Record<string, unknown>[] = []): Record<string, unknown>[] {
+    if (!value || typeof value !== 'object') return found;
+    for (const [key, child] of Object.entries(value)) {
+      if ((key === 'failure' || key === 'cause') && child && typeof child === 'object') found.push(child as Record<string, unknown>);
+      failuresIn(child, found);
+    }
+    return found;
+  }
+
+  it('keeps only "Encoded failure" in the raw history; the real message and stack trace are sealed and decode with the codec', async () => {
+    const refused = await m.api('POST', `/v1/billing-sync/runs/${MONTH}/create-missing`, { body: { kind: 'company', key: CUSTOMER } });
+    expect(refused.status).toBe(409);
+    expect(refused.body.detail).toContain(CUSTOMER); // the API's client has the codec: the merchant sees the reason
+
+    const plainClient = new Client({ connection: world.stack.client.connection, namespace: NAMESPACE });
+    const json = historyToJSON(await plainClient.workflow.getHandle(m.handle(MONTH).workflowId).fetchHistory());
+    expect(json).toMatch(/ACTIVITY_TASK_FAILED|ActivityTaskFailed/);
+    expect(json).toMatch(/WORKFLOW_EXECUTION_UPDATE_COMPLETED|WorkflowExecutionUpdateCompleted/);
+    const failures = failuresIn(JSON.parse(json));
+    expect(failures.length).toBeGreaterThanOrEqual(2); // the activity's refusal and the update's failure
+    for (const failure of failures) {
+      expect(failure.message).toBe('Encoded failure');
+      expect(failure.stackTrace ?? '').toBe('');
+      const sealed = failure.encodedAttributes as WirePayload;
+      expect(base64Text(sealed.metadata.encoding)).toBe(ENCRYPTED_ENCODING);
+      expect(base64Text(sealed.metadata[KEY_ID_METADATA])).toBe(world.stack.apiDeps.keyring.currentKeyId);
+    }
+    for (const secret of [CUSTOMER, 'Quillon', 'Marchetti', 'no line of this month', 'billing-sync/links']) expect(json).not.toContain(secret);
+
+    // A client with the codec reads each failure's message and the activity's stack trace back.
+    const { payloadCodecs, failureConverter, payloadConverter } = world.stack.client.options.loadedDataConverter;
+    const history = await m.handle(MONTH).fetchHistory();
+    const activityFailure = history.events!.find((e) => e.activityTaskFailedEventAttributes)!.activityTaskFailedEventAttributes!.failure!;
+    const updateFailure = history.events!.find((e) => e.workflowExecutionUpdateCompletedEventAttributes?.outcome?.failure)!
+      .workflowExecutionUpdateCompletedEventAttributes!.outcome!.failure!;
+    await decodePayloadsInPlace([activityFailure, updateFailure], payloadCodecs);
+    const [activityError, updateError] = [activityFailure, updateFailure].map((f) => failureConverter.failureToError(f, payloadConverter));
+    expect(activityError.message).toBe(`no line of this month has the customer "${CUSTOMER}"`);
+    expect(activityError.stack).toMatch(/billing-sync[\\/]links/);
+    expect(updateError.message).toBe(activityError.message);
+  });
 });
