@@ -27,17 +27,17 @@ const INJECTIONS = ["' OR 1=1 --", "'; drop table payments; --", '<script>alert(
   '\u0000', '\u202e', 'Ω≈ç√∫', '👩‍👩‍👧‍👦', '\ud800', 'a'.repeat(5_000), '%00', '%2e%2e%2f', 'null', 'NaN', '-1', '1e309'];
 const hostile = () => fc.oneof(fc.constantFrom(...INJECTIONS), fc.string({ unit: 'grapheme', maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 40 }));
 
-async function snapshot(): Promise<string> {
+async function snapshot(merchantId = m.merchantId): Promise<string> {
   const tables = await sql<{ table_name: string }>`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by 1`.execute(world.stack.db);
   const counts = await Promise.all(tables.rows.map(async ({ table_name }) =>
     `${table_name}=${(await sql<{ n: string }>`select count(*) as n from ${sql.id(table_name)}`.execute(world.stack.db)).rows[0].n}`));
-  const workflows = await world.stack.client.workflow.count(`SettleMerchantId = '${m.merchantId}'`);
+  const workflows = await world.stack.client.workflow.count(`SettleMerchantId = '${merchantId}'`);
   return [...counts, `workflows=${workflows.count}`].join(' ');
 }
 
-function keyFor(op: any): string | null {
+function keyFor(op: any, who: QuoteMerchant = m): string | null {
   const scheme = Object.keys(op.security?.[0] ?? {})[0];
-  return scheme === 'merchantApiKey' ? m.apiKey : scheme === 'cpqApiKey' ? m.cpqKey : scheme === 'adminApiKey' ? world.stack.apiDeps.adminApiKey : null;
+  return scheme === 'merchantApiKey' ? who.apiKey : scheme === 'cpqApiKey' ? who.cpqKey : scheme === 'adminApiKey' ? world.stack.apiDeps.adminApiKey : null;
 }
 
 /** A refusal: 4xx, problem+json with a type and a reason. */
@@ -117,6 +117,53 @@ it('answers hostile path and query parameters on every operation without a 5xx; 
     }), { numRuns: 5, seed: 7 });
   }
 }, 180_000);
+
+/**
+ * A body shaped like the schema, with `text` in every free-text string (formats, enums and numbers get plausible
+ * values, so a refusal, if any, is about the text): unicode and injection strings reach the handler where they can.
+ */
+function bodyWithText(schema: any, text: string): unknown {
+  const s = schema?.anyOf?.find((o: any) => o.type !== 'null') ?? schema?.oneOf?.[0] ?? schema;
+  if (s?.enum) return s.enum[0];
+  if (s?.const !== undefined) return s.const;
+  switch (Array.isArray(s?.type) ? s.type.find((t: string) => t !== 'null') : s?.type) {
+    case 'object': return Object.fromEntries(Object.entries(s.properties ?? {}).map(([k, v]) => [k, bodyWithText(v, text)]));
+    case 'array': return [bodyWithText(s.items, text)];
+    case 'integer': case 'number': return Math.max(1, s.minimum ?? 1);
+    case 'boolean': return true;
+    case 'string':
+      return s.format === 'email' ? 'payer@example.com' : s.format === 'uri' ? 'https://example.com/x' : s.format === 'date' ? '2026-01-15'
+        : s.format === 'date-time' ? '2026-01-15T00:00:00Z' : text;
+    default: return text;
+  }
+}
+
+it('answers unicode and injection strings in every text field of every operation without a 5xx; a refusal writes nothing', async () => {
+  // A merchant of its own: accepted settings (payment methods, connections, integrations) must not change the
+  // merchant the other tests use.
+  const own = await setUpQuoteMerchant(world);
+  const accepted = new Set<string>();
+  for (const { path, method, op } of operations().filter((o) => o.op.requestBody)) {
+    const key = keyFor(op, own);
+    const url = fill(path, (name) => (name === 'merchantId' ? own.merchantId : 'x'));
+    const schema = op.requestBody.content['application/json'].schema;
+    await fc.assert(fc.asyncProperty(hostile(), async (text) => {
+      const before = await snapshot(own.merchantId);
+      const body = bodyWithText(schema, text);
+      const res = await send(method, url, { key, body });
+      if (res.status >= 400) {
+        expectRefusal(`${method} ${path} ${JSON.stringify(body).slice(0, 200)}`, res);
+        expect(await snapshot(own.merchantId)).toBe(before);
+      } else {
+        expect(res.status).toBeLessThan(300); // accepted as data, never interpreted
+        accepted.add(`${method} ${path}`);
+      }
+    }), { numRuns: 4, seed: 11 });
+  }
+  // The text reached handlers and was stored, not only refused at the schema.
+  process.stderr.write(`hostile text accepted by: ${[...accepted].join(', ')}\n`);
+  expect(accepted.size).toBeGreaterThan(3);
+}, 240_000);
 
 describe('money and text where it enters', () => {
   const BAD_AMOUNTS = ['1.001', '-5.00', '0', '0.00', '-0.00', '1e3', 'NaN', 'Infinity', '99999999999999999999.00', ' 1.00', '1,00', '', '0x10', '١٠٠'];
