@@ -22,7 +22,7 @@ import { noopWorkflow } from './noop/workflows';
 import { startBenchStack } from './support/stack';
 import { inParallel, publishBenchServers, round } from './support/world';
 
-const PER_ROUND = 100;
+const PER_ROUND = 200;
 const ROUNDS = 3;
 const START_CONCURRENCY = 20;
 const NOOP_QUEUE = 'bench-noop';

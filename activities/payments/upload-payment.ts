@@ -24,14 +24,15 @@ export function createUploadPayment(db: Db, accounting: ReturnType<typeof accoun
   }
 
   return async function uploadPayment(input: { merchantId: string; paymentId: string }): Promise<PaymentSync> {
-    const payment = await db.selectFrom('payments').selectAll().where('id', '=', input.paymentId).where('merchant_id', '=', input.merchantId).executeTakeFirstOrThrow();
+    const payment = await db.selectFrom('payments').innerJoin('merchants', 'merchants.id', 'payments.merchant_id')
+      .selectAll('payments').select('merchants.accounting_start_date')
+      .where('payments.id', '=', input.paymentId).where('payments.merchant_id', '=', input.merchantId).executeTakeFirstOrThrow();
     // Already done by an earlier attempt that died before returning: the record stands.
     if (payment.sync_status !== 'pending') {
       return { status: payment.sync_status, reason: payment.sync_reason ?? undefined, syncedAt: payment.synced_at?.toISOString(), records: payment.sync_records };
     }
-    const merchant = await db.selectFrom('merchants').select('accounting_start_date').where('id', '=', input.merchantId).executeTakeFirstOrThrow();
     const paidOn = payment.paid_on ?? (payment.recorded_at ?? payment.created_at).toISOString().slice(0, 10);
-    const decision = uploadDecision({ channel: payment.channel, applications: payment.applications, paidOn }, merchant.accounting_start_date);
+    const decision = uploadDecision({ channel: payment.channel, applications: payment.applications, paidOn }, payment.accounting_start_date);
     if (!decision.upload) return finish(payment.id, { status: 'not-uploaded', reason: decision.explanation, records: [] });
 
     const applications = payment.applications.filter((a) => a.amountMinor > 0);
