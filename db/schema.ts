@@ -88,6 +88,8 @@ export interface AccountingCallsTable {
   platform: string;
   started_at: Date;
   finished_at: Date | null;
+  /** Last renewal of the lease by the live process making the call (migration 0013). */
+  renewed_at: Date | null;
 }
 
 export interface MerchantActionsTable {

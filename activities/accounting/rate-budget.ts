@@ -22,7 +22,10 @@ export interface RateBudgetOptions {
   clock: BudgetClock;
   /** Longest an activity waits in-process for room; longer waits go back to Temporal as a retry delay. */
   maxWaitMs?: number;
-  /** A call that never finished (its worker died) stops counting as in flight after this. */
+  /**
+   * A call that never finished stops counting as in flight this long after its last renewal: the live process
+   * renews its calls' leases every third of it, so only a dead worker's calls run out.
+   */
   leaseTimeoutMs?: number;
 }
 
@@ -36,11 +39,31 @@ export class RateBudget {
   private readonly queues = new Map<string, Promise<void>>();
   /** Per connection, wakes the waiter at the head of the queue (a call in this process has ended). */
   private readonly wakers = new Map<string, () => void>();
+  /** The leases of this process's calls in flight, renewed together while there are any. */
+  private readonly held = new Set<string>();
+  private renewal: NodeJS.Timeout | undefined;
 
   constructor(private readonly db: Db, options: RateBudgetOptions) {
     this.clock = options.clock;
     this.maxWaitMs = options.maxWaitMs ?? 30_000;
-    this.leaseTimeoutMs = options.leaseTimeoutMs ?? 120_000;
+    this.leaseTimeoutMs = options.leaseTimeoutMs ?? 15_000;
+  }
+
+  private hold(leaseId: string) {
+    this.held.add(leaseId);
+    this.renewal ??= setInterval(() => {
+      // A failed renewal (Postgres restarting) is retried at the next tick; the lease has two more ticks to run.
+      if (this.held.size) void this.db.updateTable('accounting_calls').set({ renewed_at: sql`clock_timestamp()` as never })
+        .where('id', 'in', [...this.held]).execute().catch(() => undefined);
+    }, Math.max(100, Math.floor(this.leaseTimeoutMs / 3))).unref();
+  }
+
+  private letGo(leaseId: string) {
+    this.held.delete(leaseId);
+    if (!this.held.size && this.renewal) {
+      clearInterval(this.renewal);
+      this.renewal = undefined;
+    }
   }
 
   // The platform counts a call when it arrives, a moment after we count it, and that moment varies (a busy event
@@ -75,8 +98,10 @@ export class RateBudget {
       const decision = await this.tryAcquire(connection, limits);
       if ('leaseId' in decision) {
         const leaseId = decision.leaseId;
+        this.hold(leaseId);
         return {
           release: async () => {
+            this.letGo(leaseId);
             await this.db.updateTable('accounting_calls').set({ finished_at: sql`clock_timestamp()` as never }).where('id', '=', leaseId).execute();
             this.wakers.get(connection.id)?.();
           },

@@ -12,6 +12,7 @@ import * as m0008 from './0008_billing_sync';
 import * as m0010 from './0010_payer_invoices';
 import * as m0011 from './0011_invoice_sync';
 import * as m0012 from './0012_invoice_payment_claims';
+import * as m0013 from './0013_call_lease_renewal';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -25,4 +26,5 @@ export const migrations: Record<string, Migration> = {
   '0010_payer_invoices': m0010,
   '0011_invoice_sync': m0011,
   '0012_invoice_payment_claims': m0012,
+  '0013_call_lease_renewal': m0013,
 };

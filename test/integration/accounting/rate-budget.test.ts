@@ -101,3 +101,27 @@ it('hands a long wait back to the caller as a retry delay', async () => {
   expect(error).toBeInstanceOf(RateBudgetExhausted);
   expect(error.retryAfterMs).toBeGreaterThan(9_000);
 });
+
+it("frees a dead worker's slots when their lease runs out, while a live process's long call keeps its own", async () => {
+  const connection = await newConnection();
+  const limits: PlatformLimits = { perMinute: 1000, concurrent: 2, paymentsPerCall: 1 };
+  const leaseTimeoutMs = 600;
+  const live = new RateBudget(database.db, { clock, leaseTimeoutMs });
+  const other = new RateBudget(secondPool, { clock, leaseTimeoutMs });
+  // What a worker killed mid-call leaves behind: a call never finished, its lease no longer renewed.
+  await database.db.insertInto('accounting_calls').values({ connection_id: connection.id, platform: 'xero', started_at: new Date() }).execute();
+  const started = Date.now();
+  const long = await live.acquire(connection, limits);
+  const freed = await other.acquire(connection, limits); // the dead call's slot, once its lease ran out
+  const waited = Date.now() - started;
+  expect(waited).toBeGreaterThanOrEqual(leaseTimeoutMs - 100);
+  expect(waited).toBeLessThan(leaseTimeoutMs * 4);
+  // The long call outlives its lease three times over and, renewed, still holds its slot.
+  let third = false;
+  const next = other.acquire(connection, limits).then((lease) => ((third = true), lease));
+  await new Promise((r) => setTimeout(r, leaseTimeoutMs * 3));
+  expect(third).toBe(false);
+  await long.release();
+  await (await next).release();
+  await freed.release();
+});
