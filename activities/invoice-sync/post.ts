@@ -25,6 +25,12 @@ export function toPsaInvoice(i: ManageAccountingInvoice): PsaInvoice {
       ...(l.productClass === 'Inventory' && l.unitCost !== undefined ? { inventoryUnitCostMinor: decimalToMinor(l.unitCost) } : {}) })) };
 }
 
+/** Manage invoice ids, first and last inclusive. */
+export interface InvoiceChunk {
+  firstId: number;
+  lastId: number;
+}
+
 type Ready = { invoice: PsaInvoice; posting: Extract<Posting, { ok: true }>; contactId: string; key: string };
 
 export function createPostActivities(deps: InvoiceSyncActivityDeps) {
@@ -33,10 +39,26 @@ export function createPostActivities(deps: InvoiceSyncActivityDeps) {
     db.updateTable('invoice_sync_records').where('merchant_id', '=', merchantId).where('manage_invoice_id', '=', manageInvoiceId);
 
   return {
-    async postInvoiceChunk(input: { merchantId: string; batchId: string }): Promise<{ posted: number; failed: number; remaining: number }> {
-      const { merchantId, batchId } = input;
-      const rows = await db.selectFrom('invoice_sync_records').selectAll().where('batch_id', '=', batchId).where('status', '=', 'pending')
-        .orderBy('manage_invoice_id').limit(POST_CHUNK).execute();
+    /**
+     * The batch's pending invoices in chunks of POST_CHUNK, as ranges of Manage invoice ids: chunks the workflow can
+     * post at once without two activities taking the same invoices (the rate budget keeps them inside the limits).
+     */
+    async planInvoiceChunks(input: { merchantId: string; batchId: string }): Promise<InvoiceChunk[]> {
+      const rows = await db.selectFrom('invoice_sync_records').select('manage_invoice_id').where('batch_id', '=', input.batchId)
+        .where('merchant_id', '=', input.merchantId).where('status', '=', 'pending').orderBy('manage_invoice_id').execute();
+      const chunks: InvoiceChunk[] = [];
+      for (let i = 0; i < rows.length; i += POST_CHUNK) {
+        chunks.push({ firstId: rows[i].manage_invoice_id, lastId: rows[Math.min(i + POST_CHUNK, rows.length) - 1].manage_invoice_id });
+      }
+      return chunks;
+    },
+
+    /** Posts the next POST_CHUNK pending invoices of the batch, or those of `chunk` (from planInvoiceChunks). */
+    async postInvoiceChunk(input: { merchantId: string; batchId: string; chunk?: InvoiceChunk }): Promise<{ posted: number; failed: number; remaining: number }> {
+      const { merchantId, batchId, chunk } = input;
+      let pending = db.selectFrom('invoice_sync_records').selectAll().where('batch_id', '=', batchId).where('status', '=', 'pending');
+      if (chunk) pending = pending.where('manage_invoice_id', '>=', chunk.firstId).where('manage_invoice_id', '<=', chunk.lastId);
+      const rows = await pending.orderBy('manage_invoice_id').limit(POST_CHUNK).execute();
       if (!rows.length) return { posted: 0, failed: 0, remaining: 0 };
       const [details, mappings, contacts, settings] = await Promise.all([
         manageOf(deps, merchantId).then((m) => m.accounting.invoicesByIds(rows.map((r) => r.manage_invoice_id))),
@@ -119,12 +141,16 @@ export function createPostActivities(deps: InvoiceSyncActivityDeps) {
         }
       });
       await logPosted(db, deps.log, merchantId, posted, { debug: settings.debugLogging, inventory: settings.syncInventory });
-      const left = await db.selectFrom('invoice_sync_records').select((eb) => eb.fn.countAll<string>().as('n')).where('batch_id', '=', batchId)
-        .where('status', '=', 'pending').executeTakeFirstOrThrow();
-      if (posted.length === 0 && failed === 0 && Number(left.n) === rows.length) {
+      const pendingNow = (ids?: number[]) => {
+        let q = db.selectFrom('invoice_sync_records').select((eb) => eb.fn.countAll<string>().as('n')).where('batch_id', '=', batchId).where('status', '=', 'pending');
+        if (ids) q = q.where('manage_invoice_id', 'in', ids);
+        return q.executeTakeFirstOrThrow().then((r) => Number(r.n));
+      };
+      // Stuck means none of this chunk's invoices moved on (other chunks may be moving the batch's count meanwhile).
+      if (posted.length === 0 && failed === 0 && (await pendingNow(rows.map((r) => r.manage_invoice_id))) === rows.length) {
         throw ApplicationFailure.nonRetryable('no invoice of the chunk moved on', 'InvoiceSyncStuck');
       }
-      return { posted: posted.length, failed, remaining: Number(left.n) };
+      return { posted: posted.length, failed, remaining: await pendingNow() };
     },
   };
 }

@@ -1,4 +1,4 @@
-// The company worker dies (SIGKILL) mid-batch at the worst moment: Xero has created a chunk of invoices whose answer
+// The company worker dies (SIGKILL) mid-batch at the worst moment: Xero has created chunks of invoices whose answers
 // never reached it, so Settle has recorded none of them. A new worker finishes the batch and Xero ends with exactly one
 // invoice per Manage invoice: the retry looked the chunk up by number and linked what the dead worker had created.
 import { eventually } from '../../support/eventually';
@@ -35,13 +35,14 @@ it('finishes the batch after the worker is killed with a chunk created but unrec
 
   const first = startCompanyWorker();
   await first.waitForOutput(/"msg":"worker started"/);
-  world.xero.emu.holdAnswers = true; // the first write (a chunk of invoices) is applied, and its answer held
+  world.xero.emu.holdAnswers = true; // writes (chunks of invoices) are applied, and their answers held
   const started = await m.api('POST', '/v1/invoice-sync/runs', { body: { batchIdentifier: 'CRASH-1' } });
   expect(started.status).toBe(202);
   await eventually('a chunk is created but unanswered', async () => world.xero.emu.heldAnswers, (n) => n > 0, { everyMs: 5, timeoutMs: 30_000 });
   await first.stop('SIGKILL');
+  // Chunks post at once: one or more whole chunks (50, 100, or all 120) may be in Xero when the worker dies.
   const createdAtKill = ledger.invoices.size;
-  expect(createdAtKill).toBe(50);
+  expect([50, 100, INVOICES]).toContain(createdAtKill);
   const recorded = await world.stack.db.selectFrom('invoice_sync_records').select('status').where('merchant_id', '=', m.merchantId).where('status', '=', 'posted').execute();
   expect(recorded).toHaveLength(0);
   world.xero.emu.holdAnswers = false;
