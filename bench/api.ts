@@ -5,7 +5,7 @@
 // start queue: the comparison is the start path, not the workflow. The ratio is of the highest rates (16 requests
 // back to back); latency is measured at a steady load of half that rate, offered on a schedule to both paths.
 //
-// Status reads completed payments (describe, then the Postgres row): the payments are run to completion first on
+// Status reads completed payments (answered from their Postgres row): the payments are run to completion first on
 // another queue with workers, so the status phase never waits on a query.
 import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';

@@ -121,8 +121,13 @@ const fromRow = (p: Payment): PaymentView => ({
 });
 
 export function paymentRoutes(deps: ApiDeps) {
-  /** The payment as the workflow knows it while it runs, else as Postgres recorded it. */
+  /**
+   * The payment as Postgres recorded it once its workflow has nothing left to do (the upload's outcome is its last
+   * write), else as the workflow knows it while it runs: a finished payment's status never waits on Temporal.
+   */
   async function readPayment(merchantId: string, paymentId: string): Promise<PaymentView | undefined> {
+    const recorded = await findRow(merchantId, paymentId);
+    if (recorded && recorded.sync_status !== 'pending') return fromRow(recorded);
     const handle = deps.temporal.workflow.getHandle(paymentWorkflowId(merchantId, paymentId));
     try {
       const description = await handle.describe();
