@@ -78,12 +78,13 @@ function rawClientStart(stack: TestStack, merchantId: string) {
   };
 }
 
-/** One API request (keep-alive, like autocannon's connections); anything but 2xx fails the benchmark. */
-function apiRequest(url: string, init: () => RequestInit) {
+/** One API request to `url()` (keep-alive, like autocannon's connections); anything but 2xx fails the benchmark. */
+function apiRequest(url: () => string, init: RequestInit) {
   return async () => {
-    const res = await fetch(url, init());
+    const target = url();
+    const res = await fetch(target, init);
     await res.arrayBuffer();
-    if (!res.ok) throw new Error(`${init().method ?? 'GET'} ${url}: ${res.status}`);
+    if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${target}: ${res.status}`);
   };
 }
 
@@ -134,7 +135,7 @@ export async function apiBenchmark(): Promise<Record<string, unknown>> {
     // highest rate every path's p99 is its queue (16 requests waiting on one server), which says nothing of the API.
     const steadyRate = Math.max(1, Math.round(total(raw) / 2));
     const rawSteady = await phase(rawClientStart(stack, merchant.id), steadyRate);
-    const apiSteady = await phase(apiRequest(`${url}/v1/payments`, () => ({ method: 'POST', headers, body: startBody })), steadyRate);
+    const apiSteady = await phase(apiRequest(() => `${url}/v1/payments`, { method: 'POST', headers, body: startBody }), steadyRate);
     process.stdout.write(`  steady ${steadyRate}/s: raw client p50 ${round(rawSteady.p50Ms)} ms p99 ${round(rawSteady.p99Ms)} ms, API p50 ${round(apiSteady.p50Ms)} ms p99 ${round(apiSteady.p99Ms)} ms\n`);
 
     // Status: completed payments, read round-robin.
@@ -150,8 +151,8 @@ export async function apiBenchmark(): Promise<Record<string, unknown>> {
       requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: `/v1/payments/${ids[next++ % ids.length]}` }) }],
     });
     let nextSteady = 0;
-    const statusSteady = await phase(() => apiRequest(`${url}/v1/payments/${ids[nextSteady++ % ids.length]}`, () => ({ headers: { authorization: headers.authorization } }))(),
-      steadyRate); // the same steady load as the starts: one load, both routes
+    // The same steady load as the starts: one load, both routes.
+    const statusSteady = await phase(apiRequest(() => `${url}/v1/payments/${ids[nextSteady++ % ids.length]}`, { headers: { authorization: headers.authorization } }), steadyRate);
     process.stdout.write(`  status: highest ${round(status.rate)}/s (p99 ${status.p99Ms} ms); steady ${steadyRate}/s p50 ${round(statusSteady.p50Ms)} ms p99 ${round(statusSteady.p99Ms)} ms\n`);
 
     const apiRate = total(viaApi);

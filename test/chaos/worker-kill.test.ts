@@ -2,8 +2,8 @@
 // Xero: three times in the full run (500 payments), once in CI's slice (100). A new worker takes over each time;
 // the activities the dead one held are retried after their timeouts with the same idempotency keys, so every
 // payment is posted exactly once and every workflow completes.
-import { runWorkerProcess, type RunningProcess, xeroWorkerEnv } from '../support/processes';
-import { startQuoteWorld, type QuoteWorld } from '../support/quotes';
+import type { RunningProcess } from '../support/processes';
+import { startQuoteWorld, type QuoteWorld, wisePayWorkerProcess } from '../support/quotes';
 import { connectedMerchant, expectEachPostedOnce, FULL, progressTo, seedInvoices, takePayments } from './support';
 
 const PAYMENTS = FULL ? 500 : 100;
@@ -24,8 +24,7 @@ afterAll(async () => {
 });
 
 async function startWisePayWorker(): Promise<RunningProcess> {
-  const { stack, xero, stripe } = world;
-  const worker = runWorkerProcess(stack, 'wise-pay', { STRIPE_SECRET_KEY: stripe.secretKey, STRIPE_API_BASE: stripe.emu.url, ...xeroWorkerEnv(xero.emu) });
+  const worker = wisePayWorkerProcess(world);
   running.push(worker);
   await worker.waitForOutput(/"msg":"worker started"/);
   return worker;

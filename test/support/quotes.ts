@@ -8,6 +8,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { quotePaymentStateQuery, type QuotePaymentState, type QuotePaymentStatus, type QuotePaymentTiming, type SettlementTiming } from '../../workflows/quotes/definitions';
 import { eventually } from './eventually';
 import { httpClient } from './http';
+import { runWorkerProcess, type RunningProcess, xeroWorkerEnv } from './processes';
 import { createTestMerchant } from './merchants';
 import { startTestStack, type TestStack } from './stack';
 import { startStripe, type StripeFixture } from './stripe';
@@ -43,6 +44,15 @@ export async function startQuoteWorld(opts: { timing?: QuotePaymentTiming; settl
       await Promise.all([xero.close(), stripe.close()]);
     },
   };
+}
+
+/**
+ * The wise-pay worker as its own process (the production entry point) against this world's emulators, for tests
+ * that kill it: start the world without the 'wise-pay' role.
+ */
+export function wisePayWorkerProcess(world: QuoteWorld): RunningProcess {
+  const { stack, xero, stripe } = world;
+  return runWorkerProcess(stack, 'wise-pay', { STRIPE_SECRET_KEY: stripe.secretKey, STRIPE_API_BASE: stripe.emu.url, ...xeroWorkerEnv(xero.emu) });
 }
 
 export interface QuoteMerchant {

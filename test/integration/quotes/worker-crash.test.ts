@@ -3,9 +3,9 @@
 // new worker finishes the job. The idempotency keys make the retry write nothing twice: the Xero emulator's
 // ledger has one invoice, one payment and one credit note.
 import { beginCheckoutUpdate, completeCheckoutUpdate } from '../../../workflows/quotes/definitions';
-import { runWorkerProcess, type RunningProcess, xeroWorkerEnv } from '../../support/processes';
+import type { RunningProcess } from '../../support/processes';
 import { eventually } from '../../support/eventually';
-import { acceptBody, setUpQuoteMerchant, startQuoteWorld, untilQuoteStatus, type QuoteWorld } from '../../support/quotes';
+import { acceptBody, setUpQuoteMerchant, startQuoteWorld, untilQuoteStatus, type QuoteWorld, wisePayWorkerProcess } from '../../support/quotes';
 
 let world: QuoteWorld;
 const running: RunningProcess[] = [];
@@ -20,8 +20,7 @@ afterAll(async () => {
 });
 
 function startWisePayWorker(): RunningProcess {
-  const { stack, xero, stripe } = world;
-  const worker = runWorkerProcess(stack, 'wise-pay', { STRIPE_SECRET_KEY: stripe.secretKey, STRIPE_API_BASE: stripe.emu.url, ...xeroWorkerEnv(xero.emu) });
+  const worker = wisePayWorkerProcess(world);
   running.push(worker);
   return worker;
 }
