@@ -40,9 +40,9 @@ it('finishes the batch after the worker is killed with a chunk created but unrec
   expect(started.status).toBe(202);
   await eventually('a chunk is created but unanswered', async () => world.xero.emu.heldAnswers, (n) => n > 0, { everyMs: 5, timeoutMs: 30_000 });
   await first.stop('SIGKILL');
-  // Chunks post at once: one or more whole chunks (50, 100, or all 120) may be in Xero when the worker dies.
+  // Chunks (50, 50 and 20 invoices) post at once, in no set order: any of them, whole, may be in Xero when the worker dies.
   const createdAtKill = ledger.invoices.size;
-  expect([50, 100, INVOICES]).toContain(createdAtKill);
+  expect([20, 50, 70, 100, INVOICES]).toContain(createdAtKill);
   const recorded = await world.stack.db.selectFrom('invoice_sync_records').select('status').where('merchant_id', '=', m.merchantId).where('status', '=', 'posted').execute();
   expect(recorded).toHaveLength(0);
   world.xero.emu.holdAnswers = false;
