@@ -6,11 +6,14 @@ import type { Db } from '../db/database';
 import type { Keyring } from '../lib/crypto/sealed-box';
 import type { Logger } from '../lib/logger';
 import type { CodecEndpointOptions } from './codec';
+import type { ApiKeyCache } from './middleware/api-key-cache';
 import type { AuthFailureLimits } from './middleware/auth-failures';
 import type { QuotePaymentTiming, SettlementTiming } from '../workflows/quotes/definitions';
 
 export interface ApiDeps {
   db: Db;
+  /** Which merchant each API key belongs to, kept current by Postgres notifications (one per API process). */
+  apiKeys: ApiKeyCache;
   temporal: Client;
   accounting: AccountingServices;
   log: Logger;

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { Db } from '../db/database';
 import { readBodyText } from './body';
 import { requireAdmin, requireCpq, requireMerchant, type CpqState, type MerchantState } from './middleware/auth';
+import type { ApiKeyCache } from './middleware/api-key-cache';
 import type { AuthFailureLimiter } from './middleware/auth-failures';
 import type { RequestState } from './middleware/request-context';
 import { ProblemError } from './problem';
@@ -54,6 +55,7 @@ export function defineRoute<P = Record<string, never>, Q = Record<string, never>
 
 export interface RoutingDeps {
   db: Db;
+  apiKeys: ApiKeyCache;
   adminApiKey: string;
   maxBodyBytes: number;
 }
@@ -110,7 +112,7 @@ function handle(spec: RouteSpec, deps: RoutingDeps): Middleware {
 }
 
 export function mountRoutes(router: Router, routes: RouteSpec[], deps: RoutingDeps, authFailures: AuthFailureLimiter): void {
-  const merchantAuth = requireMerchant(deps.db, authFailures) as Middleware;
+  const merchantAuth = requireMerchant(deps.apiKeys, authFailures) as Middleware;
   const adminAuth = requireAdmin(deps.adminApiKey, authFailures) as Middleware;
   const cpqAuth = requireCpq(deps.db, authFailures) as Middleware;
   const byAuth: Record<Auth, Middleware[]> = { none: [], merchant: [merchantAuth], admin: [adminAuth], cpq: [cpqAuth] };

@@ -6,6 +6,7 @@ import { parseKeyring } from '../lib/crypto/sealed-box';
 import { apiConfigSchema, exitOnConfigError, loadConfig } from '../lib/config';
 import { createLogger } from '../lib/logger';
 import { connectClient } from '../lib/temporal/connection';
+import { ApiKeyCache } from './middleware/api-key-cache';
 import { startApi } from './serve';
 
 async function main() {
@@ -19,9 +20,11 @@ async function main() {
   const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
   const keyring = parseKeyring(config.SETTLE_ENCRYPTION_KEYS);
   const temporal = await connectClient(config, keyring);
+  const apiKeys = await ApiKeyCache.start(config.DATABASE_URL, db, log);
   const api = await startApi(
     {
       db,
+      apiKeys,
       temporal,
       accounting: createAccountingServices({ db, encryptionKeys: config.SETTLE_ENCRYPTION_KEYS, endpoints: platformEndpoints(config) }),
       log,
@@ -43,6 +46,7 @@ async function main() {
   const stop = async (signal: string) => {
     log.info({ signal }, 'stopping API');
     await api.close();
+    await apiKeys.close();
     await temporal.connection.close();
     await db.destroy();
     log.info('API stopped');

@@ -50,14 +50,15 @@ export async function revokeApiKey(db: Db, merchantId: string, keyId: string): P
   return result.numUpdatedRows > 0n;
 }
 
-export async function findMerchantByApiKey(db: Db, key: string): Promise<Merchant | undefined> {
-  return db
+/** The merchant an active API key (given by its hash, `hashApiKey`) belongs to. */
+export async function merchantIdForKeyHash(db: Db, keyHash: Buffer): Promise<string | undefined> {
+  const row = await db
     .selectFrom('merchant_api_keys')
-    .innerJoin('merchants', 'merchants.id', 'merchant_api_keys.merchant_id')
-    .selectAll('merchants')
-    .where('merchant_api_keys.key_hash', '=', hashApiKey(key))
-    .where('merchant_api_keys.revoked_at', 'is', null)
+    .select('merchant_id')
+    .where('key_hash', '=', keyHash)
+    .where('revoked_at', 'is', null)
     .executeTakeFirst();
+  return row?.merchant_id;
 }
 
 export async function findMerchant(db: Db, merchantId: string): Promise<Merchant | undefined> {

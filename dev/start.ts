@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createActivities } from '../activities';
+import { ApiKeyCache } from '../api/middleware/api-key-cache';
 import { startApi } from '../api/serve';
 import { createDb, migrateToLatest } from '../db/database';
 import { startEmbeddedPostgres } from '../db/embedded-postgres';
@@ -121,6 +122,8 @@ async function main() {
     const db = createDb(databaseUrl);
     stops.push(['database pool', () => db.destroy()]);
     const applied = await migrateToLatest(db);
+    const apiKeys = await ApiKeyCache.start(databaseUrl, db, log);
+    stops.push(['API key listener', () => apiKeys.close()]);
     if (applied.length) log.info({ applied }, 'migrations applied');
 
     // Credentials
@@ -192,7 +195,7 @@ async function main() {
     // API
     const api = await startApi(
       {
-        db, temporal, accounting, log, taskQueuePrefix: temporalConfig.SETTLE_TASK_QUEUE_PREFIX, adminApiKey, maxBodyBytes: 256 * 1024,
+        db, apiKeys, temporal, accounting, log, taskQueuePrefix: temporalConfig.SETTLE_TASK_QUEUE_PREFIX, adminApiKey, maxBodyBytes: 256 * 1024,
         keyring, stripe, stripePublishableKey: stripeKeys.publishableKey, sandbox: Boolean(sandbox),
         publicUrl: process.env.SETTLE_PUBLIC_URL ?? `http://localhost:${apiPort}`,
         codec: { opsToken: process.env.SETTLE_OPS_TOKEN ?? creds.opsToken, corsOrigins: uiOrigins, trustLocalUi: uiOrigins.length > 0 },

@@ -4,14 +4,19 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Middleware } from 'koa';
 import type { Db } from '../../db/database';
 import { findMerchantByCpqKey } from '../../db/cpq-integrations';
-import { findMerchantByApiKey } from '../../db/merchants';
+import { findMerchant } from '../../db/merchants';
 import type { CpqIntegration, Merchant } from '../../db/schema';
 import { ProblemError } from '../problem';
+import type { ApiKeyCache } from './api-key-cache';
 import type { AuthFailureLimiter } from './auth-failures';
 import type { RequestState } from './request-context';
 
+/**
+ * Who the API key says the caller is: only the merchant's id, remembered across requests (api-key-cache.ts). A route
+ * that needs the merchant's settings reads them with `currentMerchant`, so it never sees a setting from before a save.
+ */
 export interface MerchantState extends RequestState {
-  merchant: Merchant;
+  merchant: { id: string };
 }
 
 export function bearerToken(header: string): string | undefined {
@@ -22,18 +27,27 @@ export function bearerToken(header: string): string | undefined {
 export const unauthenticated = () =>
   new ProblemError('unauthenticated', 'a valid API key is required', {}, { 'WWW-Authenticate': 'Bearer' });
 
-export function requireMerchant(db: Db, limiter: AuthFailureLimiter): Middleware<MerchantState> {
+export function requireMerchant(apiKeys: ApiKeyCache, limiter: AuthFailureLimiter): Middleware<MerchantState> {
   return async (ctx, next) => {
     const token = bearerToken(ctx.get('authorization'));
-    const merchant = await limiter.check(ctx, token, async () => (token ? findMerchantByApiKey(db, token) : undefined));
-    if (!merchant) throw unauthenticated();
-    ctx.state.merchant = merchant;
-    ctx.state.log = ctx.state.log.child({ merchantId: merchant.id });
+    const merchantId = await limiter.check(ctx, token, async () => (token ? apiKeys.merchantIdFor(token) : undefined));
+    if (!merchantId) throw unauthenticated();
+    ctx.state.merchant = { id: merchantId };
+    ctx.state.log = ctx.state.log.child({ merchantId });
     await next();
   };
 }
 
+/** The authenticated merchant's row as it is now, for a route that needs its settings. */
+export async function currentMerchant(db: Db, merchantId: string): Promise<Merchant> {
+  const merchant = await findMerchant(db, merchantId);
+  // Deleted since the key was checked (its keys went with it).
+  if (!merchant) throw unauthenticated();
+  return merchant;
+}
+
 export interface CpqState extends MerchantState {
+  merchant: Merchant;
   cpq: CpqIntegration;
 }
 

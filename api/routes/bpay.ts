@@ -12,6 +12,7 @@ import { bpayScheduleId, ensureBpaySchedule } from '../../lib/schedules/bpay-upl
 import { taskQueueName } from '../../lib/task-queues';
 import { bpayImportWorkflow } from '../../workflows/bpay/bpay-import-workflow';
 import type { ApiDeps } from '../deps';
+import { unauthenticated } from '../middleware/auth';
 import { notFound, ProblemError } from '../problem';
 import { defineRoute } from '../routing';
 import { merchantIdParam, plainText } from '../schemas';
@@ -46,10 +47,12 @@ export function bpayRoutes(deps: ApiDeps) {
       body: z.object({ timezone }),
       responses: { 200: { description: 'Saved; the upload Schedule follows', schema: z.object({ timezone: z.string(), scheduleId: z.string(), uploadEnabled: z.boolean() }) } },
       handler: async ({ body, state }) => {
-        await deps.db.updateTable('merchants').set({ timezone: body.timezone }).where('id', '=', state.merchant.id).execute();
-        await schedule(state.merchant.id, body.timezone, state.merchant.bpay_upload_enabled);
+        const saved = await deps.db.updateTable('merchants').set({ timezone: body.timezone }).where('id', '=', state.merchant.id)
+          .returning('bpay_upload_enabled').executeTakeFirst();
+        if (!saved) throw unauthenticated();
+        await schedule(state.merchant.id, body.timezone, saved.bpay_upload_enabled);
         await followTimezone(deps.temporal, state.merchant.id, body.timezone);
-        return { status: 200, body: { timezone: body.timezone, scheduleId: bpayScheduleId(state.merchant.id), uploadEnabled: state.merchant.bpay_upload_enabled } };
+        return { status: 200, body: { timezone: body.timezone, scheduleId: bpayScheduleId(state.merchant.id), uploadEnabled: saved.bpay_upload_enabled } };
       },
     }),
     defineRoute({

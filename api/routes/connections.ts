@@ -5,6 +5,7 @@ import { PLATFORM_LIMITS } from '../../activities/accounting/limits';
 import { findMerchant } from '../../db/merchants';
 import { ACCOUNTING_ROLES, type AccountingRole } from '../../lib/task-queues';
 import type { ApiDeps } from '../deps';
+import { currentMerchant } from '../middleware/auth';
 import { notFound } from '../problem';
 import { defineRoute } from '../routing';
 import { merchantIdParam, plainText } from '../schemas';
@@ -64,7 +65,7 @@ export function connectionRoutes(deps: ApiDeps) {
       responses: { 200: { description: 'Connections', schema: z.object({ multiConnection: z.boolean(), connections: z.array(connectionView) }) } },
       handler: async ({ state }) => ({
         status: 200,
-        body: { multiConnection: state.merchant.multi_connection, connections: await view(state.merchant.id) },
+        body: { multiConnection: (await currentMerchant(deps.db, state.merchant.id)).multi_connection, connections: await view(state.merchant.id) },
       }),
     }),
     defineRoute({

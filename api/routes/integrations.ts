@@ -11,6 +11,7 @@ import { newId } from '../../lib/ids';
 import { PAYMENT_METHOD_KINDS } from '../../lib/quotes/methods';
 import { PREPAYMENT_PROCESSED } from '../../activities/notifications/prepayment-processed';
 import type { ApiDeps } from '../deps';
+import { currentMerchant } from '../middleware/auth';
 import { notFound, ProblemError } from '../problem';
 import { defineRoute } from '../routing';
 
@@ -91,7 +92,7 @@ export function integrationRoutes(deps: ApiDeps) {
     defineRoute({
       method: 'get', path: '/v1/payment-methods', operationId: 'getPaymentMethods', summary: 'The payment methods the merchant has enabled', tag: 'integrations', auth: 'merchant',
       responses: { 200: { description: 'Enabled methods', schema: z.object({ methods }) } },
-      handler: async ({ state }) => ({ status: 200, body: { methods: state.merchant.payment_methods } }),
+      handler: async ({ state }) => ({ status: 200, body: { methods: (await currentMerchant(deps.db, state.merchant.id)).payment_methods } }),
     }),
     defineRoute({
       method: 'put', path: '/v1/payment-methods', operationId: 'setPaymentMethods', summary: 'Enable payment methods (what the processor account takes)', tag: 'integrations', auth: 'merchant',

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { createMerchant, findMerchant, issueApiKey, revokeApiKey } from '../../db/merchants';
 import type { Merchant } from '../../db/schema';
 import type { ApiDeps } from '../deps';
+import { currentMerchant } from '../middleware/auth';
 import { notFound } from '../problem';
 import { defineRoute } from '../routing';
 import { merchantIdParam, plainText } from '../schemas';
@@ -58,6 +59,8 @@ export function merchantRoutes(deps: ApiDeps) {
       responses: { 204: { description: 'Revoked' }, 404: { description: 'No such active key for this merchant' } },
       handler: async ({ params }) => {
         if (!(await revokeApiKey(deps.db, params.merchantId, params.keyId))) throw notFound('API key');
+        // Other API processes forget it when Postgres notifies them; this one must not wait for that.
+        deps.apiKeys.forget();
         return { status: 204 };
       },
     }),
@@ -69,7 +72,7 @@ export function merchantRoutes(deps: ApiDeps) {
       tag: 'merchant',
       auth: 'merchant',
       responses: { 200: { description: 'The merchant', schema: merchantView } },
-      handler: async ({ state }) => ({ status: 200, body: toMerchantView(state.merchant) }),
+      handler: async ({ state }) => ({ status: 200, body: toMerchantView(await currentMerchant(deps.db, state.merchant.id)) }),
     }),
   ];
 }

@@ -11,6 +11,7 @@ import { accountingRefreshWorkflowId, refreshProgressQuery } from '../../workflo
 import { accountingRefreshWorkflow } from '../../workflows/accounting-data/refresh-workflow';
 import { autoPaymentScheduleId } from '../../workflows/auto-payments/definitions';
 import type { ApiDeps } from '../deps';
+import { currentMerchant } from '../middleware/auth';
 import { notFound, ProblemError } from '../problem';
 import { defineRoute } from '../routing';
 
@@ -109,7 +110,10 @@ export function payerInvoiceRoutes(deps: ApiDeps) {
     defineRoute({
       method: 'get', path: '/v1/merchant/auto-payments', operationId: 'getAutoPaymentSettings', summary: 'How declined automatic payments are retried', tag: 'payer invoices', auth: 'merchant',
       responses: { 200: { description: 'Settings', schema: settingsView } },
-      handler: async ({ state }) => ({ status: 200, body: { attempts: state.merchant.auto_pay_attempts, retryDays: state.merchant.auto_pay_retry_days, scheduleId: autoPaymentScheduleId(state.merchant.id) } }),
+      handler: async ({ state }) => {
+        const merchant = await currentMerchant(deps.db, state.merchant.id);
+        return { status: 200, body: { attempts: merchant.auto_pay_attempts, retryDays: merchant.auto_pay_retry_days, scheduleId: autoPaymentScheduleId(merchant.id) } };
+      },
     }),
     defineRoute({
       method: 'put', path: '/v1/merchant/auto-payments', operationId: 'setAutoPaymentSettings', summary: 'Turn on automatic payments (a daily run at 06:00 in your time zone) and set the retries of a declined charge', tag: 'payer invoices', auth: 'merchant',

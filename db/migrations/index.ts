@@ -13,6 +13,7 @@ import * as m0010 from './0010_payer_invoices';
 import * as m0011 from './0011_invoice_sync';
 import * as m0012 from './0012_invoice_payment_claims';
 import * as m0013 from './0013_call_lease_renewal';
+import * as m0014 from './0014_api_key_changes';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   '0011_invoice_sync': m0011,
   '0012_invoice_payment_claims': m0012,
   '0013_call_lease_renewal': m0013,
+  '0014_api_key_changes': m0014,
 };

@@ -14,6 +14,7 @@ import { createStripeClient } from '../../activities/stripe/client';
 import { newKeyringText, parseKeyring, type Keyring } from '../../lib/crypto/sealed-box';
 import type { QuotePaymentTiming, SettlementTiming } from '../../workflows/quotes/definitions';
 import type { ApiDeps } from '../../api/deps';
+import { ApiKeyCache } from '../../api/middleware/api-key-cache';
 import { startApi, type RunningApi } from '../../api/serve';
 import { createDb, type Db } from '../../db/database';
 import type { Logger } from '../../lib/logger';
@@ -130,8 +131,10 @@ export async function startTestStack(
         workflowBundle: { codePath: servers.workflowBundlePath },
       })
     : undefined;
+  const apiKeys = await ApiKeyCache.start(database.url, database.db, testLogger('api'));
   const apiDeps: ApiDeps = {
     db: database.db,
+    apiKeys,
     temporal: client,
     accounting,
     log: testLogger('api'),
@@ -163,6 +166,7 @@ export async function startTestStack(
     apiDeps,
     async close() {
       await api?.close();
+      await apiKeys.close();
       await workers?.shutdown();
       await nativeConnection.close();
       await connection.close();

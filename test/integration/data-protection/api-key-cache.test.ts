@@ -1,0 +1,105 @@
+// Each API process remembers which merchant an API key belongs to (api/middleware/api-key-cache.ts). Remembering
+// must never let a revoked key in: the process that revokes forgets at once, every other process forgets when
+// Postgres notifies it, and a process whose listening connection is down checks every key against Postgres.
+import { sql } from 'kysely';
+import { ApiKeyCache, type ApiKeyCacheOptions } from '../../../api/middleware/api-key-cache';
+import { startApi, type RunningApi } from '../../../api/serve';
+import { httpClient } from '../../support/http';
+import { createTestMerchant } from '../../support/merchants';
+import { testLogger } from '../../support/run-logs';
+import { startTestStack, type TestStack } from '../../support/stack';
+
+let stack: TestStack;
+const apis: RunningApi[] = [];
+const caches: ApiKeyCache[] = [];
+beforeAll(async () => {
+  stack = await startTestStack({ roles: [] });
+});
+afterAll(async () => {
+  await Promise.all(apis.map((a) => a.close()));
+  await Promise.all(caches.map((c) => c.close()));
+  await stack.close();
+});
+
+/** Another API process on the same database: its own cache and its own listening connection. */
+async function anotherApi(options?: ApiKeyCacheOptions) {
+  const apiKeys = await ApiKeyCache.start(stack.databaseUrl, stack.db, testLogger('api'), options);
+  caches.push(apiKeys);
+  const api = await startApi({ ...stack.apiDeps, apiKeys }, 0);
+  apis.push(api);
+  return { apiKeys, request: httpClient(api.url) };
+}
+
+async function until(what: string, condition: () => Promise<boolean> | boolean, timeoutMs = 5_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const status = async (request: ReturnType<typeof httpClient>, key: string) => (await request('GET', '/v1/merchant', { key })).status;
+
+it('answers a known key from memory, and a key revoked on one process stops on every process', async () => {
+  const { merchantId, apiKey, keyId } = await createTestMerchant(stack);
+  const here = { apiKeys: stack.apiDeps.apiKeys, request: httpClient(stack.api!.url) };
+  const there = await anotherApi();
+  for (const api of [here, there]) {
+    const before = { ...api.apiKeys.stats };
+    for (let i = 0; i < 3; i++) expect(await status(api.request, apiKey)).toBe(200);
+    expect(api.apiKeys.stats.misses - before.misses).toBe(1);
+    expect(api.apiKeys.stats.hits - before.hits).toBe(2);
+  }
+
+  const revoked = await here.request('DELETE', `/v1/admin/merchants/${merchantId}/api-keys/${keyId}`, { key: stack.apiDeps.adminApiKey });
+  expect(revoked.status).toBe(204);
+  // The revoking process forgot before it answered.
+  expect(await status(here.request, apiKey)).toBe(401);
+  // The other one forgets when Postgres's notification arrives: milliseconds, far inside the entries' 60 s life.
+  const started = Date.now();
+  await until('the other process refuses the revoked key', async () => (await status(there.request, apiKey)) === 401, 2_000);
+  expect(Date.now() - started).toBeLessThan(2_000);
+});
+
+it('forgets a key revoked straight in Postgres (by ops, or another tool)', async () => {
+  const { apiKey, keyId } = await createTestMerchant(stack);
+  const request = httpClient(stack.api!.url);
+  expect(await status(request, apiKey)).toBe(200);
+  expect(await status(request, apiKey)).toBe(200);
+  await stack.db.updateTable('merchant_api_keys').set({ revoked_at: new Date() }).where('id', '=', keyId).execute();
+  await until('the API refuses the revoked key', async () => (await status(request, apiKey)) === 401, 2_000);
+});
+
+it('checks every key against Postgres while its listening connection is down, and remembers again once it is back', async () => {
+  const { apiKey, keyId } = await createTestMerchant(stack);
+  const api = await anotherApi({ reconnectMs: 500 });
+  expect(await status(api.request, apiKey)).toBe(200);
+  expect(await status(api.request, apiKey)).toBe(200);
+  expect(api.apiKeys.stats.hits).toBe(1);
+
+  // Postgres drops the listeners (a restart, a failover, a network cut that ends the connection).
+  await sql`select pg_terminate_backend(pid) from pg_stat_activity
+            where application_name = 'settle-api-key-listener' and datname = current_database()`.execute(stack.db);
+  await until('the listener is seen down', () => !api.apiKeys.listening);
+  // Revoked while nobody listens: no notification reaches this process, and still the key stops at once.
+  await stack.db.updateTable('merchant_api_keys').set({ revoked_at: new Date() }).where('id', '=', keyId).execute();
+  const hitsWhileDown = api.apiKeys.stats.hits;
+  expect(await status(api.request, apiKey)).toBe(401);
+
+  await until('the listener is back', () => api.apiKeys.listening);
+  const { apiKey: newKey } = await createTestMerchant(stack);
+  for (let i = 0; i < 3; i++) expect(await status(api.request, newKey)).toBe(200);
+  expect(api.apiKeys.stats.hits - hitsWhileDown).toBe(2);
+  expect(await status(api.request, apiKey)).toBe(401);
+});
+
+it('looks a key up again once its entry is older than its life, even with no notification', async () => {
+  const { apiKey } = await createTestMerchant(stack);
+  const api = await anotherApi({ ttlMs: 200 });
+  expect(await status(api.request, apiKey)).toBe(200);
+  expect(await status(api.request, apiKey)).toBe(200);
+  expect(api.apiKeys.stats).toEqual({ hits: 1, misses: 1 });
+  await new Promise((r) => setTimeout(r, 250));
+  expect(await status(api.request, apiKey)).toBe(200);
+  expect(api.apiKeys.stats).toEqual({ hits: 1, misses: 2 });
+});
