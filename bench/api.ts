@@ -23,7 +23,7 @@ import { inParallel, percentile, publishBenchServers, round } from './support/wo
 
 const CONNECTIONS = 16;
 const PHASE_SECONDS = 8;
-const ROUNDS = 4;
+const ROUNDS = 6;
 const STATUS_PAYMENTS = 100;
 const START_PREFIX = 'bench-api-start';
 

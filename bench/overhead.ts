@@ -23,7 +23,7 @@ import { startBenchStack } from './support/stack';
 import { inParallel, publishBenchServers, round } from './support/world';
 
 const PER_ROUND = 200;
-const ROUNDS = 3;
+const ROUNDS = 5;
 const START_CONCURRENCY = 20;
 const NOOP_QUEUE = 'bench-noop';
 
