@@ -4,14 +4,17 @@
 //
 // Revocation still takes effect at once everywhere. Any change to merchant_api_keys notifies the channel
 // `settle_api_keys` when it commits (migration 0014), and every process listening forgets all it remembered. The
-// process that revokes a key forgets at once, before it answers. Entries are used only while the listening
-// connection is up and answering: when it drops or stops answering its heartbeat, everything is forgotten and every
-// lookup goes to Postgres until it is back, so a revocation made while the listener was away cannot be missed. A
-// lookup that was in flight when a notification came is not remembered: it may have read the key before the change.
+// process that revokes a key forgets at once, before it answers. Entries are used only while notifications are seen
+// to arrive: the listener sends itself a heartbeat notification through Postgres every few seconds, and when the
+// connection drops or a heartbeat does not come back in time (a half-open connection, or a pooler in transaction mode
+// that does not pass LISTEN on), everything is forgotten and every lookup goes to Postgres until it is back, so a
+// revocation made while the listener was away cannot be missed. A lookup that was in flight when a notification
+// came is not remembered: it may have read the key before the change.
 //
 // Only the key's merchant id is kept, never the merchant's settings: those are read when a route needs them, so a
 // setting saved a moment ago is never answered from here. Keys are kept by their SHA-256, as in the table.
-import { Client } from 'pg';
+import { randomBytes } from 'node:crypto';
+import { Client, type Notification } from 'pg';
 import type { Db } from '../../db/database';
 import { hashApiKey, merchantIdForKeyHash } from '../../db/merchants';
 import type { Logger } from '../../lib/logger';
@@ -22,7 +25,7 @@ export interface ApiKeyCacheOptions {
   /** How long an entry is used at most, even with no notification (a last bound if notifications were lost). */
   ttlMs?: number;
   maxEntries?: number;
-  /** How often the listening connection must answer a query to count as up. */
+  /** How often the listener sends itself a heartbeat notification; one not back within two intervals counts as lost. */
   heartbeatMs?: number;
   /** How long to wait before listening again after the connection dropped. */
   reconnectMs?: number;
@@ -43,6 +46,9 @@ export class ApiKeyCache {
   private generation = 0;
   private listener?: Client;
   private heartbeat?: NodeJS.Timeout;
+  /** The payload of this process's heartbeats, and when the last one came back. */
+  private readonly heartbeatPayload = `heartbeat:${randomBytes(9).toString('base64url')}`;
+  private heartbeatSeenAt = 0;
   private reconnect?: NodeJS.Timeout;
   private closed = false;
   /** Answers given from memory, and lookups that went to Postgres (for ops and the tests). */
@@ -67,9 +73,9 @@ export class ApiKeyCache {
     return cache;
   }
 
-  /** True while entries may be used: the listening connection is up. */
+  /** True while entries may be used: the listening connection is up and its notifications arrive. */
   get listening(): boolean {
-    return this.listener !== undefined;
+    return this.listener !== undefined && Date.now() - this.heartbeatSeenAt <= 2 * this.heartbeatMs;
   }
 
   /** The merchant whose active key this is. */
@@ -107,14 +113,14 @@ export class ApiKeyCache {
   private async listen(): Promise<void> {
     const client = new Client({ connectionString: this.databaseUrl, application_name: 'settle-api-key-listener', keepAlive: true,
       query_timeout: this.heartbeatMs });
-    client.on('error', (err) => void this.lost(client, err.message));
-    client.on('end', () => void this.lost(client, 'connection ended'));
-    client.on('notification', () => this.forget());
+    client.on('error', (err) => this.lost(client, err.message));
+    client.on('end', () => this.lost(client, 'connection ended'));
+    client.on('notification', (message) => this.notified(message));
     try {
       await client.connect();
       await client.query(`listen ${API_KEY_CHANNEL}`);
     } catch (err) {
-      await this.lost(client, (err as Error).message);
+      this.lost(client, (err as Error).message);
       return;
     }
     if (this.closed) {
@@ -124,15 +130,31 @@ export class ApiKeyCache {
     // Anything remembered before the connection was up may have missed a notification.
     this.forget();
     this.listener = client;
+    this.heartbeatSeenAt = Date.now();
     this.heartbeat = setInterval(() => {
-      client.query('select 1').catch((err: Error) => void this.lost(client, `heartbeat: ${err.message}`));
+      if (Date.now() - this.heartbeatSeenAt > 2 * this.heartbeatMs) {
+        this.lost(client, 'heartbeat notifications stopped arriving');
+        return;
+      }
+      client.query('select pg_notify($1, $2)', [API_KEY_CHANNEL, this.heartbeatPayload])
+        .catch((err: Error) => this.lost(client, `heartbeat: ${err.message}`));
     }, this.heartbeatMs);
     this.heartbeat.unref();
   }
 
-  private async lost(client: Client, reason: string): Promise<void> {
+  private notified(message: Notification): void {
+    // Heartbeats (ours and other processes') change no key.
+    if (message.payload?.startsWith('heartbeat:')) {
+      if (message.payload === this.heartbeatPayload) this.heartbeatSeenAt = Date.now();
+      return;
+    }
+    this.forget();
+  }
+
+  private lost(client: Client, reason: string): void {
     const wasListening = this.listener === client;
-    await this.drop(client);
+    // Not awaited: a connection to a server that stopped answering ends only when the server is back.
+    void this.drop(client);
     if (this.closed || this.reconnect) return;
     if (wasListening) this.log.warn({ reason }, 'API key listener lost; authenticating every request against Postgres until it is back');
     this.reconnect = setTimeout(() => {

@@ -93,6 +93,30 @@ it('checks every key against Postgres while its listening connection is down, an
   expect(await status(api.request, apiKey)).toBe(401);
 });
 
+// Signalling Postgres's own processes needs the embedded server on this machine (DATABASE_URL unset).
+(process.env.DATABASE_URL ? it.skip : it)('gives up a listener that stops answering (a hung connection): a key revoked meanwhile is not answered from memory', async () => {
+  const { apiKey, keyId } = await createTestMerchant(stack);
+  const api = await anotherApi({ heartbeatMs: 200 });
+  expect(await status(api.request, apiKey)).toBe(200);
+  expect(await status(api.request, apiKey)).toBe(200);
+  expect(api.apiKeys.stats.hits).toBe(1);
+
+  // The listeners' server processes freeze: their connections stay open, nothing comes back on them.
+  const listeners = await sql<{ pid: number }>`select pid from pg_stat_activity
+    where application_name = 'settle-api-key-listener' and datname = current_database()`.execute(stack.db);
+  const pids = listeners.rows.map((r) => r.pid);
+  expect(pids.length).toBeGreaterThan(0);
+  for (const pid of pids) process.kill(pid, 'SIGSTOP');
+  try {
+    await stack.db.updateTable('merchant_api_keys').set({ revoked_at: new Date() }).where('id', '=', keyId).execute();
+    // Its notification waits unread; the missed heartbeats (two intervals, 400 ms) end the entries' use.
+    await until('the revoked key is refused', async () => (await status(api.request, apiKey)) === 401, 3_000);
+  } finally {
+    for (const pid of pids) process.kill(pid, 'SIGCONT');
+  }
+  await until('a listener is back', () => api.apiKeys.listening);
+});
+
 it('looks a key up again once its entry is older than its life, even with no notification', async () => {
   const { apiKey } = await createTestMerchant(stack);
   const api = await anotherApi({ ttlMs: 200 });
