@@ -1,6 +1,6 @@
 // Each API process remembers which merchant an API key belongs to (api/middleware/api-key-cache.ts). Remembering
 // must never let a revoked key in: the process that revokes forgets at once, every other process forgets when
-// Postgres notifies it, and a process whose listening connection is down checks every key against Postgres.
+// Postgres notifies it, and a process whose listening connection is down or hung checks every key against Postgres.
 import { sql } from 'kysely';
 import { ApiKeyCache, type ApiKeyCacheOptions } from '../../../api/middleware/api-key-cache';
 import { startApi, type RunningApi } from '../../../api/serve';
@@ -56,9 +56,7 @@ it('answers a known key from memory, and a key revoked on one process stops on e
   // The revoking process forgot before it answered.
   expect(await status(here.request, apiKey)).toBe(401);
   // The other one forgets when Postgres's notification arrives: milliseconds, far inside the entries' 60 s life.
-  const started = Date.now();
   await until('the other process refuses the revoked key', async () => (await status(there.request, apiKey)) === 401, 2_000);
-  expect(Date.now() - started).toBeLessThan(2_000);
 });
 
 it('forgets a key revoked straight in Postgres (by ops, or another tool)', async () => {
@@ -96,7 +94,8 @@ it('checks every key against Postgres while its listening connection is down, an
 // Signalling Postgres's own processes needs the embedded server on this machine (DATABASE_URL unset).
 (process.env.DATABASE_URL ? it.skip : it)('gives up a listener that stops answering (a hung connection): a key revoked meanwhile is not answered from memory', async () => {
   const { apiKey, keyId } = await createTestMerchant(stack);
-  const api = await anotherApi({ heartbeatMs: 200 });
+  // Short enough for a test; long enough that a loaded machine does not miss a heartbeat before the freeze.
+  const api = await anotherApi({ heartbeatMs: 500 });
   expect(await status(api.request, apiKey)).toBe(200);
   expect(await status(api.request, apiKey)).toBe(200);
   expect(api.apiKeys.stats.hits).toBe(1);
@@ -109,8 +108,8 @@ it('checks every key against Postgres while its listening connection is down, an
   for (const pid of pids) process.kill(pid, 'SIGSTOP');
   try {
     await stack.db.updateTable('merchant_api_keys').set({ revoked_at: new Date() }).where('id', '=', keyId).execute();
-    // Its notification waits unread; the missed heartbeats (two intervals, 400 ms) end the entries' use.
-    await until('the revoked key is refused', async () => (await status(api.request, apiKey)) === 401, 3_000);
+    // Its notification waits unread; the missed heartbeats (two intervals, 1 s) end the entries' use.
+    await until('the revoked key is refused', async () => (await status(api.request, apiKey)) === 401, 5_000);
   } finally {
     for (const pid of pids) process.kill(pid, 'SIGCONT');
   }
@@ -119,11 +118,11 @@ it('checks every key against Postgres while its listening connection is down, an
 
 it('looks a key up again once its entry is older than its life, even with no notification', async () => {
   const { apiKey } = await createTestMerchant(stack);
-  const api = await anotherApi({ ttlMs: 200 });
+  const api = await anotherApi({ ttlMs: 1_000 });
   expect(await status(api.request, apiKey)).toBe(200);
   expect(await status(api.request, apiKey)).toBe(200);
   expect(api.apiKeys.stats).toEqual({ hits: 1, misses: 1 });
-  await new Promise((r) => setTimeout(r, 250));
+  await new Promise((r) => setTimeout(r, 1_100));
   expect(await status(api.request, apiKey)).toBe(200);
   expect(api.apiKeys.stats).toEqual({ hits: 1, misses: 2 });
 });
