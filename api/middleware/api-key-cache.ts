@@ -19,7 +19,9 @@ import type { Db } from '../../db/database';
 import { hashApiKey, merchantIdForKeyHash } from '../../db/merchants';
 import type { Logger } from '../../lib/logger';
 
-export const API_KEY_CHANNEL = 'settle_api_keys';
+const API_KEY_CHANNEL = 'settle_api_keys';
+/** The listening connection's application_name: how ops (and the tests) find it in pg_stat_activity. */
+export const API_KEY_LISTENER_NAME = 'settle-api-key-listener';
 
 export interface ApiKeyCacheOptions {
   /** How long an entry is used at most, even with no notification (a last bound if notifications were lost). */
@@ -111,7 +113,7 @@ export class ApiKeyCache {
   }
 
   private async listen(): Promise<void> {
-    const client = new Client({ connectionString: this.databaseUrl, application_name: 'settle-api-key-listener', keepAlive: true,
+    const client = new Client({ connectionString: this.databaseUrl, application_name: API_KEY_LISTENER_NAME, keepAlive: true,
       query_timeout: this.heartbeatMs });
     client.on('error', (err) => this.lost(client, err.message));
     client.on('end', () => this.lost(client, 'connection ended'));

@@ -2,8 +2,9 @@
 // must never let a revoked key in: the process that revokes forgets at once, every other process forgets when
 // Postgres notifies it, and a process whose listening connection is down or hung checks every key against Postgres.
 import { sql } from 'kysely';
-import { ApiKeyCache, type ApiKeyCacheOptions } from '../../../api/middleware/api-key-cache';
+import { API_KEY_LISTENER_NAME, ApiKeyCache, type ApiKeyCacheOptions } from '../../../api/middleware/api-key-cache';
 import { startApi, type RunningApi } from '../../../api/serve';
+import { eventually } from '../../support/eventually';
 import { httpClient } from '../../support/http';
 import { createTestMerchant } from '../../support/merchants';
 import { testLogger } from '../../support/run-logs';
@@ -30,15 +31,21 @@ async function anotherApi(options?: ApiKeyCacheOptions) {
   return { apiKeys, request: httpClient(api.url) };
 }
 
-async function until(what: string, condition: () => Promise<boolean> | boolean, timeoutMs = 5_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 const status = async (request: ReturnType<typeof httpClient>, key: string) => (await request('GET', '/v1/merchant', { key })).status;
+
+/** Waits (at most `timeoutMs`) until `key` gets `expected` from `request`. */
+const answers = (what: string, request: ReturnType<typeof httpClient>, key: string, expected: number, timeoutMs = 5_000) =>
+  eventually(what, () => status(request, key), (s) => s === expected, { timeoutMs, everyMs: 20 });
+
+const cacheState = (what: string, apiKeys: ApiKeyCache, listening: boolean) =>
+  eventually(what, async () => apiKeys.listening, (l) => l === listening, { timeoutMs: 5_000, everyMs: 20 });
+
+/** The server processes of this database's API key listeners (every cache in this file). */
+async function listenerBackends(): Promise<number[]> {
+  const rows = await sql<{ pid: number }>`select pid from pg_stat_activity
+    where application_name = ${API_KEY_LISTENER_NAME} and datname = current_database()`.execute(stack.db);
+  return rows.rows.map((r) => r.pid);
+}
 
 it('answers a known key from memory, and a key revoked on one process stops on every process', async () => {
   const { merchantId, apiKey, keyId } = await createTestMerchant(stack);
@@ -56,7 +63,7 @@ it('answers a known key from memory, and a key revoked on one process stops on e
   // The revoking process forgot before it answered.
   expect(await status(here.request, apiKey)).toBe(401);
   // The other one forgets when Postgres's notification arrives: milliseconds, far inside the entries' 60 s life.
-  await until('the other process refuses the revoked key', async () => (await status(there.request, apiKey)) === 401, 2_000);
+  await answers('the other process refuses the revoked key', there.request, apiKey, 401, 2_000);
 });
 
 it('forgets a key revoked straight in Postgres (by ops, or another tool)', async () => {
@@ -65,7 +72,7 @@ it('forgets a key revoked straight in Postgres (by ops, or another tool)', async
   expect(await status(request, apiKey)).toBe(200);
   expect(await status(request, apiKey)).toBe(200);
   await stack.db.updateTable('merchant_api_keys').set({ revoked_at: new Date() }).where('id', '=', keyId).execute();
-  await until('the API refuses the revoked key', async () => (await status(request, apiKey)) === 401, 2_000);
+  await answers('the API refuses the revoked key', request, apiKey, 401, 2_000);
 });
 
 it('checks every key against Postgres while its listening connection is down, and remembers again once it is back', async () => {
@@ -76,15 +83,14 @@ it('checks every key against Postgres while its listening connection is down, an
   expect(api.apiKeys.stats.hits).toBe(1);
 
   // Postgres drops the listeners (a restart, a failover, a network cut that ends the connection).
-  await sql`select pg_terminate_backend(pid) from pg_stat_activity
-            where application_name = 'settle-api-key-listener' and datname = current_database()`.execute(stack.db);
-  await until('the listener is seen down', () => !api.apiKeys.listening);
+  for (const pid of await listenerBackends()) await sql`select pg_terminate_backend(${pid})`.execute(stack.db);
+  await cacheState('the listener is seen down', api.apiKeys, false);
   // Revoked while nobody listens: no notification reaches this process, and still the key stops at once.
   await stack.db.updateTable('merchant_api_keys').set({ revoked_at: new Date() }).where('id', '=', keyId).execute();
   const hitsWhileDown = api.apiKeys.stats.hits;
   expect(await status(api.request, apiKey)).toBe(401);
 
-  await until('the listener is back', () => api.apiKeys.listening);
+  await cacheState('the listener is back', api.apiKeys, true);
   const { apiKey: newKey } = await createTestMerchant(stack);
   for (let i = 0; i < 3; i++) expect(await status(api.request, newKey)).toBe(200);
   expect(api.apiKeys.stats.hits - hitsWhileDown).toBe(2);
@@ -101,19 +107,17 @@ it('checks every key against Postgres while its listening connection is down, an
   expect(api.apiKeys.stats.hits).toBe(1);
 
   // The listeners' server processes freeze: their connections stay open, nothing comes back on them.
-  const listeners = await sql<{ pid: number }>`select pid from pg_stat_activity
-    where application_name = 'settle-api-key-listener' and datname = current_database()`.execute(stack.db);
-  const pids = listeners.rows.map((r) => r.pid);
+  const pids = await listenerBackends();
   expect(pids.length).toBeGreaterThan(0);
   for (const pid of pids) process.kill(pid, 'SIGSTOP');
   try {
     await stack.db.updateTable('merchant_api_keys').set({ revoked_at: new Date() }).where('id', '=', keyId).execute();
     // Its notification waits unread; the missed heartbeats (two intervals, 1 s) end the entries' use.
-    await until('the revoked key is refused', async () => (await status(api.request, apiKey)) === 401, 5_000);
+    await answers('the revoked key is refused', api.request, apiKey, 401);
   } finally {
     for (const pid of pids) process.kill(pid, 'SIGCONT');
   }
-  await until('a listener is back', () => api.apiKeys.listening);
+  await cacheState('a listener is back', api.apiKeys, true);
 });
 
 it('looks a key up again once its entry is older than its life, even with no notification', async () => {
