@@ -55,7 +55,7 @@ export default async function globalTeardown(): Promise<void> {
   } catch (err) {
     failed = err;
   }
-  await Promise.all([servers.local.teardown(), servers.timeSkipping.teardown(), servers.postgres?.stop()]);
+  await Promise.all([servers.local.teardown(), servers.postgres?.stop()]);
   // The logs stay for reading when they leaked (or when SETTLE_KEEP_TEST_LOGS=1); everything else goes.
   const keepLogs = failed !== undefined || (check?.leaks.length ?? 0) > 0 || process.env.SETTLE_KEEP_TEST_LOGS === '1';
   for (const entry of readdirSync(servers.workDir)) {

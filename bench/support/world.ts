@@ -25,7 +25,6 @@ export async function publishBenchServers(s: BenchStack): Promise<void> {
   writeFileSync(bundlePath, (await bundleWorkflows()).code);
   publishTestServers({
     temporalAddress: s.temporalAddress,
-    timeSkippingAddress: 'unused-by-benchmarks:0',
     postgresUrl: s.databaseUrl,
     templateDatabase: TEMPLATE,
     workflowBundlePath: bundlePath,

@@ -1,7 +1,11 @@
 // Addresses of the servers the global setup started, handed to test files through the environment.
 export interface TestServers {
   temporalAddress: string;
-  timeSkippingAddress: string;
+  /**
+   * The time-skipping test server's launcher (`<exe> <port>`); each suite that needs one starts its own
+   * (test/support/time-skipping.ts). Undefined when only the SDK's download could provide it.
+   */
+  timeSkippingExecutable?: string;
   /** Admin connection URL; each test file gets its own database from the migrated template. */
   postgresUrl: string;
   templateDatabase: string;

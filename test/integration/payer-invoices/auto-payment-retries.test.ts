@@ -13,12 +13,13 @@ import { invoiceFor, payerWithTerms, useSavedMethod, type PayerWithTerms } from 
 import { setUpQuoteMerchant, startQuoteWorld, type QuoteMerchant, type QuoteWorld } from '../../support/quotes';
 import { eventually } from '../../support/eventually';
 import { recordHistory } from '../../support/histories';
-import { connectTimeSkipping, startTimeSkippingWorkers } from '../../support/time-skipping';
+import { resultWithin, startTimeSkippingServer, startTimeSkippingWorkers, type TimeSkippingServer } from '../../support/time-skipping';
 
 const DAY_MS = 86_400_000;
 // Bounded for a loaded two-core machine; 6 days of retries still pass in well under its 2 minutes.
 jest.setTimeout(180_000);
 let world: QuoteWorld;
+let server: TimeSkippingServer;
 let env: TestWorkflowEnvironment;
 let workers: RunningWorkers;
 let m: QuoteMerchant;
@@ -26,14 +27,16 @@ let m: QuoteMerchant;
 beforeAll(async () => {
   // The quote that sets up the terms runs on the dev server's workers; the auto-payments on the time-skipping server's.
   world = await startQuoteWorld();
-  env = await connectTimeSkipping(world.stack.apiDeps.keyring);
+  server = await startTimeSkippingServer(world.stack.apiDeps.keyring);
+  env = server.env;
   workers = await startTimeSkippingWorkers(env, world.stack, `${world.stack.taskQueuePrefix}-ts`, ['workflows', 'wise-pay', 'service']);
   m = await setUpQuoteMerchant(world);
 });
 afterAll(async () => {
-  await workers.shutdown();
-  await env.teardown();
-  await world.close();
+  // Workers first: the environment's connection cannot close while workers hold it.
+  await workers?.shutdown();
+  await server?.stop();
+  await world?.close();
 });
 
 const today = () => new Date().toISOString().slice(0, 10);
@@ -57,7 +60,7 @@ it('retries a declined charge 3 days apart, emails the payer after each failure,
   await useSavedMethod(world, p.payerId, 'pm_card_chargeDeclinedInsufficientFunds');
   const realStart = Date.now();
   const handle = await start(p, inv.id);
-  const result = await handle.result();
+  const result = await resultWithin(env, handle);
   expect(result).toMatchObject({ status: 'failed', attempt: 3 });
   expect(result.failures).toHaveLength(3);
   expect(Date.now() - realStart).toBeLessThan(120_000);
@@ -83,7 +86,7 @@ it('does not charge again an invoice paid by other means between attempts; a lat
   await eventually('the first charge is declined', async () => chargesFor(paidByHand.id), (c) => c.length === 1);
   // Meanwhile the payer pays by bank transfer and the merchant records it in Xero.
   await world.xero.platform.createPayments([{ invoiceId: paidByHand.id, amountMinor: 4_000, date: today(), accountCode: '090' }], `hand-${randomBytes(6).toString('hex')}`);
-  expect(await first.result()).toMatchObject({ status: 'not-charged', attempt: 2 });
+  expect(await resultWithin(env, first)).toMatchObject({ status: 'not-charged', attempt: 2 });
   expect(chargesFor(paidByHand.id)).toHaveLength(1);
 
   const retried = await invoiceFor(world, p.contactId, 6_000, today());
@@ -91,7 +94,7 @@ it('does not charge again an invoice paid by other means between attempts; a lat
   await eventually('the first charge is declined', async () => chargesFor(retried.id), (c) => c.length === 1);
   // The payer updates the card after the first decline.
   await world.stack.db.updateTable('payer_payment_methods').set({ stripe_payment_method_id: 'pm_card_visa' }).where('payer_id', '=', p.payerId).execute();
-  const outcome = await second.result();
+  const outcome = await resultWithin(env, second);
   expect(outcome.status).toBe('paid');
   expect(world.xero.ledger().paymentsOf(retried.id).map((x) => x.amountCents)).toEqual([6_000]);
   expect(chargesFor(retried.id).map((i) => i.status)).toEqual(['requires_payment_method', 'succeeded']);
@@ -102,10 +105,11 @@ it('charges once and posts once when Stripe\'s answer is lost mid-charge', async
   const inv = await invoiceFor(world, p.contactId, 2_500, today());
   // Every Stripe call hangs past the client's timeout for a while: the first charge lands but its answer is lost.
   world.stripe.emu.faults.set({ timeout: { rate: 1, ms: 16_000 } });
+  const timedOutBefore = world.stripe.emu.faults.counts.timedOut;
   const handle = await start(p, inv.id);
-  await new Promise((r) => setTimeout(r, 3_000));
+  await eventually('a Stripe call hangs', async () => world.stripe.emu.faults.counts.timedOut, (n) => n > timedOutBefore, { timeoutMs: 60_000 });
   world.stripe.emu.faults.set({});
-  expect(await handle.result()).toMatchObject({ status: 'paid', attempt: 1 });
+  expect(await resultWithin(env, handle)).toMatchObject({ status: 'paid', attempt: 1 });
   expect(chargesFor(inv.id)).toHaveLength(1);
   expect(world.xero.ledger().paymentsOf(inv.id)).toHaveLength(1);
 });

@@ -8,28 +8,31 @@ import type { RunningWorkers } from '../../../workers/start-workers';
 import { bankDebitSettlementWorkflow } from '../../../workflows/quotes/bank-debit-settlement-workflow';
 import { DEFAULT_SETTLEMENT_TIMING, settlementStateQuery, settlementWorkflowId } from '../../../workflows/quotes/definitions';
 import { acceptBody, setUpQuoteMerchant, startQuoteWorld, type QuoteMerchant, type QuoteWorld } from '../../support/quotes';
-import { connectTimeSkipping, startTimeSkippingWorkers } from '../../support/time-skipping';
+import { resultWithin, startTimeSkippingServer, startTimeSkippingWorkers, type TimeSkippingServer } from '../../support/time-skipping';
 
 const DAY_MS = 86_400_000;
 // Days of timers run in seconds, but the Java server shares two cores with the suite's heaviest files (the chaos
 // slice, the 5,000-line month): the bounds leave room for that and still prove time was skipped (64 days ≫ 2 min).
 jest.setTimeout(180_000);
 let world: QuoteWorld;
+let server: TimeSkippingServer;
 let env: TestWorkflowEnvironment;
 let workers: RunningWorkers;
 let m: QuoteMerchant;
 
 beforeAll(async () => {
   world = await startQuoteWorld({ roles: [] });
-  env = await connectTimeSkipping(world.stack.apiDeps.keyring);
+  server = await startTimeSkippingServer(world.stack.apiDeps.keyring);
+  env = server.env;
   workers = await startTimeSkippingWorkers(env, world.stack, world.stack.taskQueuePrefix, ['workflows', 'wise-pay']);
   // No webhook endpoint: the outcome is only ever learnt by asking Stripe.
   m = await setUpQuoteMerchant(world, { stripeWebhook: false });
 });
 afterAll(async () => {
-  await workers.shutdown();
-  await env.teardown();
-  await world.close();
+  // Workers first: the environment's connection cannot close while workers hold it.
+  await workers?.shutdown();
+  await server?.stop();
+  await world?.close();
 });
 
 /** A submitted ACH debit of 1,250.00 with its PF invoice and draft credit note in Xero, and its settlement started. */
@@ -67,7 +70,7 @@ it('asks Stripe after 4 business days, approves the credit note, then keeps the 
   const { handle, intentId, invoiceId, creditNoteId } = await startSettlement();
   await world.stripe.emu.settle(intentId, 'succeeded'); // the bank settled; no webhook tells Settle
   const realStart = Date.now();
-  const result = await handle.result();
+  const result = await resultWithin(env, handle);
   expect(result.status).toBe('settled');
   expect(Date.now() - realStart).toBeLessThan(120_000);
   const [window, returnWindow] = await timersOf(handle);
@@ -88,7 +91,7 @@ it('tells the merchant when Stripe still says processing, re-checks daily, and r
   expect(actions.map((a) => a.subject)).toContain(intentId);
 
   await world.stripe.emu.settle(intentId, 'failed');
-  const result = await handle.result();
+  const result = await resultWithin(env, handle);
   expect(result.status).toBe('failed');
   expect(world.xero.ledger().creditNotes.get(creditNoteId)!.status).toBe('DELETED');
   expect(world.xero.ledger().paymentsOf(invoiceId)).toHaveLength(0);
