@@ -1,8 +1,8 @@
 // Finds (or builds) the Temporal servers that `npm start`, the tests and the benchmarks run locally.
 // The SDK's own download needs the internet, which these machines do not have, so it is the last resort.
 //
-// Temporal CLI (dev server + Web UI): TEMPORAL_CLI_PATH, then PATH, then the Go bin folder, then
-//   `go install` when Go is present, then the SDK's cached download.
+// Temporal CLI (dev server + Web UI): TEMPORAL_CLI_PATH, then PATH, then the keyed cache (~/.cache/settle), then the
+//   Go bin folder, then `go install` into the keyed cache when Go is present, then the SDK's cached download.
 // Time-skipping test server: TEMPORAL_TEST_SERVER_PATH, then a launcher built from Maven Central
 //   (io.temporal:temporal-test-server), then the SDK's cached download.
 import { execFileSync, spawn } from 'node:child_process';
@@ -45,12 +45,15 @@ function goBinDir(go: string): string {
 }
 
 /** Runs a long command, echoing its output and a heartbeat so a first-time build never looks hung. */
-function runWithProgress(cmd: string, args: string[], opts: { cwd: string; label: string; progress: Progress }) {
+function runWithProgress(cmd: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; label: string; progress: Progress }) {
   return new Promise<void>((resolve, reject) => {
     const started = Date.now();
-    const child = spawn(cmd, args, { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
     const echo = (chunk: Buffer) =>
-      chunk.toString().split('\n').filter(Boolean).forEach((line) => opts.progress(`${opts.label}: ${line}`));
+      chunk.toString().split('\n')
+        .map((line) => line.replace(/\x1b\[[0-9;]*m/g, '').trimEnd()) // Maven's bare colour resets are not progress
+        .filter(Boolean)
+        .forEach((line) => opts.progress(`${opts.label}: ${line}`));
     child.stdout.on('data', echo);
     child.stderr.on('data', echo);
     const heartbeat = setInterval(
@@ -71,7 +74,20 @@ function runWithProgress(cmd: string, args: string[], opts: { cwd: string; label
   });
 }
 
-/** Path of the Temporal CLI, building it with Go if needed; undefined when none can be had here. */
+/**
+ * The keyed cache folder a build of the CLI goes to: one folder per CLI version and platform, under
+ * SETTLE_TOOLS_CACHE (default ~/.cache/settle), so a CI cache keyed on the same name can carry it between runs and a
+ * version bump never picks up an old build.
+ */
+export function temporalCliCacheDir(): string {
+  const root = process.env.SETTLE_TOOLS_CACHE || path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'settle');
+  return path.join(root, `temporal-cli-${TEMPORAL_CLI_VERSION}-${process.platform}-${process.arch}`);
+}
+
+/**
+ * Path of the Temporal CLI: TEMPORAL_CLI_PATH, `temporal` on PATH, the keyed cache, the Go bin folder (an earlier
+ * `go install`), else built with Go into the keyed cache; undefined when none can be had here.
+ */
 export async function findTemporalCli(progress: Progress = defaultProgress): Promise<string | undefined> {
   const fromEnv = process.env.TEMPORAL_CLI_PATH;
   if (fromEnv) {
@@ -80,17 +96,21 @@ export async function findTemporalCli(progress: Progress = defaultProgress): Pro
   }
   const onPathCli = onPath('temporal');
   if (onPathCli) return onPathCli;
+  const cached = path.join(temporalCliCacheDir(), 'temporal');
+  if (isExecutable(cached)) return cached;
   const go = onPath('go');
   if (!go) return undefined;
-  const built = path.join(goBinDir(go), 'temporal');
-  if (isExecutable(built)) return built;
-  progress(`building the Temporal CLI ${TEMPORAL_CLI_VERSION} with go install (first time only; a few minutes)`);
+  const installed = path.join(goBinDir(go), 'temporal');
+  if (isExecutable(installed)) return installed;
+  progress(`building the Temporal CLI ${TEMPORAL_CLI_VERSION} with go install into ${path.dirname(cached)} (first time only; a few minutes)`);
+  mkdirSync(path.dirname(cached), { recursive: true });
   await runWithProgress(go, ['install', `${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}`], {
     cwd: os.tmpdir(), // outside any Go module, so the project's files cannot influence the build
+    env: { ...process.env, GOBIN: path.dirname(cached) },
     label: 'go install',
     progress,
   });
-  return isExecutable(built) ? built : undefined;
+  return isExecutable(cached) ? cached : undefined;
 }
 
 export async function temporalCliExecutable(progress?: Progress): Promise<ServerExecutable> {

@@ -1,8 +1,8 @@
 // The server lookup order: an explicit path wins, then PATH; a bad explicit path is an error, not a fallback.
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { findTemporalCli, findTestServer, temporalCliExecutable } from '../../lib/temporal/binaries';
+import { findTemporalCli, findTestServer, temporalCliCacheDir, temporalCliExecutable, TEMPORAL_CLI_VERSION } from '../../lib/temporal/binaries';
 
 const saved = { ...process.env };
 afterEach(() => {
@@ -40,6 +40,18 @@ it('finds `temporal` on PATH before the Go bin folder', async () => {
   delete process.env.TEMPORAL_CLI_PATH;
   process.env.PATH = `${dir}${path.delimiter}${saved.PATH}`;
   expect(await findTemporalCli(quiet)).toBe(onPath);
+});
+
+it('finds a build in the keyed cache (one folder per CLI version) when PATH has none', async () => {
+  const cache = mkdtempSync(path.join(os.tmpdir(), 'tools-cache-'));
+  delete process.env.TEMPORAL_CLI_PATH;
+  process.env.SETTLE_TOOLS_CACHE = cache;
+  process.env.PATH = mkdtempSync(path.join(os.tmpdir(), 'empty-path-')); // no `temporal`, no `go`
+  expect(temporalCliCacheDir()).toBe(path.join(cache, `temporal-cli-${TEMPORAL_CLI_VERSION}-${process.platform}-${process.arch}`));
+  expect(await findTemporalCli(quiet)).toBeUndefined();
+  mkdirSync(temporalCliCacheDir());
+  const cached = fakeExecutable(temporalCliCacheDir(), 'temporal');
+  expect(await findTemporalCli(quiet)).toBe(cached);
 });
 
 it('uses TEMPORAL_TEST_SERVER_PATH first for the time-skipping server', async () => {
