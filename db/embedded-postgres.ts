@@ -17,7 +17,7 @@ export interface EmbeddedPostgres {
 export async function startEmbeddedPostgres(opts: { databaseDir: string; port: number; persistent: boolean }): Promise<EmbeddedPostgres> {
   mkdirSync(path.dirname(opts.databaseDir), { recursive: true });
   // As root, Postgres runs as the `postgres` user, which must be able to reach the cluster's folder
-  // (a fresh mkdtemp folder is 0700).
+  // (a fresh mkdtemp folder is 0700); above that, db/postgres-placement.ts moves what it cannot reach.
   if (process.getuid?.() === 0) chmodSync(path.dirname(opts.databaseDir), 0o755);
   const child: ChildProcess = spawn(
     process.execPath,
@@ -32,7 +32,10 @@ export async function startEmbeddedPostgres(opts: { databaseDir: string; port: n
     child.stdout!.on('data', (chunk) => {
       stdout += chunk;
       const line = stdout.split('\n').find((l) => l.startsWith('{'));
-      if (line) resolve(JSON.parse(line).url);
+      if (!line) return;
+      // Where it placed what the postgres user could not reach (db/postgres-placement.ts) is worth a line.
+      stderr.split('\n').filter((l) => l.startsWith('embedded Postgres:')).forEach((l) => process.stderr.write(`${l}\n`));
+      resolve(JSON.parse(line).url);
     });
     child.on('exit', (code) => reject(new Error(`embedded Postgres exited with ${code}: ${stderr.trim()}`)));
   });
