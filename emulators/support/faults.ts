@@ -37,6 +37,12 @@ export class FaultInjector {
   private settings: FaultSettings = {};
   private random = seededRandom(42);
   readonly counts: FaultCounts = { errors: 0, rateLimited: 0, dropped: 0, timedOut: 0 };
+  private held = 0;
+
+  /** Requests hanging in a `timeout` fault right now (they carry on to be answered once the hang ends). */
+  get holding(): number {
+    return this.held;
+  }
 
   constructor(private readonly rateLimitedResponse: (retryAfterSeconds: number) => EmulatorResponse) {}
 
@@ -54,7 +60,8 @@ export class FaultInjector {
     if (s.latencyMs) await new Promise((r) => setTimeout(r, s.latencyMs));
     if (s.timeout && this.random() < s.timeout.rate) {
       this.counts.timedOut++;
-      await new Promise((r) => setTimeout(r, s.timeout!.ms));
+      this.held++;
+      await new Promise((r) => setTimeout(r, s.timeout!.ms)).finally(() => this.held--);
     }
     if (s.rateLimitBurst && s.rateLimitBurst.count > 0) {
       s.rateLimitBurst.count--;

@@ -8,6 +8,7 @@ import {
 import { createXeroPlatform } from '../../../activities/accounting/xero';
 import { toPlatformError } from '../../../activities/accounting/xero/errors';
 import { batchKey, decimalToMinor, minorToDecimal, toIsoDate } from '../../../activities/accounting/xero/mapping';
+import { eventually } from '../../support/eventually';
 import { startXero, type XeroFixture } from '../../support/xero';
 
 let xero: XeroFixture;
@@ -473,7 +474,7 @@ describe('outages', () => {
     await expect(late).rejects.toBeInstanceOf(PlatformUnavailable);
     await expect(late).rejects.toThrow(/did not answer in time/);
     xero.emu.faults.clear();
-    await new Promise((r) => setTimeout(r, 600)); // let the emulator finish the request it held
+    await eventually('the emulator finishes the request it held', async () => xero.emu.faults.holding, (n) => n === 0);
 
     const nowhere = createXeroPlatform({ basePath: 'http://127.0.0.1:1/api.xro/2.0', tenantId: xero.tenantId, accessToken: async () => 'x' });
     await expect(nowhere.findContacts({})).rejects.toBeInstanceOf(PlatformUnavailable);

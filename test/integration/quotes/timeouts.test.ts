@@ -17,14 +17,23 @@ const handleOf = (quoteId: string) => world.stack.client.workflow.getHandle(`quo
 it('abandons a checkout nobody finishes, cancelling its payment; payer activity keeps it alive meanwhile', async () => {
   const view = (await m.cpq('POST', '/v1/cpq/quote-payments', { body: acceptBody() })).body;
   const handle = handleOf(view.quoteId);
+  // The payer arrives half-way to the deadline (the pause is the scenario, not a wait): the clock starts again from here.
   await new Promise((r) => setTimeout(r, 1_500));
-  // The payer arrives just before the deadline: the clock starts again from here.
   const { paymentIntentId } = await handle.executeUpdate(beginCheckoutUpdate, { args: [{ checkout: 'guest', method: 'card' }] });
-  await new Promise((r) => setTimeout(r, 1_500));
   expect((await handle.query(quotePaymentStateQuery)).status).toBe('checkout-open');
 
   const result = await handle.result();
   expect(result.status).toBe('abandoned');
+  // The history shows the restart whatever the machine's load: the timer before the visit had the full 3 s, the one
+  // after it the full 3 s again (not the 1.5 s left), and nothing was abandoned until it fired.
+  const events = (await handle.fetchHistory()).events ?? [];
+  const visit = events.findIndex((e) => e.workflowExecutionUpdateAcceptedEventAttributes);
+  const timerMs = (e: (typeof events)[number]) => Number(e.timerStartedEventAttributes!.startToFireTimeout!.seconds ?? 0) * 1000 +
+    Math.round((e.timerStartedEventAttributes!.startToFireTimeout!.nanos ?? 0) / 1e6);
+  const timersAfterVisit = events.slice(visit).filter((e) => e.timerStartedEventAttributes);
+  expect(timersAfterVisit.length).toBeGreaterThan(0);
+  expect(timerMs(timersAfterVisit[0])).toBeGreaterThan(2_500);
+  expect(events.slice(visit).some((e) => e.timerFiredEventAttributes)).toBe(true);
   expect((await world.stripe.stripe.paymentIntents.retrieve(paymentIntentId)).status).toBe('canceled');
   expect((await m.merchant('GET', `/v1/quote-payments/${view.id}`)).body.status).toBe('abandoned');
   // Nothing was posted.
