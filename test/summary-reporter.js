@@ -36,8 +36,11 @@ class SummaryReporter {
 
   onRunComplete(_contexts, results) {
     clearInterval(this.timer);
-    const { numPassedTests, numFailedTests, numPendingTests, numTodoTests } = results;
-    process.stdout.write(`tests: ${numPassedTests} passed, ${numFailedTests} failed, ${numPendingTests + numTodoTests} skipped\n`);
+    const { numPassedTests, numFailedTests, numPendingTests, numTodoTests, numRuntimeErrorTestSuites } = results;
+    // A file that failed to run (an import that throws, a failing beforeAll) ran no test: it counts as one failure,
+    // so the line never says "0 failed" for a red run.
+    const failed = numFailedTests + numRuntimeErrorTestSuites;
+    process.stdout.write(`tests: ${numPassedTests} passed, ${failed} failed, ${numPendingTests + numTodoTests} skipped\n`);
   }
 }
 module.exports = SummaryReporter;
