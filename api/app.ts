@@ -3,6 +3,7 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import { codecRouter } from './codec';
 import type { ApiDeps } from './deps';
+import { credentialKinds } from './middleware/auth';
 import { AuthFailureLimiter } from './middleware/auth-failures';
 import { problemErrors } from './middleware/errors';
 import { requestContext } from './middleware/request-context';
@@ -44,7 +45,9 @@ export function createApp(deps: ApiDeps): Koa {
   const router = new Router();
   // One limiter for every kind of key, so an address that fails with one kind cannot go on with another.
   const authFailures = new AuthFailureLimiter(deps.authFailureLimits);
-  mountRoutes(router, allRoutes(deps), deps, authFailures);
+  // Tells a valid credential of the wrong kind (403) from a guess (401, counted).
+  const kindOf = credentialKinds({ ...deps, opsToken: deps.codec?.opsToken });
+  mountRoutes(router, allRoutes(deps), deps, authFailures, kindOf);
 
   app.use(requestContext(deps.log));
   app.use(problemErrors());
@@ -54,11 +57,16 @@ export function createApp(deps: ApiDeps): Koa {
     await next();
   });
   // The payer's HTML pages (not JSON API routes: not in the OpenAPI document, their errors are pages).
-  app.use(payNowRouter(deps, authFailures).routes());
+  // Each router answers a method it does not take on one of its paths (405 with Allow; problemErrors makes it
+  // problem+json), so no path falls through to a 404 or a bare 501.
+  const payNow = payNowRouter(deps, authFailures);
+  app.use(payNow.routes()).use(payNow.allowedMethods());
   // Stripe's webhooks: the raw body is what the signature covers, so they bypass the JSON routing.
-  app.use(stripeWebhookRouter(deps).routes());
+  const webhooks = stripeWebhookRouter(deps);
+  app.use(webhooks.routes()).use(webhooks.allowedMethods());
   // The Temporal Web UI's codec server, for ops only (api/codec.ts).
-  app.use(codecRouter(deps, authFailures).routes());
+  const codec = codecRouter(deps, authFailures, kindOf);
+  app.use(codec.routes()).use(codec.allowedMethods());
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

@@ -11,7 +11,7 @@ import { z } from 'zod';
 import type { Keyring } from '../lib/crypto/sealed-box';
 import { EncryptionCodec } from '../lib/temporal/payload-codec';
 import { readBodyText } from './body';
-import { bearerToken, secretMatches, unauthenticated } from './middleware/auth';
+import { authenticate, bearerToken, secretMatches, type KindOf } from './middleware/auth';
 import type { AuthFailureLimiter } from './middleware/auth-failures';
 import { ProblemError } from './problem';
 
@@ -21,10 +21,26 @@ export interface CodecEndpointOptions {
   /** Origins of the Temporal Web UI allowed to call from a browser (CORS with credentials). */
   corsOrigins: string[];
   /**
-   * `npm start` only: the local dev server's Web UI cannot send a token, so requests from its origins (the CORS
-   * origins) decode without one. That API listens on loopback and holds sandbox data; never set for a deployment.
+   * `npm start` in sandbox mode only: the local dev server's Web UI cannot send a token, so a request made on this
+   * machine decodes without one — judged by the connection's own addresses (both ends loopback, not proxied), never
+   * by a header, which any client sets. Never set for a deployment.
    */
   trustLocalUi?: boolean;
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
+
+/**
+ * Whether the request came over loopback from this machine: a browser here (the local Web UI) or a local tool.
+ * A request relayed by a proxy (which may itself be on loopback) carries forwarding headers and is not trusted, and a
+ * page of another origin in a local browser is refused too (its Origin header is the one thing a page cannot forge).
+ */
+export function fromThisMachine(ctx: Context, uiOrigins: string[]): boolean {
+  const socket = ctx.req.socket;
+  if (!LOOPBACK.test(socket.remoteAddress ?? '') || !LOOPBACK.test(socket.localAddress ?? '')) return false;
+  if (ctx.get('x-forwarded-for') || ctx.get('forwarded') || ctx.get('x-real-ip')) return false;
+  const origin = ctx.get('origin');
+  return !origin || uiOrigins.includes(origin);
 }
 
 // A decode request carries a page of history: allow Temporal's largest payloads (2 MB each), a few at a time.
@@ -45,7 +61,7 @@ const toWire = (p: { metadata?: Record<string, Uint8Array> | null; data?: Uint8A
   data: Buffer.from(p.data ?? new Uint8Array()).toString('base64'),
 });
 
-export function codecRouter(deps: { keyring: Keyring; codec?: CodecEndpointOptions }, limiter: AuthFailureLimiter): Router {
+export function codecRouter(deps: { keyring: Keyring; codec?: CodecEndpointOptions }, limiter: AuthFailureLimiter, kindOf: KindOf): Router {
   const options = deps.codec ?? { corsOrigins: [] };
   const codec = new EncryptionCodec(deps.keyring);
   const router = new Router({ prefix: '/codec' });
@@ -60,11 +76,10 @@ export function codecRouter(deps: { keyring: Keyring; codec?: CodecEndpointOptio
   };
 
   const authorise = async (ctx: Context) => {
-    if (options.trustLocalUi && options.corsOrigins.includes(ctx.get('origin'))) return;
+    if (options.trustLocalUi && fromThisMachine(ctx, options.corsOrigins)) return;
     if (!options.opsToken) throw new ProblemError('forbidden', 'the codec endpoint is not enabled: set SETTLE_OPS_TOKEN');
     const token = bearerToken(ctx.get('authorization'));
-    const ok = await limiter.check(ctx, token, async () => (secretMatches(token, options.opsToken!) ? true : undefined));
-    if (!ok) throw unauthenticated();
+    await authenticate(ctx, limiter, token, 'ops token', kindOf, async (t) => (secretMatches(t, options.opsToken!) ? true : undefined));
   };
 
   // The browser's preflight: it carries no credentials; the answer says what the real request may send.

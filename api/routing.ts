@@ -5,7 +5,7 @@ import type { Context, Middleware } from 'koa';
 import { z } from 'zod';
 import type { Db } from '../db/database';
 import { readBodyText } from './body';
-import { requireAdmin, requireCpq, requireMerchant, type CpqState, type MerchantState } from './middleware/auth';
+import { requireAdmin, requireCpq, requireMerchant, type CpqState, type KindOf, type MerchantState } from './middleware/auth';
 import type { ApiKeyCache } from './middleware/api-key-cache';
 import type { AuthFailureLimiter } from './middleware/auth-failures';
 import type { RequestState } from './middleware/request-context';
@@ -111,10 +111,10 @@ function handle(spec: RouteSpec, deps: RoutingDeps): Middleware {
   };
 }
 
-export function mountRoutes(router: Router, routes: RouteSpec[], deps: RoutingDeps, authFailures: AuthFailureLimiter): void {
-  const merchantAuth = requireMerchant(deps.apiKeys, authFailures) as Middleware;
-  const adminAuth = requireAdmin(deps.adminApiKey, authFailures) as Middleware;
-  const cpqAuth = requireCpq(deps.db, authFailures) as Middleware;
+export function mountRoutes(router: Router, routes: RouteSpec[], deps: RoutingDeps, authFailures: AuthFailureLimiter, kindOf: KindOf): void {
+  const merchantAuth = requireMerchant(deps.apiKeys, authFailures, kindOf) as Middleware;
+  const adminAuth = requireAdmin(deps.adminApiKey, authFailures, kindOf) as Middleware;
+  const cpqAuth = requireCpq(deps.db, authFailures, kindOf) as Middleware;
   const byAuth: Record<Auth, Middleware[]> = { none: [], merchant: [merchantAuth], admin: [adminAuth], cpq: [cpqAuth] };
   for (const spec of routes) {
     const auth = byAuth[spec.auth];

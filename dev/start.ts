@@ -198,7 +198,7 @@ async function main() {
         db, apiKeys, temporal, accounting, log, taskQueuePrefix: temporalConfig.SETTLE_TASK_QUEUE_PREFIX, adminApiKey, maxBodyBytes: 256 * 1024,
         keyring, stripe, stripePublishableKey: stripeKeys.publishableKey, sandbox: Boolean(sandbox),
         publicUrl: process.env.SETTLE_PUBLIC_URL ?? `http://localhost:${apiPort}`,
-        codec: { opsToken: process.env.SETTLE_OPS_TOKEN ?? creds.opsToken, corsOrigins: uiOrigins, trustLocalUi: uiOrigins.length > 0 },
+        codec: { opsToken: process.env.SETTLE_OPS_TOKEN ?? creds.opsToken, corsOrigins: uiOrigins, trustLocalUi: Boolean(sandbox) && uiOrigins.length > 0 },
       },
       apiPort,
       process.env.HOST ?? '127.0.0.1',

@@ -1,14 +1,22 @@
-// Failed authentication is limited per client address and per presented key: after `maxFailures` failures within
-// `windowMs`, that address (or anyone presenting that key) gets 429 with Retry-After until the window ends, before
-// any key is looked up, so guessing cannot continue. A success never counts (and never resets a count: one valid
-// key must not let its holder keep guessing others).
+// Failed authentication slows the guesser down without locking out anyone whose credential is good.
 //
-// Kept in this process, not in Postgres, on purpose: the API runs as several replicas behind a load balancer, so
-// the effective limit is `maxFailures` × replicas per window. That is still far too few guesses against 256-bit
-// random keys, and a shared counter would turn every failed attempt into a database write: an attacker's
-// requests would load Postgres, which the payments need. The table of windows is bounded, so a flood of new
-// addresses or keys cannot grow memory without limit. Behind a proxy, set SETTLE_TRUST_PROXY=1 so the address is
-// the client's (X-Forwarded-For), not the proxy's — otherwise everyone shares the proxy's address.
+// What is counted, in windows of `windowMs`:
+// - the pair (client address, target): the target is what is being guessed — an API key's public prefix (its first
+//   characters, also shown to merchants), a payer's email. After `maxFailures`, that pair gets 429 with Retry-After
+//   before anything is looked up: guessing one key's secret or one payer's password from one address stops there.
+// - the client address alone: after `maxFailures` failures of any kind, its *failures* are answered 429 instead of
+//   401. A credential that verifies is always let through, so an office behind one NAT address keeps working while a
+//   script in it guesses (every guess still costs it one request, and 256-bit keys leave nothing to find).
+// - optionally the target alone (`targetLimit`, payer passwords only): a password is weak enough that guesses spread
+//   over many addresses matter, so past a higher limit that account refuses before verifying, from everywhere.
+// A success never counts and never resets a count. A valid credential of another kind (a merchant key on an admin
+// route) is a 403 from the caller, not a failure: it is a mistake, not a guess.
+//
+// Kept in this process, not in Postgres, on purpose: the API runs as several replicas behind a load balancer, so the
+// effective limit is `maxFailures` × replicas per window — still far too few guesses against 256-bit keys — and a
+// shared counter would turn every failed attempt into a database write. The table of windows is bounded, so a flood
+// of new addresses or targets cannot grow memory without limit. Behind a proxy, set SETTLE_TRUST_PROXY=1 so the
+// address is the client's (X-Forwarded-For), not the proxy's.
 import { createHash } from 'node:crypto';
 import type { Context } from 'koa';
 import { ProblemError } from '../problem';
@@ -20,12 +28,29 @@ export interface AuthFailureLimits {
 
 export const DEFAULT_AUTH_FAILURE_LIMITS: AuthFailureLimits = { maxFailures: 20, windowMs: 5 * 60_000 };
 
+/** How many characters of an API key are its public prefix (db/merchants.ts stores the same). */
+export const KEY_PREFIX_LENGTH = 10;
+
 const MAX_TRACKED = 100_000;
 
 interface Window {
   failures: number;
   endsAt: number;
 }
+
+export interface CheckOptions {
+  /** Failures of the target from all addresses after which it refuses before verifying (payer passwords). */
+  targetLimit?: number;
+  /** Asked after a failure: true when the credential is a valid one of another kind, a mistake not to be counted. */
+  notAGuess?: () => Promise<boolean>;
+}
+
+/** The target of an API key: its public prefix, never the secret part. */
+export function keyTarget(presentedKey: string | undefined): string {
+  return presentedKey ? `key:${presentedKey.slice(0, KEY_PREFIX_LENGTH)}` : 'key:none';
+}
+
+const hashed = (value: string) => createHash('sha256').update(value).digest('base64url');
 
 export class AuthFailureLimiter {
   private readonly windows = new Map<string, Window>();
@@ -35,22 +60,39 @@ export class AuthFailureLimiter {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** What a request is counted under: its address and, when it presented one, a hash of its key (never the key). */
-  static subjects(ctx: Context, presentedKey: string | undefined): string[] {
-    const subjects = [`address:${ctx.ip}`];
-    if (presentedKey) subjects.push(`key:${createHash('sha256').update(presentedKey).digest('base64url')}`);
-    return subjects;
+  /**
+   * Runs `verify` for a credential aimed at `target` under the limits. A result of `undefined` is a failure: counted,
+   * and answered 429 when the address has failed too often (the caller answers 401 otherwise).
+   */
+  async check<T>(ctx: Context, target: string, verify: () => Promise<T | undefined>, opts: CheckOptions = {}): Promise<T | undefined> {
+    const address = `address:${ctx.ip}`;
+    const pair = `pair:${ctx.ip}:${hashed(target)}`;
+    const targetAlone = `target:${hashed(target)}`;
+    this.refuseIfOver([pair], this.limits.maxFailures);
+    if (opts.targetLimit) this.refuseIfOver([targetAlone], opts.targetLimit);
+    const result = await verify();
+    if (result !== undefined) return result;
+    if (opts.notAGuess && (await opts.notAGuess())) return undefined;
+    // Judged on the failures before this one: the first `maxFailures` are answered 401, the ones after 429.
+    let refusal: unknown;
+    try {
+      this.refuseIfOver([address], this.limits.maxFailures);
+    } catch (err) {
+      refusal = err;
+    }
+    this.recordFailure([address, pair, ...(opts.targetLimit ? [targetAlone] : [])]);
+    if (refusal) throw refusal;
+    return undefined;
   }
 
-  /** Throws 429 when any subject has used up its failures in the current window. */
-  assertAllowed(subjects: string[]): void {
+  private refuseIfOver(subjects: string[], maxFailures: number): void {
     const now = this.now();
     let retryAfterMs = 0;
     for (const subject of subjects) {
       const window = this.windows.get(subject);
       if (!window) continue;
       if (window.endsAt <= now) this.windows.delete(subject);
-      else if (window.failures >= this.limits.maxFailures) retryAfterMs = Math.max(retryAfterMs, window.endsAt - now);
+      else if (window.failures >= maxFailures) retryAfterMs = Math.max(retryAfterMs, window.endsAt - now);
     }
     if (retryAfterMs > 0) {
       const seconds = Math.ceil(retryAfterMs / 1000);
@@ -59,7 +101,7 @@ export class AuthFailureLimiter {
     }
   }
 
-  recordFailure(subjects: string[]): void {
+  private recordFailure(subjects: string[]): void {
     const now = this.now();
     for (const subject of subjects) {
       const window = this.windows.get(subject);
@@ -71,17 +113,5 @@ export class AuthFailureLimiter {
       while (this.windows.size >= MAX_TRACKED) this.windows.delete(this.windows.keys().next().value!);
       this.windows.set(subject, { failures: 1, endsAt: now + this.limits.windowMs });
     }
-  }
-
-  /**
-   * Runs `verify` for a presented credential under the limits: refused at once when blocked; a result of
-   * `undefined` counts as a failure.
-   */
-  async check<T>(ctx: Context, presentedKey: string | undefined, verify: () => Promise<T | undefined>): Promise<T | undefined> {
-    const subjects = AuthFailureLimiter.subjects(ctx, presentedKey);
-    this.assertAllowed(subjects);
-    const result = await verify();
-    if (result === undefined) this.recordFailure(subjects);
-    return result;
   }
 }

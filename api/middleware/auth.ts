@@ -1,14 +1,14 @@
 // Authentication: merchant API keys (Bearer) scope a request to one merchant; the admin key opens admin routes.
 // Every check runs under the failed-authentication limits (auth-failures.ts).
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Middleware } from 'koa';
+import type { Context, Middleware } from 'koa';
 import type { Db } from '../../db/database';
 import { findMerchantByCpqKey } from '../../db/cpq-integrations';
 import { findMerchant } from '../../db/merchants';
 import type { CpqIntegration, Merchant } from '../../db/schema';
 import { ProblemError } from '../problem';
 import type { ApiKeyCache } from './api-key-cache';
-import type { AuthFailureLimiter } from './auth-failures';
+import { keyTarget, type AuthFailureLimiter } from './auth-failures';
 import type { RequestState } from './request-context';
 
 /**
@@ -27,11 +27,47 @@ export function bearerToken(header: string): string | undefined {
 export const unauthenticated = () =>
   new ProblemError('unauthenticated', 'a valid API key is required', {}, { 'WWW-Authenticate': 'Bearer' });
 
-export function requireMerchant(apiKeys: ApiKeyCache, limiter: AuthFailureLimiter): Middleware<MerchantState> {
+/** The kinds of credential the API knows; each route takes one. */
+export type CredentialKind = 'merchant API key' | 'admin key' | 'ConnectWise Sell (CPQ) key' | 'ops token';
+
+/**
+ * Which kind of credential `token` validly is, if any: asked only after it failed for the route at hand, so that a
+ * good key on the wrong route is told so (403) instead of being counted as a guess.
+ */
+export type KindOf = (token: string) => Promise<CredentialKind | undefined>;
+
+export function credentialKinds(deps: { apiKeys: ApiKeyCache; db: Db; adminApiKey: string; opsToken?: string }): KindOf {
+  return async (token) => {
+    if (secretMatches(token, deps.adminApiKey)) return 'admin key';
+    if (deps.opsToken && secretMatches(token, deps.opsToken)) return 'ops token';
+    if (await deps.apiKeys.merchantIdFor(token)) return 'merchant API key';
+    if (await findMerchantByCpqKey(deps.db, token)) return 'ConnectWise Sell (CPQ) key';
+    return undefined;
+  };
+}
+
+/**
+ * Verifies `token` as a `wanted` credential under the failed-authentication limits. A failure is 401 (or 429 from the
+ * limits) — unless the token is a valid credential of another kind: then 403, and it is not counted as a guess.
+ */
+export async function authenticate<T>(ctx: Context, limiter: AuthFailureLimiter, token: string | undefined, wanted: CredentialKind,
+  kindOf: KindOf, verify: (token: string) => Promise<T | undefined>): Promise<T> {
+  let kind: CredentialKind | undefined;
+  const found = await limiter.check(ctx, keyTarget(token), async () => (token ? verify(token) : undefined), {
+    notAGuess: async () => {
+      kind = token ? await kindOf(token) : undefined;
+      return kind !== undefined && kind !== wanted;
+    },
+  });
+  if (found !== undefined) return found;
+  if (kind && kind !== wanted) throw new ProblemError('forbidden', `a ${kind} cannot be used here: this route needs a ${wanted}`);
+  throw unauthenticated();
+}
+
+export function requireMerchant(apiKeys: ApiKeyCache, limiter: AuthFailureLimiter, kindOf: KindOf): Middleware<MerchantState> {
   return async (ctx, next) => {
     const token = bearerToken(ctx.get('authorization'));
-    const merchantId = await limiter.check(ctx, token, async () => (token ? apiKeys.merchantIdFor(token) : undefined));
-    if (!merchantId) throw unauthenticated();
+    const merchantId = await authenticate(ctx, limiter, token, 'merchant API key', kindOf, (t) => apiKeys.merchantIdFor(t));
     ctx.state.merchant = { id: merchantId };
     ctx.state.log = ctx.state.log.child({ merchantId });
     await next();
@@ -52,11 +88,10 @@ export interface CpqState extends MerchantState {
 }
 
 /** CPQ calls with the merchant's ConnectWise Sell key; a disabled integration is refused even with a valid key. */
-export function requireCpq(db: Db, limiter: AuthFailureLimiter): Middleware<CpqState> {
+export function requireCpq(db: Db, limiter: AuthFailureLimiter, kindOf: KindOf): Middleware<CpqState> {
   return async (ctx, next) => {
     const token = bearerToken(ctx.get('authorization'));
-    const found = await limiter.check(ctx, token, async () => (token ? findMerchantByCpqKey(db, token) : undefined));
-    if (!found) throw unauthenticated();
+    const found = await authenticate(ctx, limiter, token, 'ConnectWise Sell (CPQ) key', kindOf, (t) => findMerchantByCpqKey(db, t));
     if (!found.integration.enabled) throw new ProblemError('integration-disabled', 'the ConnectWise Sell integration is disabled for this merchant');
     ctx.state.merchant = found.merchant;
     ctx.state.cpq = found.integration;
@@ -71,11 +106,10 @@ export function secretMatches(given: string | undefined, expected: string): bool
   return timingSafeEqual(createHash('sha256').update(given).digest(), createHash('sha256').update(expected).digest());
 }
 
-export function requireAdmin(adminApiKey: string, limiter: AuthFailureLimiter): Middleware<RequestState> {
+export function requireAdmin(adminApiKey: string, limiter: AuthFailureLimiter, kindOf: KindOf): Middleware<RequestState> {
   return async (ctx, next) => {
     const token = bearerToken(ctx.get('authorization'));
-    const ok = await limiter.check(ctx, token, async () => (secretMatches(token, adminApiKey) ? true : undefined));
-    if (!ok) throw unauthenticated();
+    await authenticate(ctx, limiter, token, 'admin key', kindOf, async (t) => (secretMatches(t, adminApiKey) ? true : undefined));
     await next();
   };
 }

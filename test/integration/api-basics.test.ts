@@ -95,9 +95,9 @@ describe('merchants and API keys', () => {
     expectProblem(await request('POST', '/v1/admin/merchants', { key: 'wrong', body: { name: 'X' } }), 401, 'unauthenticated');
   });
 
-  it('does not accept a merchant key as the admin key', async () => {
+  it('does not accept a merchant key as the admin key: a valid key of the wrong kind is 403, not a failed guess', async () => {
     const { apiKey } = await createTestMerchant(stack);
-    expectProblem(await request('POST', '/v1/admin/merchants', { key: apiKey, body: { name: 'X' } }), 401, 'unauthenticated');
+    expectProblem(await request('POST', '/v1/admin/merchants', { key: apiKey, body: { name: 'X' } }), 403, 'forbidden');
   });
 
   it('creates a merchant whose key is shown once and stored only as a hash', async () => {

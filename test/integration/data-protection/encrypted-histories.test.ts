@@ -4,6 +4,7 @@
 // ops, with the ops token, and refuses everyone else. Failures are sealed too: a billing sync refusal that quotes the
 // customer a merchant typed keeps only "Encoded failure" in the raw history, and the API still shows the reason.
 import { randomBytes } from 'node:crypto';
+import os from 'node:os';
 import { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { createMerchant } from '../../../db/merchants';
@@ -114,15 +115,50 @@ it('decodes the history for ops through /codec/decode, as the Web UI calls it', 
 
 it('refuses to decode without the ops token, with a wrong one, with a merchant key, or when no token is configured', async () => {
   const payloads = payloadsIn(JSON.parse(await rawHistoryJson())).slice(0, 1);
-  for (const key of [null, `ops-${randomBytes(24).toString('hex')}`, merchantKey]) {
+  for (const [key, status] of [[null, 401], [`ops-${randomBytes(24).toString('hex')}`, 401], [merchantKey, 403]] as const) {
     const refused = await httpClient(opsApi.url)('POST', '/codec/decode', { key, body: { payloads } });
-    expect(refused.status).toBe(401);
+    expect(refused.status).toBe(status); // a merchant key is a valid key of the wrong kind: 403, not a guess
     expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(JSON.stringify(refused.body)).not.toContain(PAYER_EMAIL);
   }
+  // The Web UI's Origin proves nothing: without sandbox trust it changes nothing.
+  const withOrigin = await httpClient(opsApi.url)('POST', '/codec/decode', { key: null, body: { payloads }, headers: { origin: UI_ORIGIN } });
+  expect(withOrigin.status).toBe(401);
   // The stack's own API has no ops token configured: the endpoint is off for everyone.
   const off = await httpClient(stack.api!.url)('POST', '/codec/decode', { key: OPS_TOKEN, body: { payloads } });
   expect(off).toMatchObject({ status: 403, body: { type: '/problems/forbidden' } });
+});
+
+describe('sandbox trust of the local Web UI', () => {
+  // `npm start` in sandbox mode: the local UI cannot send a token. Only a request whose connection is loopback at both
+  // ends, not relayed by a proxy and not from a page of another origin, decodes without one — on an API listening on
+  // every address, as HOST=0.0.0.0 makes it.
+  let sandboxApi: RunningApi;
+  const otherAddress = Object.values(os.networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
+  beforeAll(async () => {
+    sandboxApi = await startApi({ ...stack.apiDeps, sandbox: true, codec: { opsToken: OPS_TOKEN, corsOrigins: [UI_ORIGIN], trustLocalUi: true } }, 0, '0.0.0.0');
+  });
+  afterAll(() => sandboxApi?.close());
+  const port = () => new URL(sandboxApi.url).port;
+  const decode = async (host: string, headers: Record<string, string>) => {
+    const payloads = payloadsIn(JSON.parse(await rawHistoryJson())).slice(0, 1);
+    return httpClient(`http://${host}:${port()}`)('POST', '/codec/decode', { key: null, body: { payloads }, headers });
+  };
+
+  it('decodes for the local UI and local tools over loopback', async () => {
+    expect((await decode('127.0.0.1', { origin: UI_ORIGIN })).status).toBe(200);
+    expect((await decode('127.0.0.1', {})).status).toBe(200);
+  });
+
+  it('refuses a page of another origin, a proxied request, and any other address, whatever Origin it claims', async () => {
+    expect((await decode('127.0.0.1', { origin: 'https://evil.example' })).status).toBe(401);
+    expect((await decode('127.0.0.1', { origin: UI_ORIGIN, 'x-forwarded-for': '203.0.113.9' })).status).toBe(401);
+    expect((await decode('127.0.0.1', { origin: UI_ORIGIN, forwarded: 'for=203.0.113.9' })).status).toBe(401);
+    if (!otherAddress) return void process.stderr.write('[codec] no non-loopback IPv4 address here: the remote-address case was not run\n');
+    const remote = await decode(otherAddress, { origin: UI_ORIGIN });
+    expect(remote.status).toBe(401);
+    expect(JSON.stringify(remote.body)).not.toContain(PAYER_EMAIL);
+  });
 });
 
 it("answers the Web UI's CORS preflight for its origin only", async () => {

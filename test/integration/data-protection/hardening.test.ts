@@ -1,5 +1,7 @@
-// Failed authentication is rate limited per address (429 problem+json with Retry-After; successes do not count),
-// and the Pay Now pages go out with their security headers (HSTS only over https).
+// Failed authentication slows the guesser without refusing anyone whose key is good (429 problem+json with
+// Retry-After for failures from an address that keeps failing, before lookup for one key prefix guessed from one
+// address; a valid key of the wrong kind is a 403, never a failure), and the Pay Now pages go out with their security
+// headers (HSTS only over https).
 import { startApi, type RunningApi } from '../../../api/serve';
 import { httpClient } from '../../support/http';
 import { createTestMerchant } from '../../support/merchants';
@@ -15,24 +17,64 @@ beforeAll(async () => {
   stack = await startTestStack({ roles: [] });
 });
 
-it('answers 429 with Retry-After after too many failed authentications from an address; successes do not count', async () => {
+/** An API that takes the client address from X-Forwarded-For (SETTLE_TRUST_PROXY=1), so a test can speak from many. */
+async function apiBehindProxy(maxFailures = 3): Promise<(from: string) => ReturnType<typeof httpClient>> {
+  process.env.SETTLE_TRUST_PROXY = '1';
+  try {
+    apis.push(await startApi({ ...stack.apiDeps, authFailureLimits: { maxFailures, windowMs: 60_000 } }, 0));
+  } finally {
+    delete process.env.SETTLE_TRUST_PROXY;
+  }
+  const url = apis[apis.length - 1].url;
+  return (from) => {
+    const request = httpClient(url);
+    return ((method, path, opts = {}) => request(method, path, { ...opts, headers: { ...opts.headers, 'x-forwarded-for': from } })) as ReturnType<typeof httpClient>;
+  };
+}
+
+it('answers 429 with Retry-After to an address that keeps failing, but never refuses a key that authenticates', async () => {
   const { apiKey } = await createTestMerchant(stack);
-  const api = await startApi({ ...stack.apiDeps, authFailureLimits: { maxFailures: 3, windowMs: 60_000 } }, 0);
-  apis.push(api);
-  const request = httpClient(api.url);
-  for (let i = 0; i < 5; i++) expect((await request('GET', '/v1/merchant', { key: apiKey })).status).toBe(200);
-  expect((await request('GET', '/v1/merchant', { key: 'sk_wrong_1' })).status).toBe(401);
-  expect((await request('GET', '/v1/merchant', { key: null })).status).toBe(401);
-  expect((await request('POST', '/v1/admin/merchants', { key: 'not-the-admin-key', body: { name: 'x' } })).status).toBe(401);
-  const limited = await request('GET', '/v1/merchant', { key: 'sk_wrong_2' });
+  const from = await apiBehindProxy();
+  const office = from('198.51.100.7'); // one NAT address: a bad script and the billing team behind it
+  for (let i = 0; i < 5; i++) expect((await office('GET', '/v1/merchant', { key: apiKey })).status).toBe(200);
+  expect((await office('GET', '/v1/merchant', { key: 'sk_wrong_1' })).status).toBe(401);
+  expect((await office('GET', '/v1/merchant', { key: null })).status).toBe(401);
+  expect((await office('POST', '/v1/admin/merchants', { key: 'not-the-admin-key', body: { name: 'x' } })).status).toBe(401);
+  const limited = await office('GET', '/v1/merchant', { key: 'sk_wrong_2' });
   expect(limited.status).toBe(429);
   expect(limited.headers.get('content-type')).toMatch(/^application\/problem\+json/);
   expect(limited.body).toMatchObject({ type: '/problems/too-many-failed-attempts', status: 429 });
   expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
-  // Blocked means blocked: not even a valid key from this address is looked up until the window ends.
-  expect((await request('GET', '/v1/merchant', { key: apiKey })).status).toBe(429);
-  // Another API process has its own count (the limit is per process; see api/middleware/auth-failures.ts).
-  expect((await httpClient(stack.api!.url)('GET', '/v1/merchant', { key: apiKey })).status).toBe(200);
+  // The valid key from the same address still works: failures slow the guesser, not the office.
+  expect((await office('GET', '/v1/merchant', { key: apiKey })).status).toBe(200);
+  // Another address is not affected at all.
+  expect((await from('203.0.113.1')('GET', '/v1/merchant', { key: 'sk_wrong_3' })).status).toBe(401);
+});
+
+it('stops guesses at one key prefix from one address before looking anything up, and only there', async () => {
+  const { apiKey } = await createTestMerchant(stack);
+  const from = await apiBehindProxy();
+  const guesser = from('198.51.100.20');
+  const prefix = apiKey.slice(0, 10); // shown to merchants: an attacker may know it and guess the rest
+  for (let i = 0; i < 3; i++) expect((await guesser('GET', '/v1/merchant', { key: `${prefix}guess${i}` })).status).toBe(401);
+  expect((await guesser('GET', '/v1/merchant', { key: `${prefix}guess9` })).status).toBe(429);
+  // The same prefix from another address, and another prefix from this one, are still looked up.
+  expect((await from('198.51.100.21')('GET', '/v1/merchant', { key: `${prefix}guess10` })).status).toBe(401);
+  expect((await from('198.51.100.21')('GET', '/v1/merchant', { key: apiKey })).status).toBe(200);
+});
+
+it('answers a valid key on a route it may not use with 403, never counted as a failed guess', async () => {
+  const { apiKey } = await createTestMerchant(stack);
+  const from = await apiBehindProxy();
+  for (const [i, address] of ['198.51.100.30', '198.51.100.31', '198.51.100.32'].entries()) {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const res = await from(address)('POST', '/v1/admin/merchants', { key: apiKey, body: { name: `x${i}` } });
+      expect(res.status).toBe(403);
+      expect(res.body).toMatchObject({ type: '/problems/forbidden', detail: expect.stringContaining('merchant API key') });
+    }
+  }
+  // Sixty uses on the wrong route later, the key works everywhere.
+  for (const address of ['198.51.100.30', '203.0.113.50']) expect((await from(address)('GET', '/v1/merchant', { key: apiKey })).status).toBe(200);
 });
 
 it('sends the Pay Now security headers, and HSTS only over https', async () => {

@@ -84,7 +84,7 @@ describe('accepting a quote (CPQ)', () => {
     expect(scheduled.status).toBe(422);
     expect(scheduled.body).toMatchObject({ type: '/problems/scheduling-not-allowed' });
 
-    expect((await m.cpq('POST', '/v1/cpq/quote-payments', { key: m.apiKey, body: acceptBody() })).status).toBe(401);
+    expect((await m.cpq('POST', '/v1/cpq/quote-payments', { key: m.apiKey, body: acceptBody() })).status).toBe(403); // a merchant key, not CPQ's
     const other = await setUpQuoteMerchant(world);
     await other.merchant('PUT', '/v1/integrations/cpq', { body: { enabled: false, allowedMethods: ['card'] } });
     const disabled = await other.cpq('POST', '/v1/cpq/quote-payments', { body: acceptBody() });
