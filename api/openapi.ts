@@ -54,18 +54,27 @@ export function buildOpenApi(routes: RouteSpec[], info: { title: string; version
     const path = route.path.replace(/:(\w+)/g, '{$1}');
     const responses: Record<string, unknown> = {};
     for (const [status, response] of Object.entries(route.responses)) {
-      responses[status] = {
+      // Every refusal is problem+json, whether or not the route names a schema for it.
+      responses[status] = Number(status) >= 400 && !response.schema ? problemResponse(response.description) : {
         description: response.description,
         ...(response.schema ? { content: { 'application/json': { schema: jsonSchema(response.schema, 'output') } } } : {}),
       };
     }
+    // What every operation of its kind can answer besides its own statuses (test/integration/bad-input.test.ts checks
+    // each answer against this document).
     if (route.params || route.query || route.headers || route.body) responses['400'] ??= problemResponse('The request is not valid.');
-    if (route.auth !== 'none') responses['401'] = problemResponse('Missing or invalid API key.');
+    if (route.auth !== 'none') {
+      responses['401'] = problemResponse('Missing or invalid API key.');
+      responses['403'] ??= problemResponse('The key is valid but of another kind (e.g. a merchant key on an admin route).');
+      responses['429'] = problemResponse('Too many failed authentications from this address (or of this key); see Retry-After.');
+    }
+    if (route.params) responses['404'] ??= problemResponse('No such resource for this merchant.');
     if (route.body) {
       responses['413'] = problemResponse('The body is too large.');
       responses['415'] = problemResponse('The body is not JSON.');
     }
     responses['500'] = problemResponse('Internal error.');
+    responses['503'] ??= problemResponse('Postgres or Temporal is unavailable; nothing was changed. Retry shortly.');
     paths[path] ??= {};
     paths[path][route.method] = {
       operationId: route.operationId,

@@ -16,6 +16,13 @@ export const CURRENCIES = Object.keys(CURRENCY_EXPONENT) as Currency[];
 /** Largest amount accepted in one payment, in minor units (10 million in major units). */
 export const MAX_AMOUNT_MINOR = 10_000_000_00;
 
+/**
+ * The shape of every decimal amount the API takes: up to 12 digits, optionally a point and decimals. The API's schemas
+ * (and so its OpenAPI document) use it; parseAmount adds the rules of one currency (its decimals, zero, the maximum),
+ * each with a reason of its own.
+ */
+export const AMOUNT_PATTERN = /^(\d{1,12})(?:\.(\d+))?$/;
+
 export type ParseAmountResult = { ok: true; minor: number } | { ok: false; reason: string };
 
 /**
@@ -24,7 +31,7 @@ export type ParseAmountResult = { ok: true; minor: number } | { ok: false; reaso
  */
 export function parseAmount(text: string, currency: Currency): ParseAmountResult {
   const exponent = CURRENCY_EXPONENT[currency];
-  const match = /^(\d{1,12})(?:\.(\d+))?$/.exec(text);
+  const match = AMOUNT_PATTERN.exec(text);
   if (!match) return { ok: false, reason: 'amount must be a positive decimal number such as "125.00"' };
   const [, whole, fraction = ''] = match;
   if (fraction.length > exponent) {

@@ -56,8 +56,14 @@ export function problemErrors(): Middleware<RequestState> {
       if (ctx.body === undefined && ctx.status === 404) {
         throw new ProblemError('not-found', `no route for ${ctx.method} ${ctx.path}`);
       }
-      if (ctx.body === undefined && ctx.status === 405) {
-        throw new ProblemError('method-not-allowed', `${ctx.path} does not accept ${ctx.method}`);
+      // A method the router knows of nowhere (TRACE, PROPFIND, QUERY) is still a method this path does not accept:
+      // 405 with the Allow header, not the router's bare 501.
+      if (ctx.body === undefined && ctx.status === 501 && !ctx.response.get('Allow')) {
+        throw new ProblemError('not-found', `no route for ${ctx.method} ${ctx.path}`);
+      }
+      if (ctx.body === undefined && (ctx.status === 405 || ctx.status === 501)) {
+        throw new ProblemError('method-not-allowed', `${ctx.path} does not accept ${ctx.method}; it accepts ${ctx.response.get('Allow') || 'no method'}`,
+          {}, { Allow: ctx.response.get('Allow') });
       }
     } catch (err) {
       let problem = toProblem(err);

@@ -14,7 +14,7 @@ import { taskQueueName } from '../../lib/task-queues';
 import { SettleMerchantId, SettleStatus } from '../../lib/temporal/search-attributes';
 import { billingSyncWorkflow } from '../../workflows/billing-sync/billing-sync-workflow';
 import {
-  approveUpdate, billingSyncStateQuery, createMissingUpdate, generateInvoicesUpdate, setLinksUpdate, type BillingSyncState,
+  approveUpdate, billingSyncStateQuery, createMissingUpdate, DEFAULT_SOURCE_FETCH_RETRY, generateInvoicesUpdate, setLinksUpdate, type BillingSyncState,
 } from '../../workflows/billing-sync/definitions';
 import type { ApiDeps } from '../deps';
 import { notFound, ProblemError } from '../problem';
@@ -29,6 +29,7 @@ const stateView = z.object({
   month: z.string(), status: z.string(), lines: z.number(), unlinked: z.number(), applied: z.number(), skipped: z.number(),
   proposal: z.object({ version: z.string(), changes: z.number(), byKind: z.record(z.string(), z.number()) }).nullable(),
   invoices: z.object({ count: z.number(), totalMinor: z.number() }).nullable(), problem: z.string().nullable(),
+  fetchAttempts: z.number().nullable().describe('Attempts made to read the source; with `problem` while it keeps failing'),
 });
 const linkView = z.object({ id: z.number(), source: z.string() }).nullable();
 const lineView = z.object({
@@ -42,7 +43,7 @@ const linkChoice = z.object({ kind: z.enum(LINK_KINDS), key: plainText(200), id:
 type StateView = z.infer<typeof stateView>;
 const toView = (s: BillingSyncState): StateView => ({
   month: s.month, status: s.status, lines: s.lines, unlinked: s.unlinked, applied: s.applied, skipped: s.skipped,
-  proposal: s.proposal ?? null, invoices: s.invoices ?? null, problem: s.problem ?? null,
+  proposal: s.proposal ?? null, invoices: s.invoices ?? null, problem: s.problem ?? null, fetchAttempts: s.fetchAttempts ?? null,
 });
 
 /** An update refused by its validator, or by the workflow, is the caller's problem: 409 with the reason. */
@@ -65,7 +66,7 @@ export function billingSyncRoutes(deps: ApiDeps) {
       return toView(await handleOf(merchantId, m).query(billingSyncStateQuery));
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
-      return { month: m, status: run.status, lines: 0, unlinked: 0, applied: 0, skipped: 0, proposal: null, invoices: null, problem: null };
+      return { month: m, status: run.status, lines: 0, unlinked: 0, applied: 0, skipped: 0, proposal: null, invoices: null, problem: null, fetchAttempts: null };
     }
   }
   async function update<T>(merchantId: string, m: string, send: (h: ReturnType<typeof handleOf>) => Promise<T>): Promise<T> {
@@ -126,7 +127,7 @@ export function billingSyncRoutes(deps: ApiDeps) {
           .onConflict((oc) => oc.column('id').doUpdateSet({ ...values, updated_at: new Date() })).execute();
         try {
           await deps.temporal.workflow.start(billingSyncWorkflow, {
-            workflowId, taskQueue: taskQueueName(deps.taskQueuePrefix, 'workflows'), args: [{ merchantId, month: body.month, runId: id }],
+            workflowId, taskQueue: taskQueueName(deps.taskQueuePrefix, 'workflows'), args: [{ merchantId, month: body.month, runId: id, fetchRetry: deps.billingSourceRetry ?? DEFAULT_SOURCE_FETCH_RETRY }],
             workflowIdReusePolicy: restart ? 'ALLOW_DUPLICATE' : 'REJECT_DUPLICATE', workflowIdConflictPolicy: 'USE_EXISTING',
             typedSearchAttributes: [{ key: SettleMerchantId, value: merchantId }, { key: SettleStatus, value: 'fetching' }],
           });
@@ -170,7 +171,8 @@ export function billingSyncRoutes(deps: ApiDeps) {
     defineRoute({
       method: 'post', path: '/v1/billing-sync/runs/:month/create-missing', operationId: 'createMissingInManage', summary: 'Create a missing company, agreement or product in Manage and link it', tag: 'billing sync', auth: 'merchant',
       params: monthParams, body: z.object({ kind: z.enum(LINK_KINDS), key: plainText(200) }),
-      responses: { 201: { description: 'Created (or found, when an earlier attempt made it) and linked', schema: z.object({ id: z.number(), name: z.string(), run: stateView }) } },
+      responses: { 201: { description: 'Created (or found, when an earlier attempt made it) and linked', schema: z.object({ id: z.number(), name: z.string(), run: stateView }) },
+        409: { description: 'Not possible now (the run is not awaiting fixes, or the line needs nothing created)' } },
       handler: async ({ params, body, state }) => {
         const created = await update(state.merchant.id, params.month, (h) => h.executeUpdate(createMissingUpdate, { args: [body] }));
         return { status: 201, body: { id: created.id, name: created.name, run: toView(created.state) } };

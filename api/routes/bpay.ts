@@ -15,7 +15,7 @@ import type { ApiDeps } from '../deps';
 import { unauthenticated } from '../middleware/auth';
 import { notFound, ProblemError } from '../problem';
 import { defineRoute } from '../routing';
-import { merchantIdParam, plainText } from '../schemas';
+import { merchantIdParam, plainText, amountText } from '../schemas';
 
 const timezone = z.string().max(64).refine((tz) => {
   try {
@@ -100,7 +100,7 @@ export function bpayRoutes(deps: ApiDeps) {
     defineRoute({
       method: 'post', path: '/v1/bpay/payments', operationId: 'recordBpayPayment', summary: 'A BPAY payment from the bank (uploaded on the next night)', tag: 'payment upload', auth: 'merchant',
       headers: z.object({ 'idempotency-key': z.string().regex(/^[\x21-\x7e]{1,255}$/).optional() }),
-      body: z.object({ customerReference: crn, amount: z.string().max(32), currency: z.enum(CURRENCIES), paidDate: isoDate }).transform((b, ctx) => {
+      body: z.object({ customerReference: crn, amount: amountText, currency: z.enum(CURRENCIES), paidDate: isoDate }).transform((b, ctx) => {
         const parsed = parseAmount(b.amount, b.currency);
         if (!parsed.ok) ctx.addIssue({ code: 'custom', path: ['amount'], message: parsed.reason });
         if (b.paidDate > new Date().toISOString().slice(0, 10)) ctx.addIssue({ code: 'custom', path: ['paidDate'], message: 'must not be in the future' });

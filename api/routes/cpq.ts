@@ -15,10 +15,10 @@ import { notFound, ProblemError } from '../problem';
 import { readQuotePayment, quotePaymentView } from '../quotes/read';
 import { updateProblem } from '../quotes/update-problem';
 import { defineRoute } from '../routing';
-import { plainText } from '../schemas';
+import { plainText, amountText } from '../schemas';
 
 const quoteIdParam = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1 to 64 letters, digits, dots, dashes or underscores');
-const money = z.object({ amount: z.string().max(32).describe('Decimal in major units, e.g. "1250.00"'), currency: z.enum(CURRENCIES) });
+const money = z.object({ amount: amountText.describe('Decimal in major units, e.g. "1250.00"'), currency: z.enum(CURRENCIES) });
 
 const acceptBody = z.object({
   quoteId: quoteIdParam,
@@ -29,7 +29,7 @@ const acceptBody = z.object({
     email: z.email().max(254),
   }),
   oneTime: money,
-  recurring: z.object({ amount: z.string().max(32), interval: z.enum(['month', 'year']) }).optional()
+  recurring: z.object({ amount: amountText, interval: z.enum(['month', 'year']) }).optional()
     .describe('The recurring portion, charged later by automatic payments with the method saved now'),
   paymentMethods: z.array(z.enum(PAYMENT_METHOD_KINDS)).min(1).optional().describe("What CPQ offers for this quote (defaults to the integration's setting)"),
   returnUrl: z.url({ protocol: /^https?$/ }).max(2048).describe('Where the payer goes back to (the quote in CPQ)'),

@@ -11,7 +11,7 @@ import { feeUploadWorkflow } from '../../workflows/fees/fee-upload-workflow';
 import type { ApiDeps } from '../deps';
 import { notFound, ProblemError } from '../problem';
 import { defineRoute } from '../routing';
-import { merchantIdParam, plainText } from '../schemas';
+import { amountText, merchantIdParam, plainText } from '../schemas';
 
 const FEE_TYPES = ['transaction', 'subscription', 'dishonour', 'chargeback', 'other'] as const satisfies readonly FeeType[];
 const accountCode = z.string().regex(/^[A-Za-z0-9._-]{1,20}$/, 'must be an account code from the chart of accounts')
@@ -22,7 +22,7 @@ const newDocument = z.object({
   kind: z.enum(['invoice', 'credit']),
   issuedOn: z.iso.date(),
   currency: z.enum(CURRENCIES),
-  lines: z.array(z.object({ feeType: z.enum(FEE_TYPES), description: plainText(255), amount: z.string().max(32) })).min(1).max(100),
+  lines: z.array(z.object({ feeType: z.enum(FEE_TYPES), description: plainText(255), amount: amountText })).min(1).max(100),
 }).transform((body, ctx) => {
   const lines = body.lines.map((line, i) => {
     const amount = parseAmount(line.amount, body.currency);

@@ -12,7 +12,7 @@ export function metaRoutes(openApi: () => unknown): RouteSpec[] {
       summary: 'This OpenAPI 3.1 document',
       tag: 'operations',
       auth: 'none',
-      responses: { 200: { description: 'The document' } },
+      responses: { 200: { description: 'The document', schema: z.looseObject({ openapi: z.string(), info: z.unknown(), paths: z.record(z.string(), z.unknown()) }) } },
       handler: async () => ({ status: 200, body: openApi() }),
     }),
     defineRoute({

@@ -2,6 +2,7 @@
 // "Download latest accounting platform data" refresh, the contacts a payer pays for, billing terms, and the
 // automatic payments that charge by them.
 import { z } from 'zod';
+import { amountText } from '../schemas';
 import { outstandingInvoices, payerPayments } from '../../db/payer-invoices';
 import { findPayer } from '../../db/payers';
 import { formatAmount, parseAmount, type Currency } from '../../lib/money';
@@ -147,7 +148,7 @@ export function payerInvoiceRoutes(deps: ApiDeps) {
     defineRoute({
       method: 'put', path: '/v1/billing-terms/:termsId', operationId: 'updateBillingTerms', summary: 'Edit billing terms: when invoices are charged, the maximum per invoice, the contact', tag: 'payer invoices', auth: 'merchant',
       params: z.object({ termsId: termsIdParam }),
-      body: z.object({ rule: z.enum(['due-date', 'days-after-invoice']), daysAfter: z.number().int().min(0).max(365).nullable().default(null), maxAmount: z.string().max(32), contactId: contactId.nullable().optional() })
+      body: z.object({ rule: z.enum(['due-date', 'days-after-invoice']), daysAfter: z.number().int().min(0).max(365).nullable().default(null), maxAmount: amountText, contactId: contactId.nullable().optional() })
         .refine((b) => (b.rule === 'days-after-invoice') === (b.daysAfter !== null), { message: 'daysAfter is given exactly when the rule is days-after-invoice', path: ['daysAfter'] }),
       responses: { 200: { description: 'Saved', schema: termsView }, 404: { description: 'No such terms' }, 409: { description: 'Revoked by the payer' } },
       handler: async ({ params, body, state }) => {

@@ -11,7 +11,7 @@ import { paymentWorkflow } from '../../workflows/payments/payment-workflow';
 import type { ApiDeps } from '../deps';
 import { notFound, ProblemError } from '../problem';
 import { defineRoute } from '../routing';
-import { plainText } from '../schemas';
+import { plainText, amountText } from '../schemas';
 
 // A running workflow answers a query in milliseconds; past this the caller gets a 503 instead of a hang.
 const QUERY_DEADLINE_MS = 3_000;
@@ -20,7 +20,7 @@ const MAX_APPLICATIONS = 50;
 
 const newPaymentBody = z
   .object({
-    amount: z.string().max(32).describe('Decimal amount in major units, e.g. "125.50"'),
+    amount: amountText.describe('Decimal amount in major units, e.g. "125.50"'),
     currency: z.enum(CURRENCIES),
     reference: plainText(255).describe("The merchant's reference, e.g. an invoice number"),
     channel: z.enum(['virtual_terminal', 'batch_debit']).default('virtual_terminal')
@@ -28,7 +28,7 @@ const newPaymentBody = z
     method: z.enum(['card', 'bank_debit']).default('card'),
     invoices: z.array(z.object({
       invoiceId: z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9-]+$/, 'must be an accounting invoice id'),
-      amount: z.string().max(32),
+      amount: amountText,
     })).max(MAX_APPLICATIONS).default([]).describe('Accounting invoices this payment pays, posted against them at once'),
     paidOn: z.iso.date().optional().describe('YYYY-MM-DD; today when absent'),
   })

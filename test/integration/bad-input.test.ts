@@ -6,20 +6,25 @@
 // every text field of a valid payment and quote, malformed, oversized, forged, misdirected and replayed CPQ callbacks,
 // and malformed, oversized, replayed and forged Stripe webhooks.
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
 import fc from 'fast-check';
 import { sql } from 'kysely';
+import { startApi, type RunningApi } from '../../api/serve';
 import { acceptBody, setUpQuoteMerchant, startQuoteWorld, type QuoteMerchant, type QuoteWorld } from '../support/quotes';
 import { httpClient, type HttpResponse } from '../support/http';
+import { contractOf, type ContractCheck } from '../support/openapi-contract';
 
 let world: QuoteWorld;
 let m: QuoteMerchant;
 let doc: any;
+let contract: ContractCheck;
 
 beforeAll(async () => {
   // No workers: nothing runs in the background, so any change to the counts comes from the request itself.
   world = await startQuoteWorld({ roles: [] });
   m = await setUpQuoteMerchant(world);
   doc = (await httpClient(world.stack.api!.url)('GET', '/openapi.json')).body;
+  contract = contractOf(doc);
 });
 afterAll(() => world.close());
 
@@ -50,6 +55,28 @@ function expectRefusal(what: string, res: HttpResponse) {
 
 async function send(method: string, path: string, opts: { key: string | null; body?: unknown; rawBody?: string; headers?: Record<string, string> }) {
   return httpClient(world.stack.api!.url)(method.toUpperCase(), path, opts);
+}
+
+/** A request with any method, which fetch will not send (TRACE), over node:http. */
+function rawMethod(baseUrl: string, method: string, path: string, key: string): Promise<HttpResponse> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${baseUrl}${path}`, { method, headers: { authorization: `Bearer ${key}` } }, (res) => {
+      let text = '';
+      res.on('data', (c) => (text += c));
+      res.on('end', () => {
+        const headers = new Headers(Object.entries(res.headers).map(([k, v]) => [k, String(v)] as [string, string]));
+        let body: any = text;
+        try {
+          body = JSON.parse(text);
+        } catch {
+          // not JSON: the test says so
+        }
+        resolve({ status: res.statusCode!, headers, body });
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 const operations = () => Object.entries(doc.paths as Record<string, any>).flatMap(([path, ops]) =>
@@ -94,7 +121,9 @@ it('refuses malformed, mistyped, incomplete, oversized and mislabelled bodies on
     );
     const before = await snapshot();
     await fc.assert(fc.asyncProperty(bodies, async (req) => {
-      expectRefusal(`${method} ${path} ${JSON.stringify(req).slice(0, 200)}`, await send(method, url, { key, ...(req as object) }));
+      const res = await send(method, url, { key, ...(req as object) });
+      expectRefusal(`${method} ${path} ${JSON.stringify(req).slice(0, 200)}`, res);
+      contract(`${method} ${path}`, op, res);
     }), { numRuns: 8, seed: 9 });
     expect(await snapshot()).toBe(before);
   }
@@ -109,6 +138,7 @@ it('answers hostile path and query parameters on every operation without a 5xx; 
       const url = `${fill(path, () => a || 'x')}${query ? `?${query}` : ''}`;
       const before = await snapshot();
       const res = await send(method, url, { key, ...(op.requestBody ? { body: {} } : {}) });
+      contract(`${method} ${url}`, op, res);
       // A hostile value may still be a valid one (a free-form accounting invoice id, a text filter): then it is answered.
       if (res.status >= 400) {
         expectRefusal(`${method} ${url}`, res);
@@ -151,6 +181,7 @@ it('answers unicode and injection strings in every text field of every operation
       const before = await snapshot(own.merchantId);
       const body = bodyWithText(schema, text);
       const res = await send(method, url, { key, body });
+      contract(`${method} ${path}`, op, res);
       if (res.status >= 400) {
         expectRefusal(`${method} ${path} ${JSON.stringify(body).slice(0, 200)}`, res);
         expect(await snapshot(own.merchantId)).toBe(before);
@@ -164,6 +195,95 @@ it('answers unicode and injection strings in every text field of every operation
   process.stderr.write(`hostile text accepted by: ${[...accepted].join(', ')}\n`);
   expect(accepted.size).toBeGreaterThan(3);
 }, 240_000);
+
+describe('the OpenAPI document is the contract', () => {
+  it('lists what every operation can answer: 401, 403 and 429 where a key is needed, 404 where a path names a resource', () => {
+    for (const { path, method, op } of operations()) {
+      const statuses = Object.keys(op.responses);
+      if (op.security) expect({ op: `${method} ${path}`, statuses }).toEqual({ op: `${method} ${path}`, statuses: expect.arrayContaining(['401', '403', '429']) });
+      if (path.includes('{')) expect({ op: `${method} ${path}`, statuses }).toEqual({ op: `${method} ${path}`, statuses: expect.arrayContaining(['404']) });
+    }
+  });
+
+  it('states the shape of amounts that the validator checks', () => {
+    const amount = doc.paths['/v1/payments'].post.requestBody.content['application/json'].schema.properties.amount;
+    expect(amount.pattern).toBeDefined();
+    const pattern = new RegExp(amount.pattern);
+    for (const ok of ['125.00', '1', '0.5']) expect(pattern.test(ok)).toBe(true);
+    for (const bad of ['1e3', '-5.00', ' 1.00', '1,00', 'NaN', '0x10']) expect(pattern.test(bad)).toBe(false);
+  });
+
+  it('answers no key, a forged key and a valid key of another kind with a documented 401 or 403, on every operation', async () => {
+    const forged = `sk_${randomBytes(24).toString('base64url')}`;
+    for (const { path, method, op } of operations().filter((o) => o.op.security)) {
+      const url = fill(path, (name) => (name === 'merchantId' ? m.merchantId : 'x'));
+      const own = keyFor(op);
+      const otherKind = own === m.apiKey ? m.cpqKey : m.apiKey;
+      // A failure is 401 until this address has failed too often, then 429; a good key of the wrong kind is always 403.
+      for (const [what, key, statuses] of [['no key', null, [401, 429]], ['a forged key', forged, [401, 429]], ['a valid key of another kind', otherKind, [403]]] as const) {
+        const res = await send(method, url, { key, ...(op.requestBody ? { body: {} } : {}) });
+        contract(`${method} ${path} with ${what}`, op, res);
+        expect({ op: `${method} ${path}`, what, allowed: (statuses as readonly number[]).includes(res.status) ? 'yes' : res.status }).toEqual({ op: `${method} ${path}`, what, allowed: 'yes' });
+      }
+    }
+  }, 120_000);
+
+  it('answers unknown ids with a documented status on every operation that names a resource', async () => {
+    for (const { path, method, op } of operations().filter((o) => o.path.includes('{'))) {
+      const url = fill(path, (name) => (name === 'merchantId' ? `mer_${'0'.repeat(24)}` : name === 'month' ? '2020-01' : `unknown_${name}`));
+      const res = await send(method, url, { key: keyFor(op), ...(op.requestBody ? { body: {} } : {}) });
+      contract(`${method} ${url}`, op, res);
+      expect({ op: `${method} ${url}`, status: res.status < 500 ? 'no 5xx' : res.status }).toEqual({ op: `${method} ${url}`, status: 'no 5xx' });
+    }
+  }, 120_000);
+
+  it('answers methods it does not know on every path with 405, the Allow header and problem+json', async () => {
+    for (const [path, ops] of Object.entries(doc.paths as Record<string, any>)) {
+      const url = fill(path, (name) => (name === 'merchantId' ? m.merchantId : 'x'));
+      for (const method of ['TRACE', 'PROPFIND', 'QUERY', 'PATCH']) {
+        if (ops[method.toLowerCase()]) continue;
+        const res = await rawMethod(world.stack.api!.url, method, url, m.apiKey);
+        expect({ path, method, status: res.status, type: res.headers.get('content-type') })
+          .toEqual({ path, method, status: 405, type: expect.stringContaining('application/problem+json') });
+        expect(res.headers.get('allow')?.split(/,\s*/).sort()).toEqual(expect.arrayContaining(Object.keys(ops).map((k) => k.toUpperCase())));
+        expect(res.body.detail).toContain(method);
+      }
+    }
+  });
+});
+
+describe('the codec endpoint', () => {
+  const OPS_TOKEN = `ops-${randomBytes(24).toString('hex')}`;
+  let ops: RunningApi;
+  beforeAll(async () => {
+    ops = await startApi({ ...world.stack.apiDeps, codec: { opsToken: OPS_TOKEN, corsOrigins: [] } }, 0);
+  });
+  afterAll(() => ops?.close());
+
+  it('refuses malformed, mistyped, oversized and unauthenticated bodies with problem+json, never a 5xx', async () => {
+    const codec = (body: { rawBody?: string; body?: unknown }, key: string | null = OPS_TOKEN, method = 'POST') =>
+      httpClient(ops.url)(method, '/codec/decode', { key, ...body, headers: body.rawBody !== undefined ? { 'content-type': 'application/json' } : undefined });
+    const bodies = fc.oneof(
+      fc.string({ maxLength: 30 }).map((s) => ({ rawBody: `{"payloads":[${s}` })),
+      fc.oneof(fc.integer(), fc.string(), fc.constant(null), fc.array(fc.integer())).map((body) => ({ body })),
+      fc.constantFrom({ body: { payloads: [{ data: 'not base64!' }] } }, { body: { payloads: 'x' } }, { body: {} },
+        { body: { payloads: [{ metadata: { encoding: 'YmluYXJ5L2VuY3J5cHRlZA==' }, data: 'AAAA' }] } }, // claims to be sealed, is not
+        { rawBody: JSON.stringify({ payloads: [{ data: 'A'.repeat(9 * 1024 * 1024) }] }) }),
+      hostile().map((s) => ({ body: { payloads: [{ metadata: { [s]: 'AA==' }, data: 'AA==' }] } })),
+    );
+    await fc.assert(fc.asyncProperty(bodies, async (req) => {
+      const res = await codec(req as { rawBody?: string; body?: unknown });
+      if (res.status >= 400) expectRefusal(`codec ${JSON.stringify(req).slice(0, 120)}`, res);
+      else expect(res.status).toBe(200);
+    }), { numRuns: 30, seed: 5 });
+    for (const key of [null, 'not-the-token', m.apiKey]) expectRefusal(`codec with ${key}`, await codec({ body: { payloads: [] } }, key));
+    for (const method of ['GET', 'TRACE', 'PUT']) {
+      const res = await rawMethod(ops.url, method, '/codec/decode', OPS_TOKEN);
+      expect(res.status).toBe(405);
+      expectRefusal(`codec ${method}`, res);
+    }
+  }, 120_000);
+});
 
 describe('money and text where it enters', () => {
   const BAD_AMOUNTS = ['1.001', '-5.00', '0', '0.00', '-0.00', '1e3', 'NaN', 'Infinity', '99999999999999999999.00', ' 1.00', '1,00', '', '0x10', '١٠٠'];
