@@ -1,6 +1,7 @@
 // Secrets and payers' details never reach a log line: every path in REDACT_PATHS is censored, at the top level, one
 // level down, and inside the HTTP client errors that are logged whole.
 import { Writable } from 'node:stream';
+import { ActivityFailure, ApplicationFailure, RetryState } from '@temporalio/common';
 import { createLogger } from '../../lib/logger';
 
 function capture() {
@@ -50,4 +51,22 @@ it('censors the request headers and bodies inside logged HTTP client errors', ()
   const text = output();
   for (const secret of [SECRETS.bearer, SECRETS.refresh]) expect(text).not.toContain(secret);
   expect(text).toContain('Request failed with status code 401'); // what went wrong is kept
+});
+
+it("says what an error was — type, message, code, the Temporal failure's fields and its causes — never `{}` and never its payloads", () => {
+  const { log, output } = capture();
+  const refused = Object.assign(new Error(`connect ECONNREFUSED 127.0.0.1:1 for ${SECRETS.email}`), { code: 'ECONNREFUSED' });
+  const application = ApplicationFailure.create({ message: 'the Manage connection is unreachable', type: 'RemoteUnavailable', nonRetryable: false,
+    details: [{ customer: 'Quillon Marchetti', password: SECRETS.password }], cause: refused });
+  const activity = new ActivityFailure('Activity task failed', 'fetchManageAgreements', 'act-7', RetryState.MAXIMUM_ATTEMPTS_REACHED, 'worker-1', application);
+  log.warn({ error: activity }, 'activity failed');
+  const line = JSON.parse(output().trim());
+  expect(line.error).toMatchObject({
+    type: 'ActivityFailure', activityType: 'fetchManageAgreements', activityId: 'act-7',
+    cause: { type: 'ApplicationFailure', failureType: 'RemoteUnavailable', nonRetryable: false, message: 'the Manage connection is unreachable',
+      cause: { type: 'Error', code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 127.0.0.1:1 for [email]' } },
+  });
+  expect(line.error.stack).toMatch(/^at /);
+  const text = output();
+  for (const hidden of ['Quillon Marchetti', SECRETS.password, SECRETS.email]) expect(text).not.toContain(hidden);
 });
