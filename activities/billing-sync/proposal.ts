@@ -4,6 +4,7 @@
 // Applying again after a crash writes nothing twice: an applied change is skipped; a create whose answer was lost is
 // found by the Contract ID it carries (looked up before creating); updates set absolute values.
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import { forEachLimited } from '../../lib/concurrency';
 import { rememberLink, rememberedLinks } from '../../db/billing-sync';
 import { idempotencyKey } from '../../lib/idempotency';
 import { countByKind, findMismatches, proposalVersion, type AdditionSnapshot, type Change, type LinkedLine, type MismatchKind } from '../../lib/billing-sync/validation';
@@ -13,6 +14,8 @@ import { toSnapshot, type ManageAddition, type ManageApi } from '../connectwise/
 import { manageFor, type BillingSyncActivityDeps } from './deps';
 
 const ROWS_PER_INSERT = 1000;
+/** Agreements whose changes are applied at once: Manage answers each call in tens of milliseconds, one at a time wasted that. */
+const APPLY_AGREEMENTS_AT_ONCE = 4;
 
 export interface ProposalSummary {
   version: string;
@@ -103,7 +106,7 @@ export function createProposalActivities(deps: BillingSyncActivityDeps) {
         Context.current().heartbeat(`looked up ${agreementId}`);
       }
       let done = 0;
-      for (const row of batch) {
+      const applyOne = async (row: (typeof batch)[number]) => {
         const change = row.change as Change;
         const key = idempotencyKey(input.workflowId, `change:${row.change_id}`);
         let result: Record<string, unknown>;
@@ -130,7 +133,17 @@ export function createProposalActivities(deps: BillingSyncActivityDeps) {
         await db.updateTable('billing_sync_changes').set({ status: 'applied', result: JSON.stringify(result), applied_at: new Date() })
           .where('run_id', '=', input.runId).where('change_id', '=', row.change_id).execute();
         Context.current().heartbeat(++done);
+      };
+      // Agreements a few at a time (each change is its own idempotent call, recorded when Manage has it); one agreement's
+      // changes stay in order. The Manage client waits out 429s, so the member's rate limit still holds.
+      const byAgreement = new Map<number, (typeof batch)[number][]>();
+      for (const row of batch) {
+        const agreementId = (row.change as Change).agreementId;
+        byAgreement.set(agreementId, [...(byAgreement.get(agreementId) ?? []), row]);
       }
+      await forEachLimited([...byAgreement.values()], APPLY_AGREEMENTS_AT_ONCE, async (rows) => {
+        for (const row of rows) await applyOne(row);
+      });
       const counts = await db.selectFrom('billing_sync_changes').select(['status', (eb) => eb.fn.countAll<string>().as('n')]).where('run_id', '=', input.runId).groupBy('status').execute();
       const count = (status: string) => Number(counts.find((c) => c.status === status)?.n ?? 0);
       return { applied: count('applied'), remaining: count('proposed') };
