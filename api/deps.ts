@@ -8,6 +8,7 @@ import type { Logger } from '../lib/logger';
 import type { CodecEndpointOptions } from './codec';
 import type { ApiKeyCache } from './middleware/api-key-cache';
 import type { AuthFailureLimits } from './middleware/auth-failures';
+import type { SourceFetchRetry } from '../workflows/billing-sync/definitions';
 import type { QuotePaymentTiming, SettlementTiming } from '../workflows/quotes/definitions';
 
 export interface ApiDeps {
@@ -37,6 +38,8 @@ export interface ApiDeps {
   authFailureLimits?: AuthFailureLimits;
   /** Timers of new quote payments (abandoned checkout, downpayment checks); tests shorten them. */
   quoteTiming?: QuotePaymentTiming;
+  /** How long a new billing-sync run keeps trying to read its source before it fails; tests shorten it. */
+  billingSourceRetry?: SourceFetchRetry;
   /** Bank-debit settlement windows of new quote payments; tests shorten them. */
   settlementTiming?: SettlementTiming;
 }

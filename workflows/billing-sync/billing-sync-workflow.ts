@@ -7,7 +7,7 @@
 // Only counts and the proposal's version are kept here; the lines and changes live in Postgres (see definitions.ts).
 // Every activity runs on the company queue: Manage is the company's system of record, and its writes must never queue
 // behind (or delay) a payer's payment.
-import { ActivityFailure, ApplicationFailure, condition, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, patched, proxyActivities, setHandler, sleep, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type * as activities from '../../activities';
 import { accountingQueueFor } from '../../lib/task-queues';
 import { SettleStatus } from '../../lib/temporal/search-attributes';
@@ -15,6 +15,7 @@ import { serial } from '../support/serial';
 import {
   approveUpdate,
   billingSyncStateQuery,
+  DEFAULT_SOURCE_FETCH_RETRY,
   createMissingUpdate,
   generateInvoicesUpdate,
   LINKABLE_STATUSES,
@@ -108,14 +109,24 @@ export async function billingSyncWorkflow(input: BillingSyncInput): Promise<Bill
   }), { validator: () => { if (state.status !== 'applied' && state.status !== 'invoiced') throw new Error(`the run is ${state.status}; invoices come after the changes are applied`); } });
 
   await save('fetching');
-  try {
-    const fetched = await company.fetchBillingLines({ merchantId, runId, month });
-    Object.assign(state, { lines: fetched.lines, unlinked: fetched.unlinked });
-  } catch (err) {
-    if (!(err instanceof ActivityFailure) || !(err.cause instanceof ApplicationFailure) || !err.cause.nonRetryable) throw err;
-    state.problem = err.cause.message;
-    await save('failed');
-    return state;
+  if (patched('bounded-source-fetch')) {
+    // One attempt per activity, retried here: the query shows each failure as it happens, the merchant hears of it
+    // after a few, and a source that stays unreachable (a wrong URL) fails the run instead of retrying for ever.
+    const fetched = await fetchSourceBounded(input, state);
+    if (!fetched) {
+      await save('failed');
+      return state;
+    }
+  } else {
+    try {
+      const fetched = await company.fetchBillingLines({ merchantId, runId, month });
+      Object.assign(state, { lines: fetched.lines, unlinked: fetched.unlinked });
+    } catch (err) {
+      if (!(err instanceof ActivityFailure) || !(err.cause instanceof ApplicationFailure) || !err.cause.nonRetryable) throw err;
+      state.problem = err.cause.message;
+      await save('failed');
+      return state;
+    }
   }
 
   // Link, validate, and go round again whenever the links change before approval.
@@ -142,4 +153,42 @@ export async function billingSyncWorkflow(input: BillingSyncInput): Promise<Bill
   await exclusive(() => save('applied'));
   await condition(() => state.status === 'invoiced');
   return state;
+}
+
+/**
+ * Reads the month's source with at most `fetchRetry.attempts` attempts, backing off between them; every failure is
+ * in `state.problem` and `state.fetchAttempts` at once. False when it gave up (or the source refused for good).
+ */
+async function fetchSourceBounded(input: BillingSyncInput, state: BillingSyncState): Promise<boolean> {
+  const { merchantId, month, runId } = input;
+  const policy = input.fetchRetry ?? DEFAULT_SOURCE_FETCH_RETRY;
+  const queue = accountingQueueFor(workflowInfo().taskQueue, 'company');
+  const once = proxyActivities<activities.Activities>({ taskQueue: queue, startToCloseTimeout: '30 minutes', heartbeatTimeout: '10 seconds', retry: { maximumAttempts: 1 } });
+  const tell = proxyActivities<activities.Activities>({ taskQueue: queue, startToCloseTimeout: '1 minute', retry: { maximumInterval: '1 minute' } });
+  for (let attempt = 1; ; attempt++) {
+    state.fetchAttempts = attempt;
+    try {
+      const fetched = await once.fetchBillingLines({ merchantId, runId, month });
+      Object.assign(state, { lines: fetched.lines, unlinked: fetched.unlinked, problem: undefined });
+      return true;
+    } catch (err) {
+      if (!(err instanceof ActivityFailure)) throw err;
+      const cause = err.cause;
+      const reason = cause?.message || err.message;
+      if (cause instanceof ApplicationFailure && cause.nonRetryable) {
+        state.problem = reason;
+        return false;
+      }
+      state.problem = `attempt ${attempt} of ${policy.attempts} to read the month's source failed: ${reason}`;
+      if (attempt >= policy.attempts) {
+        state.problem = `the month's source could not be read in ${attempt} attempts (last: ${reason}); fix the connection, then start the run again`;
+        await tell.postBillingRunMessage({ merchantId, month, text: state.problem });
+        return false;
+      }
+      if (attempt === policy.messageAfter) {
+        await tell.postBillingRunMessage({ merchantId, month, text: `Billing sync for ${month} cannot read its source (${reason}); it keeps trying for a while. Check the connection's settings.` });
+      }
+      await sleep(Math.min(policy.initialIntervalMs * 2 ** (attempt - 1), policy.maxIntervalMs));
+    }
+  }
 }

@@ -22,11 +22,26 @@ export type BillingSyncStatus =
   /** The source could not be read (a bad export, no connection): see `problem`. */
   | 'failed';
 
+/** How long a run keeps trying to read its source (the BSS, Manage) before it fails with the last error. */
+export interface SourceFetchRetry {
+  /** Attempts in all; then the run fails and can be started again. */
+  attempts: number;
+  /** After this many failed attempts the merchant gets a Message saying what is wrong. */
+  messageAfter: number;
+  initialIntervalMs: number;
+  maxIntervalMs: number;
+}
+
+/** About 9 minutes of attempts: long enough for a blip, short enough that a wrong URL is reported the same hour. */
+export const DEFAULT_SOURCE_FETCH_RETRY: SourceFetchRetry = { attempts: 8, messageAfter: 3, initialIntervalMs: 5_000, maxIntervalMs: 120_000 };
+
 export interface BillingSyncInput {
   merchantId: string;
   /** YYYY-MM */
   month: string;
   runId: string;
+  /** Tests shorten it; absent in runs started before it existed (see the workflow's patch). */
+  fetchRetry?: SourceFetchRetry;
 }
 
 export interface BillingSyncState {
@@ -40,7 +55,10 @@ export interface BillingSyncState {
   applied: number;
   skipped: number;
   invoices?: { count: number; totalMinor: number };
+  /** What went wrong last (while fetching: the last attempt's error, kept while it retries). */
   problem?: string;
+  /** Attempts made to read the source so far. */
+  fetchAttempts?: number;
 }
 
 export interface LinkChoice {
