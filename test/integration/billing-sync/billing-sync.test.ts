@@ -175,15 +175,15 @@ describe('a source it cannot reach', () => {
     world.stack.apiDeps.billingSourceRetry = { attempts: 4, messageAfter: 2, initialIntervalMs: 200, maxIntervalMs: 400 };
     try {
       const m = await setUpBillingMerchant(world);
-      m.bssAccount.setCharges('2026-10', [charge('Contoso Ltd', 'SUB-9', M365, 1)]);
+      m.bssAccount.setCharges('2026-11', [charge('Contoso Ltd', 'SUB-9', M365, 1)]);
       // A typo in the BSS's URL: nothing listens there.
       expect((await m.api('PUT', '/v1/billing-sync/connections/bss', { body: { baseUrl: 'http://127.0.0.1:1/api', apiKey: m.bssAccount.apiKey } })).status).toBe(200);
-      expect((await m.api('POST', '/v1/billing-sync/runs', { body: { month: '2026-10' } })).status).toBe(201);
+      expect((await m.api('POST', '/v1/billing-sync/runs', { body: { month: '2026-11' } })).status).toBe(201);
 
-      const retrying = await eventually('the run says what failed while it retries', async () => (await m.api('GET', '/v1/billing-sync/runs/2026-10')).body,
+      const retrying = await eventually('the run says what failed while it retries', async () => (await m.api('GET', '/v1/billing-sync/runs/2026-11')).body,
         (v) => v.status === 'fetching' && (v.fetchAttempts ?? 0) >= 1 && /attempt \d of 4/.test(v.problem ?? ''));
       expect(retrying.problem).not.toMatch(/apiKey|Bearer/);
-      const failed = await untilRunStatus(m, '2026-10', 'failed');
+      const failed = await untilRunStatus(m, '2026-11', 'failed');
       expect(failed).toMatchObject({ fetchAttempts: 4, problem: expect.stringMatching(/could not be read in 4 attempts.*start the run again/) });
       const messages = (await m.api('GET', '/v1/messages')).body.messages as Array<{ kind: string; text: string }>;
       const told = messages.filter((x) => x.kind === 'billing-sync-source-unreachable').map((x) => x.text);
@@ -192,8 +192,10 @@ describe('a source it cannot reach', () => {
 
       // Fixed: the same month starts again and reads its lines.
       expect((await m.api('PUT', '/v1/billing-sync/connections/bss', { body: { baseUrl: world.bss.url, apiKey: m.bssAccount.apiKey } })).status).toBe(200);
-      expect((await m.api('POST', '/v1/billing-sync/runs', { body: { month: '2026-10' } })).status).toBe(201);
-      expect(await untilRunStatus(m, '2026-10', 'awaiting-links')).toMatchObject({ lines: 1, problem: undefined, fetchAttempts: 1 });
+      expect((await m.api('POST', '/v1/billing-sync/runs', { body: { month: '2026-11' } })).status).toBe(201);
+      const again = await untilRunStatus(m, '2026-11', 'awaiting-links');
+      expect(again).toMatchObject({ lines: 1, fetchAttempts: 1 });
+      expect(again.problem).toBeUndefined();
     } finally {
       delete world.stack.apiDeps.billingSourceRetry;
     }
