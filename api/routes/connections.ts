@@ -17,7 +17,7 @@ const connectionView = z.object({
   usesConnectionOf: roleEnum.describe('The role whose connection serves this one (wise-pay unless multi-connection is on)'),
   platform: z.enum(['xero', 'quickbooks']).nullable(),
   tenantId: z.string().nullable(),
-  status: z.enum(['connected', 'disconnected', 'not-connected']),
+  status: z.enum(['connected', 'disconnected', 'reconnect_required', 'not-connected']),
   connectedSince: z.string().nullable(),
   lastUsedAt: z.string().nullable(),
   budget: z.object({ minuteRemaining: z.number().nullable(), dayRemaining: z.number().nullable() }),

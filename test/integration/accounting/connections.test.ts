@@ -100,21 +100,21 @@ describe('refresh', () => {
     expect(row.access_expires_at.getTime()).toBeGreaterThan(Date.now() + 1000_000);
   });
 
-  it('marks the connection disconnected on invalid_grant, raises one action, and resumes after reconnecting', async () => {
+  it('marks the connection reconnect_required on invalid_grant, raises one action, and resumes after reconnecting', async () => {
     const merchant = await connectedMerchant(60);
     oauth.revokeTenant(merchant.tenantId); // the merchant disconnected Settle inside Xero
     const store = stack.apiDeps.accounting.connections;
     const connection = await store.resolve(merchant.merchantId, 'wise-pay');
-    await expect(store.accessToken(connection)).rejects.toMatchObject({ reason: 'disconnected' });
+    await expect(store.accessToken(connection)).rejects.toMatchObject({ reason: 'reconnect_required' });
     await expect(store.accessToken(connection)).rejects.toBeInstanceOf(ConnectionUnavailable); // again: still one action
-    await expect(store.resolve(merchant.merchantId, 'service')).rejects.toMatchObject({ reason: 'disconnected' });
+    await expect(store.resolve(merchant.merchantId, 'service')).rejects.toMatchObject({ reason: 'reconnect_required' });
 
     const actions = await request('GET', '/v1/actions', { key: merchant.apiKey });
     expect(actions.body.actions).toEqual([expect.objectContaining({ kind: 'reconnect-accounting', subject: connection.id })]);
     const messages = await request('GET', '/v1/messages', { key: merchant.apiKey });
     expect(messages.body.messages).toEqual([expect.objectContaining({ kind: 'accounting-disconnected', text: expect.stringContaining('disconnected') })]);
     const listed = await request('GET', '/v1/connections', { key: merchant.apiKey });
-    expect(listed.body.connections[0].status).toBe('disconnected');
+    expect(listed.body.connections[0].status).toBe('reconnect_required');
 
     const fresh = oauth.issue(merchant.tenantId);
     await request('PUT', '/v1/connections/wise-pay', {
