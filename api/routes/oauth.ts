@@ -7,10 +7,13 @@ import { ConsentRefused, type ConsentRefusal } from '../../activities/accounting
 import { Consents, type ConsentOutcome } from '../../activities/accounting/oauth/consents';
 import { wakeConnectionWaiters } from '../../activities/accounting/waiters';
 import type { PlatformName } from '../../activities/accounting/platform';
+import { recordActivity } from '../../db/activity-log';
+import { findMerchant } from '../../db/merchants';
 import { ACCOUNTING_ROLES } from '../../lib/task-queues';
 import type { ApiDeps } from '../deps';
 import { notFound, ProblemError, type ProblemSlug } from '../problem';
 import { defineRoute, type RouteSpec } from '../routing';
+import { merchantIdParam, plainText } from '../schemas';
 
 const roleEnum = z.enum(ACCOUNTING_ROLES);
 const platformEnum = z.enum(['xero', 'quickbooks']);
@@ -160,6 +163,47 @@ export function oauthRoutes(deps: ApiDeps): RouteSpec[] {
       handler: async ({ params, body, state }) => {
         const outcome = await refusalsAsProblems(() => consents.choose(state.merchant.id, params.role, body.consentId, body.tenantId));
         return { status: 200, body: { role: params.role, platform: outcome.platform, tenantId: body.tenantId, status: 'connected' as const } };
+      },
+    }),
+    defineRoute({
+      method: 'put',
+      path: '/v1/admin/merchants/:merchantId/connections/:role',
+      operationId: 'importConnection',
+      summary: 'Import an existing OAuth grant for a merchant (migrating an integration made outside Settle); recorded in the merchant\'s activity log',
+      tag: 'admin',
+      auth: 'admin',
+      params: z.object({ merchantId: merchantIdParam, role: roleEnum }),
+      body: z.object({
+        platform: platformEnum,
+        tenantId: plainText(100).describe('Xero tenant id or QuickBooks realm id'),
+        xeroConnectionId: plainText(100).optional().describe('Xero: the connection id (GET /connections), so that disconnecting can end it'),
+        tokens: z.object({
+          accessToken: z.string().min(1).max(4096),
+          refreshToken: z.string().min(1).max(4096),
+          expiresIn: z.number().int().min(1).max(86_400),
+          refreshTokenExpiresIn: z.number().int().min(1).optional().describe('QuickBooks: x_refresh_token_expires_in'),
+          refreshTokenHardExpiresIn: z.number().int().min(1).optional().describe('QuickBooks: x_refresh_token_hard_expires_in'),
+        }),
+      }),
+      responses: { 200: { description: 'Imported', schema: z.object({ merchantId: z.string(), role: roleEnum, platform: platformEnum, status: z.literal('connected') }) }, 404: { description: 'No such merchant' } },
+      handler: async ({ params, body, state }) => {
+        if (!(await findMerchant(deps.db, params.merchantId))) throw notFound('merchant');
+        await consents.importGrant(params.merchantId, params.role, {
+          platform: body.platform,
+          tenantId: body.tenantId,
+          platformConnectionId: body.xeroConnectionId,
+          tokens: {
+            access_token: body.tokens.accessToken, refresh_token: body.tokens.refreshToken, expires_in: body.tokens.expiresIn,
+            x_refresh_token_expires_in: body.tokens.refreshTokenExpiresIn, x_refresh_token_hard_expires_in: body.tokens.refreshTokenHardExpiresIn,
+          },
+        });
+        // The audit trail: who (the admin key), what and when; never the tokens.
+        await recordActivity(deps.db, {
+          merchantId: params.merchantId, kind: 'connection-imported', subject: params.role,
+          detail: `An administrator imported an existing ${TITLES[body.platform]} grant for ${params.role} (tenant ${body.tenantId})`,
+        }, new Date().toISOString());
+        state.log.info({ merchantId: params.merchantId, role: params.role, platform: body.platform }, 'connection imported by an administrator');
+        return { status: 200, body: { merchantId: params.merchantId, role: params.role, platform: body.platform, status: 'connected' as const } };
       },
     }),
     defineRoute({

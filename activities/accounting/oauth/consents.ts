@@ -148,6 +148,14 @@ export class Consents {
     return { kind: 'connected', merchantId, role, platform: 'xero', tenantId, tenantName: picked.name };
   }
 
+  /**
+   * An administrator imports a grant made outside Settle (migrating an existing integration): stored like a
+   * consent's, replacing (and revoking) a live one. Tokens never pass through a merchant's hands.
+   */
+  async importGrant(merchantId: string, role: AccountingRole, grant: { platform: PlatformName; tenantId: string; tokens: TokenSet; platformConnectionId?: string }): Promise<void> {
+    await this.store(merchantId, role, grant);
+  }
+
   /** The merchant disconnects a role: the platform lets go of Settle, the sealed tokens are erased. */
   async disconnect(merchantId: string, role: AccountingRole): Promise<boolean> {
     const row = await this.deps.db.selectFrom('accounting_connections').selectAll().where('merchant_id', '=', merchantId).where('role', '=', role).executeTakeFirst();
