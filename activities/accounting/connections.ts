@@ -67,6 +67,21 @@ const secondsFromNow = (seconds: number | undefined) => (seconds === undefined ?
 
 // Refresh this long before expiry, so a token never expires mid-call.
 const REFRESH_MARGIN_MS = 120_000;
+/** QuickBooks refresh tokens: the merchant hears this long before the rolling or the hard expiry. */
+export const EXPIRY_WARNING_MS = 30 * 86_400_000;
+
+/** The nearer of a connection's refresh-token expiries (QuickBooks), if it falls within the warning window. */
+export function expiryToWarnOf(connection: Pick<AccountingConnection, 'status' | 'refresh_expires_at' | 'refresh_hard_expires_at' | 'expiry_warned_for'>, now = Date.now()) {
+  if (connection.status !== 'connected') return undefined;
+  const candidates = [
+    connection.refresh_expires_at && { at: connection.refresh_expires_at, hard: false },
+    connection.refresh_hard_expires_at && { at: connection.refresh_hard_expires_at, hard: true },
+  ].filter((c): c is { at: Date; hard: boolean } => Boolean(c)).sort((a, b) => a.at.getTime() - b.at.getTime());
+  const nearest = candidates[0];
+  if (!nearest || nearest.at.getTime() - now > EXPIRY_WARNING_MS) return undefined;
+  if (connection.expiry_warned_for?.getTime() === nearest.at.getTime()) return undefined; // told already
+  return nearest;
+}
 
 export interface SealedTokens {
   access_token: string;
@@ -192,7 +207,42 @@ export class ConnectionStore {
       .executeTakeFirst();
     if (!connection) throw new ConnectionUnavailable(merchantId, effective, 'not-connected');
     if (connection.status !== 'connected') throw new ConnectionUnavailable(merchantId, effective, connection.status);
+    // Read from the row in hand: a check on every use that costs nothing until there is something to say.
+    if (expiryToWarnOf(connection)) await this.warnOfExpiry(connection.id);
     return connection;
+  }
+
+  /**
+   * One Message per expiry, 30 days ahead: QuickBooks ends a refresh token unused for 100 days, and every grant five
+   * years after it was made (Intuit's hard expiry); after either the merchant must consent again. Answers whether it
+   * wrote one. Safe to call from any process at any time (the row lock makes it one message).
+   */
+  async warnOfExpiry(connectionId: string): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const row = await trx.selectFrom('accounting_connections').selectAll().where('id', '=', connectionId).forUpdate().executeTakeFirst();
+      const expiry = row && expiryToWarnOf(row);
+      if (!row || !expiry) return false;
+      const day = expiry.at.toISOString().slice(0, 10);
+      await postMerchantMessage(trx, {
+        merchantId: row.merchant_id,
+        kind: 'accounting-grant-expiring',
+        text: expiry.hard
+          ? `The ${row.role} connection to ${platformTitle(row.platform)} ends on ${day} (the platform ends every grant five years after it was made). Reconnect it before then (POST /v1/connections/${row.role}/authorize) so nothing waits.`
+          : `The ${row.role} connection to ${platformTitle(row.platform)} lapses on ${day} unless it is used before then. Reconnect it (POST /v1/connections/${row.role}/authorize) if it has stopped.`,
+      });
+      await trx.updateTable('accounting_connections').set({ expiry_warned_for: expiry.at }).where('id', '=', connectionId).execute();
+      return true;
+    });
+  }
+
+  /** Every connection whose expiry is within the window (for a daily sweep of connections nothing uses). */
+  async warnOfExpiringGrants(now = new Date()): Promise<number> {
+    const horizon = new Date(now.getTime() + EXPIRY_WARNING_MS);
+    const rows = await this.db.selectFrom('accounting_connections').select('id').where('status', '=', 'connected')
+      .where((eb) => eb.or([eb('refresh_expires_at', '<', horizon), eb('refresh_hard_expires_at', '<', horizon)])).execute();
+    let warned = 0;
+    for (const { id } of rows) if (await this.warnOfExpiry(id)) warned++;
+    return warned;
   }
 
   /** A valid access token, refreshed first when it is about to expire. */
@@ -254,7 +304,7 @@ export class ConnectionStore {
         .set({
           token_sealed: this.sealTokens(connectionId, { access_token: body.access_token, refresh_token: body.refresh_token }),
           access_expires_at: new Date(Date.now() + body.expires_in * 1000),
-          // QuickBooks: the latest lifetimes of the latest refresh token (lib/... warns 30 days ahead).
+          // QuickBooks: the lifetimes of the latest refresh token (warnOfExpiry tells the merchant 30 days ahead).
           ...(body.x_refresh_token_expires_in === undefined ? {} : { refresh_expires_at: secondsFromNow(body.x_refresh_token_expires_in) }),
           ...(body.x_refresh_token_hard_expires_in === undefined ? {} : { refresh_hard_expires_at: secondsFromNow(body.x_refresh_token_hard_expires_in) }),
         })

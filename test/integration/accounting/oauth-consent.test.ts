@@ -170,6 +170,34 @@ describe('QuickBooks', () => {
     expect(row.refresh_hard_expires_at!.getTime()).toBeGreaterThan(Date.now() + 4 * 365 * day);
   });
 
+  it('keeps the latest refresh token\'s expiries on refresh, and tells the merchant 30 days before either, once', async () => {
+    const merchant = await createTestMerchant(stack);
+    await consent(stack.api!.url, merchant.apiKey, { platform: 'quickbooks', tenantIds: [realm] });
+    const store = stack.accounting.connections;
+    const day = 86_400_000;
+    const rowOf = () => stack.db.selectFrom('accounting_connections').selectAll().where('merchant_id', '=', merchant.merchantId).executeTakeFirstOrThrow();
+    // A refresh (token about to expire) stores the new token's lifetimes, hard expiry included.
+    await stack.db.updateTable('accounting_connections').set({ access_expires_at: new Date(0), refresh_expires_at: new Date(Date.now() + day), refresh_hard_expires_at: null })
+      .where('merchant_id', '=', merchant.merchantId).execute();
+    await store.accessToken(await rowOf());
+    const refreshed = await rowOf();
+    expect(refreshed.refresh_expires_at!.getTime()).toBeGreaterThan(Date.now() + 99 * day);
+    expect(refreshed.refresh_hard_expires_at).not.toBeNull();
+
+    const messages = async () => (await api(merchant.apiKey)('GET', '/v1/messages')).body.messages.filter((m: any) => m.kind === 'accounting-grant-expiring');
+    expect(await messages()).toEqual([]);
+    // The hard expiry 20 days away: one message, however often the connection is used.
+    await stack.db.updateTable('accounting_connections').set({ refresh_hard_expires_at: new Date(Date.now() + 20 * day) }).where('merchant_id', '=', merchant.merchantId).execute();
+    await store.resolve(merchant.merchantId, 'wise-pay');
+    await store.resolve(merchant.merchantId, 'wise-pay');
+    expect(await store.warnOfExpiringGrants()).toBe(0);
+    expect(await messages()).toEqual([expect.objectContaining({ text: expect.stringContaining('five years') })]);
+    // The rolling expiry comes nearer still (unused): a second message, from the sweep.
+    await stack.db.updateTable('accounting_connections').set({ refresh_expires_at: new Date(Date.now() + 10 * day) }).where('merchant_id', '=', merchant.merchantId).execute();
+    expect(await store.warnOfExpiringGrants()).toBe(1);
+    expect((await messages()).length).toBe(2);
+  });
+
   it('refuses a denied consent and a refused code, storing nothing', async () => {
     const merchant = await createTestMerchant(stack);
     expectRefused(await consent(stack.api!.url, merchant.apiKey, { platform: 'quickbooks', tenantIds: [realm], allow: false }), 'access-denied');
