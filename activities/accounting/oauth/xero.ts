@@ -35,6 +35,8 @@ export function xeroConsentClient(endpoint: PlatformEndpoint, redirectUri: strin
     authorization_endpoint: required(endpoint, 'authorizeUrl'),
     token_endpoint: endpoint.tokenUrl,
     revocation_endpoint: endpoint.revocationUrl,
+    // Only used with `openid` among the scopes (xero-node then validates the id_token against Xero's keys).
+    jwks_uri: `${XERO_ISSUER}/.well-known/openid-configuration/jwks`,
   });
   const xero = new XeroClient({ clientId: endpoint.clientId, clientSecret: endpoint.clientSecret, redirectUris: [redirectUri], scopes: endpoint.scopes ?? [], state });
   const client = new issuer.Client({ client_id: endpoint.clientId, client_secret: endpoint.clientSecret, redirect_uris: [redirectUri] });
