@@ -6,6 +6,7 @@ import type { Db } from '../db/database';
 import type { Keyring } from '../lib/crypto/sealed-box';
 import { accountingRunner, createAccountingActivities, type PlatformFactory } from './accounting';
 import type { AccountingServices } from './accounting/services';
+import { createWaiterActivities } from './accounting/waiters';
 import { createBillingSyncActivities } from './billing-sync';
 import { createRefreshActivities } from './accounting-data/refresh';
 import { createAutoPaymentActivities } from './auto-payments';
@@ -39,6 +40,7 @@ export function createActivities(deps: ActivityDeps) {
     recordPayment: createRecordPayment(deps.db),
     uploadPayment: createUploadPayment(deps.db, accounting),
     ...createAccountingActivities(deps.accounting, deps.platformFor),
+    ...createWaiterActivities(deps.db, deps.accounting.connections),
     ...createQuoteActivities({ db: deps.db, keyring: deps.keyring, stripe: deps.stripe, accounting }),
     ...createFeeUploadActivities({ db: deps.db, accounting }),
     ...createRefreshActivities({ db: deps.db, accounting }),

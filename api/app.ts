@@ -16,6 +16,7 @@ import { feeRoutes } from './routes/fees';
 import { invoiceSyncRoutes } from './routes/invoice-sync';
 import { payerInvoiceRoutes } from './routes/payer-invoices';
 import { connectionRoutes } from './routes/connections';
+import { oauthRoutes } from './routes/oauth';
 import { cpqRoutes } from './routes/cpq';
 import { integrationRoutes } from './routes/integrations';
 import { quotePaymentRoutes } from './routes/quote-payments';
@@ -27,7 +28,7 @@ import { mountRoutes, type RouteSpec } from './routing';
 
 export function allRoutes(deps: ApiDeps): RouteSpec[] {
   const businessRoutes = [
-    ...healthRoutes(deps), ...merchantRoutes(deps), ...connectionRoutes(deps), ...paymentRoutes(deps),
+    ...healthRoutes(deps), ...merchantRoutes(deps), ...connectionRoutes(deps), ...oauthRoutes(deps), ...paymentRoutes(deps),
     ...integrationRoutes(deps), ...cpqRoutes(deps), ...quotePaymentRoutes(deps), ...bpayRoutes(deps), ...billingSyncRoutes(deps), ...feeRoutes(deps),
     ...invoiceSyncRoutes(deps), ...payerInvoiceRoutes(deps),
   ];

@@ -26,6 +26,7 @@ export interface SealedColumn {
 
 export const SEALED_COLUMNS: SealedColumn[] = [
   { table: 'accounting_connections', column: 'token_sealed', key: ['id'], boundTo: (r) => r.id },
+  { table: 'oauth_pending_consents', column: 'tokens_sealed', key: ['id'], boundTo: (r) => r.id },
   { table: 'cpq_integrations', column: 'api_key_sealed', key: ['merchant_id'], boundTo: (r) => `cpq:${r.merchant_id}` },
   { table: 'notification_subscriptions', column: 'email_sealed', key: ['id'], boundTo: (r) => r.id },
   { table: 'notification_subscriptions', column: 'secret_sealed', key: ['id'], boundTo: (r) => r.id },

@@ -74,12 +74,54 @@ export interface AccountingConnectionsTable {
   role: 'wise-pay' | 'company' | 'service';
   platform: 'xero' | 'quickbooks';
   tenant_id: string;
-  status: 'connected' | 'disconnected';
-  token_sealed: string;
+  /** disconnected: by the merchant; reconnect_required: the grant died (revoked, expired) and must be consented again. */
+  status: 'connected' | 'disconnected' | 'reconnect_required';
+  /** Erased (null) when the merchant disconnects. */
+  token_sealed: string | null;
   access_expires_at: Date;
   connected_at: ColumnType<Date, Date | undefined, Date>;
   disconnected_at: Date | null;
   last_used_at: Date | null;
+  /** Xero's connection id (DELETE /connections/{id} takes it, not the tenant id); null for QuickBooks (migration 0015). */
+  platform_connection_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** QuickBooks: when the refresh token lapses unless used (rolling) and the grant's hard expiry. */
+  refresh_expires_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  refresh_hard_expires_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** The expiry the merchant was last warned about (one message per expiry). */
+  expiry_warned_for: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
+export interface OAuthStatesTable {
+  state_hash: string;
+  merchant_id: string;
+  role: 'wise-pay' | 'company' | 'service';
+  platform: 'xero' | 'quickbooks';
+  created_at: CreatedAt;
+  expires_at: Date;
+  used_at: Date | null;
+}
+
+export interface PendingConsentTenant {
+  tenantId: string;
+  name: string;
+  connectionId: string;
+}
+
+export interface OAuthPendingConsentsTable {
+  id: string;
+  merchant_id: string;
+  role: 'wise-pay' | 'company' | 'service';
+  platform: 'xero' | 'quickbooks';
+  tokens_sealed: string;
+  tenants: ColumnType<PendingConsentTenant[], string, string>;
+  created_at: CreatedAt;
+  expires_at: Date;
+}
+
+export interface AccountingConnectionWaitersTable {
+  workflow_id: string;
+  merchant_id: string;
+  created_at: CreatedAt;
 }
 
 export interface AccountingCallsTable {
@@ -528,6 +570,9 @@ export interface Database {
   quote_payments: QuotePaymentsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   accounting_connections: AccountingConnectionsTable;
+  oauth_states: OAuthStatesTable;
+  oauth_pending_consents: OAuthPendingConsentsTable;
+  accounting_connection_waiters: AccountingConnectionWaitersTable;
   accounting_calls: AccountingCallsTable;
   merchant_actions: MerchantActionsTable;
   merchants: MerchantsTable;

@@ -17,6 +17,7 @@ import { platformFactory } from '../activities/accounting/platforms';
 import { createAccountingServices, platformEndpoints } from '../activities/accounting/services';
 import { createStripeClient } from '../activities/stripe/client';
 import { accountingEnv, ConfigError, loadConfig, logEnv, stripeEnv, temporalEnv } from '../lib/config';
+import { decideConsent } from '../emulators/support/consent';
 import { newKeyringText, parseKeyring } from '../lib/crypto/sealed-box';
 import { ensureBpaySchedule } from '../lib/schedules/bpay-upload';
 import { createLogger } from '../lib/logger';
@@ -152,10 +153,10 @@ async function main() {
       writeFileSync(dataDir('sandbox.json'), JSON.stringify(creds, null, 2), { mode: 0o600 });
     }
 
-    // The emulators keep no state between starts: connect the sandbox merchant to a fresh Xero organisation.
+    // The emulators keep no state between starts: the sandbox merchant connects to a fresh Xero organisation (by
+    // consent, once the API is up, below).
+    const sandboxTenant = sandbox?.xero.state.addTenant('Sandbox MSP Ltd');
     if (sandbox) {
-      const { tenantId, tokens } = sandbox.xero.createTenant('Sandbox MSP Ltd');
-      await accounting.connections.connect(creds.merchantId!, 'wise-pay', { platform: 'xero', tenantId, tokens });
       // Quote payments ready to try: card and bank debit enabled, the CPQ integration on with its key.
       if (!creds.cpqApiKey) {
         await db.updateTable('merchants').set({ payment_methods: ['card', 'bank_debit'] }).where('id', '=', creds.merchantId!).execute();
@@ -204,6 +205,9 @@ async function main() {
       process.env.HOST ?? '127.0.0.1',
     );
     stops.push(['API', api.close]);
+    // Connect the sandbox merchant the way a merchant does: ask for the consent URL, allow on the emulator's consent
+    // screen, and let the browser's redirect reach the callback.
+    if (sandbox && sandboxTenant) await connectByConsent(api.url, creds.merchantApiKey!, sandboxTenant.id);
     // The sandbox merchant's nightly BPAY upload, in its time zone (see it under Schedules in the Web UI).
     const sandboxMerchant = await db.selectFrom('merchants').select(['timezone', 'bpay_upload_enabled']).where('id', '=', creds.merchantId!).executeTakeFirstOrThrow();
     await ensureBpaySchedule(temporal, { merchantId: creds.merchantId!, timezone: sandboxMerchant.timezone, taskQueuePrefix: temporalConfig.SETTLE_TASK_QUEUE_PREFIX,
@@ -250,6 +254,17 @@ async function main() {
     else log.error({ err: err instanceof Error ? err.message : String(err) }, 'Settle failed to start');
     await stopAll('start failure', err instanceof ConfigError ? 78 : 1);
   }
+}
+
+async function connectByConsent(apiUrl: string, merchantApiKey: string, tenantId: string): Promise<void> {
+  const started = await fetch(`${apiUrl}/v1/connections/wise-pay/authorize`, {
+    method: 'POST', headers: { authorization: `Bearer ${merchantApiKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ platform: 'xero' }),
+  });
+  if (!started.ok) throw new Error(`connecting the sandbox merchant: authorize answered ${started.status}`);
+  const { consentUrl } = (await started.json()) as { consentUrl: string };
+  const callback = await decideConsent(consentUrl, { allow: true, tenantIds: [tenantId] });
+  const finished = await fetch(callback, { redirect: 'manual' });
+  if (finished.status !== 303) throw new Error(`connecting the sandbox merchant: the callback answered ${finished.status}`);
 }
 
 void main();

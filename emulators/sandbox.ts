@@ -1,6 +1,7 @@
 // Sandbox mode: when no accounting credentials are configured, `npm start` runs the Xero, QuickBooks and Stripe
 // emulators locally and points Settle at them, so every flow can be tried end to end on one machine.
 import type { PlatformEndpoints } from '../activities/accounting/connections';
+import { QUICKBOOKS_DEFAULT_SCOPES, XERO_DEFAULT_SCOPES } from '../lib/config';
 import { startBssEmulator, type BssEmulator } from './bss';
 import { startManageEmulator, type ManageEmulator } from './connectwise';
 import { startQuickBooksEmulator, type QuickBooksEmulator } from './quickbooks';
@@ -34,8 +35,15 @@ export async function startSandboxEmulators(ports: { xero: number; quickbooks: n
     bss,
     stripeKeys: { secretKey: 'sk_test_sandbox', publishableKey: 'pk_test_sandbox', apiBase: stripe.url },
     endpoints: {
-      xero: { apiBase: xero.apiBasePath, tokenUrl: xero.tokenUrl, ...client },
-      quickbooks: { apiBase: quickbooks.endpoint, tokenUrl: quickbooks.tokenUrl, ...client },
+      // The identity side too, so merchants connect through the emulators' consent screens as they would for real.
+      xero: {
+        apiBase: xero.apiBasePath, tokenUrl: xero.tokenUrl, authorizeUrl: xero.authorizeUrl, revocationUrl: xero.revocationUrl,
+        connectionsUrl: xero.connectionsUrl, scopes: XERO_DEFAULT_SCOPES.split(' '), ...client,
+      },
+      quickbooks: {
+        apiBase: quickbooks.endpoint, tokenUrl: quickbooks.tokenUrl, authorizeUrl: quickbooks.authorizeUrl, revocationUrl: quickbooks.revocationUrl,
+        scopes: QUICKBOOKS_DEFAULT_SCOPES.split(' '), ...client,
+      },
     },
     async close() {
       await Promise.all([xero.close(), quickbooks.close(), stripe.close(), manage.close(), bss.close()]);

@@ -84,13 +84,26 @@ export const encryptionEnv = z.object({
 
 // Where the accounting platforms are. The defaults are the real services; sandbox mode points these at the
 // local emulators instead.
+// Scopes are space-separated, as the platforms take them. Xero's defaults are the granular scopes new apps must
+// use (apps made from March 2026 may not ask for accounting.transactions); offline_access brings the refresh token.
+const scopes = (fallback: string) => z.string().default(fallback).transform((text) => text.split(/[\s,]+/).filter(Boolean));
+export const XERO_DEFAULT_SCOPES = 'offline_access accounting.invoices accounting.payments accounting.contacts accounting.settings.read';
+export const QUICKBOOKS_DEFAULT_SCOPES = 'com.intuit.quickbooks.accounting';
+
 export const accountingEnv = z.object({
   XERO_API_BASE: z.url().default('https://api.xero.com/api.xro/2.0'),
   XERO_TOKEN_URL: z.url().default('https://identity.xero.com/connect/token'),
+  XERO_AUTHORIZE_URL: z.url().default('https://login.xero.com/identity/connect/authorize'),
+  XERO_REVOCATION_URL: z.url().default('https://identity.xero.com/connect/revocation'),
+  XERO_CONNECTIONS_URL: z.url().default('https://api.xero.com/connections'),
+  XERO_SCOPES: scopes(XERO_DEFAULT_SCOPES),
   XERO_CLIENT_ID: z.string().default(''),
   XERO_CLIENT_SECRET: z.string().default(''),
   QUICKBOOKS_API_BASE: z.url().default('https://quickbooks.api.intuit.com/v3/company/'),
   QUICKBOOKS_TOKEN_URL: z.url().default('https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer'),
+  QUICKBOOKS_AUTHORIZE_URL: z.url().default('https://appcenter.intuit.com/connect/oauth2'),
+  QUICKBOOKS_REVOCATION_URL: z.url().default('https://developer.api.intuit.com/v2/oauth2/tokens/revoke'),
+  QUICKBOOKS_SCOPES: scopes(QUICKBOOKS_DEFAULT_SCOPES),
   QUICKBOOKS_CLIENT_ID: z.string().default(''),
   QUICKBOOKS_CLIENT_SECRET: z.string().default(''),
 });

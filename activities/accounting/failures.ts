@@ -4,8 +4,10 @@ import { ApplicationFailure } from '@temporalio/common';
 import { ConnectionUnavailable } from './connections';
 import { PlatformNotFound, PlatformRateLimited, PlatformRejected, PlatformUnauthorized } from './platform';
 import { RateBudgetExhausted } from './rate-budget';
+import { CONNECTION_UNAVAILABLE } from '../../lib/temporal/reconnection';
 
-// A disconnected connection waits for the merchant; checking every minute costs nothing.
+// A workflow that proxies with waitsForConnection (workflows/support/reconnection.ts) does not retry this failure: it
+// waits for the reconnect signal. Workflows that do not (yet) retry it every minute, which costs a Postgres read.
 const RECONNECT_CHECK_MS = 60_000;
 
 export function toActivityFailure(err: unknown): unknown {
@@ -17,7 +19,7 @@ export function toActivityFailure(err: unknown): unknown {
     });
   }
   if (err instanceof ConnectionUnavailable) {
-    return ApplicationFailure.create({ type: 'ConnectionUnavailable', message: err.message, nextRetryDelay: RECONNECT_CHECK_MS });
+    return ApplicationFailure.create({ type: CONNECTION_UNAVAILABLE, message: err.message, nextRetryDelay: RECONNECT_CHECK_MS });
   }
   if (err instanceof PlatformUnauthorized) {
     // The token was refused although it looked valid: the caller marked it stale; retry at once with a new one.

@@ -9,7 +9,9 @@ import { roleOfTaskQueue } from '../../lib/task-queues';
 import type { AccountingServices } from './services';
 import { toActivityFailure } from './failures';
 import { PLATFORM_LIMITS } from './limits';
+import { ConnectionUnavailable } from './connections';
 import {
+  PlatformAccessRevoked,
   PlatformUnauthorized,
   type AccountingPlatform,
   type Allocation,
@@ -63,14 +65,39 @@ export function accountingRunner(services: AccountingServices, platformFor: Plat
     const alive = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
     try {
       const current = (connection = await connections.resolve(merchantId, role));
-      const platform = platformFor(current, () => connections.accessToken(current));
+      // After a refused token the row is re-read, so the retry below gets the refreshed token, not the cached one.
+      let refused = false;
+      const platform = platformFor(current, () => (refused ? connections.currentAccessToken(current.id) : connections.accessToken(current)));
       const limits = PLATFORM_LIMITS[current.platform];
-      const call: Call = async (fn) => {
+      const once = async <R>(fn: (p: AccountingPlatform) => Promise<R>): Promise<R> => {
         const lease = await budget.acquire(current, limits);
         try {
           return await fn(platform);
         } finally {
           await lease.release();
+        }
+      };
+      // A dead grant stops here: the connection becomes reconnect_required (message and action for the merchant)
+      // and no call goes to the platform on it again until the merchant consents again.
+      const dead = async (): Promise<never> => {
+        await connections.markReconnectRequired(current.id);
+        throw new ConnectionUnavailable(merchantId, current.role, 'reconnect_required');
+      };
+      const call: Call = async (fn) => {
+        try {
+          return await once(fn);
+        } catch (err) {
+          if (err instanceof PlatformAccessRevoked) return dead();
+          if (!(err instanceof PlatformUnauthorized)) throw err;
+        }
+        // Refused although it looked valid: refresh once and try again; refused with a fresh token, the grant is dead.
+        await connections.markAccessTokenStale(current.id);
+        refused = true;
+        try {
+          return await once(fn);
+        } catch (err) {
+          if (err instanceof PlatformUnauthorized) return dead();
+          throw err;
         }
       };
       const result = await run(call, current, (kind, id) => platform.webLink(kind, id));

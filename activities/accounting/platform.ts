@@ -237,6 +237,12 @@ export class PlatformRateLimited extends PlatformError {
 /** The access token was refused (expired or revoked): refresh, then retry. */
 export class PlatformUnauthorized extends PlatformError {}
 
+/**
+ * The grant no longer opens the tenant (Xero's 403 "AuthenticationUnsuccessful" after the organisation disconnected
+ * the app): no fresh token will help; the merchant must consent again.
+ */
+export class PlatformAccessRevoked extends PlatformUnauthorized {}
+
 /** The request was understood and refused (validation, state): retrying the same request will not help. */
 export class PlatformRejected extends PlatformError {
   constructor(message: string, readonly details: string[] = [], status?: number) {

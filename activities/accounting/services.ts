@@ -13,12 +13,24 @@ export interface AccountingServices {
 
 export function platformEndpoints(config: AccountingConfig): PlatformEndpoints {
   return {
-    xero: { apiBase: config.XERO_API_BASE, tokenUrl: config.XERO_TOKEN_URL, clientId: config.XERO_CLIENT_ID, clientSecret: config.XERO_CLIENT_SECRET },
+    xero: {
+      apiBase: config.XERO_API_BASE,
+      tokenUrl: config.XERO_TOKEN_URL,
+      clientId: config.XERO_CLIENT_ID,
+      clientSecret: config.XERO_CLIENT_SECRET,
+      authorizeUrl: config.XERO_AUTHORIZE_URL,
+      revocationUrl: config.XERO_REVOCATION_URL,
+      connectionsUrl: config.XERO_CONNECTIONS_URL,
+      scopes: config.XERO_SCOPES,
+    },
     quickbooks: {
       apiBase: config.QUICKBOOKS_API_BASE,
       tokenUrl: config.QUICKBOOKS_TOKEN_URL,
       clientId: config.QUICKBOOKS_CLIENT_ID,
       clientSecret: config.QUICKBOOKS_CLIENT_SECRET,
+      authorizeUrl: config.QUICKBOOKS_AUTHORIZE_URL,
+      revocationUrl: config.QUICKBOOKS_REVOCATION_URL,
+      scopes: config.QUICKBOOKS_SCOPES,
     },
   };
 }

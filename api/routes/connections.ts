@@ -1,5 +1,5 @@
-// Accounting connections: the "Configure > Accounting Connections" view as an API, connecting a role, the
-// admin switch for multi-connection, and the merchant's open actions (e.g. reconnect).
+// Accounting connections: the "Configure > Accounting Connections" view as an API, the admin switch for
+// multi-connection, and the merchant's open actions (e.g. reconnect). Connecting is by consent: routes/oauth.ts.
 import { z } from 'zod';
 import { PLATFORM_LIMITS } from '../../activities/accounting/limits';
 import { findMerchant } from '../../db/merchants';
@@ -8,7 +8,7 @@ import type { ApiDeps } from '../deps';
 import { currentMerchant } from '../middleware/auth';
 import { notFound } from '../problem';
 import { defineRoute } from '../routing';
-import { merchantIdParam, plainText } from '../schemas';
+import { merchantIdParam } from '../schemas';
 
 const roleEnum = z.enum(ACCOUNTING_ROLES);
 
@@ -17,7 +17,7 @@ const connectionView = z.object({
   usesConnectionOf: roleEnum.describe('The role whose connection serves this one (wise-pay unless multi-connection is on)'),
   platform: z.enum(['xero', 'quickbooks']).nullable(),
   tenantId: z.string().nullable(),
-  status: z.enum(['connected', 'disconnected', 'not-connected']),
+  status: z.enum(['connected', 'disconnected', 'reconnect_required', 'not-connected']),
   connectedSince: z.string().nullable(),
   lastUsedAt: z.string().nullable(),
   budget: z.object({ minuteRemaining: z.number().nullable(), dayRemaining: z.number().nullable() }),
@@ -26,7 +26,7 @@ const connectionView = z.object({
 const actionView = z.object({ id: z.string(), kind: z.string(), subject: z.string(), detail: z.string(), createdAt: z.string() });
 
 export function connectionRoutes(deps: ApiDeps) {
-  const { connections, budget } = deps.accounting;
+  const { budget } = deps.accounting;
 
   async function view(merchantId: string) {
     const merchant = await findMerchant(deps.db, merchantId);
@@ -67,33 +67,6 @@ export function connectionRoutes(deps: ApiDeps) {
         status: 200,
         body: { multiConnection: (await currentMerchant(deps.db, state.merchant.id)).multi_connection, connections: await view(state.merchant.id) },
       }),
-    }),
-    defineRoute({
-      method: 'put',
-      path: '/v1/connections/:role',
-      operationId: 'connectAccounting',
-      summary: 'Complete (or renew) the connection of a role with the grant from the OAuth consent',
-      tag: 'connections',
-      auth: 'merchant',
-      params: z.object({ role: roleEnum }),
-      body: z.object({
-        platform: z.enum(['xero', 'quickbooks']),
-        tenantId: plainText(100).describe('Xero tenant id or QuickBooks realm id'),
-        tokens: z.object({
-          accessToken: z.string().min(1).max(4096),
-          refreshToken: z.string().min(1).max(4096),
-          expiresIn: z.number().int().min(1).max(86_400),
-        }),
-      }),
-      responses: { 200: { description: 'Connected', schema: z.object({ connections: z.array(connectionView) }) } },
-      handler: async ({ params, body, state }) => {
-        await connections.connect(state.merchant.id, params.role, {
-          platform: body.platform,
-          tenantId: body.tenantId,
-          tokens: { access_token: body.tokens.accessToken, refresh_token: body.tokens.refreshToken, expires_in: body.tokens.expiresIn },
-        });
-        return { status: 200, body: { connections: await view(state.merchant.id) } };
-      },
     }),
     defineRoute({
       method: 'get',

@@ -14,6 +14,7 @@ import * as m0011 from './0011_invoice_sync';
 import * as m0012 from './0012_invoice_payment_claims';
 import * as m0013 from './0013_call_lease_renewal';
 import * as m0014 from './0014_api_key_changes';
+import * as m0015 from './0015_oauth_consent';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -29,4 +30,5 @@ export const migrations: Record<string, Migration> = {
   '0012_invoice_payment_claims': m0012,
   '0013_call_lease_renewal': m0013,
   '0014_api_key_changes': m0014,
+  '0015_oauth_consent': m0015,
 };

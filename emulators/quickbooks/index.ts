@@ -1,6 +1,7 @@
 // A stateful local QuickBooks Online: the v3 accounting API for the entities Settle uses, OAuth 2.0 with rotating
 // refresh tokens, QBO's per-realm limits (500 requests a minute, 10 at once) and its fault shapes, so that
 // node-quickbooks (and so Settle's adapter) can be pointed at it unchanged: set `qbo.endpoint = emulator.endpoint`.
+import { mountConsentScreen } from '../support/consent';
 import { FaultInjector, type FaultSettings } from '../support/faults';
 import { IdempotencyStore } from '../support/idempotency';
 import { ConcurrencyLimiter, SlidingWindowLimiter, type Clock } from '../support/limits';
@@ -49,6 +50,10 @@ export interface QuickBooksEmulator {
   /** What to set as node-quickbooks' `endpoint`: url + '/v3/company/'. */
   endpoint: string;
   tokenUrl: string;
+  /** The consent screen (Intuit: appcenter.intuit.com/connect/oauth2). */
+  authorizeUrl: string;
+  /** Intuit's revoke endpoint (developer.api.intuit.com/v2/oauth2/tokens/revoke). */
+  revocationUrl: string;
   oauth: OAuthEmulator;
   faults: FaultInjector;
   idempotency: IdempotencyStore;
@@ -69,7 +74,8 @@ export async function startQuickBooksEmulator(opts: QuickBooksEmulatorOptions = 
   const limits = { ...QUICKBOOKS_LIMITS, ...opts.limits };
   const wire = new Wire(clock);
   const state = new QuickBooksState(clock);
-  const oauth = new OAuthEmulator(clock, opts.accessTokenSeconds);
+  // Intuit: access tokens last an hour; token answers carry the refresh token's lifetimes.
+  const oauth = new OAuthEmulator(clock, opts.accessTokenSeconds ?? 3600, { intuitRefreshExpiry: true });
   const idempotency = new IdempotencyStore();
   const perMinute = new SlidingWindowLimiter(limits.perMinute, limits.minuteMs, clock);
   const inFlight = new ConcurrencyLimiter(limits.concurrent);
@@ -79,6 +85,8 @@ export async function startQuickBooksEmulator(opts: QuickBooksEmulatorOptions = 
     url: '',
     endpoint: '',
     tokenUrl: '',
+    authorizeUrl: '',
+    revocationUrl: '',
     oauth,
     faults: new FaultInjector((seconds) => wire.throttled(seconds, emulator.throttleStyle)),
     idempotency,
@@ -116,7 +124,7 @@ export async function startQuickBooksEmulator(opts: QuickBooksEmulatorOptions = 
     if (!realmId) return next();
     const auth = oauth.authenticate(req);
     if ('error' in auth) return wire.authenticationFailed(auth.error === 'expired' ? 'Token expired' : `Token ${auth.error}`);
-    if (auth.tenantId !== realmId) return wire.authenticationFailed(`The token does not open company ${realmId}`);
+    if (!auth.tenantIds.includes(realmId)) return wire.authenticationFailed(`The token does not open company ${realmId}`);
     const window = perMinute.tryAcquire(realmId);
     if (!window.ok) {
       return wire.throttled(window.retryAfterMs / 1000, emulator.throttleStyle, `The limit of ${limits.perMinute} requests per minute for this company was reached.`);
@@ -132,7 +140,16 @@ export async function startQuickBooksEmulator(opts: QuickBooksEmulatorOptions = 
   });
   server.use(emulator.faults.middleware);
 
+  // The identity side: consent screen (one company per consent; the callback carries realmId), token, revoke.
   server.route('POST', '/oauth2/v1/tokens/bearer', (req) => oauth.tokenEndpoint(req));
+  server.route('POST', '/v2/oauth2/tokens/revoke', (req) => oauth.revocationEndpoint(req));
+  mountConsentScreen(server, oauth, {
+    path: '/connect/oauth2',
+    platform: 'QuickBooks',
+    multiple: false,
+    organisations: () => [...state.realms.values()].map((r) => ({ id: r.id, name: r.name })),
+    redirectExtras: (tenantIds) => ({ realmId: tenantIds[0] }),
+  });
   registerApiRoutes(server, state, wire, idempotency);
 
   // The control API, for tests and the sandbox (no middleware: never throttled, never faulted).
@@ -158,5 +175,7 @@ export async function startQuickBooksEmulator(opts: QuickBooksEmulatorOptions = 
   emulator.url = await server.listen(opts.port ?? 0);
   emulator.endpoint = `${emulator.url}/v3/company/`;
   emulator.tokenUrl = `${emulator.url}/oauth2/v1/tokens/bearer`;
+  emulator.authorizeUrl = `${emulator.url}/connect/oauth2`;
+  emulator.revocationUrl = `${emulator.url}/v2/oauth2/tokens/revoke`;
   return emulator;
 }

@@ -5,6 +5,7 @@
 // Middleware order (outermost first): the request log, then authentication and rate limits (API paths only),
 // then injected faults, then the routes. Faults run inside the limits so injected latency is spent while the
 // request counts as in flight, and an injected 429 carries the same headers as a real one.
+import { mountConsentScreen } from '../support/consent';
 import { FaultInjector, mountFaultRoutes } from '../support/faults';
 import { IdempotencyStore } from '../support/idempotency';
 import type { Clock } from '../support/limits';
@@ -57,6 +58,12 @@ export interface XeroEmulator {
   apiBasePath: string;
   /** The OAuth token endpoint: url + '/connect/token'. */
   tokenUrl: string;
+  /** The consent screen (Xero: login.xero.com/identity/connect/authorize). */
+  authorizeUrl: string;
+  /** RFC 7009 revocation (Xero: identity.xero.com/connect/revocation). */
+  revocationUrl: string;
+  /** GET (?authEventId=) and DELETE /{id} (Xero: api.xero.com/connections). */
+  connectionsUrl: string;
   oauth: OAuthEmulator;
   faults: FaultInjector;
   idempotency: IdempotencyStore;
@@ -80,7 +87,7 @@ export async function startXeroEmulator(opts: XeroEmulatorOptions = {}): Promise
   const limits: XeroLimits = { ...XERO_LIMITS, ...opts.limits };
   const wire = new Wire(clock);
   const state = new XeroState(clock);
-  const oauth = new OAuthEmulator(clock, opts.accessTokenSeconds);
+  const oauth = new OAuthEmulator(clock, opts.accessTokenSeconds, { jwtAccessTokens: true });
   const idempotency = new IdempotencyStore();
   const rateLimits = new XeroRateLimits(limits, clock, wire);
   const server = new EmulatorServer();
@@ -89,6 +96,9 @@ export async function startXeroEmulator(opts: XeroEmulatorOptions = {}): Promise
     url: '',
     apiBasePath: '',
     tokenUrl: '',
+    authorizeUrl: '',
+    revocationUrl: '',
+    connectionsUrl: '',
     oauth,
     // An injected burst looks like Xero's own minute limit.
     faults: new FaultInjector((seconds) => wire.rateLimited(seconds, 'minute')),
@@ -136,24 +146,47 @@ export async function startXeroEmulator(opts: XeroEmulatorOptions = {}): Promise
     if ('error' in auth) {
       return wire.unauthorized(auth.error === 'expired' ? `TokenExpired: token expired at ${new Date(clock()).toISOString()}` : 'AuthenticationUnsuccessful');
     }
-    const tenantId = req.headers['xero-tenant-id'];
-    if (typeof tenantId !== 'string' || tenantId.toLowerCase() !== auth.tenantId || !state.tenants.has(auth.tenantId)) {
-      return wire.unauthorized(`AuthorizationUnsuccessful: the token does not open tenant ${String(tenantId)}`);
+    const header = req.headers['xero-tenant-id'];
+    const tenantId = typeof header === 'string' ? header.toLowerCase() : '';
+    // A tenant whose connection was deleted (in Xero, or with DELETE /connections/{id}): Xero's 403.
+    if (auth.disconnected.includes(tenantId) && !auth.tenantIds.includes(tenantId)) return wire.forbidden('AuthenticationUnsuccessful');
+    if (!auth.tenantIds.includes(tenantId) || !state.tenants.has(tenantId)) {
+      return wire.unauthorized(`AuthorizationUnsuccessful: the token does not open tenant ${String(header)}`);
     }
-    req.headers['xero-tenant-id'] = auth.tenantId;
+    req.headers['xero-tenant-id'] = tenantId;
     // Xero counts the tenant limits per app and tenant: another app's connection has its own budget.
-    return rateLimits.run(`${auth.clientId}/${auth.tenantId}`, next);
+    return rateLimits.run(`${auth.clientId}/${tenantId}`, next);
   });
   server.use(emulator.faults.middleware);
 
   const ctx: Ctx = { state, wire, idempotency };
+  // The identity side: consent screen, token, revocation, and the connections of a consent.
   server.route('POST', '/connect/token', (req) => oauth.tokenEndpoint(req));
+  server.route('POST', '/connect/revocation', (req) => oauth.revocationEndpoint(req));
+  mountConsentScreen(server, oauth, {
+    path: '/identity/connect/authorize',
+    platform: 'Xero',
+    multiple: true,
+    organisations: () => [...state.tenants.values()].map((t) => ({ id: t.id, name: t.name })),
+  });
+  // Discovery, for clients that build their OpenID client from it (openid-client's Issuer.discover).
+  server.route('GET', '/.well-known/openid-configuration', () => ({
+    status: 200,
+    body: {
+      issuer: emulator.url, authorization_endpoint: emulator.authorizeUrl, token_endpoint: emulator.tokenUrl,
+      revocation_endpoint: emulator.revocationUrl, jwks_uri: `${emulator.url}/.well-known/openid-configuration/jwks`,
+      response_types_supported: ['code'], grant_types_supported: ['authorization_code', 'refresh_token'],
+    },
+  }));
+  server.route('GET', '/.well-known/openid-configuration/jwks', () => ({ status: 200, body: { keys: [] } }));
   // GET /connections: the tenants a token opens (what an app reads after the consent flow).
   server.route('GET', '/connections', (req) => {
-    const auth = oauth.authenticate(req);
-    if ('error' in auth) return wire.unauthorized('AuthenticationUnsuccessful');
-    const tenant = state.tenants.get(auth.tenantId);
-    return { status: 200, body: tenant ? [{ id: tenant.id, tenantId: tenant.id, tenantType: 'ORGANISATION', tenantName: tenant.name }] : [] };
+    const res = oauth.connectionsEndpoint(req, (tenantId) => state.tenants.get(tenantId)?.name);
+    return 'error' in res ? wire.unauthorized('AuthenticationUnsuccessful') : res;
+  });
+  server.route('DELETE', '/connections/:id', (req) => {
+    const res = oauth.deleteConnection(req, req.params.id);
+    return 'error' in res ? wire.unauthorized('AuthenticationUnsuccessful') : res;
   });
   registerContactRoutes(server, ctx);
   registerInvoiceRoutes(server, ctx);
@@ -175,5 +208,8 @@ export async function startXeroEmulator(opts: XeroEmulatorOptions = {}): Promise
   emulator.url = await server.listen(opts.port ?? 0);
   emulator.apiBasePath = `${emulator.url}${API_PREFIX}`;
   emulator.tokenUrl = `${emulator.url}/connect/token`;
+  emulator.authorizeUrl = `${emulator.url}/identity/connect/authorize`;
+  emulator.revocationUrl = `${emulator.url}/connect/revocation`;
+  emulator.connectionsUrl = `${emulator.url}/connections`;
   return emulator;
 }

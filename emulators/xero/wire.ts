@@ -82,6 +82,11 @@ export class Wire {
     };
   }
 
+  /** 403: what Xero answers for a tenant whose connection was removed ("AuthenticationUnsuccessful"). */
+  forbidden(detail: string): EmulatorResponse {
+    return { status: 403, body: { Type: null, Title: 'Forbidden', Status: 403, Detail: detail, Instance: randomUUID(), Extensions: {} } };
+  }
+
   /** 429: Retry-After in whole seconds (at least 1) and which limit was hit. */
   rateLimited(retryAfterSeconds: number, problem: 'minute' | 'concurrent' | 'day' | 'appminute'): EmulatorResponse {
     const seconds = Math.max(1, Math.ceil(retryAfterSeconds));

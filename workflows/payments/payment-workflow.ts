@@ -4,6 +4,7 @@ import { patched, proxyActivities, setHandler, upsertSearchAttributes, workflowI
 import type * as activities from '../../activities';
 import { accountingQueueFor } from '../../lib/task-queues';
 import { SettleStatus } from '../../lib/temporal/search-attributes';
+import { reconnectionWait, waitsForConnection } from '../support/reconnection';
 import { paymentStateQuery, type PaymentInput, type PaymentState } from './definitions';
 
 export async function paymentWorkflow(input: PaymentInput): Promise<PaymentState> {
@@ -12,9 +13,14 @@ export async function paymentWorkflow(input: PaymentInput): Promise<PaymentState
 
   const wisePay = accountingQueueFor(workflowInfo().taskQueue, 'wise-pay');
   const retry = { initialInterval: '1 second', maximumInterval: '1 minute' } as const;
+  // Payments started before reconnection waits retry an unavailable connection every minute, as they did; newer
+  // ones wait for the merchant to reconnect (workflows/support/reconnection.ts) and then post, once.
+  const waitsForBooks = patched('wait-for-reconnection');
   const { recordPayment } = proxyActivities<activities.Activities>({ taskQueue: wisePay, startToCloseTimeout: '30 seconds', retry });
   // Accounting activities heartbeat every 2 s: a dead worker's posting is retried (same key) within 10 s.
-  const { uploadPayment } = proxyActivities<activities.Activities>({ taskQueue: wisePay, startToCloseTimeout: '2 minutes', heartbeatTimeout: '10 seconds', retry });
+  const { uploadPayment } = proxyActivities<activities.Activities>({
+    taskQueue: wisePay, startToCloseTimeout: '2 minutes', heartbeatTimeout: '10 seconds', retry: waitsForBooks ? waitsForConnection(retry) : retry,
+  });
 
   const { recordedAt } = await recordPayment({ ...input, workflowId: workflowInfo().workflowId });
   state.status = 'recorded';
@@ -23,7 +29,8 @@ export async function paymentWorkflow(input: PaymentInput): Promise<PaymentState
 
   // Payments started before payment upload shipped end at recording, as they did.
   if (patched('upload-to-accounting')) {
-    state.sync = await uploadPayment({ merchantId: input.merchantId, paymentId: input.paymentId });
+    const upload = () => uploadPayment({ merchantId: input.merchantId, paymentId: input.paymentId });
+    state.sync = waitsForBooks ? await reconnectionWait(input.merchantId, wisePay).run(upload) : await upload();
   }
   return state;
 }

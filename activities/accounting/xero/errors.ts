@@ -3,10 +3,11 @@
 // message as body ("socket hang up", "connect ECONNREFUSED ...", "read ECONNRESET", "timeout of ...").
 // This turns every shape into the port's errors:
 //   429 → PlatformRateLimited (Retry-After in ms, X-Rate-Limit-Problem)   401/403 → PlatformUnauthorized
+//   403 AuthenticationUnsuccessful (the organisation let the app go) → PlatformAccessRevoked
 //   400 and other 4xx → PlatformRejected (with Xero's validation messages) 404 → PlatformNotFound
 //   5xx, transport failures and timeouts → PlatformUnavailable
 import {
-  PlatformError, PlatformNotFound, PlatformRateLimited, PlatformRejected, PlatformUnauthorized, PlatformUnavailable,
+  PlatformAccessRevoked, PlatformError, PlatformNotFound, PlatformRateLimited, PlatformRejected, PlatformUnauthorized, PlatformUnavailable,
 } from '../platform';
 
 /** When a 429 carries no usable Retry-After: Xero's tightest window is a minute. */
@@ -88,6 +89,9 @@ export function toPlatformError(err: unknown, what: string): PlatformError {
   if (status === 429) {
     const problem = (header(r.headers, 'x-rate-limit-problem') ?? 'unknown').toLowerCase();
     return new PlatformRateLimited(retryAfterMs(r.headers), problem, status);
+  }
+  if (status === 403 && /AuthenticationUnsuccessful/i.test(summary ?? '')) {
+    return new PlatformAccessRevoked(`Xero no longer lets the app into the organisation (${what}): AuthenticationUnsuccessful`, status);
   }
   if (status === 401 || status === 403) return new PlatformUnauthorized(`Xero refused the access token (${what}): ${summary}`, status);
   if (status === 404) return new PlatformNotFound(`Xero has no such object (${what})`, status);

@@ -1,6 +1,6 @@
 // Connections and their tokens against a real OAuth token endpoint (emulated, rotating refresh tokens) and
 // real Postgres: sealed at rest, refreshed once however many processes ask, disconnected on invalid_grant
-// with an action for the merchant, and reconnected through the API.
+// with an action for the merchant, and reconnected through the admin import (migrating existing grants).
 import { ConnectionStore, ConnectionUnavailable, type PlatformEndpoints } from '../../../activities/accounting/connections';
 import { createDb, type Db } from '../../../db/database';
 import { parseKeyring } from '../../../lib/crypto/sealed-box';
@@ -37,8 +37,8 @@ async function connectedMerchant(expiresIn: number) {
   const merchant = await createTestMerchant(stack);
   const tenantId = `tenant-${merchant.merchantId}`;
   const tokens = oauth.issue(tenantId);
-  const response = await request('PUT', '/v1/connections/wise-pay', {
-    key: merchant.apiKey,
+  const response = await request('PUT', `/v1/admin/merchants/${merchant.merchantId}/connections/wise-pay`, {
+    key: stack.apiDeps.adminApiKey,
     body: { platform: 'xero', tenantId, tokens: { accessToken: tokens.access_token, refreshToken: tokens.refresh_token, expiresIn } },
   });
   expect(response.status).toBe(200);
@@ -100,25 +100,25 @@ describe('refresh', () => {
     expect(row.access_expires_at.getTime()).toBeGreaterThan(Date.now() + 1000_000);
   });
 
-  it('marks the connection disconnected on invalid_grant, raises one action, and resumes after reconnecting', async () => {
+  it('marks the connection reconnect_required on invalid_grant, raises one action, and resumes after reconnecting', async () => {
     const merchant = await connectedMerchant(60);
     oauth.revokeTenant(merchant.tenantId); // the merchant disconnected Settle inside Xero
     const store = stack.apiDeps.accounting.connections;
     const connection = await store.resolve(merchant.merchantId, 'wise-pay');
-    await expect(store.accessToken(connection)).rejects.toMatchObject({ reason: 'disconnected' });
+    await expect(store.accessToken(connection)).rejects.toMatchObject({ reason: 'reconnect_required' });
     await expect(store.accessToken(connection)).rejects.toBeInstanceOf(ConnectionUnavailable); // again: still one action
-    await expect(store.resolve(merchant.merchantId, 'service')).rejects.toMatchObject({ reason: 'disconnected' });
+    await expect(store.resolve(merchant.merchantId, 'service')).rejects.toMatchObject({ reason: 'reconnect_required' });
 
     const actions = await request('GET', '/v1/actions', { key: merchant.apiKey });
     expect(actions.body.actions).toEqual([expect.objectContaining({ kind: 'reconnect-accounting', subject: connection.id })]);
     const messages = await request('GET', '/v1/messages', { key: merchant.apiKey });
     expect(messages.body.messages).toEqual([expect.objectContaining({ kind: 'accounting-disconnected', text: expect.stringContaining('disconnected') })]);
     const listed = await request('GET', '/v1/connections', { key: merchant.apiKey });
-    expect(listed.body.connections[0].status).toBe('disconnected');
+    expect(listed.body.connections[0].status).toBe('reconnect_required');
 
     const fresh = oauth.issue(merchant.tenantId);
-    await request('PUT', '/v1/connections/wise-pay', {
-      key: merchant.apiKey,
+    await request('PUT', `/v1/admin/merchants/${merchant.merchantId}/connections/wise-pay`, {
+      key: stack.apiDeps.adminApiKey,
       body: { platform: 'xero', tenantId: merchant.tenantId, tokens: { accessToken: fresh.access_token, refreshToken: fresh.refresh_token, expiresIn: 1800 } },
     });
     expect((await request('GET', '/v1/actions', { key: merchant.apiKey })).body.actions).toEqual([]);
@@ -134,7 +134,21 @@ it('scopes connections to the merchant and validates the grant', async () => {
   const listed = await request('GET', '/v1/connections', { key: b.apiKey });
   expect(listed.body.connections.every((c: any) => c.status === 'not-connected')).toBe(true);
   expect(JSON.stringify(listed.body)).not.toContain(a.tenantId);
-  const bad = await request('PUT', '/v1/connections/admin', { key: b.apiKey, body: { platform: 'sage', tenantId: 'x', tokens: {} } });
+  const bad = await request('PUT', `/v1/admin/merchants/${b.merchantId}/connections/admin`, { key: stack.apiDeps.adminApiKey, body: { platform: 'sage', tenantId: 'x', tokens: {} } });
   expect(bad.status).toBe(400);
   expect(bad.body.errors.map((e: any) => `${e.in}:${e.path}`)).toEqual(expect.arrayContaining(['path:role', 'body:platform']));
+});
+
+it('imports grants only with the admin key, and records each import in the merchant\'s activity log', async () => {
+  const merchant = await connectedMerchant(1800);
+  const tokens = oauth.issue(merchant.tenantId);
+  const body = { platform: 'xero', tenantId: merchant.tenantId, tokens: { accessToken: tokens.access_token, refreshToken: tokens.refresh_token, expiresIn: 1800 } };
+  // The merchant's own key cannot paste tokens any more (the old route is gone; connecting is by consent).
+  expect((await request('PUT', '/v1/connections/wise-pay', { key: merchant.apiKey, body })).status).toBe(405);
+  expect((await request('PUT', `/v1/admin/merchants/${merchant.merchantId}/connections/wise-pay`, { key: merchant.apiKey, body })).status).toBe(401);
+  const log = await request('GET', '/v1/activity-log', { key: merchant.apiKey });
+  expect(log.body.entries).toEqual(expect.arrayContaining([
+    expect.objectContaining({ kind: 'connection-imported', subject: 'wise-pay', detail: expect.stringContaining('administrator imported an existing Xero grant') }),
+  ]));
+  expect(JSON.stringify(log.body)).not.toContain(merchant.tokens.refresh_token);
 });

@@ -1,0 +1,83 @@
+// A grant that dies while a payment is in flight: the connection becomes reconnect_required (a message and an action
+// for the merchant), the payment's workflow waits without calling Xero, and once the merchant consents again it
+// posts the payment, exactly once. Real Temporal, Postgres and the Xero emulator over HTTP.
+import { randomBytes } from 'node:crypto';
+import { paymentWorkflowId } from '../../../workflows/payments/definitions';
+import { consent, XERO_APP } from '../../support/consent';
+import { eventually } from '../../support/eventually';
+import { httpClient } from '../../support/http';
+import { createTestMerchant } from '../../support/merchants';
+import { startTestStack, type TestStack } from '../../support/stack';
+import { startXero, type XeroFixture } from '../../support/xero';
+import { XERO_DEFAULT_SCOPES } from '../../../lib/config';
+
+let stack: TestStack;
+let xero: XeroFixture;
+
+beforeAll(async () => {
+  xero = await startXero();
+  xero.emu.oauth.clients.set(XERO_APP.clientId, XERO_APP.clientSecret);
+  const { emu } = xero;
+  const endpoint = {
+    apiBase: emu.apiBasePath, tokenUrl: emu.tokenUrl, authorizeUrl: emu.authorizeUrl, revocationUrl: emu.revocationUrl,
+    connectionsUrl: emu.connectionsUrl, scopes: XERO_DEFAULT_SCOPES.split(' '), ...XERO_APP,
+  };
+  stack = await startTestStack({ endpoints: { xero: endpoint, quickbooks: endpoint } });
+});
+afterAll(async () => {
+  await stack?.close();
+  await xero?.close();
+});
+
+const today = () => new Date().toISOString().slice(0, 10);
+
+async function invoice(amountMinor: number) {
+  const contact = await xero.platform.createContact({ name: `Payer ${randomBytes(4).toString('hex')}` }, `ct-${randomBytes(8).toString('hex')}`);
+  return xero.platform.createInvoice({ contactId: contact.id, date: today(), dueDate: today(), currency: 'AUD', status: 'authorised',
+    lines: [{ description: 'Managed services', quantity: 1, unitAmountMinor: amountMinor, accountCode: '200', taxType: 'NONE' }] }, `inv-${randomBytes(8).toString('hex')}`);
+}
+
+/** What happens when the organisation lets Settle's app go inside Xero: its connection is deleted. */
+async function organisationLetsGo(merchantId: string) {
+  const row = await stack.db.selectFrom('accounting_connections').selectAll().where('merchant_id', '=', merchantId).executeTakeFirstOrThrow();
+  const token = await stack.accounting.connections.accessToken(row);
+  const response = await fetch(`${xero.emu.connectionsUrl}/${row.platform_connection_id}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } });
+  expect(response.status).toBe(204);
+}
+
+it('waits for the merchant to reconnect (no calls meanwhile), then posts the payment once', async () => {
+  const { merchantId, apiKey } = await createTestMerchant(stack);
+  const api = httpClient(stack.api!.url, apiKey);
+  expect((await consent(stack.api!.url, apiKey, { platform: 'xero', tenantIds: [xero.tenantId] })).status).toBe(303);
+  const target = await invoice(10_000);
+  await organisationLetsGo(merchantId);
+
+  const taken = await api('POST', '/v1/payments', { body: { currency: 'AUD', reference: 'Receipt 1', amount: '100.00', method: 'card', invoices: [{ invoiceId: target.id, amount: '100.00' }] } });
+  expect(taken.status).toBe(202);
+  const paymentId = taken.body.id as string;
+
+  // Xero's 403 AuthenticationUnsuccessful: reconnect_required, one message and one action; the workflow waits.
+  await eventually('the workflow waits for the connection', () => stack.db.selectFrom('accounting_connection_waiters').selectAll().where('merchant_id', '=', merchantId).execute(), (rows) => rows.length === 1);
+  const listed = await api('GET', '/v1/connections');
+  expect(listed.body.connections[0].status).toBe('reconnect_required');
+  expect((await api('GET', '/v1/actions')).body.actions).toEqual([expect.objectContaining({ kind: 'reconnect-accounting' })]);
+  expect((await api('GET', '/v1/messages')).body.messages).toEqual([expect.objectContaining({ kind: 'accounting-disconnected' })]);
+  expect((await api('GET', `/v1/payments/${paymentId}`)).body.sync.status).toBe('pending');
+
+  // While it waits, nothing goes to Xero for this organisation on Settle's behalf.
+  const callsBefore = xero.emu.requests.filter((r) => r.path.startsWith('/api.xro')).length;
+  await new Promise((r) => setTimeout(r, 2_500));
+  expect(xero.emu.requests.filter((r) => r.path.startsWith('/api.xro')).length).toBe(callsBefore);
+  // The history shows one failed attempt, not a retry every minute.
+  const history = await stack.client.workflow.getHandle(paymentWorkflowId(merchantId, paymentId)).fetchHistory();
+  const scheduled = history.events!.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'uploadPayment').length;
+  expect(scheduled).toBe(1);
+
+  // The merchant consents again: the payment posts, once, and the action is resolved.
+  expect((await consent(stack.api!.url, apiKey, { platform: 'xero', tenantIds: [xero.tenantId] })).status).toBe(303);
+  const settled = await eventually(`payment ${paymentId} posts`, () => api('GET', `/v1/payments/${paymentId}`), (r) => r.body.sync.status !== 'pending');
+  expect(settled.body.sync.status).toBe('synced');
+  expect(xero.ledger().paymentsOf(target.id).map((p) => p.amountCents)).toEqual([10_000]);
+  expect((await api('GET', '/v1/actions')).body.actions).toEqual([]);
+  expect((await api('GET', '/v1/connections')).body.connections[0].status).toBe('connected');
+});

@@ -1,0 +1,67 @@
+// Emulators with their identity side wired to a test stack, and the merchant's side of a consent: ask Settle for
+// the consent URL, decide on the emulator's consent screen (as a person clicking would), and follow the redirect
+// back to Settle's callback.
+import type { PlatformEndpoints } from '../../activities/accounting/connections';
+import { XERO_DEFAULT_SCOPES, QUICKBOOKS_DEFAULT_SCOPES } from '../../lib/config';
+import { decideConsent } from '../../emulators/support/consent';
+import type { QuickBooksEmulator } from '../../emulators/quickbooks';
+import type { XeroEmulator } from '../../emulators/xero';
+import { httpClient } from './http';
+
+export const XERO_APP = { clientId: 'settle-xero-app', clientSecret: 'xero-app-secret' };
+export const QUICKBOOKS_APP = { clientId: 'settle-qbo-app', clientSecret: 'qbo-app-secret' };
+
+/** Settle's endpoints for both emulators, as configuration would give them (and the apps registered there). */
+export function consentEndpoints(xero: XeroEmulator, quickbooks: QuickBooksEmulator): PlatformEndpoints {
+  xero.oauth.clients.set(XERO_APP.clientId, XERO_APP.clientSecret);
+  quickbooks.oauth.clients.set(QUICKBOOKS_APP.clientId, QUICKBOOKS_APP.clientSecret);
+  return {
+    xero: {
+      apiBase: xero.apiBasePath, tokenUrl: xero.tokenUrl, authorizeUrl: xero.authorizeUrl, revocationUrl: xero.revocationUrl,
+      connectionsUrl: xero.connectionsUrl, scopes: XERO_DEFAULT_SCOPES.split(' '), ...XERO_APP,
+    },
+    quickbooks: {
+      apiBase: quickbooks.endpoint, tokenUrl: quickbooks.tokenUrl, authorizeUrl: quickbooks.authorizeUrl, revocationUrl: quickbooks.revocationUrl,
+      scopes: QUICKBOOKS_DEFAULT_SCOPES.split(' '), ...QUICKBOOKS_APP,
+    },
+  };
+}
+
+export interface CallbackAnswer {
+  status: number;
+  location: string | null;
+  body: any;
+  /** The callback URL the platform sent the browser to (to replay it). */
+  callbackUrl: string;
+}
+
+/** Fetches a callback URL as the browser would (no redirect following: the test reads where it goes). */
+export async function followCallback(callbackUrl: string): Promise<CallbackAnswer> {
+  const response = await fetch(callbackUrl, { redirect: 'manual' });
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // a page
+  }
+  return { status: response.status, location: response.headers.get('location'), body, callbackUrl };
+}
+
+/** The whole consent: authorize, decide on the consent screen, follow the redirect to Settle. */
+export async function consent(
+  apiUrl: string,
+  apiKey: string,
+  opts: { role?: string; platform: 'xero' | 'quickbooks'; allow?: boolean; tenantIds: string[]; tamper?: (callbackUrl: URL) => void },
+): Promise<CallbackAnswer> {
+  const consentUrl = await startConsent(apiUrl, apiKey, opts.role ?? 'wise-pay', opts.platform);
+  const callbackUrl = new URL(await decideConsent(consentUrl, { allow: opts.allow ?? true, tenantIds: opts.tenantIds }));
+  opts.tamper?.(callbackUrl);
+  return followCallback(callbackUrl.toString());
+}
+
+export async function startConsent(apiUrl: string, apiKey: string, role: string, platform: 'xero' | 'quickbooks'): Promise<string> {
+  const started = await httpClient(apiUrl, apiKey)('POST', `/v1/connections/${role}/authorize`, { body: { platform } });
+  if (started.status !== 200) throw new Error(`authorize answered ${started.status}: ${JSON.stringify(started.body)}`);
+  return started.body.consentUrl;
+}
