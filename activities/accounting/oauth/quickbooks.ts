@@ -1,13 +1,12 @@
-// Intuit's identity side. Settle's QuickBooks SDK, node-quickbooks, revokes (revokeAccess, through its static
-// REVOKE_URL: the override point for sandbox mode) but cannot exchange a code; Intuit's own intuit-oauth can, and
-// is not a dependency yet. Until it is, the code exchange is the one plain form POST intuit-oauth's createToken
-// makes (same parameters, Basic client auth, and the header of its includeRefreshTokenHardExpiresIn option), in
-// this file alone, so swapping in `new OAuthClient(...).createToken(url)` later touches nothing else.
+// Intuit's identity side: the code exchange with Intuit's own intuit-oauth, the revocation with node-quickbooks
+// (revokeAccess, through its static REVOKE_URL: the override point for sandbox mode).
+import OAuthClient from 'intuit-oauth';
 import QuickBooks from 'node-quickbooks';
 import type { PlatformEndpoint, TokenSet } from '../connections';
 import { ConsentRefused } from './errors';
 
-const HTTP_TIMEOUT_MS = 15_000;
+const INTUIT_REVOKE_URL = 'https://developer.api.intuit.com/v2/oauth2/tokens/revoke';
+const INTUIT_USERINFO_URL = 'https://accounts.platform.intuit.com/v1/openid_connect/userinfo';
 
 function configured(endpoint: PlatformEndpoint): string {
   if (!endpoint.authorizeUrl || !endpoint.clientId) {
@@ -27,23 +26,27 @@ export function quickBooksConsentUrl(endpoint: PlatformEndpoint, redirectUri: st
   return url.toString();
 }
 
-/** The callback's code exchanged for tokens (what intuit-oauth's createToken(callbackUrl) does). */
+/**
+ * The callback's code exchanged for tokens with Intuit's own intuit-oauth (createToken, asking for the refresh
+ * token's five-year hard expiry). Its endpoints are static for the process: set from the configured ones, so sandbox
+ * mode and tests reach the emulator through the SDK's supported override (setAuthorizeURLs).
+ */
 export async function quickBooksExchange(endpoint: PlatformEndpoint, redirectUri: string, code: string): Promise<TokenSet> {
-  configured(endpoint);
-  const response = await fetch(endpoint.tokenUrl, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      accept: 'application/json',
-      authorization: `Basic ${Buffer.from(`${endpoint.clientId}:${endpoint.clientSecret}`).toString('base64')}`,
-      'x-include-refresh-token-hard-expires-in': 'true',
-    },
-    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUri }),
-    signal: AbortSignal.timeout(HTTP_TIMEOUT_MS),
-  });
-  const body = (await response.json().catch(() => ({}))) as Partial<TokenSet> & { error?: string };
-  if (response.status === 400 || response.status === 401) throw new ConsentRefused('code-refused', `QuickBooks refused the code (${body.error ?? response.status})`);
-  if (!response.ok || !body.access_token || !body.refresh_token || !body.expires_in) throw new Error(`QuickBooks token endpoint answered ${response.status}`);
+  const authorizeUrl = configured(endpoint);
+  const client = new OAuthClient({ clientId: endpoint.clientId, clientSecret: endpoint.clientSecret ?? '', environment: 'production', redirectUri,
+    includeRefreshTokenHardExpiresIn: true });
+  client.setAuthorizeURLs({ authorizeEndpoint: authorizeUrl, tokenEndpoint: endpoint.tokenUrl,
+    revokeEndpoint: endpoint.revocationUrl ?? INTUIT_REVOKE_URL, userInfoEndpoint: INTUIT_USERINFO_URL });
+  let body: Partial<TokenSet> & { error?: string };
+  try {
+    body = (await client.createToken(`${redirectUri}?${new URLSearchParams({ code })}`)).getJson() as typeof body;
+  } catch (err) {
+    const status = (err as { response?: { status?: number }; authResponse?: { response?: { status?: number } } }).response?.status
+      ?? (err as { authResponse?: { response?: { status?: number } } }).authResponse?.response?.status;
+    if (status === 400 || status === 401) throw new ConsentRefused('code-refused', `QuickBooks refused the code (${status})`);
+    throw new Error(`QuickBooks token endpoint failed: ${status ?? (err as Error).message}`);
+  }
+  if (!body.access_token || !body.refresh_token || !body.expires_in) throw new Error('QuickBooks token endpoint answered without tokens');
   return {
     access_token: body.access_token, refresh_token: body.refresh_token, expires_in: body.expires_in,
     x_refresh_token_expires_in: body.x_refresh_token_expires_in, x_refresh_token_hard_expires_in: body.x_refresh_token_hard_expires_in,
