@@ -10,8 +10,8 @@ import { ApiKeyCache } from '../api/middleware/api-key-cache';
 import { startApi } from '../api/serve';
 import { createDb, migrateToLatest } from '../db/database';
 import { startEmbeddedPostgres } from '../db/embedded-postgres';
-import { configureCpqIntegration, generateCpqApiKey } from '../db/cpq-integrations';
-import { createMerchant } from '../db/merchants';
+import { configureCpqIntegration, displayCpqApiKey, findCpqIntegration, generateCpqApiKey } from '../db/cpq-integrations';
+import { createMerchant, hashApiKey, issueApiKey, merchantIdForKeyHash } from '../db/merchants';
 import { saveStripeWebhookSecret } from '../db/stripe-webhooks';
 import { platformFactory } from '../activities/accounting/platforms';
 import { createAccountingServices, platformEndpoints } from '../activities/accounting/services';
@@ -151,6 +151,11 @@ async function main() {
       const { merchant, apiKey } = await createMerchant(db, 'Sandbox MSP');
       Object.assign(creds, { merchantId: merchant.id, merchantApiKey: apiKey.key });
       writeFileSync(dataDir('sandbox.json'), JSON.stringify(creds, null, 2), { mode: 0o600 });
+    } else if (!creds.merchantApiKey || (await merchantIdForKeyHash(db, hashApiKey(creds.merchantApiKey))) !== creds.merchantId) {
+      // The key kept here was revoked (keys are stored hashed: the replacement cannot be read back): issue the sandbox
+      // merchant a new one, so what is printed below works.
+      creds.merchantApiKey = (await issueApiKey(db, creds.merchantId)).key;
+      writeFileSync(dataDir('sandbox.json'), JSON.stringify(creds, null, 2), { mode: 0o600 });
     }
 
     // The emulators keep no state between starts: the sandbox merchant connects to a fresh Xero organisation (by
@@ -163,6 +168,10 @@ async function main() {
         await configureCpqIntegration(db, creds.merchantId!, { enabled: true, allowedMethods: ['card', 'bank_debit'] });
         creds.cpqApiKey = await generateCpqApiKey(db, keyring, creds.merchantId!);
         writeFileSync(dataDir('sandbox.json'), JSON.stringify(creds, null, 2), { mode: 0o600 });
+      } else {
+        // The merchant may have regenerated it (Integrations > ConnectWise Sell): print the key CPQ must use now.
+        const integration = await findCpqIntegration(db, creds.merchantId!);
+        creds.cpqApiKey = integration?.enabled ? displayCpqApiKey(keyring, integration) : undefined;
       }
       // Billing sync ready to try: the sandbox merchant's Manage and BSS connections, to a seeded demo.
       const demo = seedBillingDemo(sandbox.manage, sandbox.bss);
@@ -247,7 +256,7 @@ async function main() {
         '',
         'Press Ctrl-C to stop.',
         '',
-      ].join('\n'),
+      ].join('\n').replace(/\/\/127\.0\.0\.1:/g, '//localhost:'),
     );
   } catch (err) {
     if (err instanceof ConfigError) process.stderr.write(`${err.message}\n`);

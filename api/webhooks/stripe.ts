@@ -30,8 +30,9 @@ export function stripeWebhookRouter(deps: ApiDeps): Router {
     let event;
     try {
       event = deps.stripe.webhooks.constructEvent(raw, signature, secret);
-    } catch (err) {
-      throw invalid(`the signature does not match: ${(err as Error).message}`);
+    } catch {
+      // Only that it failed: the library's own text (which of its checks, a documentation link) helps a forger, not Stripe.
+      throw invalid('the Stripe-Signature header is not a valid signature of this body by this endpoint, or it is too old');
     }
     // A correct signature proves who sent the body, not that it is an event: without this check a signed `{}` or
     // `[]` reached the insert below and failed there with a 500 (found by test/integration/bad-input.test.ts).

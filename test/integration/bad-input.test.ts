@@ -391,6 +391,9 @@ describe('Stripe webhooks', () => {
     ];
     for (const [what, res] of refusals) expectRefusal(what, await res);
     expect(await snapshot()).toBe(before);
+    // A refusal says that the signature is invalid, not which of the library's checks failed or where its docs are.
+    const forged = await deliver(event(), signed(event(), 'whsec_forged'));
+    expect(forged.body.detail).toBe('the Stripe-Signature header is not a valid signature of this body by this endpoint, or it is too old');
   });
 
   it('records a replayed event once', async () => {

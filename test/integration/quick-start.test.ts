@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { createDb } from '../../db/database';
 import { parseKeyring } from '../../lib/crypto/sealed-box';
 import { freePort } from '../../lib/net';
 import { findTemporalCli } from '../../lib/temporal/binaries';
@@ -22,7 +23,7 @@ function processesMentioning(text: string): string[] {
 it('starts everything with one command and stops it all on Ctrl-C', async () => {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'settle-quick-start-'));
   const [apiPort, temporalPort, uiPort, pgPort, xeroPort, qboPort, stripePort, managePort, bssPort] = await Promise.all(Array.from({ length: 9 }, () => freePort()));
-  const settle = runEntryPoint('dev/start.ts', {
+  const env = {
     SETTLE_DATA_DIR: dataDir,
     PORT: String(apiPort),
     SETTLE_TEMPORAL_PORT: String(temporalPort),
@@ -34,10 +35,14 @@ it('starts everything with one command and stops it all on Ctrl-C', async () => 
     SETTLE_MANAGE_EMULATOR_PORT: String(managePort),
     SETTLE_BSS_EMULATOR_PORT: String(bssPort),
     TEMPORAL_CLI_PATH: (await findTemporalCli())!,
-  });
+  };
+  const settle = runEntryPoint('dev/start.ts', env);
   try {
     await settle.waitForOutput(/Press Ctrl-C to stop/, 90_000);
-    expect(settle.stdout()).toContain(`API          http://127.0.0.1:${apiPort}`);
+    // One name for this machine in every printed URL, as in the README and the Pay Now links.
+    expect(settle.stdout()).toContain(`API          http://localhost:${apiPort}`);
+    const banner = settle.stdout().slice(settle.stdout().indexOf('Settle is running'));
+    expect(banner).not.toMatch(/http:\/\/127\.0\.0\.1/);
     expect(settle.stdout()).toContain(`Temporal UI  http://localhost:${uiPort}`);
 
     const request = httpClient(`http://127.0.0.1:${apiPort}`);
@@ -49,7 +54,7 @@ it('starts everything with one command and stops it all on Ctrl-C', async () => 
 
     const creds = JSON.parse(readFileSync(path.join(dataDir, 'sandbox.json'), 'utf8'));
     // Sandbox mode: the merchant is connected to the Xero emulator, which answers on its port.
-    expect(settle.stdout()).toContain(`Emulators    Xero http://127.0.0.1:${xeroPort}`);
+    expect(settle.stdout()).toContain(`Emulators    Xero http://localhost:${xeroPort}`);
     const connections = await request('GET', '/v1/connections', { key: creds.merchantApiKey });
     expect(connections.body.connections[0]).toMatchObject({ role: 'wise-pay', platform: 'xero', status: 'connected' });
     expect((await fetch(`http://127.0.0.1:${xeroPort}/_emulator/state`)).status).toBe(200);
@@ -70,7 +75,7 @@ it('starts everything with one command and stops it all on Ctrl-C', async () => 
     const page = await fetch(quote.body.payNowUrl.replace('localhost', '127.0.0.1'));
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('Q-QS-1');
-    expect(settle.stdout()).toContain(`Stripe http://127.0.0.1:${stripePort}`);
+    expect(settle.stdout()).toContain(`Stripe http://localhost:${stripePort}`);
     // Billing sync: the sandbox merchant is connected to the seeded Manage and BSS emulators.
     const billing = await request('POST', '/v1/billing-sync/runs', { key: creds.merchantApiKey, body: { month: new Date().toISOString().slice(0, 7) } });
     expect(billing.status).toBe(201);
@@ -91,9 +96,30 @@ it('starts everything with one command and stops it all on Ctrl-C', async () => 
       await connection.close();
     }
 
+    // The merchant regenerates its CPQ key and an admin revokes its API key: the next start prints keys that work.
+    const rotatedCpq = (await request('POST', '/v1/integrations/cpq/api-key', { key: creds.merchantApiKey })).body.apiKey;
+    expect(rotatedCpq).not.toBe(creds.cpqApiKey);
+    const db = createDb(`postgres://settle:settle@127.0.0.1:${pgPort}/postgres`, 1);
+    const [{ id: keyId }] = await db.selectFrom('merchant_api_keys').select('id').where('merchant_id', '=', creds.merchantId).execute();
+    await db.destroy();
+    expect((await request('DELETE', `/v1/admin/merchants/${creds.merchantId}/api-keys/${keyId}`, { key: creds.adminApiKey })).status).toBe(204);
+    expect((await request('GET', '/v1/merchant', { key: creds.merchantApiKey })).status).toBe(401);
+
     expect(await settle.stop('SIGINT')).toBe(0);
     expect(settle.stdout()).toContain('"msg":"stopped"');
     expect(processesMentioning(dataDir)).toEqual([]);
+
+    const again = runEntryPoint('dev/start.ts', env);
+    try {
+      await again.waitForOutput(/Press Ctrl-C to stop/, 90_000);
+      expect(again.stdout()).toContain(`Bearer ${rotatedCpq}`);
+      expect(again.stdout()).not.toContain(creds.cpqApiKey);
+      const printedKey = /v1\/payments -H "Authorization: Bearer (\S+)"/.exec(again.stdout())![1];
+      expect((await request('GET', '/v1/merchant', { key: printedKey })).status).toBe(200);
+      expect(await again.stop('SIGINT')).toBe(0);
+    } finally {
+      await again.stop('SIGKILL');
+    }
   } finally {
     await settle.stop('SIGKILL');
     rmSync(dataDir, { recursive: true, force: true });
