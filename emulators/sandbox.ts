@@ -21,6 +21,22 @@ export interface SandboxEmulators {
   close(): Promise<void>;
 }
 
+type App = { clientId: string; clientSecret: string };
+
+/** Settle's endpoints for the Xero and QuickBooks emulators (API and identity side), for the apps given. */
+export function emulatorEndpoints(xero: XeroEmulator, quickbooks: QuickBooksEmulator, apps: { xero: App; quickbooks: App }): PlatformEndpoints {
+  return {
+    xero: {
+      apiBase: xero.apiBasePath, tokenUrl: xero.tokenUrl, authorizeUrl: xero.authorizeUrl, revocationUrl: xero.revocationUrl,
+      connectionsUrl: xero.connectionsUrl, scopes: XERO_DEFAULT_SCOPES.split(' '), ...apps.xero,
+    },
+    quickbooks: {
+      apiBase: quickbooks.endpoint, tokenUrl: quickbooks.tokenUrl, authorizeUrl: quickbooks.authorizeUrl, revocationUrl: quickbooks.revocationUrl,
+      scopes: QUICKBOOKS_DEFAULT_SCOPES.split(' '), ...apps.quickbooks,
+    },
+  };
+}
+
 export async function startSandboxEmulators(ports: { xero: number; quickbooks: number; stripe: number; manage?: number; bss?: number }): Promise<SandboxEmulators> {
   const [xero, quickbooks, stripe, manage, bss] = await Promise.all([
     startXeroEmulator({ port: ports.xero }), startQuickBooksEmulator({ port: ports.quickbooks }), startStripeEmulator({ port: ports.stripe }),
@@ -34,17 +50,8 @@ export async function startSandboxEmulators(ports: { xero: number; quickbooks: n
     manage,
     bss,
     stripeKeys: { secretKey: 'sk_test_sandbox', publishableKey: 'pk_test_sandbox', apiBase: stripe.url },
-    endpoints: {
-      // The identity side too, so merchants connect through the emulators' consent screens as they would for real.
-      xero: {
-        apiBase: xero.apiBasePath, tokenUrl: xero.tokenUrl, authorizeUrl: xero.authorizeUrl, revocationUrl: xero.revocationUrl,
-        connectionsUrl: xero.connectionsUrl, scopes: XERO_DEFAULT_SCOPES.split(' '), ...client,
-      },
-      quickbooks: {
-        apiBase: quickbooks.endpoint, tokenUrl: quickbooks.tokenUrl, authorizeUrl: quickbooks.authorizeUrl, revocationUrl: quickbooks.revocationUrl,
-        scopes: QUICKBOOKS_DEFAULT_SCOPES.split(' '), ...client,
-      },
-    },
+    // The identity side too, so merchants connect through the emulators' consent screens as they would for real.
+    endpoints: emulatorEndpoints(xero, quickbooks, { xero: client, quickbooks: client }),
     async close() {
       await Promise.all([xero.close(), quickbooks.close(), stripe.close(), manage.close(), bss.close()]);
     },

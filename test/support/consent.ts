@@ -2,7 +2,7 @@
 // the consent URL, decide on the emulator's consent screen (as a person clicking would), and follow the redirect
 // back to Settle's callback.
 import type { PlatformEndpoints } from '../../activities/accounting/connections';
-import { XERO_DEFAULT_SCOPES, QUICKBOOKS_DEFAULT_SCOPES } from '../../lib/config';
+import { emulatorEndpoints } from '../../emulators/sandbox';
 import { decideConsent } from '../../emulators/support/consent';
 import type { QuickBooksEmulator } from '../../emulators/quickbooks';
 import type { XeroEmulator } from '../../emulators/xero';
@@ -15,16 +15,7 @@ export const QUICKBOOKS_APP = { clientId: 'settle-qbo-app', clientSecret: 'qbo-a
 export function consentEndpoints(xero: XeroEmulator, quickbooks: QuickBooksEmulator): PlatformEndpoints {
   xero.oauth.clients.set(XERO_APP.clientId, XERO_APP.clientSecret);
   quickbooks.oauth.clients.set(QUICKBOOKS_APP.clientId, QUICKBOOKS_APP.clientSecret);
-  return {
-    xero: {
-      apiBase: xero.apiBasePath, tokenUrl: xero.tokenUrl, authorizeUrl: xero.authorizeUrl, revocationUrl: xero.revocationUrl,
-      connectionsUrl: xero.connectionsUrl, scopes: XERO_DEFAULT_SCOPES.split(' '), ...XERO_APP,
-    },
-    quickbooks: {
-      apiBase: quickbooks.endpoint, tokenUrl: quickbooks.tokenUrl, authorizeUrl: quickbooks.authorizeUrl, revocationUrl: quickbooks.revocationUrl,
-      scopes: QUICKBOOKS_DEFAULT_SCOPES.split(' '), ...QUICKBOOKS_APP,
-    },
-  };
+  return emulatorEndpoints(xero, quickbooks, { xero: XERO_APP, quickbooks: QUICKBOOKS_APP });
 }
 
 export interface CallbackAnswer {
