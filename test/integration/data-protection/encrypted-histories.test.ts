@@ -34,11 +34,14 @@ let workflowId: string;
 
 /**
  * Every payload in a history's JSON (Temporal's proto JSON: metadata values and data are base64), but search
- * attributes: Temporal must index them, so no codec sees them (they hold only ids, statuses and amounts).
+ * attributes — Temporal must index them, so no codec sees them (they hold only ids, statuses and amounts) — and
+ * patch markers, which the SDK's core writes itself as `{"id": <patch id>, "deprecated": …}` in json/plain: a name
+ * from the code, never data.
  */
 function payloadsIn(value: unknown, found: WirePayload[] = []): WirePayload[] {
   if (!value || typeof value !== 'object') return found;
   if ('indexedFields' in value) return found;
+  if ((value as { markerName?: unknown }).markerName === 'core_patch') return found;
   const candidate = value as Partial<WirePayload>;
   if (candidate.metadata && typeof candidate.metadata === 'object' && 'encoding' in candidate.metadata) {
     found.push({ metadata: candidate.metadata, data: candidate.data ?? '' });
