@@ -15,6 +15,8 @@ import { createFeeUploadActivities } from './fees/upload-fee-document';
 import { createInvoicePaymentActivities } from './invoice-payments';
 import { createInvoiceSyncActivities } from './invoice-sync';
 import { createLogger, type Logger } from '../lib/logger';
+import type { MailSender } from '../lib/mail/transport';
+import { createMailActivities } from './mail';
 import { createRecordPayment } from './payments/record-payment';
 import { createUploadPayment } from './payments/upload-payment';
 import { createQuoteActivities } from './quotes';
@@ -32,6 +34,8 @@ export interface ActivityDeps {
   temporal: Client;
   /** The invoice sync log (minimal at the normal level); stdout unless given (tests read it). */
   log?: Logger;
+  /** SMTP for the mail relay; without it the outbox is not sent (SMTP_URL unset). */
+  mail?: MailSender;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -49,6 +53,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createBpayActivities({ db: deps.db, keyring: deps.keyring, accounting, temporal: deps.temporal }),
     ...createBillingSyncActivities({ db: deps.db, keyring: deps.keyring }),
     ...createInvoiceSyncActivities({ db: deps.db, keyring: deps.keyring, accounting, log: deps.log ?? createLogger({ name: 'invoice-sync' }) }),
+    ...createMailActivities({ db: deps.db, keyring: deps.keyring, mail: deps.mail }),
   };
 }
 

@@ -244,6 +244,12 @@ export interface OutboxEmailsTable {
   message_sealed: string;
   created_at: CreatedAt;
   sent_at: Date | null;
+  status: ColumnType<'pending' | 'sent' | 'failed' | 'skipped', 'pending' | 'sent' | 'failed' | 'skipped' | undefined>;
+  attempts: ColumnType<number, number | undefined>;
+  next_attempt_at: ColumnType<Date, Date | undefined>;
+  last_error: string | null;
+  transport_response: string | null;
+  failed_at: Date | null;
 }
 
 export interface WebhookDeliveriesTable {

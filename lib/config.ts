@@ -122,10 +122,37 @@ export const publicEnv = z.object({
   SETTLE_PUBLIC_URL: z.url().default('http://localhost:3000'),
 });
 
+// Email (lib/mail): unset SMTP_URL means no sending: emails stay in the outbox, as pending, until it is set.
+const addressList = z.string().default('').transform((text, ctx) => {
+  const map: Record<string, string> = {};
+  for (const entry of text.split(',').map((e) => e.trim()).filter(Boolean)) {
+    const eq = entry.indexOf('=');
+    if (eq < 1 || !/@/.test(entry.slice(eq + 1))) {
+      ctx.addIssue({ code: 'custom', message: 'must be merchantId=address pairs, comma-separated' });
+      return z.NEVER;
+    }
+    map[entry.slice(0, eq).trim()] = entry.slice(eq + 1).trim();
+  }
+  return map;
+});
+export const mailEnv = z.object({
+  SMTP_URL: z.string().regex(/^smtps?:\/\/\S+$/, 'must be an smtp:// or smtps:// URL').optional(),
+  SETTLE_MAIL_FROM: z.string().regex(/@/, 'must be an address, e.g. "Settle <billing@example.com>"').default('Settle <no-reply@settle.invalid>'),
+  SETTLE_MAIL_REPLY_TO: z.string().regex(/@/, 'must be an address').optional(),
+  SETTLE_MAIL_MERCHANT_REPLY_TO: addressList,
+});
+export type MailEnv = z.infer<typeof mailEnv>;
+
 export const apiConfigSchema = temporalEnv.and(databaseEnv).and(logEnv).and(apiEnv).and(encryptionEnv).and(accountingEnv).and(stripeEnv).and(publicEnv);
-export const workerConfigSchema = temporalEnv.and(databaseEnv).and(logEnv).and(workerEnv).and(encryptionEnv).and(accountingEnv).and(stripeEnv);
+export const workerConfigSchema = temporalEnv.and(databaseEnv).and(logEnv).and(workerEnv).and(encryptionEnv).and(accountingEnv).and(stripeEnv).and(mailEnv);
 
 export type TemporalConfig = z.infer<typeof temporalEnv>;
+/** The mail sender's configuration, or undefined when SMTP_URL is unset. */
+export function mailConfig(env: MailEnv): import('./mail/transport').MailConfig | undefined {
+  if (!env.SMTP_URL) return undefined;
+  return { smtpUrl: env.SMTP_URL, from: env.SETTLE_MAIL_FROM, defaultReplyTo: env.SETTLE_MAIL_REPLY_TO, replyTo: env.SETTLE_MAIL_MERCHANT_REPLY_TO };
+}
+
 export type DatabaseConfig = z.infer<typeof databaseEnv>;
 export type ApiConfig = z.infer<typeof apiConfigSchema>;
 export type WorkerConfig = z.infer<typeof workerConfigSchema>;

@@ -6,8 +6,10 @@ import { createAccountingServices, platformEndpoints } from '../activities/accou
 import { createStripeClient } from '../activities/stripe/client';
 import { createDb } from '../db/database';
 import { parseKeyring } from '../lib/crypto/sealed-box';
-import { exitOnConfigError, loadConfig, workerConfigSchema } from '../lib/config';
+import { exitOnConfigError, loadConfig, mailConfig, workerConfigSchema } from '../lib/config';
 import { createLogger } from '../lib/logger';
+import { ensureMailRelay } from '../lib/mail/relay';
+import { createMailSender } from '../lib/mail/transport';
 import { taskQueueName } from '../lib/task-queues';
 import { connectClient, connectWorkerConnection } from '../lib/temporal/connection';
 import { startWorkers } from './start-workers';
@@ -26,6 +28,8 @@ async function main() {
   const keyring = parseKeyring(config.SETTLE_ENCRYPTION_KEYS);
   const connection = await connectWorkerConnection(config, log);
   const temporal = await connectClient(config, keyring);
+  const mail = mailConfig(config);
+  const mailSender = mail ? createMailSender(mail) : undefined;
   const running = await startWorkers({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -36,10 +40,16 @@ async function main() {
       db, accounting, platformFor: platformFactory(endpoints), keyring,
       stripe: createStripeClient({ secretKey: config.STRIPE_SECRET_KEY, apiBase: config.STRIPE_API_BASE }),
       temporal,
+      mail: mailSender,
     }),
   });
   const taskQueue = taskQueueName(config.SETTLE_TASK_QUEUE_PREFIX, config.SETTLE_WORKER_ROLE);
   log.info({ taskQueue, namespace: config.TEMPORAL_NAMESPACE }, 'worker started');
+  if (config.SETTLE_WORKER_ROLE === 'service') {
+    // The service worker sends the outbox; it starts the relay (one per deployment, a no-op if running).
+    if (mailSender) await ensureMailRelay(temporal, config.SETTLE_TASK_QUEUE_PREFIX);
+    else log.warn('SMTP_URL is unset: emails stay in the outbox, unsent');
+  }
 
   const stop = async (signal: string) => {
     log.info({ signal }, 'draining worker');
@@ -48,6 +58,7 @@ async function main() {
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
   await running.done;
+  mailSender?.close();
   await temporal.connection.close();
   await connection.close();
   await db.destroy();

@@ -12,3 +12,4 @@ export { accountingRefreshWorkflow } from './accounting-data/refresh-workflow';
 export { invoiceSyncWorkflow } from './invoice-sync/invoice-sync-workflow';
 export { paymentSyncWorkflow } from './invoice-sync/payment-sync-workflow';
 export { invoicePaymentWorkflow } from './invoice-payments/invoice-payment-workflow';
+export { mailRelayWorkflow } from './mail/mail-relay-workflow';

@@ -10,6 +10,7 @@ import { enqueueEmail } from '../../db/outbox';
 import { findPayer, payerDetails } from '../../db/payers';
 import type { Keyring } from '../../lib/crypto/sealed-box';
 import { derivedId } from '../../lib/ids';
+import { autoPaymentFailedTemplate } from '../../lib/mail/templates';
 import { formatAmount, type Currency } from '../../lib/money';
 import { decideCharge, type BillingTerms, type ChargeDecision } from '../../lib/payments/auto-payment';
 import type { accountingRunner } from '../accounting';
@@ -158,9 +159,7 @@ export function createAutoPaymentActivities({ db, keyring, stripe, accounting }:
         const { email, name } = payerDetails(keyring, payer);
         await enqueueEmail(db, keyring, { merchantId: input.merchantId, template: 'auto-payment-failed', dedupeKey: `auto-payment-failed:${input.invoiceId}:${input.attempt}`, message: {
           to: email,
-          subject: `We could not take the automatic payment for ${what}`,
-          text: `Hello ${name}, the automatic payment for ${what} did not go through (${input.failure}). ` +
-            (input.lastAttempt ? 'We will not try again. ' : 'We will try again in a few days. ') + `You can pay now: ${input.payNowUrl}`,
+          ...autoPaymentFailedTemplate({ name, what, failure: input.failure, lastAttempt: input.lastAttempt, payNowUrl: input.payNowUrl }),
         } });
       }
       if (input.lastAttempt) {

@@ -8,6 +8,7 @@ import { findQuotePayment } from '../../db/quote-payments';
 import { open } from '../../lib/crypto/sealed-box';
 import { SIGNATURE_HEADER, signWebhook } from '../../lib/crypto/webhook-signature';
 import { derivedId } from '../../lib/ids';
+import { prepaymentProcessedTemplate } from '../../lib/mail/templates';
 import { formatAmount, type Currency } from '../../lib/money';
 import type { QuoteActivityDeps } from '../quotes/deps';
 
@@ -34,8 +35,7 @@ export function createNotificationActivities({ db, keyring }: Pick<QuoteActivity
       if (subscription.email_sealed) {
         await enqueueEmail(db, keyring, { merchantId: input.merchantId, template: 'prepayment-processed', dedupeKey: `${eventId}:email`, message: {
           to: open(keyring, subscription.email_sealed, subscription.id),
-          subject: `Prepayment processed: quote ${quote.quote_id}`,
-          text: `A payment of ${amount} ${quote.currency} for quote ${quote.quote_id} was processed. Credit note: ${quote.credit_note_url ?? 'posting'}.`,
+          ...prepaymentProcessedTemplate({ quoteId: quote.quote_id, amount, currency: quote.currency, creditNoteUrl: quote.credit_note_url }),
         } });
       }
       if (subscription.webhook_url) {

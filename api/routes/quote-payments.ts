@@ -89,8 +89,8 @@ export function quotePaymentRoutes(deps: ApiDeps) {
     }),
     defineRoute({
       method: 'get', path: '/v1/outbox/emails', operationId: 'listOutboxEmails', summary: 'Emails Settle sent for the merchant (welcome, notifications), newest first', tag: 'quote payments', auth: 'merchant',
-      responses: { 200: { description: 'The latest 50', schema: z.object({ emails: z.array(z.object({ id: z.string(), template: z.string(), to: z.string(), subject: z.string(), text: z.string(), createdAt: z.string() })) }) } },
-      handler: async ({ state }) => ({ status: 200, body: { emails: (await listOutboxEmails(deps.db, deps.keyring, state.merchant.id)).map((e) => ({ ...e, createdAt: e.createdAt.toISOString() })) } }),
+      responses: { 200: { description: 'The latest 50', schema: z.object({ emails: z.array(z.object({ id: z.string(), template: z.string(), to: z.string(), subject: z.string(), text: z.string(), status: z.enum(['pending', 'sent', 'failed', 'skipped']).describe('pending: waiting for the mail server (or for SMTP to be configured); sent: accepted by it; failed: refused for good (a Message says why); skipped: written before delivery existed and too old to send'), createdAt: z.string() })) }) } },
+      handler: async ({ state }) => ({ status: 200, body: { emails: (await listOutboxEmails(deps.db, deps.keyring, state.merchant.id)).map(({ html: _html, ...e }) => ({ ...e, createdAt: e.createdAt.toISOString() })) } }),
     }),
   ];
 }

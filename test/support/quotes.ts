@@ -10,6 +10,7 @@ import { eventually } from './eventually';
 import { httpClient } from './http';
 import { runWorkerProcess, type RunningProcess, xeroWorkerEnv } from './processes';
 import { createTestMerchant } from './merchants';
+import type { MailConfig } from '../../lib/mail/transport';
 import { startTestStack, type TestStack } from './stack';
 import { startStripe, type StripeFixture } from './stripe';
 import { startXero, type XeroFixture } from './xero';
@@ -23,7 +24,7 @@ export interface QuoteWorld {
   close(): Promise<void>;
 }
 
-export async function startQuoteWorld(opts: { timing?: QuotePaymentTiming; settlementTiming?: SettlementTiming; roles?: readonly WorkerRole[] } = {}): Promise<QuoteWorld> {
+export async function startQuoteWorld(opts: { timing?: QuotePaymentTiming; settlementTiming?: SettlementTiming; roles?: readonly WorkerRole[]; mail?: MailConfig & { pollMs?: number } } = {}): Promise<QuoteWorld> {
   // Xero's limits with the minute scaled to a second (Settle's budget and the emulator agree): tests make far more
   // calls a minute than a merchant would, and pacing is not what they test.
   const clock = { minuteMs: 1_000, dayMs: 86_400_000 };
@@ -36,6 +37,7 @@ export async function startQuoteWorld(opts: { timing?: QuotePaymentTiming; settl
     quoteTiming: opts.timing ?? TEST_QUOTE_TIMING,
     settlementTiming: opts.settlementTiming,
     ...(opts.roles ? { roles: opts.roles } : {}),
+    ...(opts.mail ? { mail: opts.mail } : {}),
   });
   return {
     stack, xero, stripe,

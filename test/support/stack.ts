@@ -18,6 +18,8 @@ import { ApiKeyCache } from '../../api/middleware/api-key-cache';
 import { startApi, type RunningApi } from '../../api/serve';
 import { createDb, type Db } from '../../db/database';
 import type { Logger } from '../../lib/logger';
+import { ensureMailRelay } from '../../lib/mail/relay';
+import { createMailSender, type MailConfig } from '../../lib/mail/transport';
 import { WORKER_ROLES, type WorkerRole } from '../../lib/task-queues';
 import { settleDataConverter } from '../../lib/temporal/payload-codec';
 import { installTemporalRuntime } from '../../lib/temporal/runtime';
@@ -101,6 +103,8 @@ export async function startTestStack(
     settlementTiming?: SettlementTiming;
     /** The activities' sync log (invoice sync), e.g. a logger writing to a stream the test reads. */
     activityLog?: Logger;
+    /** SMTP (an in-process server, test/support/smtp.ts): the stack then runs the mail relay. Without it emails stay in the outbox. */
+    mail?: MailConfig & { pollMs?: number };
   } = {},
 ): Promise<TestStack> {
   const servers = testServers();
@@ -118,8 +122,9 @@ export async function startTestStack(
   const endpoints = opts.endpoints ?? { xero: UNREACHABLE, quickbooks: UNREACHABLE };
   const accounting = createAccountingServices({ db: database.db, encryptionKeys, endpoints, clock: opts.clock });
   const stripe = opts.stripe?.stripe ?? createStripeClient({ secretKey: 'sk_test_unreachable', apiBase: 'http://127.0.0.1:9', maxNetworkRetries: 0 });
+  const mailSender = opts.mail ? createMailSender(opts.mail) : undefined;
   const activities = createActivities({ db: database.db, accounting, platformFor: platformFactory(endpoints), keyring, stripe, temporal: client,
-    log: opts.activityLog ?? testLogger('invoice-sync') });
+    log: opts.activityLog ?? testLogger('invoice-sync'), mail: mailSender });
   const workers = roles.length
     ? await startWorkers({
         connection: nativeConnection,
@@ -131,6 +136,7 @@ export async function startTestStack(
         workflowBundle: { codePath: servers.workflowBundlePath },
       })
     : undefined;
+  if (mailSender && workers) await ensureMailRelay(client, taskQueuePrefix, { pollMs: opts.mail?.pollMs ?? 500 });
   const apiKeys = await ApiKeyCache.start(database.url, database.db, testLogger('api'));
   const apiDeps: ApiDeps = {
     db: database.db,
@@ -167,7 +173,9 @@ export async function startTestStack(
     async close() {
       await api?.close();
       await apiKeys.close();
+      if (mailSender) await client.workflow.getHandle(`mail-relay/${taskQueuePrefix}`).terminate('test stack closed').catch(() => undefined);
       await workers?.shutdown();
+      mailSender?.close();
       await nativeConnection.close();
       await connection.close();
       await database.drop({ keyring });
