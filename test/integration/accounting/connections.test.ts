@@ -145,7 +145,8 @@ it('imports grants only with the admin key, and records each import in the merch
   const body = { platform: 'xero', tenantId: merchant.tenantId, tokens: { accessToken: tokens.access_token, refreshToken: tokens.refresh_token, expiresIn: 1800 } };
   // The merchant's own key cannot paste tokens any more (the old route is gone; connecting is by consent).
   expect((await request('PUT', '/v1/connections/wise-pay', { key: merchant.apiKey, body })).status).toBe(405);
-  expect((await request('PUT', `/v1/admin/merchants/${merchant.merchantId}/connections/wise-pay`, { key: merchant.apiKey, body })).status).toBe(401);
+  // A merchant key on the admin route: a valid key of the wrong kind (403), not a failed guess.
+  expect((await request('PUT', `/v1/admin/merchants/${merchant.merchantId}/connections/wise-pay`, { key: merchant.apiKey, body })).status).toBe(403);
   const log = await request('GET', '/v1/activity-log', { key: merchant.apiKey });
   expect(log.body.entries).toEqual(expect.arrayContaining([
     expect.objectContaining({ kind: 'connection-imported', subject: 'wise-pay', detail: expect.stringContaining('administrator imported an existing Xero grant') }),

@@ -68,11 +68,17 @@ it('never has more calls in flight than allowed', async () => {
   const budgets = [new RateBudget(database.db, { clock }), new RateBudget(secondPool, { clock })];
   let inFlight = 0;
   let peak = 0;
+  // The first calls hold their slots until three are in flight at once (or 10 s pass), so the limit is reached
+  // however slowly a loaded machine hands out leases; a fourth must never get in beside them.
+  let threeInFlight!: () => void;
+  const three = new Promise<void>((resolve) => (threeInFlight = resolve));
   await Promise.all(
     Array.from({ length: 12 }, async (_, i) => {
       const lease = await budgets[i % 2].acquire(connection, limits);
       inFlight++;
       peak = Math.max(peak, inFlight);
+      if (inFlight === 3) threeInFlight();
+      await Promise.race([three, new Promise((r) => setTimeout(r, 10_000))]);
       await new Promise((r) => setTimeout(r, 30)); // the "API call"
       inFlight--;
       await lease.release();
