@@ -16,7 +16,9 @@ import { saveStripeWebhookSecret } from '../db/stripe-webhooks';
 import { platformFactory } from '../activities/accounting/platforms';
 import { createAccountingServices, platformEndpoints } from '../activities/accounting/services';
 import { createStripeClient } from '../activities/stripe/client';
-import { accountingEnv, ConfigError, loadConfig, logEnv, stripeEnv, temporalEnv } from '../lib/config';
+import { accountingEnv, ConfigError, loadConfig, logEnv, mailConfig, mailEnv, stripeEnv, temporalEnv } from '../lib/config';
+import { ensureMailRelay } from '../lib/mail/relay';
+import { createMailSender } from '../lib/mail/transport';
 import { decideConsent } from '../emulators/support/consent';
 import { newKeyringText, parseKeyring } from '../lib/crypto/sealed-box';
 import { ensureBpaySchedule } from '../lib/schedules/bpay-upload';
@@ -136,10 +138,17 @@ async function main() {
       ? await startSandboxEmulators({
           xero: port('SETTLE_XERO_EMULATOR_PORT', 4010), quickbooks: port('SETTLE_QUICKBOOKS_EMULATOR_PORT', 4011), stripe: port('SETTLE_STRIPE_EMULATOR_PORT', 4012),
           manage: port('SETTLE_MANAGE_EMULATOR_PORT', 4013), bss: port('SETTLE_BSS_EMULATOR_PORT', 4014),
+          smtp: port('SETTLE_SMTP_SINK_PORT', 4015), inbox: port('SETTLE_MAIL_INBOX_PORT', 4016),
         })
       : undefined;
     if (sandbox) stops.push(['emulators', sandbox.close]);
     const endpoints = sandbox?.endpoints ?? platformEndpoints(accountingConfig);
+    // Mail: SMTP_URL when set; in sandbox mode the local sink, whose inbox shows every email; else none (emails wait
+    // in the outbox, pending).
+    const mailSettings = mailConfig(loadConfig(mailEnv))
+      ?? (sandbox ? { smtpUrl: sandbox.mail.smtp.url, from: 'Settle sandbox <no-reply@settle.localhost>' } : undefined);
+    const mail = mailSettings ? createMailSender(mailSettings) : undefined;
+    if (mail) stops.push(['mail sender', async () => mail.close()]);
     const encryptionKeys = process.env.SETTLE_ENCRYPTION_KEYS ?? creds.encryptionKeys;
     const accounting = createAccountingServices({ db, encryptionKeys, endpoints });
     const keyring = parseKeyring(encryptionKeys);
@@ -193,10 +202,11 @@ async function main() {
       taskQueuePrefix: temporalConfig.SETTLE_TASK_QUEUE_PREFIX,
       roles: WORKER_ROLES,
       keyring,
-      activities: createActivities({ db, accounting, platformFor: platformFactory(endpoints), keyring, stripe, temporal }),
+      activities: createActivities({ db, accounting, platformFor: platformFactory(endpoints), keyring, stripe, temporal, mail }),
       workflowBundle: await bundleWorkflows(),
     });
     stops.push(['workers', workers.shutdown]);
+    if (mail) await ensureMailRelay(temporal, temporalConfig.SETTLE_TASK_QUEUE_PREFIX);
     void workers.done.catch((err) => {
       log.error({ err: (err as Error).message }, 'a worker failed');
       void stopAll('worker failure', 1);
@@ -240,7 +250,8 @@ async function main() {
         `  Workers      ${queues.join(', ')}`,
         `  Credentials  ${dataDir('sandbox.json')} (admin key and the sandbox merchant's API key)`,
         ...(sandbox
-          ? [`  Emulators    Xero ${sandbox.xero.url}, QuickBooks ${sandbox.quickbooks.url}, Stripe ${sandbox.stripe.url} (the sandbox merchant is connected to Xero)`]
+          ? [`  Emulators    Xero ${sandbox.xero.url}, QuickBooks ${sandbox.quickbooks.url}, Stripe ${sandbox.stripe.url} (the sandbox merchant is connected to Xero)`,
+            `  Mail inbox   ${sandbox.mail.inbox.url}   (every email Settle sends; SMTP ${sandbox.mail.smtp.url})`]
           : []),
         '',
         'Try:',

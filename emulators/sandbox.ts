@@ -4,6 +4,8 @@ import type { PlatformEndpoints } from '../activities/accounting/connections';
 import { QUICKBOOKS_DEFAULT_SCOPES, XERO_DEFAULT_SCOPES } from '../lib/config';
 import { startBssEmulator, type BssEmulator } from './bss';
 import { startManageEmulator, type ManageEmulator } from './connectwise';
+import { startMailInbox, type MailInbox } from './mail/inbox';
+import { startSmtpSink, type SmtpSink } from './mail/smtp-sink';
 import { startQuickBooksEmulator, type QuickBooksEmulator } from './quickbooks';
 import { startStripeEmulator, type StripeEmulator } from './stripe';
 import { startXeroEmulator, type XeroEmulator } from './xero';
@@ -15,6 +17,8 @@ export interface SandboxEmulators {
   /** ConnectWise Manage and the cloud BSS, for billing sync (seeded by emulators/billing-demo.ts). */
   manage: ManageEmulator;
   bss: BssEmulator;
+  /** A local mail server that keeps every email, and a web inbox to read them in. */
+  mail: { smtp: SmtpSink; inbox: MailInbox };
   endpoints: PlatformEndpoints;
   /** The keys the sandbox's Stripe takes (any sk_test_/pk_test_ key works; these are the ones Settle uses). */
   stripeKeys: { secretKey: string; publishableKey: string; apiBase: string };
@@ -37,11 +41,12 @@ export function emulatorEndpoints(xero: XeroEmulator, quickbooks: QuickBooksEmul
   };
 }
 
-export async function startSandboxEmulators(ports: { xero: number; quickbooks: number; stripe: number; manage?: number; bss?: number }): Promise<SandboxEmulators> {
-  const [xero, quickbooks, stripe, manage, bss] = await Promise.all([
+export async function startSandboxEmulators(ports: { xero: number; quickbooks: number; stripe: number; manage?: number; bss?: number; smtp?: number; inbox?: number }): Promise<SandboxEmulators> {
+  const [xero, quickbooks, stripe, manage, bss, smtp] = await Promise.all([
     startXeroEmulator({ port: ports.xero }), startQuickBooksEmulator({ port: ports.quickbooks }), startStripeEmulator({ port: ports.stripe }),
-    startManageEmulator({ port: ports.manage ?? 4013 }), startBssEmulator({ port: ports.bss ?? 4014 }),
+    startManageEmulator({ port: ports.manage ?? 4013 }), startBssEmulator({ port: ports.bss ?? 4014 }), startSmtpSink({ port: ports.smtp ?? 4015 }),
   ]);
+  const inbox = await startMailInbox(smtp, ports.inbox ?? 4016);
   const client = { clientId: 'sandbox', clientSecret: 'sandbox' };
   return {
     xero,
@@ -49,11 +54,12 @@ export async function startSandboxEmulators(ports: { xero: number; quickbooks: n
     stripe,
     manage,
     bss,
+    mail: { smtp, inbox },
     stripeKeys: { secretKey: 'sk_test_sandbox', publishableKey: 'pk_test_sandbox', apiBase: stripe.url },
     // The identity side too, so merchants connect through the emulators' consent screens as they would for real.
     endpoints: emulatorEndpoints(xero, quickbooks, { xero: client, quickbooks: client }),
     async close() {
-      await Promise.all([xero.close(), quickbooks.close(), stripe.close(), manage.close(), bss.close()]);
+      await Promise.all([xero.close(), quickbooks.close(), stripe.close(), manage.close(), bss.close(), smtp.close(), inbox.close()]);
     },
   };
 }

@@ -22,7 +22,7 @@ function processesMentioning(text: string): string[] {
 
 it('starts everything with one command and stops it all on Ctrl-C', async () => {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'settle-quick-start-'));
-  const [apiPort, temporalPort, uiPort, pgPort, xeroPort, qboPort, stripePort, managePort, bssPort] = await Promise.all(Array.from({ length: 9 }, () => freePort()));
+  const [apiPort, temporalPort, uiPort, pgPort, xeroPort, qboPort, stripePort, managePort, bssPort, smtpPort, inboxPort] = await Promise.all(Array.from({ length: 11 }, () => freePort()));
   const env = {
     SETTLE_DATA_DIR: dataDir,
     PORT: String(apiPort),
@@ -34,6 +34,8 @@ it('starts everything with one command and stops it all on Ctrl-C', async () => 
     SETTLE_STRIPE_EMULATOR_PORT: String(stripePort),
     SETTLE_MANAGE_EMULATOR_PORT: String(managePort),
     SETTLE_BSS_EMULATOR_PORT: String(bssPort),
+    SETTLE_SMTP_SINK_PORT: String(smtpPort),
+    SETTLE_MAIL_INBOX_PORT: String(inboxPort),
     TEMPORAL_CLI_PATH: (await findTemporalCli())!,
   };
   const settle = runEntryPoint('dev/start.ts', env);
@@ -76,6 +78,9 @@ it('starts everything with one command and stops it all on Ctrl-C', async () => 
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('Q-QS-1');
     expect(settle.stdout()).toContain(`Stripe http://localhost:${stripePort}`);
+    // The mail inbox of the sandbox answers where the start says.
+    expect(settle.stdout()).toContain(`Mail inbox   http://localhost:${inboxPort}`);
+    expect(await (await fetch(`http://127.0.0.1:${inboxPort}/`)).text()).toContain('Sandbox inbox');
     // Billing sync: the sandbox merchant is connected to the seeded Manage and BSS emulators.
     const billing = await request('POST', '/v1/billing-sync/runs', { key: creds.merchantApiKey, body: { month: new Date().toISOString().slice(0, 7) } });
     expect(billing.status).toBe(201);

@@ -103,7 +103,7 @@ export async function startTestStack(
     settlementTiming?: SettlementTiming;
     /** The activities' sync log (invoice sync), e.g. a logger writing to a stream the test reads. */
     activityLog?: Logger;
-    /** SMTP (an in-process server, test/support/smtp.ts): the stack then runs the mail relay. Without it emails stay in the outbox. */
+    /** SMTP (an in-process server, emulators/mail/smtp-sink.ts): the stack then runs the mail relay. Without it emails stay in the outbox. */
     mail?: MailConfig & { pollMs?: number };
   } = {},
 ): Promise<TestStack> {

@@ -1,4 +1,4 @@
-// Emails leave through a real SMTP server (in-process, test/support/smtp.ts) by the mail relay: what arrives
+// Emails leave through a real SMTP server (in-process, emulators/mail/smtp-sink.ts) by the mail relay: what arrives
 // (recipients, subject, both parts, the stable Message-ID), a server down for a while (every email once, none lost),
 // a "try later" answer, and a permanent refusal (row failed, the merchant told).
 import { enqueueEmail } from '../../../db/outbox';
@@ -7,7 +7,7 @@ import { prepaymentProcessedTemplate } from '../../../lib/mail/templates';
 import { eventually } from '../../support/eventually';
 import { formBrowser } from '../../support/form-browser';
 import { acceptBody, setUpQuoteMerchant, startQuoteWorld, type QuoteMerchant, type QuoteWorld } from '../../support/quotes';
-import { startSmtpSink, type SmtpSink } from '../../support/smtp';
+import { startSmtpSink, type SmtpSink } from '../../../emulators/mail/smtp-sink';
 import { recordHistory } from '../../support/histories';
 
 const FROM = 'Settle Billing <billing@settle.test>';

@@ -1,6 +1,6 @@
-// A real SMTP server in the test process (smtp-server), parsing what arrives (mailparser). It can be stopped and
-// started again on the same port (a mail server down for a while), refuse recipients for good (5xx), or answer
-// "try later" (4xx) to the next messages.
+// A real SMTP server (smtp-server) that keeps what arrives, parsed (mailparser): the sandbox's mail server and the
+// tests'. It can be stopped and started again on the same port (a mail server down for a while), refuse recipients
+// for good (5xx), or answer "try later" (4xx) to the next messages.
 import type { AddressInfo } from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
@@ -17,12 +17,12 @@ export interface SmtpSink {
   close(): Promise<void>;
 }
 
-export async function startSmtpSink(): Promise<SmtpSink> {
+export async function startSmtpSink(opts: { port?: number } = {}): Promise<SmtpSink> {
   const received: ParsedMail[] = [];
   const refuse = new Set<string>();
   let defer = 0;
   let server: SMTPServer | undefined;
-  let port = 0;
+  let port = opts.port ?? 0;
   const make = () => new SMTPServer({
     authOptional: true, disabledCommands: ['STARTTLS'], logger: false,
     onRcptTo(address, _session, callback) {
