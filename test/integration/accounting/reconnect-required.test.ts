@@ -1,9 +1,8 @@
 // A grant that dies while a payment is in flight: the connection becomes reconnect_required (a message and an action
 // for the merchant), the payment's workflow waits without calling Xero, and once the merchant consents again it
 // posts the payment, exactly once. Real Temporal, Postgres and the Xero emulator over HTTP.
-import { randomBytes } from 'node:crypto';
 import { paymentWorkflowId } from '../../../workflows/payments/definitions';
-import { consent, XERO_APP } from '../../support/consent';
+import { consent, organisationLetsGo, XERO_APP, xeroInvoice } from '../../support/consent';
 import { eventually } from '../../support/eventually';
 import { httpClient } from '../../support/http';
 import { createTestMerchant } from '../../support/merchants';
@@ -29,28 +28,13 @@ afterAll(async () => {
   await xero?.close();
 });
 
-const today = () => new Date().toISOString().slice(0, 10);
-
-async function invoice(amountMinor: number) {
-  const contact = await xero.platform.createContact({ name: `Payer ${randomBytes(4).toString('hex')}` }, `ct-${randomBytes(8).toString('hex')}`);
-  return xero.platform.createInvoice({ contactId: contact.id, date: today(), dueDate: today(), currency: 'AUD', status: 'authorised',
-    lines: [{ description: 'Managed services', quantity: 1, unitAmountMinor: amountMinor, accountCode: '200', taxType: 'NONE' }] }, `inv-${randomBytes(8).toString('hex')}`);
-}
-
-/** What happens when the organisation lets Settle's app go inside Xero: its connection is deleted. */
-async function organisationLetsGo(merchantId: string) {
-  const row = await stack.db.selectFrom('accounting_connections').selectAll().where('merchant_id', '=', merchantId).executeTakeFirstOrThrow();
-  const token = await stack.accounting.connections.accessToken(row);
-  const response = await fetch(`${xero.emu.connectionsUrl}/${row.platform_connection_id}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } });
-  expect(response.status).toBe(204);
-}
 
 it('waits for the merchant to reconnect (no calls meanwhile), then posts the payment once', async () => {
   const { merchantId, apiKey } = await createTestMerchant(stack);
   const api = httpClient(stack.api!.url, apiKey);
   expect((await consent(stack.api!.url, apiKey, { platform: 'xero', tenantIds: [xero.tenantId] })).status).toBe(303);
-  const target = await invoice(10_000);
-  await organisationLetsGo(merchantId);
+  const target = await xeroInvoice(xero, 10_000);
+  await organisationLetsGo(stack, xero, merchantId);
 
   const taken = await api('POST', '/v1/payments', { body: { currency: 'AUD', reference: 'Receipt 1', amount: '100.00', method: 'card', invoices: [{ invoiceId: target.id, amount: '100.00' }] } });
   expect(taken.status).toBe(202);

@@ -2,10 +2,9 @@
 // to reconnect; meanwhile the wise-pay worker (its own process, the production entry point) is killed with SIGKILL and
 // a new one starts. The wait is the workflow's, durable in Temporal, so after the merchant consents again the new
 // worker posts the payment, exactly once. Real Temporal, Postgres and the Xero emulator over HTTP.
-import { randomBytes } from 'node:crypto';
 import { XERO_DEFAULT_SCOPES } from '../../../lib/config';
 import { paymentWorkflowId } from '../../../workflows/payments/definitions';
-import { consent, XERO_APP } from '../../support/consent';
+import { consent, organisationLetsGo, XERO_APP, xeroInvoice } from '../../support/consent';
 import { eventually } from '../../support/eventually';
 import { httpClient } from '../../support/http';
 import { createTestMerchant } from '../../support/merchants';
@@ -47,21 +46,6 @@ async function startWisePayWorker(): Promise<RunningProcess> {
   return worker;
 }
 
-const today = () => new Date().toISOString().slice(0, 10);
-
-async function invoice(amountMinor: number) {
-  const contact = await xero.platform.createContact({ name: `Payer ${randomBytes(4).toString('hex')}` }, `ct-${randomBytes(8).toString('hex')}`);
-  return xero.platform.createInvoice({ contactId: contact.id, date: today(), dueDate: today(), currency: 'AUD', status: 'authorised',
-    lines: [{ description: 'Managed services', quantity: 1, unitAmountMinor: amountMinor, accountCode: '200', taxType: 'NONE' }] }, `inv-${randomBytes(8).toString('hex')}`);
-}
-
-/** The organisation lets Settle's app go inside Xero: the grant is dead (403 AuthenticationUnsuccessful). */
-async function organisationLetsGo(merchantId: string) {
-  const row = await stack.db.selectFrom('accounting_connections').selectAll().where('merchant_id', '=', merchantId).executeTakeFirstOrThrow();
-  const token = await stack.accounting.connections.accessToken(row);
-  const response = await fetch(`${xero.emu.connectionsUrl}/${row.platform_connection_id}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } });
-  expect(response.status).toBe(204);
-}
 
 /** Activities of the payment's workflow by name: how often scheduled, and how often completed. */
 async function activityCounts(workflowId: string, name: string) {
@@ -78,8 +62,8 @@ it('posts the payment once after the merchant reconnects, though the worker was 
   const { merchantId, apiKey } = await createTestMerchant(stack);
   const api = httpClient(stack.api!.url, apiKey);
   expect((await consent(stack.api!.url, apiKey, { platform: 'xero', tenantIds: [xero.tenantId] })).status).toBe(303);
-  const target = await invoice(10_000);
-  await organisationLetsGo(merchantId);
+  const target = await xeroInvoice(xero, 10_000);
+  await organisationLetsGo(stack, xero, merchantId);
   const paymentsAnswered = () => xero.emu.requests.filter((r) => r.method === 'PUT' && r.path.endsWith('/Payments') && r.status === 200).length;
 
   const taken = await api('POST', '/v1/payments', { body: { currency: 'AUD', reference: 'Receipt 1', amount: '100.00', method: 'card', invoices: [{ invoiceId: target.id, amount: '100.00' }] } });
