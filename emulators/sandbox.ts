@@ -27,13 +27,18 @@ export interface SandboxEmulators {
 
 type App = { clientId: string; clientSecret: string };
 
+/** Settle's endpoint for the Xero emulator (API and identity side), for the app given. */
+export function xeroEmulatorEndpoint(xero: XeroEmulator, app: App): PlatformEndpoints['xero'] {
+  return {
+    apiBase: xero.apiBasePath, tokenUrl: xero.tokenUrl, authorizeUrl: xero.authorizeUrl, revocationUrl: xero.revocationUrl,
+    connectionsUrl: xero.connectionsUrl, scopes: XERO_DEFAULT_SCOPES.split(' '), ...app,
+  };
+}
+
 /** Settle's endpoints for the Xero and QuickBooks emulators (API and identity side), for the apps given. */
 export function emulatorEndpoints(xero: XeroEmulator, quickbooks: QuickBooksEmulator, apps: { xero: App; quickbooks: App }): PlatformEndpoints {
   return {
-    xero: {
-      apiBase: xero.apiBasePath, tokenUrl: xero.tokenUrl, authorizeUrl: xero.authorizeUrl, revocationUrl: xero.revocationUrl,
-      connectionsUrl: xero.connectionsUrl, scopes: XERO_DEFAULT_SCOPES.split(' '), ...apps.xero,
-    },
+    xero: xeroEmulatorEndpoint(xero, apps.xero),
     quickbooks: {
       apiBase: quickbooks.endpoint, tokenUrl: quickbooks.tokenUrl, authorizeUrl: quickbooks.authorizeUrl, revocationUrl: quickbooks.revocationUrl,
       scopes: QUICKBOOKS_DEFAULT_SCOPES.split(' '), ...apps.quickbooks,

@@ -3,7 +3,7 @@
 // back to Settle's callback.
 import { randomBytes } from 'node:crypto';
 import type { PlatformEndpoints } from '../../activities/accounting/connections';
-import { emulatorEndpoints } from '../../emulators/sandbox';
+import { emulatorEndpoints, xeroEmulatorEndpoint } from '../../emulators/sandbox';
 import { decideConsent } from '../../emulators/support/consent';
 import type { QuickBooksEmulator } from '../../emulators/quickbooks';
 import type { XeroEmulator } from '../../emulators/xero';
@@ -19,6 +19,12 @@ export function consentEndpoints(xero: XeroEmulator, quickbooks: QuickBooksEmula
   xero.oauth.clients.set(XERO_APP.clientId, XERO_APP.clientSecret);
   quickbooks.oauth.clients.set(QUICKBOOKS_APP.clientId, QUICKBOOKS_APP.clientSecret);
   return emulatorEndpoints(xero, quickbooks, { xero: XERO_APP, quickbooks: QUICKBOOKS_APP });
+}
+
+/** Settle's app registered at a Xero emulator, and Settle's endpoint for it (tests that need Xero only). */
+export function xeroConsentEndpoint(xero: XeroEmulator): PlatformEndpoints['xero'] {
+  xero.oauth.clients.set(XERO_APP.clientId, XERO_APP.clientSecret);
+  return xeroEmulatorEndpoint(xero, XERO_APP);
 }
 
 export interface CallbackAnswer {

@@ -2,25 +2,19 @@
 // for the merchant), the payment's workflow waits without calling Xero, and once the merchant consents again it
 // posts the payment, exactly once. Real Temporal, Postgres and the Xero emulator over HTTP.
 import { paymentWorkflowId } from '../../../workflows/payments/definitions';
-import { consent, organisationLetsGo, XERO_APP, xeroInvoice } from '../../support/consent';
+import { consent, organisationLetsGo, xeroConsentEndpoint, xeroInvoice } from '../../support/consent';
 import { eventually } from '../../support/eventually';
 import { httpClient } from '../../support/http';
 import { createTestMerchant } from '../../support/merchants';
 import { startTestStack, type TestStack } from '../../support/stack';
 import { startXero, type XeroFixture } from '../../support/xero';
-import { XERO_DEFAULT_SCOPES } from '../../../lib/config';
 
 let stack: TestStack;
 let xero: XeroFixture;
 
 beforeAll(async () => {
   xero = await startXero();
-  xero.emu.oauth.clients.set(XERO_APP.clientId, XERO_APP.clientSecret);
-  const { emu } = xero;
-  const endpoint = {
-    apiBase: emu.apiBasePath, tokenUrl: emu.tokenUrl, authorizeUrl: emu.authorizeUrl, revocationUrl: emu.revocationUrl,
-    connectionsUrl: emu.connectionsUrl, scopes: XERO_DEFAULT_SCOPES.split(' '), ...XERO_APP,
-  };
+  const endpoint = xeroConsentEndpoint(xero.emu);
   stack = await startTestStack({ endpoints: { xero: endpoint, quickbooks: endpoint } });
 });
 afterAll(async () => {

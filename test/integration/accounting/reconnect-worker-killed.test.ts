@@ -2,9 +2,8 @@
 // to reconnect; meanwhile the wise-pay worker (its own process, the production entry point) is killed with SIGKILL and
 // a new one starts. The wait is the workflow's, durable in Temporal, so after the merchant consents again the new
 // worker posts the payment, exactly once. Real Temporal, Postgres and the Xero emulator over HTTP.
-import { XERO_DEFAULT_SCOPES } from '../../../lib/config';
 import { paymentWorkflowId } from '../../../workflows/payments/definitions';
-import { consent, organisationLetsGo, XERO_APP, xeroInvoice } from '../../support/consent';
+import { consent, organisationLetsGo, XERO_APP, xeroConsentEndpoint, xeroInvoice } from '../../support/consent';
 import { eventually } from '../../support/eventually';
 import { httpClient } from '../../support/http';
 import { createTestMerchant } from '../../support/merchants';
@@ -18,12 +17,7 @@ const running: RunningProcess[] = [];
 
 beforeAll(async () => {
   xero = await startXero();
-  xero.emu.oauth.clients.set(XERO_APP.clientId, XERO_APP.clientSecret);
-  const { emu } = xero;
-  const endpoint = {
-    apiBase: emu.apiBasePath, tokenUrl: emu.tokenUrl, authorizeUrl: emu.authorizeUrl, revocationUrl: emu.revocationUrl,
-    connectionsUrl: emu.connectionsUrl, scopes: XERO_DEFAULT_SCOPES.split(' '), ...XERO_APP,
-  };
+  const endpoint = xeroConsentEndpoint(xero.emu);
   // Workflows run in this process; the wise-pay activities (recording, posting, registering the wait) run only in
   // the worker process the test kills.
   stack = await startTestStack({ roles: ['workflows'], endpoints: { xero: endpoint, quickbooks: endpoint } });
