@@ -1,5 +1,6 @@
 // pino JSON logs; pretty-printed only when a person is watching a terminal.
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { maskEmailAddresses } from './email-address';
 
 export type { Logger };
 
@@ -26,7 +27,6 @@ export const REDACT_PATHS = [
   ...ERROR_SECRET_PATHS.flatMap((path) => [`err.${path}`, `error.${path}`]),
 ];
 
-const EMAIL = /[^\s@<>()"',;:]+@[^\s@<>()"',;:]+\.[A-Za-z]{2,}/g;
 const MAX_CAUSES = 5;
 
 /**
@@ -39,7 +39,7 @@ const MAX_CAUSES = 5;
 export function describeError(err: unknown, depth = 0): unknown {
   if (!(err instanceof Error)) return typeof err === 'object' && err !== null ? { type: typeof err, value: '[not an Error]' } : err;
   const e = err as Error & Record<string, unknown>;
-  const described: Record<string, unknown> = { type: e.constructor?.name && e.constructor.name !== 'Error' ? e.constructor.name : e.name, message: e.message.replace(EMAIL, '[email]') };
+  const described: Record<string, unknown> = { type: e.constructor?.name && e.constructor.name !== 'Error' ? e.constructor.name : e.name, message: maskEmailAddresses(e.message, '[email]') };
   for (const field of ['code', 'status', 'statusCode', 'nonRetryable', 'activityType', 'activityId', 'retryState'] as const) {
     const value = e[field];
     if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') described[field] = value;

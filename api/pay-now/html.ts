@@ -9,11 +9,7 @@ export class SafeHtml {
   }
 }
 
-const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;' };
-
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"'`]/g, (c) => ENTITIES[c]);
-}
+import { escapeHtml } from '../../lib/html';
 
 /** What may be interpolated: text (escaped), safe markup, lists of either, and nothing (null, undefined, false). */
 export type HtmlValue = SafeHtml | string | number | null | undefined | false | readonly HtmlValue[];

@@ -9,6 +9,7 @@ import { wakeConnectionWaiters } from '../../activities/accounting/waiters';
 import type { PlatformName } from '../../activities/accounting/platform';
 import { recordActivity } from '../../db/activity-log';
 import { findMerchant } from '../../db/merchants';
+import { escapeHtml } from '../../lib/html';
 import { ACCOUNTING_ROLES } from '../../lib/task-queues';
 import type { ApiDeps } from '../deps';
 import { notFound, ProblemError, type ProblemSlug } from '../problem';
@@ -34,7 +35,6 @@ async function refusalsAsProblems<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
-const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const TITLES: Record<PlatformName, string> = { xero: 'Xero', quickbooks: 'QuickBooks Online' };
 
 /** Where the browser goes after the callback: the result page, with nothing secret in its address. */
@@ -121,7 +121,7 @@ export function oauthRoutes(deps: ApiDeps): RouteSpec[] {
         return {
           status: 200,
           headers: { 'content-type': 'text/html; charset=utf-8' },
-          body: `<!doctype html><html><head><meta charset="utf-8"><title>Settle</title></head><body><h1>${escape(title)}</h1><p id="outcome">${escape(text)}</p></body></html>`,
+          body: `<!doctype html><html><head><meta charset="utf-8"><title>Settle</title></head><body><h1>${escapeHtml(title)}</h1><p id="outcome">${escapeHtml(text)}</p></body></html>`,
         };
       },
     }),

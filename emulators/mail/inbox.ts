@@ -3,6 +3,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ParsedMail } from 'mailparser';
+import { escapeHtml } from '../../lib/html';
 import type { SmtpSink } from './smtp-sink';
 
 export interface MailInbox {
@@ -10,11 +11,10 @@ export interface MailInbox {
   close(): Promise<void>;
 }
 
-const escape = (text: string) => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 const recipients = (mail: ParsedMail) => [mail.to].flat().filter(Boolean).map((a) => (a as { text: string }).text).join(', ');
 
 function page(title: string, body: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escape(title)}</title>
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
 <style>body{font:15px/1.5 system-ui,sans-serif;margin:2rem;max-width:60rem}table{border-collapse:collapse;width:100%}
 td,th{text-align:left;padding:.4rem .6rem;border-bottom:1px solid #ddd}iframe{width:100%;height:28rem;border:1px solid #ccc}
 pre{white-space:pre-wrap;background:#f6f6f6;padding:1rem}</style></head><body>${body}</body></html>`;
@@ -22,18 +22,18 @@ pre{white-space:pre-wrap;background:#f6f6f6;padding:1rem}</style></head><body>${
 
 function list(sink: SmtpSink): string {
   const rows = sink.received.map((mail, i) => ({ mail, i })).reverse().map(({ mail, i }) =>
-    `<tr><td>${escape(mail.date?.toISOString().replace('T', ' ').slice(0, 19) ?? '')}</td><td>${escape(recipients(mail))}</td>` +
-    `<td><a href="/mail/${i}">${escape(mail.subject ?? '(no subject)')}</a></td></tr>`).join('');
+    `<tr><td>${escapeHtml(mail.date?.toISOString().replace('T', ' ').slice(0, 19) ?? '')}</td><td>${escapeHtml(recipients(mail))}</td>` +
+    `<td><a href="/mail/${i}">${escapeHtml(mail.subject ?? '(no subject)')}</a></td></tr>`).join('');
   return page('Sandbox inbox', `<h1>Sandbox inbox</h1><p>Every email Settle sent in this sandbox (${sink.received.length}), newest first.</p>` +
     (rows ? `<table><thead><tr><th>Received</th><th>To</th><th>Subject</th></tr></thead><tbody>${rows}</tbody></table>` : '<p>Nothing yet: register a payer on a Pay Now page or take a payment.</p>'));
 }
 
 function message(mail: ParsedMail, i: number): string {
   const html = typeof mail.html === 'string' ? mail.html : '';
-  return page(mail.subject ?? 'Email', `<p><a href="/">← Inbox</a></p><h1>${escape(mail.subject ?? '(no subject)')}</h1>
-<p>From ${escape(mail.from?.text ?? '')} to ${escape(recipients(mail))}${mail.replyTo ? `, reply to ${escape(mail.replyTo.text)}` : ''}<br>Message-ID ${escape(mail.messageId ?? '')}</p>
-${html ? `<h2>HTML part</h2><iframe sandbox title="HTML part of email ${i}" srcdoc="${escape(html)}"></iframe>` : ''}
-<h2>Text part</h2><pre>${escape(mail.text ?? '')}</pre>`);
+  return page(mail.subject ?? 'Email', `<p><a href="/">← Inbox</a></p><h1>${escapeHtml(mail.subject ?? '(no subject)')}</h1>
+<p>From ${escapeHtml(mail.from?.text ?? '')} to ${escapeHtml(recipients(mail))}${mail.replyTo ? `, reply to ${escapeHtml(mail.replyTo.text)}` : ''}<br>Message-ID ${escapeHtml(mail.messageId ?? '')}</p>
+${html ? `<h2>HTML part</h2><iframe sandbox title="HTML part of email ${i}" srcdoc="${escapeHtml(html)}"></iframe>` : ''}
+<h2>Text part</h2><pre>${escapeHtml(mail.text ?? '')}</pre>`);
 }
 
 export async function startMailInbox(sink: SmtpSink, port = 0): Promise<MailInbox> {

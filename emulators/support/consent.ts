@@ -1,6 +1,7 @@
 // The consent screen of an emulated platform: a real HTML page (a browser, or a test posting the same form, can
 // use it) where the user picks the organisation(s) and allows or denies the app. "Allow" redirects to the app's
 // redirect URI with a code and the state, "Deny" with error=access_denied, as Xero and Intuit do.
+import { escapeHtml } from '../../lib/html';
 import type { OAuthEmulator } from './oauth';
 import type { EmulatorRequest, EmulatorResponse, EmulatorServer } from './server';
 
@@ -17,7 +18,6 @@ export interface ConsentScreen {
   redirectExtras?(tenantIds: string[]): Record<string, string>;
 }
 
-const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 interface AuthorizeRequest {
   clientId: string;
@@ -40,7 +40,7 @@ function page(status: number, title: string, body: string): EmulatorResponse {
   return {
     status,
     headers: { 'content-type': 'text/html; charset=utf-8' },
-    body: `<!doctype html><html><head><meta charset="utf-8"><title>${escape(title)}</title></head><body><h1>${escape(title)}</h1>${body}</body></html>`,
+    body: `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body><h1>${escapeHtml(title)}</h1>${body}</body></html>`,
   };
 }
 
@@ -56,12 +56,12 @@ export function mountConsentScreen(server: EmulatorServer, oauth: OAuthEmulator,
     if ('status' in request) return request;
     const organisations = screen.organisations();
     const hidden = (['client_id', 'redirect_uri', 'scope', 'state', 'response_type'] as const)
-      .map((name) => `<input type="hidden" name="${name}" value="${escape(req.query.get(name) ?? '')}">`).join('');
+      .map((name) => `<input type="hidden" name="${name}" value="${escapeHtml(req.query.get(name) ?? '')}">`).join('');
     const choices = organisations.map((o, i) =>
-      `<li><label><input type="${screen.multiple ? 'checkbox' : 'radio'}" name="tenant" value="${escape(o.id)}"${i === 0 ? ' checked' : ''}> ${escape(o.name)}</label></li>`).join('');
+      `<li><label><input type="${screen.multiple ? 'checkbox' : 'radio'}" name="tenant" value="${escapeHtml(o.id)}"${i === 0 ? ' checked' : ''}> ${escapeHtml(o.name)}</label></li>`).join('');
     return page(200, `Connect to ${screen.platform}`, `
-      <p><strong>${escape(request.clientId)}</strong> asks for access to: <code>${escape(request.scope)}</code></p>
-      <form method="post" action="${escape(screen.path)}">${hidden}
+      <p><strong>${escapeHtml(request.clientId)}</strong> asks for access to: <code>${escapeHtml(request.scope)}</code></p>
+      <form method="post" action="${escapeHtml(screen.path)}">${hidden}
         <fieldset><legend>Organisation${screen.multiple ? 's' : ''}</legend><ul>${choices}</ul></fieldset>
         <button type="submit" name="decision" value="allow">Allow access</button>
         <button type="submit" name="decision" value="deny">Cancel</button>

@@ -2,6 +2,8 @@
 // never say different things. A template is a subject and blocks (paragraphs, a link as a button); the renderers
 // escape everything for HTML. Templates take only what the mail needs: a first name and the merchant's name, the
 // invoice or quote number and amount, the link. No secret but the one-time set-password link.
+import { escapeHtml } from '../html';
+
 export interface RenderedEmail {
   subject: string;
   text: string;
@@ -15,7 +17,6 @@ interface Template {
   blocks: Block[];
 }
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 export function render(template: Template): RenderedEmail {
   const text = template.blocks.map((b) => ('p' in b ? b.p : `${b.link.label}: ${b.link.href}`)).join('\n\n');

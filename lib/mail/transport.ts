@@ -8,6 +8,7 @@
 // commit. Nothing can close it entirely: the server's acceptance and our record are two systems.
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { DueEmail, SendOutcome } from '../../db/outbox';
+import { maskEmailAddresses } from '../email-address';
 
 export interface MailConfig {
   /** smtp://user:pass@host:port or smtps://… */
@@ -27,11 +28,9 @@ export interface MailSender {
   close(): void;
 }
 
-const ADDRESS = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*/g;
-
 /** A server's reply with any address blanked out ("550 <dana@x.example>: no such user"): it is stored and shown. */
 export function scrubAddresses(text: string): string {
-  return text.replace(ADDRESS, '<address>').slice(0, 500);
+  return maskEmailAddresses(text, '<address>').slice(0, 500);
 }
 
 /** The Message-ID of a row, the same on every attempt: `<eml_…@domain of the From address>`. */
