@@ -103,6 +103,12 @@ export class ConnectionStore {
     return seal(this.keyring, JSON.stringify({ access_token: tokens.access_token, refresh_token: tokens.refresh_token }), connectionId);
   }
 
+  /** The row's grant while it is live (connected, tokens held): what a replacing consent or a disconnect ends. */
+  private liveGrantOf(row: AccountingConnection): ReplacedGrant | undefined {
+    if (row.status !== 'connected' || row.token_sealed === null) return undefined;
+    return { platform: row.platform, tenantId: row.tenant_id, platformConnectionId: row.platform_connection_id, tokens: this.openTokens(row) };
+  }
+
   private openTokens(connection: AccountingConnection): SealedTokens {
     if (connection.token_sealed === null) throw new ConnectionUnavailable(connection.merchant_id, connection.role, 'disconnected');
     return JSON.parse(open(this.keyring, connection.token_sealed, connection.id));
@@ -142,9 +148,7 @@ export class ConnectionStore {
       // The start date is the first connection's day: payments before it are never uploaded.
       await trx.updateTable('merchants').set({ accounting_start_date: new Date().toISOString().slice(0, 10) })
         .where('id', '=', merchantId).where('accounting_start_date', 'is', null).execute();
-      const replaced = existing?.status === 'connected' && existing.token_sealed !== null
-        ? { platform: existing.platform, tenantId: existing.tenant_id, platformConnectionId: existing.platform_connection_id, tokens: this.openTokens(existing) }
-        : undefined;
+      const replaced = existing && this.liveGrantOf(existing);
       return { ...row, replaced };
     });
   }
@@ -159,15 +163,13 @@ export class ConnectionStore {
       const existing = await trx.selectFrom('accounting_connections').selectAll().where('merchant_id', '=', merchantId).where('role', '=', role)
         .forUpdate().executeTakeFirst();
       if (!existing || existing.status === 'disconnected') return undefined;
-      const tokens = existing.token_sealed === null ? undefined : this.openTokens(existing);
+      const live = this.liveGrantOf(existing);
       await trx.updateTable('accounting_connections')
         .set({ status: 'disconnected', token_sealed: null, disconnected_at: new Date(), access_expires_at: new Date(0) })
         .where('id', '=', existing.id).execute();
       // Nothing to reconnect: the merchant chose this.
       await resolveMerchantActions(trx, merchantId, 'reconnect-accounting', existing.id);
-      return tokens && existing.status === 'connected'
-        ? { platform: existing.platform, tenantId: existing.tenant_id, platformConnectionId: existing.platform_connection_id, tokens }
-        : undefined;
+      return live;
     });
   }
 

@@ -5,7 +5,9 @@
 import { z } from 'zod';
 import { ConsentRefused, type ConsentRefusal } from '../../activities/accounting/oauth/errors';
 import { Consents, type ConsentOutcome } from '../../activities/accounting/oauth/consents';
+import { STATE_TTL_MS } from '../../activities/accounting/oauth/states';
 import { wakeConnectionWaiters } from '../../activities/accounting/waiters';
+import { platformTitle } from '../../activities/accounting/connections';
 import type { PlatformName } from '../../activities/accounting/platform';
 import { recordActivity } from '../../db/activity-log';
 import { findMerchant } from '../../db/merchants';
@@ -35,7 +37,6 @@ async function refusalsAsProblems<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
-const TITLES: Record<PlatformName, string> = { xero: 'Xero', quickbooks: 'QuickBooks Online' };
 
 /** Where the browser goes after the callback: the result page, with nothing secret in its address. */
 function resultLocation(outcome: ConsentOutcome): string {
@@ -60,7 +61,7 @@ export function oauthRoutes(deps: ApiDeps): RouteSpec[] {
       method: 'get',
       path: `/oauth/${platform}/callback`,
       operationId: `${platform}OAuthCallback`,
-      summary: `Where ${TITLES[platform]} sends the browser back after consent: the code is exchanged and the tokens sealed, then the browser is sent to a page saying what happened`,
+      summary: `Where ${platformTitle(platform)} sends the browser back after consent: the code is exchanged and the tokens sealed, then the browser is sent to a page saying what happened`,
       tag: 'connections',
       auth: 'none',
       query: z.object({
@@ -99,7 +100,7 @@ export function oauthRoutes(deps: ApiDeps): RouteSpec[] {
       },
       handler: async ({ params, body, state }) => {
         const consentUrl = await refusalsAsProblems(() => consents.start(state.merchant.id, params.role, body.platform));
-        return { status: 200, body: { consentUrl, expiresInSeconds: 600 } };
+        return { status: 200, body: { consentUrl, expiresInSeconds: STATE_TTL_MS / 1000 } };
       },
     }),
     callback('xero'),
@@ -114,7 +115,7 @@ export function oauthRoutes(deps: ApiDeps): RouteSpec[] {
       query: z.object({ outcome: z.enum(['connected', 'choose']), platform: platformEnum, role: roleEnum }),
       responses: { 200: { description: 'An HTML page' } },
       handler: async ({ query }) => {
-        const title = TITLES[query.platform];
+        const title = platformTitle(query.platform);
         const text = query.outcome === 'connected'
           ? `${title} is connected for ${query.role}. You can close this page.`
           : `Your consent opened several ${title} organisations. Choose the one for ${query.role} in Settle (GET /v1/connections/${query.role}/pending-tenants); the others are let go.`;
@@ -200,7 +201,7 @@ export function oauthRoutes(deps: ApiDeps): RouteSpec[] {
         // The audit trail: who (the admin key), what and when; never the tokens.
         await recordActivity(deps.db, {
           merchantId: params.merchantId, kind: 'connection-imported', subject: params.role,
-          detail: `An administrator imported an existing ${TITLES[body.platform]} grant for ${params.role} (tenant ${body.tenantId})`,
+          detail: `An administrator imported an existing ${platformTitle(body.platform)} grant for ${params.role} (tenant ${body.tenantId})`,
         }, new Date().toISOString());
         state.log.info({ merchantId: params.merchantId, role: params.role, platform: body.platform }, 'connection imported by an administrator');
         return { status: 200, body: { merchantId: params.merchantId, role: params.role, platform: body.platform, status: 'connected' as const } };

@@ -7,7 +7,7 @@ import { open, seal, type Keyring } from '../../../lib/crypto/sealed-box';
 import { newId } from '../../../lib/ids';
 import type { Logger } from '../../../lib/logger';
 import type { AccountingRole } from '../../../lib/task-queues';
-import type { ConnectionStore, ReplacedGrant, SealedTokens, TokenSet } from '../connections';
+import { platformTitle, type ConnectionStore, type ReplacedGrant, type SealedTokens, type TokenSet } from '../connections';
 import type { PlatformName } from '../platform';
 import { ConsentRefused } from './errors';
 import { quickBooksConsentUrl, quickBooksExchange, quickBooksRevoke } from './quickbooks';
@@ -59,7 +59,7 @@ export class Consents {
   async start(merchantId: string, role: AccountingRole, platform: PlatformName): Promise<string> {
     const endpoint = this.endpoint(platform);
     if (!endpoint.clientId || !endpoint.authorizeUrl) {
-      throw new ConsentRefused('platform-not-configured', `Settle has no ${platform === 'xero' ? 'Xero' : 'QuickBooks'} app configured`);
+      throw new ConsentRefused('platform-not-configured', `Settle has no ${platformTitle(platform)} app configured`);
     }
     const state = await issueState(this.deps.db, { merchantId, role, platform });
     return platform === 'xero'
