@@ -68,37 +68,35 @@ export class AuthFailureLimiter {
     const address = `address:${ctx.ip}`;
     const pair = `pair:${ctx.ip}:${hashed(target)}`;
     const targetAlone = `target:${hashed(target)}`;
-    this.refuseIfOver([pair], this.limits.maxFailures);
-    if (opts.targetLimit) this.refuseIfOver([targetAlone], opts.targetLimit);
+    this.refuseAfter(this.blockedForMs(pair, this.limits.maxFailures));
+    if (opts.targetLimit) this.refuseAfter(this.blockedForMs(targetAlone, opts.targetLimit));
     const result = await verify();
     if (result !== undefined) return result;
     if (opts.notAGuess && (await opts.notAGuess())) return undefined;
     // Judged on the failures before this one: the first `maxFailures` are answered 401, the ones after 429.
-    let refusal: unknown;
-    try {
-      this.refuseIfOver([address], this.limits.maxFailures);
-    } catch (err) {
-      refusal = err;
-    }
+    const addressBlockedMs = this.blockedForMs(address, this.limits.maxFailures);
     this.recordFailure([address, pair, ...(opts.targetLimit ? [targetAlone] : [])]);
-    if (refusal) throw refusal;
+    this.refuseAfter(addressBlockedMs);
     return undefined;
   }
 
-  private refuseIfOver(subjects: string[], maxFailures: number): void {
+  /** How long `subject` stays refused (0: not refused); a window that ended is forgotten. */
+  private blockedForMs(subject: string, maxFailures: number): number {
+    const window = this.windows.get(subject);
+    if (!window) return 0;
     const now = this.now();
-    let retryAfterMs = 0;
-    for (const subject of subjects) {
-      const window = this.windows.get(subject);
-      if (!window) continue;
-      if (window.endsAt <= now) this.windows.delete(subject);
-      else if (window.failures >= maxFailures) retryAfterMs = Math.max(retryAfterMs, window.endsAt - now);
+    if (window.endsAt <= now) {
+      this.windows.delete(subject);
+      return 0;
     }
-    if (retryAfterMs > 0) {
-      const seconds = Math.ceil(retryAfterMs / 1000);
-      throw new ProblemError('too-many-failed-attempts', `too many failed authentication attempts; try again in ${seconds} s`, {},
-        { 'Retry-After': String(seconds) });
-    }
+    return window.failures >= maxFailures ? window.endsAt - now : 0;
+  }
+
+  private refuseAfter(blockedMs: number): void {
+    if (blockedMs <= 0) return;
+    const seconds = Math.ceil(blockedMs / 1000);
+    throw new ProblemError('too-many-failed-attempts', `too many failed authentication attempts; try again in ${seconds} s`, {},
+      { 'Retry-After': String(seconds) });
   }
 
   private recordFailure(subjects: string[]): void {
