@@ -11,9 +11,10 @@ import { platformTitle } from '../../activities/accounting/connections';
 import type { PlatformName } from '../../activities/accounting/platform';
 import { recordActivity } from '../../db/activity-log';
 import { findMerchant } from '../../db/merchants';
-import { escapeHtml } from '../../lib/html';
 import { ACCOUNTING_ROLES } from '../../lib/task-queues';
 import type { ApiDeps } from '../deps';
+import { html } from '../pay-now/html';
+import { sendPage } from '../pay-now/layout';
 import { notFound, ProblemError, type ProblemSlug } from '../problem';
 import { defineRoute, type RouteSpec } from '../routing';
 import { merchantIdParam, plainText } from '../schemas';
@@ -114,16 +115,14 @@ export function oauthRoutes(deps: ApiDeps): RouteSpec[] {
       auth: 'none',
       query: z.object({ outcome: z.enum(['connected', 'choose']), platform: platformEnum, role: roleEnum }),
       responses: { 200: { description: 'An HTML page' } },
-      handler: async ({ query }) => {
+      handler: async ({ query, ctx }) => {
         const title = platformTitle(query.platform);
         const text = query.outcome === 'connected'
           ? `${title} is connected for ${query.role}. You can close this page.`
           : `Your consent opened several ${title} organisations. Choose the one for ${query.role} in Settle (GET /v1/connections/${query.role}/pending-tenants); the others are let go.`;
-        return {
-          status: 200,
-          headers: { 'content-type': 'text/html; charset=utf-8' },
-          body: `<!doctype html><html><head><meta charset="utf-8"><title>Settle</title></head><body><h1>${escapeHtml(title)}</h1><p id="outcome">${escapeHtml(text)}</p></body></html>`,
-        };
+        // The Pay Now pages' shell: the same look, and its security headers (CSP, no framing).
+        sendPage(ctx, { title: `${title} — Settle`, body: html`<div class="card"><h1>${title}</h1><p id="outcome">${text}</p></div>` });
+        return { status: 200 };
       },
     }),
     defineRoute({
