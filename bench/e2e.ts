@@ -12,7 +12,7 @@ import path from 'node:path';
 import { beginCheckoutUpdate, completeCheckoutUpdate } from '../workflows/quotes/definitions';
 import { acceptBody, setUpQuoteMerchant, startQuoteWorld, type QuoteMerchant, type QuoteWorld } from '../test/support/quotes';
 import { latencySvg } from './support/plot';
-import { startBenchStack } from './support/stack';
+import { startBenchStack, type BenchTemporal } from './support/stack';
 import { inParallel, percentile, publishBenchServers, round } from './support/world';
 
 const LOADS = [1, 2, 4, 6, 8, 12, 16];
@@ -106,8 +106,8 @@ async function runStep(world: QuoteWorld, merchants: QuoteMerchant[], rate: numb
   };
 }
 
-export async function e2eBenchmark(): Promise<Record<string, unknown>> {
-  const s = await startBenchStack();
+export async function e2eBenchmark(opts: { temporal?: BenchTemporal; loads?: readonly number[]; plot?: string } = {}): Promise<Record<string, unknown>> {
+  const s = await startBenchStack({ temporal: opts.temporal });
   let world: QuoteWorld | undefined;
   try {
     await publishBenchServers(s);
@@ -117,7 +117,7 @@ export async function e2eBenchmark(): Promise<Record<string, unknown>> {
     for (let i = 0; i < MERCHANTS; i++) merchants.push(await setUpQuoteMerchant(world, { methods: ['card'], cpqMethods: ['card'] }));
     await runStep(world, merchants, 1); // warm-up: JIT, connections, token caches
     const loads = [];
-    for (const rate of LOADS) {
+    for (const rate of opts.loads ?? LOADS) {
       const step = await runStep(world, merchants, rate);
       process.stdout.write(`  offered ${String(rate).padStart(3)}/s  completed ${String(step.completedPerSecond).padStart(6)}/s  p50 ${String(step.p50Ms).padStart(7)} ms  p99 ${String(step.p99Ms).padStart(7)} ms  ${step.sustained ? 'sustained' : 'NOT sustained'}\n`);
       loads.push(step);
@@ -127,7 +127,8 @@ export async function e2eBenchmark(): Promise<Record<string, unknown>> {
     // The headline latency is at the highest sustained load (steady state), else at the lowest offered.
     const headline = sustained.at(-1) ?? loads[0];
     const svg = latencySvg(loads.map((l) => ({ x: l.offeredPerSecond, p50: l.p50Ms, p99: l.p99Ms, ok: l.sustained })));
-    writeFileSync(path.join(__dirname, 'results', 'e2e-latency.svg'), svg);
+    const plot = opts.plot ?? 'e2e-latency.svg';
+    writeFileSync(path.join(__dirname, 'results', plot), svg);
     return {
       p50Ms: headline.p50Ms,
       p99Ms: headline.p99Ms,
@@ -137,7 +138,7 @@ export async function e2eBenchmark(): Promise<Record<string, unknown>> {
       stepSeconds: STEP_SECONDS,
       merchants: MERCHANTS,
       loads,
-      plot: 'bench/results/e2e-latency.svg',
+      plot: `bench/results/${plot}`,
     };
   } finally {
     await world?.close();

@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { accountingBenchmark } from './accounting';
 import { apiBenchmark } from './api';
+import { clusterBenchmark } from './cluster';
 import { e2eBenchmark } from './e2e';
 import { invoiceSyncBenchmark } from './invoice-sync';
 import { matchingBenchmark } from './matching';
@@ -19,7 +20,10 @@ const BENCHMARKS: Record<string, Benchmark> = {
   accounting: accountingBenchmark,
   matching: matchingBenchmark,
   'invoice-sync': invoiceSyncBenchmark,
+  // Not in the default set (`npm run bench`): it builds and runs the production cluster; `npm run cluster` runs it.
+  cluster: clusterBenchmark,
 };
+const DEFAULT_SET = Object.keys(BENCHMARKS).filter((name) => name !== 'cluster');
 
 async function main() {
   const names = process.argv.slice(2);
@@ -27,7 +31,7 @@ async function main() {
   if (unknown.length) throw new Error(`unknown benchmark ${unknown.join(', ')}; known: ${Object.keys(BENCHMARKS).join(', ')}`);
   const dir = path.join(__dirname, 'results');
   mkdirSync(dir, { recursive: true });
-  for (const name of names.length ? names : Object.keys(BENCHMARKS)) {
+  for (const name of names.length ? names : DEFAULT_SET) {
     process.stdout.write(`\n== ${name}\n`);
     const result = await BENCHMARKS[name]();
     writeFileSync(path.join(dir, `${name}.json`), `${JSON.stringify(result, null, 2)}\n`);

@@ -3,10 +3,12 @@
 //
 // Temporal CLI (dev server + Web UI): TEMPORAL_CLI_PATH, then PATH, then the keyed cache (~/.cache/settle), then the
 //   Go bin folder, then `go install` into the keyed cache when Go is present, then the SDK's cached download.
+// Production server (temporal-server + temporal-sql-tool, `npm run cluster`): TEMPORAL_SERVER_PATH and
+//   TEMPORAL_SQL_TOOL_PATH, then the keyed cache, then `go install` into it.
 // Time-skipping test server: TEMPORAL_TEST_SERVER_PATH, then a launcher built from Maven Central
 //   (io.temporal:temporal-test-server), then the SDK's cached download.
 import { execFileSync, spawn } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { dataDir, PROJECT_ROOT } from '../paths';
@@ -74,14 +76,19 @@ function runWithProgress(cmd: string, args: string[], opts: { cwd: string; env?:
   });
 }
 
+/** The keyed cache folder of a tool build (one per tool, version and platform). */
+function toolCacheDir(tool: string, version: string): string {
+  const root = process.env.SETTLE_TOOLS_CACHE || path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'settle');
+  return path.join(root, `${tool}-${version}-${process.platform}-${process.arch}`);
+}
+
 /**
  * The keyed cache folder a build of the CLI goes to: one folder per CLI version and platform, under
  * SETTLE_TOOLS_CACHE (default ~/.cache/settle), so a CI cache keyed on the same name can carry it between runs and a
  * version bump never picks up an old build.
  */
 export function temporalCliCacheDir(): string {
-  const root = process.env.SETTLE_TOOLS_CACHE || path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'settle');
-  return path.join(root, `temporal-cli-${TEMPORAL_CLI_VERSION}-${process.platform}-${process.arch}`);
+  return toolCacheDir('temporal-cli', TEMPORAL_CLI_VERSION);
 }
 
 /**
@@ -116,6 +123,50 @@ export async function findTemporalCli(progress: Progress = defaultProgress): Pro
 export async function temporalCliExecutable(progress?: Progress): Promise<ServerExecutable> {
   const cli = await findTemporalCli(progress);
   return cli ? { type: 'existing-path', path: cli } : { type: 'cached-download' };
+}
+
+export const TEMPORAL_SERVER_MODULE = 'go.temporal.io/server';
+// Production Temporal: v1.29.1's go.mod has no `replace` directive (so `go install ...@version` works) and needs Go 1.25.
+export const TEMPORAL_SERVER_VERSION = 'v1.29.1';
+
+export interface TemporalServerTools {
+  /** `temporal-server`: the cluster services (frontend, history, matching, worker), one process each. */
+  server: string;
+  /** `temporal-sql-tool`: creates and upgrades the persistence and visibility schemas. */
+  sqlTool: string;
+}
+
+/**
+ * The production server's two binaries: TEMPORAL_SERVER_PATH and TEMPORAL_SQL_TOOL_PATH, else the keyed cache,
+ * else built with `go install` into it (first time only, several minutes on two cores); undefined without Go.
+ */
+export async function findTemporalServerTools(progress: Progress = defaultProgress): Promise<TemporalServerTools | undefined> {
+  const fromEnv = { server: process.env.TEMPORAL_SERVER_PATH, sqlTool: process.env.TEMPORAL_SQL_TOOL_PATH };
+  if (fromEnv.server || fromEnv.sqlTool) {
+    for (const [name, file] of Object.entries(fromEnv)) {
+      if (!file || !isExecutable(file)) throw new Error(`set both TEMPORAL_SERVER_PATH and TEMPORAL_SQL_TOOL_PATH to executables (${name}: ${file ?? 'unset'})`);
+    }
+    return fromEnv as TemporalServerTools;
+  }
+  const dir = toolCacheDir('temporal-server', TEMPORAL_SERVER_VERSION);
+  const tools = { server: path.join(dir, 'temporal-server'), sqlTool: path.join(dir, 'temporal-sql-tool') };
+  if (isExecutable(tools.server) && isExecutable(tools.sqlTool)) return tools;
+  const go = onPath('go');
+  if (!go) return undefined;
+  progress(`building temporal-server and temporal-sql-tool ${TEMPORAL_SERVER_VERSION} with go install into ${dir} (first time only; several minutes)`);
+  const build = path.join(dir, 'build');
+  mkdirSync(build, { recursive: true });
+  await runWithProgress(go, ['install', `${TEMPORAL_SERVER_MODULE}/cmd/server@${TEMPORAL_SERVER_VERSION}`,
+    `${TEMPORAL_SERVER_MODULE}/cmd/tools/sql@${TEMPORAL_SERVER_VERSION}`], {
+    cwd: os.tmpdir(), // outside any Go module, as for the CLI
+    env: { ...process.env, GOBIN: build },
+    label: 'go install',
+    progress,
+  });
+  // go install names a binary after its package folder (server, sql); the names Temporal's images and docs use are clearer.
+  renameSync(path.join(build, 'server'), tools.server);
+  renameSync(path.join(build, 'sql'), tools.sqlTool);
+  return tools;
 }
 
 const TEST_SERVER_POM = path.join(PROJECT_ROOT, 'tools', 'temporal-test-server', 'pom.xml');

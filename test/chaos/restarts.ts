@@ -19,7 +19,7 @@ export interface Restartable {
   unpublish(): void;
 }
 
-function publishing(patch: Partial<TestServers>): () => void {
+export function publishing(patch: Partial<TestServers>): () => void {
   const shared = testServers();
   publishTestServers({ ...shared, ...patch });
   return () => publishTestServers(shared);
@@ -45,8 +45,8 @@ export async function ownTemporal(): Promise<Restartable> {
   };
 }
 
-/** A persistent embedded Postgres with a migrated template database. */
-export async function ownPostgres(): Promise<Restartable> {
+/** A persistent embedded Postgres with a migrated template database; `url` is its admin connection. */
+export async function ownPostgres(): Promise<Restartable & { url: string }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'settle-chaos-pg-'));
   const opts = { databaseDir: path.join(dir, 'pg'), port: await freePort(), persistent: true };
   let pg: EmbeddedPostgres | undefined = await startEmbeddedPostgres(opts);
@@ -61,6 +61,7 @@ export async function ownPostgres(): Promise<Restartable> {
   await templateDb.destroy();
   const unpublish = publishing({ postgresUrl: pg.url, templateDatabase: template });
   return {
+    url: pg.url,
     async stop() {
       await pg?.stop();
       pg = undefined;
