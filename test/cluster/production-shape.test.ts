@@ -126,10 +126,14 @@ it('posts each payment once through a kill -9 of a wise-pay worker', async () =>
 }, 600_000);
 
 it('posts each payment once through a kill -9 of the history service and its restart', async () => {
+  const killed = cluster.services.history.pid;
   await paymentsThrough('history service kill', async () => {
     await cluster.services.history.stop('SIGKILL');
     cluster.services.history.start();
   });
+  // The postings after the kill went through the history process started in its place.
+  expect(cluster.services.history.pid).not.toBe(killed);
+  expect(() => process.kill(cluster.services.history.pid!, 0)).not.toThrow();
 }, 600_000);
 
 it('posts each payment once through a Postgres restart under load', async () => {
