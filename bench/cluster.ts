@@ -11,11 +11,20 @@ export async function clusterBenchmark(): Promise<Record<string, unknown>> {
   const devServer = await e2eBenchmark({ temporal: 'dev-server', loads: LOADS, plot: 'cluster-dev-server-latency.svg' });
   process.stdout.write('  on the production cluster\n');
   const cluster = await e2eBenchmark({ temporal: 'cluster', loads: LOADS, plot: 'cluster-latency.svg' });
-  const headline = (r: Record<string, unknown>) => `p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms at ${r.atRatePerSecond}/s; sustained up to ${r.maxOfferedRateSustained}/s`;
+  type Step = { offeredPerSecond: number; p50Ms: number; p99Ms: number; sustained: boolean };
+  const steps = (r: Record<string, unknown>) => r.loads as Step[];
+  const brief = (step: Step | undefined) => (step ? `p50 ${step.p50Ms} ms, p99 ${step.p99Ms} ms${step.sustained ? '' : ' (not sustained)'}` : 'not reached');
+  // Side by side at each offered rate: the same load on the two servers, in the same run.
+  const byLoad = LOADS.map((rate) => ({
+    offeredPerSecond: rate,
+    devServer: steps(devServer).find((s) => s.offeredPerSecond === rate),
+    cluster: steps(cluster).find((s) => s.offeredPerSecond === rate),
+  }));
   return {
-    devServer: headline(devServer),
-    cluster: headline(cluster),
-    p99RatioClusterToDevServer: Math.round((Number(cluster.p99Ms) / Math.max(1, Number(devServer.p99Ms))) * 100) / 100,
+    devServerMaxSustainedPerSecond: devServer.maxOfferedRateSustained,
+    clusterMaxSustainedPerSecond: cluster.maxOfferedRateSustained,
+    ...Object.fromEntries(byLoad.map((l) => [`at ${l.offeredPerSecond}/s`, `dev server ${brief(l.devServer)} | cluster ${brief(l.cluster)}`])),
+    byLoad,
     details: { devServer, cluster },
   };
 }
