@@ -2,7 +2,7 @@
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { findTemporalCli, findTestServer, temporalCliCacheDir, temporalCliExecutable, TEMPORAL_CLI_VERSION } from '../../lib/temporal/binaries';
+import { findTemporalCli, findTemporalServerTools, findTestServer, temporalCliCacheDir, temporalCliExecutable, TEMPORAL_CLI_VERSION, TEMPORAL_SERVER_VERSION } from '../../lib/temporal/binaries';
 
 const saved = { ...process.env };
 afterEach(() => {
@@ -67,3 +67,29 @@ it('builds a time-skipping server launcher from Maven when none is configured', 
   const launcher = await findTestServer(quiet);
   expect(launcher).toBe(path.join(process.env.SETTLE_DATA_DIR, 'bin', 'temporal-test-server'));
 }, 120_000);
+
+describe('the production server tools (npm run cluster)', () => {
+  it('takes TEMPORAL_SERVER_PATH and TEMPORAL_SQL_TOOL_PATH together, and refuses one without the other', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'server-'));
+    const server = fakeExecutable(dir, 'my-server');
+    const sqlTool = fakeExecutable(dir, 'my-sql');
+    process.env.TEMPORAL_SERVER_PATH = server;
+    process.env.TEMPORAL_SQL_TOOL_PATH = sqlTool;
+    expect(await findTemporalServerTools(quiet)).toEqual({ server, sqlTool });
+    delete process.env.TEMPORAL_SQL_TOOL_PATH;
+    await expect(findTemporalServerTools(quiet)).rejects.toThrow(/set both TEMPORAL_SERVER_PATH and TEMPORAL_SQL_TOOL_PATH/);
+  });
+
+  it('finds a build in its keyed cache, and is undefined with no cache and no Go', async () => {
+    const cache = mkdtempSync(path.join(os.tmpdir(), 'tools-cache-'));
+    delete process.env.TEMPORAL_SERVER_PATH;
+    delete process.env.TEMPORAL_SQL_TOOL_PATH;
+    process.env.SETTLE_TOOLS_CACHE = cache;
+    process.env.PATH = mkdtempSync(path.join(os.tmpdir(), 'empty-path-')); // no `go`
+    expect(await findTemporalServerTools(quiet)).toBeUndefined();
+    const dir = path.join(cache, `temporal-server-${TEMPORAL_SERVER_VERSION}-${process.platform}-${process.arch}`);
+    mkdirSync(dir, { recursive: true });
+    const tools = { server: fakeExecutable(dir, 'temporal-server'), sqlTool: fakeExecutable(dir, 'temporal-sql-tool') };
+    expect(await findTemporalServerTools(quiet)).toEqual(tools);
+  });
+});
