@@ -4,6 +4,7 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type Stripe from 'stripe';
 import { STRIPE_BANK_DEBIT_TYPES } from '../../activities/quotes/stripe-intents';
+import { merchantAccount } from '../../activities/stripe/connected-account';
 import { raiseMerchantAction } from '../../db/actions';
 import { recordActivity } from '../../db/activity-log';
 import { debitOutcomeSignal, debitReturnedSignal, settlementWorkflowId } from '../../workflows/quotes/definitions';
@@ -50,7 +51,7 @@ export async function handleStripeEvent(deps: ApiDeps, merchantId: string, event
       return 'signalled';
     }
     // No settlement open for it: the return window is over (or it was never a settled bank debit of ours).
-    const intent = await deps.stripe.paymentIntents.retrieve(intentId);
+    const intent = await deps.stripe.paymentIntents.retrieve(intentId, {}, (await merchantAccount(deps.db, merchantId)).options());
     const quotePaymentId = intent.metadata?.settle_quote_payment_id;
     if (intent.metadata?.settle_merchant_id !== merchantId || !quotePaymentId) return 'ignored';
     const detail = `A payment for quote payment ${quotePaymentId} was disputed or returned (${dispute.reason}) after Settle stopped watching it; the books were not changed: handle it by hand.`;

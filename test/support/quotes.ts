@@ -12,7 +12,7 @@ import { runWorkerProcess, type RunningProcess, xeroWorkerEnv } from './processe
 import { createTestMerchant } from './merchants';
 import type { MailConfig } from '../../lib/mail/transport';
 import { startTestStack, type TestStack } from './stack';
-import { startStripe, type StripeFixture } from './stripe';
+import { onboardStripeAccount, startStripe, type StripeFixture } from './stripe';
 import { startXero, type XeroFixture } from './xero';
 
 export const TEST_QUOTE_TIMING: QuotePaymentTiming = { abandonAfterMs: 60_000, downpaymentCheckEveryMs: 60_000, downpaymentGiveUpAfterMs: 3_600_000 };
@@ -59,6 +59,8 @@ export function wisePayWorkerProcess(world: QuoteWorld): RunningProcess {
 
 export interface QuoteMerchant {
   merchantId: string;
+  /** The merchant's own Stripe account (Connect), onboarded: every payment of the merchant is made on it. */
+  stripeAccountId: string;
   stripeWebhookSecret: string;
   apiKey: string;
   cpqKey: string;
@@ -71,7 +73,7 @@ export interface QuoteMerchant {
 /** A merchant connected to the world's Xero organisation, with the CPQ integration on. */
 export async function setUpQuoteMerchant(
   world: QuoteWorld,
-  opts: { methods?: PaymentMethodKind[]; cpqMethods?: PaymentMethodKind[]; stripeWebhook?: boolean } = {},
+  opts: { methods?: PaymentMethodKind[]; cpqMethods?: PaymentMethodKind[]; stripeWebhook?: boolean; onboardStripe?: boolean } = {},
 ): Promise<QuoteMerchant> {
   const { stack, xero } = world;
   const { merchantId, apiKey } = await createTestMerchant(stack, `Quote MSP ${randomBytes(3).toString('hex')}`);
@@ -86,11 +88,13 @@ export async function setUpQuoteMerchant(
   expectOk(await merchant('PUT', '/v1/payment-methods', { body: { methods: opts.methods ?? ['card', 'bank_debit'] } }), 'enabling methods');
   expectOk(await merchant('PUT', '/v1/integrations/cpq', { body: { enabled: true, allowedMethods: opts.cpqMethods ?? ['card', 'bank_debit'] } }), 'enabling CPQ');
   const cpqKey = expectOk(await merchant('POST', '/v1/integrations/cpq/api-key'), 'generating the CPQ key').body.apiKey as string;
-  // Stripe sends this merchant's events to its endpoint, signed with the secret the merchant stored.
+  // The merchant's own Stripe account, onboarded through Settle and Stripe's hosted page (not yet, when asked).
+  const stripeAccountId = await onboardStripeAccount(stack.api!.url, apiKey, { complete: opts.onboardStripe !== false });
+  // Stripe sends this merchant's events to the endpoint made on its own account, signed with the secret the merchant stored.
   const signingSecret = `whsec_${randomBytes(18).toString('hex')}`;
   const webhook = expectOk(await merchant('PUT', '/v1/integrations/stripe/webhook', { body: { signingSecret } }), 'configuring the Stripe webhook');
-  if (opts.stripeWebhook !== false) world.stripe.emu.addWebhookEndpoint(webhook.body.url, signingSecret);
-  return { merchantId, apiKey, cpqKey, stripeWebhookSecret: signingSecret, merchant, cpq: httpClient(stack.api!.url, cpqKey) };
+  if (opts.stripeWebhook !== false) world.stripe.emu.addWebhookEndpoint(webhook.body.url, signingSecret, { account: stripeAccountId });
+  return { merchantId, stripeAccountId, apiKey, cpqKey, stripeWebhookSecret: signingSecret, merchant, cpq: httpClient(stack.api!.url, cpqKey) };
 }
 
 let quoteSeq = 0;

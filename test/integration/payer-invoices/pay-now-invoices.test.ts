@@ -214,7 +214,7 @@ it('posts a bank debit once Stripe says it succeeded (checked on a short clock h
         timing: { abandonAfterMs: 60_000, bankDebitCheckEveryMs: 200, bankDebitMaxChecks: 100 } }],
     });
     const { paymentIntentId } = await handle.executeUpdate(checkoutOpenedUpdate);
-    await world.stripe.stripe.paymentIntents.confirm(paymentIntentId!, { payment_method: 'pm_usBankAccount' });
+    await world.stripe.stripe.paymentIntents.confirm(paymentIntentId!, { payment_method: 'pm_usBankAccount' }, { stripeAccount: m.stripeAccountId });
     expect(await handle.executeUpdate(completeInvoiceCheckoutUpdate, { args: [{ paymentIntentId: paymentIntentId! }] })).toMatchObject({ status: 'processing' });
     return { handle, paymentIntentId: paymentIntentId! };
   };
