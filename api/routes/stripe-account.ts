@@ -93,7 +93,7 @@ export function stripeAccountRoutes(deps: ApiDeps): RouteSpec[] {
             controller: { fees: { payer: 'account' }, losses: { payments: 'stripe' }, stripe_dashboard: { type: 'full' } },
             business_profile: { name: merchant.name }, metadata: { settle_merchant_id: merchantId },
           }, { idempotencyKey: idempotencyKey(merchantId, 'stripe-connected-account') });
-          row = await saveStripeAccount(deps.db, merchantId, account);
+          row = await saveStripeAccount(deps.db, merchantId, { ...account, livemode: deps.stripeLivemode ?? false });
           ctx.state.log.info({ merchantId, accountId: row.account_id }, 'stripe connected account created');
         }
         const link = await onboardingLink(row);

@@ -90,6 +90,17 @@ export function completeOnboarding(ctx: Ctx, account: StripeAccount): void {
   emit(ctx, account, 'account.updated', profile, account.id, previous);
 }
 
+/** Stripe asks for more later (a verification lapsed): charges are disabled until it is given, `account.updated` says so. */
+export function requireMore(ctx: Ctx, account: StripeAccount, fields: string[]): void {
+  const profile = account.profile!;
+  const previous = { charges_enabled: profile.charges_enabled, requirements: structuredClone(profile.requirements) };
+  Object.assign(profile, {
+    charges_enabled: false,
+    requirements: { ...profile.requirements, currently_due: [...fields], past_due: [...fields], disabled_reason: 'requirements.past_due' },
+  });
+  emit(ctx, account, 'account.updated', profile, account.id, previous);
+}
+
 export function registerConnectRoutes(server: EmulatorServer, ctx: Ctx): void {
   const links = new Map<string, AccountLinkRecord>();
 

@@ -13,7 +13,7 @@ import { SlidingWindowLimiter } from '../support/limits';
 import { EmulatorServer } from '../support/server';
 import { authenticate, setCaller } from './auth';
 import { payOut, registerBalanceRoutes } from './balance';
-import { registerConnectRoutes } from './connect';
+import { registerConnectRoutes, requireMore } from './connect';
 import { registerCustomerRoutes } from './customers';
 import { registerRefundRoutes } from './refunds';
 import { rateLimited, stripeShaped } from './errors';
@@ -55,6 +55,8 @@ export interface StripeEmulator {
   addWebhookEndpoint(url: string, secret: string, opts?: WebhookEndpointOptions): void;
   /** An automatic payout of a connected account's available balance in `currency` (`payout.created`, `payout.paid`). */
   payout(accountId: string, currency: string): StripePayout;
+  /** Stripe disables charges on a connected account until `fields` are given (`account.updated`). */
+  requireMore(accountId: string, fields: string[]): void;
   /** Sends an event to its endpoints again, as Stripe does when it retries a delivery (same id, same payload). */
   resend(eventId: string): StripeEvent;
   /** The bank's answer to a debit in `processing`: it settled, or it failed (back to requires_payment_method). */
@@ -115,6 +117,11 @@ export async function startStripeEmulator(opts: StripeEmulatorOptions = {}): Pro
     addWebhookEndpoint: (url, secret, endpointOpts) => webhooks.add(url, secret, endpointOpts),
     payout,
     resend,
+    requireMore: (accountId, fields) => {
+      const account = state.connectedAccount(accountId);
+      if (!account) throw new Error(`no connected account ${accountId}`);
+      requireMore(ctx, account, fields);
+    },
     settle: async (id, outcome) => settle(id, outcome),
     dispute: async (id) => {
       dispute(id);

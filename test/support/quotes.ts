@@ -15,6 +15,8 @@ import { startTestStack, type TestStack } from './stack';
 import { onboardStripeAccount, startStripe, type StripeFixture } from './stripe';
 import { startXero, type XeroFixture } from './xero';
 
+export const CONNECT_WEBHOOK_SECRET = `whsec_connect${randomBytes(12).toString('hex')}`;
+
 export const TEST_QUOTE_TIMING: QuotePaymentTiming = { abandonAfterMs: 60_000, downpaymentCheckEveryMs: 60_000, downpaymentGiveUpAfterMs: 3_600_000 };
 
 export interface QuoteWorld {
@@ -24,7 +26,11 @@ export interface QuoteWorld {
   close(): Promise<void>;
 }
 
-export async function startQuoteWorld(opts: { timing?: QuotePaymentTiming; settlementTiming?: SettlementTiming; roles?: readonly WorkerRole[]; mail?: MailConfig & { pollMs?: number } } = {}): Promise<QuoteWorld> {
+/**
+ * `connectWebhook`: the platform's Connect endpoint is registered at the emulator (every connected account's events,
+ * signed with its own secret, to /webhooks/stripe/connect).
+ */
+export async function startQuoteWorld(opts: { timing?: QuotePaymentTiming; settlementTiming?: SettlementTiming; roles?: readonly WorkerRole[]; mail?: MailConfig & { pollMs?: number }; connectWebhook?: boolean } = {}): Promise<QuoteWorld> {
   // Xero's limits with the minute scaled to a second (Settle's budget and the emulator agree): tests make far more
   // calls a minute than a merchant would, and pacing is not what they test.
   const clock = { minuteMs: 1_000, dayMs: 86_400_000 };
@@ -32,13 +38,14 @@ export async function startQuoteWorld(opts: { timing?: QuotePaymentTiming; settl
   const endpoint = { apiBase: xero.emu.apiBasePath, tokenUrl: xero.emu.tokenUrl, clientId: 'settle', clientSecret: 'secret' };
   const stack = await startTestStack({
     endpoints: { xero: endpoint, quickbooks: endpoint },
-    stripe: { stripe: stripe.stripe, publishableKey: stripe.publishableKey },
+    stripe: { stripe: stripe.stripe, publishableKey: stripe.publishableKey, ...(opts.connectWebhook ? { connectWebhookSecret: CONNECT_WEBHOOK_SECRET } : {}) },
     clock,
     quoteTiming: opts.timing ?? TEST_QUOTE_TIMING,
     settlementTiming: opts.settlementTiming,
     ...(opts.roles ? { roles: opts.roles } : {}),
     ...(opts.mail ? { mail: opts.mail } : {}),
   });
+  if (opts.connectWebhook) stripe.emu.addWebhookEndpoint(`${stack.api!.url}/webhooks/stripe/connect`, CONNECT_WEBHOOK_SECRET, { connect: true });
   return {
     stack, xero, stripe,
     async close() {
