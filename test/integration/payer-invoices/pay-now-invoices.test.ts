@@ -23,7 +23,7 @@ beforeAll(async () => {
 afterAll(() => world.close());
 
 const inDays = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
-const intents = () => [...world.stripe.emu.state.accounts.values()].flatMap((a) => [...a.paymentIntents.values()]);
+const intents = () => [...world.stripe.emu.state.all()].flatMap((a) => [...a.paymentIntents.values()]);
 const intentsOf = (checkoutId: string) => intents().filter((i) => i.metadata?.settle_checkout_id === checkoutId);
 const checkoutOf = (location: string) => /\/checkouts\/(chk_[0-9a-f]{24})$/.exec(location)?.[1] ?? '';
 const workflowOf = (checkoutId: string) => world.stack.client.workflow.getHandle(invoicePaymentWorkflowId(m.merchantId, checkoutId));
