@@ -28,6 +28,10 @@ export interface ApiDeps {
   stripe: Stripe;
   /** What the browser uses to confirm a payment (Stripe.js); in sandbox mode the emulator takes it too. */
   stripePublishableKey?: string;
+  /** The Connect endpoint's signing secret (`POST /webhooks/stripe/connect`); unset, that endpoint refuses every event. */
+  stripeConnectWebhookSecret?: string;
+  /** The platform key is a live one: connected accounts are live, and only live Connect events apply (default test). */
+  stripeLivemode?: boolean;
   /** Where payers reach the Pay Now pages: links handed to CPQ and put in emails start with it. */
   publicUrl: string;
   /** Sandbox mode: Pay Now offers the sandbox checkout (choose success, decline, bank debit) in place of Stripe.js. */

@@ -34,6 +34,8 @@ async function main() {
       keyring,
       stripe: createStripeClient({ secretKey: config.STRIPE_SECRET_KEY, apiBase: config.STRIPE_API_BASE }),
       stripePublishableKey: config.STRIPE_PUBLISHABLE_KEY,
+      stripeConnectWebhookSecret: config.STRIPE_CONNECT_WEBHOOK_SECRET,
+      stripeLivemode: /^(sk|rk)_live_/.test(config.STRIPE_SECRET_KEY),
       publicUrl: config.SETTLE_PUBLIC_URL,
       sandbox: false,
       codec: { opsToken: config.SETTLE_OPS_TOKEN, corsOrigins: config.SETTLE_CODEC_CORS_ORIGINS },

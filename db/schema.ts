@@ -269,6 +269,27 @@ export interface StripeWebhookEndpointsTable {
   updated_at: ColumnType<Date, Date | undefined, Date>;
 }
 
+/** The merchant's Stripe connected account (0017_stripe_connect.ts). */
+export interface MerchantStripeAccountsTable {
+  merchant_id: string;
+  account_id: string;
+  livemode: boolean;
+  details_submitted: ColumnType<boolean, boolean | undefined, boolean>;
+  charges_enabled: ColumnType<boolean, boolean | undefined, boolean>;
+  payouts_enabled: ColumnType<boolean, boolean | undefined, boolean>;
+  /** What Stripe still asks for (`requirements.currently_due`). */
+  requirements_due: ColumnType<string[], string | undefined, string>;
+  disabled_reason: string | null;
+  platform_fee_bps: ColumnType<number, number | undefined, number>;
+  clearing_account: string | null;
+  fees_account: string | null;
+  bank_account: string | null;
+  onboarding_refresh_hash: string | null;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | undefined, Date>;
+}
+export type MerchantStripeAccount = Selectable<MerchantStripeAccountsTable>;
+
 export interface StripeEventsTable {
   id: string;
   merchant_id: string;
@@ -565,6 +586,7 @@ export interface Database {
   payment_plan_invoices: PaymentPlanInvoicesTable;
   activity_log: ActivityLogTable;
   stripe_events: StripeEventsTable;
+  merchant_stripe_accounts: MerchantStripeAccountsTable;
   stripe_webhook_endpoints: StripeWebhookEndpointsTable;
   billing_terms: BillingTermsTable;
   cpq_integrations: CpqIntegrationsTable;

@@ -12,10 +12,10 @@ import { createDb, migrateToLatest } from '../db/database';
 import { startEmbeddedPostgres } from '../db/embedded-postgres';
 import { configureCpqIntegration, displayCpqApiKey, findCpqIntegration, generateCpqApiKey } from '../db/cpq-integrations';
 import { createMerchant, hashApiKey, issueApiKey, merchantIdForKeyHash } from '../db/merchants';
-import { saveStripeWebhookSecret } from '../db/stripe-webhooks';
 import { platformFactory } from '../activities/accounting/platforms';
 import { createAccountingServices, platformEndpoints } from '../activities/accounting/services';
 import { createStripeClient } from '../activities/stripe/client';
+import { completeAccountLink } from '../emulators/stripe';
 import { accountingEnv, ConfigError, loadConfig, logEnv, mailConfig, mailEnv, stripeEnv, temporalEnv } from '../lib/config';
 import { ensureMailRelay } from '../lib/mail/relay';
 import { createMailSender } from '../lib/mail/transport';
@@ -156,6 +156,8 @@ async function main() {
     const stripeKeys = sandbox?.stripeKeys ?? (({ STRIPE_SECRET_KEY, STRIPE_PUBLISHABLE_KEY, STRIPE_API_BASE }) =>
       ({ secretKey: STRIPE_SECRET_KEY, publishableKey: STRIPE_PUBLISHABLE_KEY, apiBase: STRIPE_API_BASE }))(loadConfig(stripeEnv));
     const stripe = createStripeClient(stripeKeys);
+    // The platform's Connect endpoint: its own secret in sandbox mode (the emulator is told it below), else configured.
+    const stripeConnectWebhookSecret = sandbox ? `whsec_${randomBytes(24).toString('hex')}` : loadConfig(stripeEnv).STRIPE_CONNECT_WEBHOOK_SECRET;
     if (!creds.merchantId) {
       const { merchant, apiKey } = await createMerchant(db, 'Sandbox MSP');
       Object.assign(creds, { merchantId: merchant.id, merchantApiKey: apiKey.key });
@@ -216,7 +218,8 @@ async function main() {
     const api = await startApi(
       {
         db, apiKeys, temporal, accounting, log, taskQueuePrefix: temporalConfig.SETTLE_TASK_QUEUE_PREFIX, adminApiKey, maxBodyBytes: 256 * 1024,
-        keyring, stripe, stripePublishableKey: stripeKeys.publishableKey, sandbox: Boolean(sandbox),
+        keyring, stripe, stripePublishableKey: stripeKeys.publishableKey, stripeConnectWebhookSecret, sandbox: Boolean(sandbox),
+        stripeLivemode: /^(sk|rk)_live_/.test(stripeKeys.secretKey),
         publicUrl: process.env.SETTLE_PUBLIC_URL ?? `http://localhost:${apiPort}`,
         codec: { opsToken: process.env.SETTLE_OPS_TOKEN ?? creds.opsToken, corsOrigins: uiOrigins, trustLocalUi: Boolean(sandbox) && uiOrigins.length > 0 },
       },
@@ -231,11 +234,15 @@ async function main() {
     const sandboxMerchant = await db.selectFrom('merchants').select(['timezone', 'bpay_upload_enabled']).where('id', '=', creds.merchantId!).executeTakeFirstOrThrow();
     await ensureBpaySchedule(temporal, { merchantId: creds.merchantId!, timezone: sandboxMerchant.timezone, taskQueuePrefix: temporalConfig.SETTLE_TASK_QUEUE_PREFIX,
       enabled: sandboxMerchant.bpay_upload_enabled });
-    // The sandbox's Stripe sends the sandbox merchant's events to its webhook endpoint (the emulator keeps no state).
+    // The sandbox's Stripe sends every connected account's events to Settle's Connect endpoint, and the sandbox
+    // merchant is paid into its own connected account, onboarded the way a merchant does it: Settle creates the account
+    // and hands out a link, the merchant submits Stripe's (the emulator's) hosted page, and the browser comes back to
+    // Settle. The emulator keeps no state between starts, so the account Settle remembers from the last start is gone.
     if (sandbox) {
-      const signingSecret = `whsec_${randomBytes(24).toString('hex')}`;
-      await saveStripeWebhookSecret(db, keyring, creds.merchantId!, signingSecret);
-      sandbox.stripe.addWebhookEndpoint(`${api.url}/webhooks/stripe/${creds.merchantId}`, signingSecret);
+      sandbox.stripe.addWebhookEndpoint(`${api.url}/webhooks/stripe/connect`, stripeConnectWebhookSecret!, { connect: true });
+      await db.deleteFrom('merchant_stripe_accounts').where('merchant_id', '=', creds.merchantId!).execute();
+      const accountId = await onboardConnectedAccount(api.url, creds.merchantApiKey!);
+      log.info({ accountId }, 'sandbox merchant onboarded onto its own Stripe account');
     }
 
     const queues = WORKER_ROLES.map((role) => taskQueueName(temporalConfig.SETTLE_TASK_QUEUE_PREFIX, role));
@@ -285,6 +292,17 @@ async function connectByConsent(apiUrl: string, merchantApiKey: string, tenantId
   const callback = await decideConsent(consentUrl, { allow: true, tenantIds: [tenantId] });
   const finished = await fetch(callback, { redirect: 'manual' });
   if (finished.status !== 303) throw new Error(`connecting the sandbox merchant: the callback answered ${finished.status}`);
+}
+
+/** The sandbox merchant's Stripe account through Settle's API and the emulator's hosted onboarding page; answers its id. */
+async function onboardConnectedAccount(apiUrl: string, merchantApiKey: string): Promise<string> {
+  const started = await fetch(`${apiUrl}/v1/integrations/stripe/account`, { method: 'POST', headers: { authorization: `Bearer ${merchantApiKey}` } });
+  if (!started.ok) throw new Error(`onboarding the sandbox merchant's Stripe account: Settle answered ${started.status}`);
+  const { accountId, onboardingUrl } = (await started.json()) as { accountId: string; onboardingUrl: string };
+  const back = await fetch(await completeAccountLink(onboardingUrl));
+  if (!back.ok) throw new Error(`onboarding the sandbox merchant's Stripe account: the return page answered ${back.status}`);
+  await back.arrayBuffer();
+  return accountId;
 }
 
 void main();

@@ -114,6 +114,8 @@ export const stripeEnv = z.object({
   STRIPE_SECRET_KEY: z.string({ error: 'is required (sk_live_… or sk_test_…)' }).regex(/^(sk|rk)_(live|test)_\w+$/, 'must be a Stripe secret key (sk_live_… or sk_test_…)'),
   STRIPE_PUBLISHABLE_KEY: z.string().regex(/^pk_(live|test)_\w+$/, 'must be a Stripe publishable key (pk_…)').optional(),
   STRIPE_API_BASE: z.url().optional(),
+  /** The signing secret of the platform's Connect webhook endpoint (events of every merchant's connected account). */
+  STRIPE_CONNECT_WEBHOOK_SECRET: z.string().regex(/^whsec_[A-Za-z0-9_-]{8,200}$/, 'must be a Stripe endpoint secret (whsec_…)').optional(),
 });
 export type StripeConfig = z.infer<typeof stripeEnv>;
 

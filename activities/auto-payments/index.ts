@@ -16,6 +16,7 @@ import { decideCharge, type BillingTerms, type ChargeDecision } from '../../lib/
 import type { accountingRunner } from '../accounting';
 import type { Invoice } from '../accounting/platform';
 import { outcomeOf, stripeMethodTypes, workflowKey, type IntentOutcome } from '../quotes/stripe-intents';
+import { chargingAccount, merchantAccount } from '../stripe/connected-account';
 import { saveInvoiceCopies } from '../accounting-data/invoice-copies';
 
 export interface AutoPaymentDeps {
@@ -117,14 +118,16 @@ export function createAutoPaymentActivities({ db, keyring, stripe, accounting }:
       const kind = method.type === 'card' ? 'card' : 'bank_debit';
       await db.insertInto('auto_payment_attempts').values({ merchant_id: input.merchantId, invoice_id: input.invoiceId, attempt: input.attempt, terms_id: terms.id, amount_minor: input.amountMinor })
         .onConflict((oc) => oc.columns(['merchant_id', 'invoice_id', 'attempt']).doNothing()).execute();
+      const account = await chargingAccount(db, input.merchantId);
       let result: ChargeResult;
       try {
         const intent = await stripe.paymentIntents.create({
           amount: input.amountMinor, currency: terms.currency.toLowerCase(), customer: payer.stripe_customer_id, payment_method: method.stripe_payment_method_id,
           allowed_payment_method_types: stripeMethodTypes(kind, terms.currency) as Stripe.PaymentIntentCreateParams.AllowedPaymentMethodType[],
           off_session: true, confirm: true, description: `Automatic payment of invoice ${input.invoiceId}`,
+          ...account.applicationFee(input.amountMinor),
           metadata: { settle_merchant_id: input.merchantId, settle_invoice_id: input.invoiceId, settle_attempt: String(input.attempt) },
-        }, { idempotencyKey: workflowKey(`charge-${input.attempt}`) });
+        }, account.options(workflowKey(`charge-${input.attempt}`)));
         result = { ...outcomeOf(intent), paymentId, paymentIntentId: intent.id, method: kind };
       } catch (err) {
         // A decline is an answer, not an outage: Stripe says 402 with the intent it failed.
@@ -139,7 +142,7 @@ export function createAutoPaymentActivities({ db, keyring, stripe, accounting }:
 
     /** A bank debit's outcome, asked of Stripe while it is processing. */
     async readAutoPaymentIntent(input: { merchantId: string; invoiceId: string; attempt: number; paymentIntentId: string }): Promise<{ outcome: IntentOutcome; failure?: string }> {
-      const intent = await stripe.paymentIntents.retrieve(input.paymentIntentId);
+      const intent = await stripe.paymentIntents.retrieve(input.paymentIntentId, {}, (await merchantAccount(db, input.merchantId)).options());
       if (intent.metadata?.settle_invoice_id !== input.invoiceId) throw ApplicationFailure.nonRetryable(`payment ${input.paymentIntentId} is not for ${input.invoiceId}`, 'ForeignPaymentIntent');
       const read = outcomeOf(intent);
       if (read.outcome !== 'processing' && read.outcome !== 'open') {

@@ -8,12 +8,14 @@ import type { Db } from '../../db/database';
 import { claimInvoices, releaseClaims } from '../../db/invoice-payment-claims';
 import type { Keyring } from '../../lib/crypto/sealed-box';
 import { derivedId } from '../../lib/ids';
+import { idempotencyKey } from '../../lib/idempotency';
 import { resolveSelection, type Selection } from '../../lib/payments/invoice-selection';
 import type { PaymentMethodKind } from '../../lib/quotes/methods';
 import type { accountingRunner } from '../accounting';
 import type { Invoice } from '../accounting/platform';
 import { saveInvoiceCopies } from '../accounting-data/invoice-copies';
 import { outcomeOf, stripeCustomerFor, stripeMethodTypes, workflowKey, type IntentOutcome } from '../quotes/stripe-intents';
+import { chargingAccount, merchantAccount } from '../stripe/connected-account';
 
 export interface InvoicePaymentDeps {
   db: Db;
@@ -41,8 +43,15 @@ export function createInvoicePaymentActivities(deps: InvoicePaymentDeps) {
     return found;
   }
 
+  /** The merchant's Stripe account of a checkout (its claims name the merchant). */
+  async function checkoutAccount(checkoutId: string) {
+    const claim = await db.selectFrom('invoice_payment_claims').select('merchant_id').where('checkout_id', '=', checkoutId).executeTakeFirst();
+    if (!claim) throw ApplicationFailure.nonRetryable(`no checkout ${checkoutId}`, 'UnknownCheckout');
+    return merchantAccount(db, claim.merchant_id);
+  }
+
   async function intentOf(checkoutId: string, paymentIntentId: string): Promise<Stripe.PaymentIntent> {
-    const intent = await stripe.paymentIntents.retrieve(paymentIntentId);
+    const intent = await stripe.paymentIntents.retrieve(paymentIntentId, {}, (await checkoutAccount(checkoutId)).options());
     if (intent.metadata?.settle_checkout_id !== checkoutId) {
       throw ApplicationFailure.nonRetryable(`payment ${paymentIntentId} does not belong to checkout ${checkoutId}`, 'ForeignPaymentIntent');
     }
@@ -69,14 +78,16 @@ export function createInvoicePaymentActivities(deps: InvoicePaymentDeps) {
 
     async createInvoicePaymentIntent(input: { merchantId: string; payerId: string; checkoutId: string; method: PaymentMethodKind; amountMinor: number; currency: string; invoiceNumbers: string[] }): Promise<{ paymentIntentId: string; paymentId: string }> {
       const customer = await stripeCustomerFor(deps, input.merchantId, input.payerId);
+      const account = await chargingAccount(db, input.merchantId);
       const intent = await stripe.paymentIntents.create({
         amount: input.amountMinor,
         currency: input.currency.toLowerCase(),
         allowed_payment_method_types: stripeMethodTypes(input.method, input.currency) as Stripe.PaymentIntentCreateParams.AllowedPaymentMethodType[],
         customer,
         description: `Invoices ${input.invoiceNumbers.join(', ')}`.slice(0, 1000),
+        ...account.applicationFee(input.amountMinor),
         metadata: { settle_merchant_id: input.merchantId, settle_checkout_id: input.checkoutId, settle_payer_id: input.payerId },
-      }, { idempotencyKey: workflowKey('payment-intent') });
+      }, account.options(workflowKey('payment-intent')));
       // The Settle payment it becomes once collected: one per checkout.
       return { paymentIntentId: intent.id, paymentId: derivedId('pay', input.merchantId, input.checkoutId) };
     },
@@ -93,7 +104,8 @@ export function createInvoicePaymentActivities(deps: InvoicePaymentDeps) {
       const intent = await intentOf(input.checkoutId, input.paymentIntentId);
       if (!CANCELABLE.includes(intent.status)) return outcomeOf(intent);
       try {
-        return outcomeOf(await stripe.paymentIntents.cancel(intent.id, { cancellation_reason: 'abandoned' }));
+        const account = await checkoutAccount(input.checkoutId);
+        return outcomeOf(await stripe.paymentIntents.cancel(intent.id, { cancellation_reason: 'abandoned' }, account.options(idempotencyKey(intent.id, 'cancel'))));
       } catch (err) {
         if ((err as { code?: string }).code !== 'payment_intent_unexpected_state') throw err;
         return outcomeOf(await intentOf(input.checkoutId, input.paymentIntentId)); // confirmed in between

@@ -5,6 +5,7 @@ import { raiseMerchantAction, type NewAction } from '../../db/actions';
 import { findQuotePayment, saveQuotePaymentState } from '../../db/quote-payments';
 import { derivedId } from '../../lib/ids';
 import type { QuotePaymentState } from '../../workflows/quotes/definitions';
+import { merchantAccount } from '../stripe/connected-account';
 import type { QuoteActivityDeps } from './deps';
 
 export function createQuoteRecordActivities({ db, stripe }: QuoteActivityDeps) {
@@ -28,7 +29,7 @@ export function createQuoteRecordActivities({ db, stripe }: QuoteActivityDeps) {
       if (!quote?.payer_id || quote.recurring_amount_minor === null) {
         throw ApplicationFailure.nonRetryable(`quote payment ${input.quotePaymentId} has no payer or no recurring portion`, 'NoRecurringPortion');
       }
-      const intent = await stripe.paymentIntents.retrieve(input.paymentIntentId);
+      const intent = await stripe.paymentIntents.retrieve(input.paymentIntentId, {}, (await merchantAccount(db, quote.merchant_id)).options());
       const paymentMethodId = typeof intent.payment_method === 'string' ? intent.payment_method : intent.payment_method?.id;
       if (!paymentMethodId) throw ApplicationFailure.nonRetryable(`payment ${input.paymentIntentId} has no payment method`, 'NoPaymentMethod');
       const type = intent.payment_method_types.includes('card') ? 'card' : 'bank_debit';

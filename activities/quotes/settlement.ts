@@ -1,6 +1,7 @@
 // What a bank-debit settlement does outside its workflow: find outcomes Stripe reported before the workflow
 // started (Postgres recorded them), take a credit note back out of the books, and log what happened.
 import { recordActivity, type ActivityEntry } from '../../db/activity-log';
+import { merchantAccount } from '../stripe/connected-account';
 import type { QuoteActivityDeps } from './deps';
 import { outcomeOf } from './stripe-intents';
 
@@ -23,7 +24,10 @@ export function createSettlementActivities({ db, stripe, accounting }: QuoteActi
         if (!result.returned && e.type === 'charge.dispute.created') result.returned = { reason: 'disputed', eventId: e.id };
       }
       // The event row keeps no message; Stripe still has the payment's last error.
-      if (result.outcome?.outcome === 'failed') result.outcome.failure = outcomeOf(await stripe.paymentIntents.retrieve(input.paymentIntentId)).failure;
+      if (result.outcome?.outcome === 'failed') {
+        const account = await merchantAccount(db, input.merchantId);
+        result.outcome.failure = outcomeOf(await stripe.paymentIntents.retrieve(input.paymentIntentId, {}, account.options())).failure;
+      }
       return result;
     },
 

@@ -7,6 +7,7 @@ import { findPayer, payerDetails } from '../../db/payers';
 import { findQuotePayment } from '../../db/quote-payments';
 import { idempotencyKey } from '../../lib/idempotency';
 import { bankDebitScheme, type BankDebitScheme, type PaymentMethodKind } from '../../lib/quotes/methods';
+import { chargingAccount, merchantAccount } from '../stripe/connected-account';
 import type { QuoteActivityDeps } from './deps';
 
 export type IntentOutcome = 'succeeded' | 'processing' | 'failed' | 'open';
@@ -45,8 +46,10 @@ export async function stripeCustomerFor({ db, keyring, stripe }: Pick<QuoteActiv
   if (!payer) throw ApplicationFailure.nonRetryable(`no payer ${payerId}`, 'UnknownPayer');
   if (payer.stripe_customer_id) return payer.stripe_customer_id;
   const { name, email, phone } = payerDetails(keyring, payer);
+  // On the merchant's connected account, where the payer's payments are made (direct charges).
+  const account = await chargingAccount(db, merchantId);
   const customer = await stripe.customers.create({ name, email, phone, metadata: { settle_payer_id: payerId, settle_merchant_id: merchantId } },
-    { idempotencyKey: idempotencyKey(payerId, 'stripe-customer') });
+    account.options(idempotencyKey(payerId, 'stripe-customer')));
   await db.updateTable('payers').set({ stripe_customer_id: customer.id }).where('id', '=', payerId).execute();
   return customer.id;
 }
@@ -59,6 +62,7 @@ export function createStripeIntentActivities({ db, keyring, stripe }: QuoteActiv
       const quote = await findQuotePayment(db, input.quotePaymentId);
       if (!quote) throw ApplicationFailure.nonRetryable(`no quote payment ${input.quotePaymentId}`, 'UnknownQuotePayment');
       const recurring = quote.recurring_amount_minor !== null;
+      const account = await chargingAccount(db, quote.merchant_id);
       const customer = input.payerId ? await customerFor(quote.merchant_id, input.payerId) : undefined;
       const intent = await stripe.paymentIntents.create(
         {
@@ -70,26 +74,35 @@ export function createStripeIntentActivities({ db, keyring, stripe }: QuoteActiv
           // The recurring portion is charged later, off-session, with the method saved now.
           ...(recurring && customer ? { setup_future_usage: 'off_session' as const } : {}),
           description: `Quote ${quote.quote_id}`,
+          ...account.applicationFee(quote.amount_minor),
           metadata: { settle_merchant_id: quote.merchant_id, settle_quote_payment_id: quote.id, settle_attempt: String(input.attempt) },
         },
-        { idempotencyKey: workflowKey(`payment-intent-${input.attempt}`) },
+        account.options(workflowKey(`payment-intent-${input.attempt}`)),
       );
       return { paymentIntentId: intent.id };
     },
 
     async readQuotePaymentIntent(input: { quotePaymentId: string; paymentIntentId: string }): Promise<{ outcome: IntentOutcome; failure?: string }> {
-      const intent = await stripe.paymentIntents.retrieve(input.paymentIntentId);
+      const quote = await findQuotePayment(db, input.quotePaymentId);
+      if (!quote) throw ApplicationFailure.nonRetryable(`no quote payment ${input.quotePaymentId}`, 'UnknownQuotePayment');
+      const account = await merchantAccount(db, quote.merchant_id);
+      const intent = await stripe.paymentIntents.retrieve(input.paymentIntentId, {}, account.options());
       if (intent.metadata?.settle_quote_payment_id !== input.quotePaymentId) {
         throw ApplicationFailure.nonRetryable(`payment ${input.paymentIntentId} does not belong to ${input.quotePaymentId}`, 'ForeignPaymentIntent');
       }
       return outcomeOf(intent);
     },
 
-    async cancelQuotePaymentIntent(input: { paymentIntentId: string }): Promise<void> {
-      const intent = await stripe.paymentIntents.retrieve(input.paymentIntentId);
+    /** `merchantId`: absent in histories from before Connect; the quote payment holding the intent names it then. */
+    async cancelQuotePaymentIntent(input: { paymentIntentId: string; merchantId?: string }): Promise<void> {
+      const merchantId = input.merchantId ?? (await db.selectFrom('quote_payments').select('merchant_id')
+        .where('payment_intent_id', '=', input.paymentIntentId).executeTakeFirst())?.merchant_id;
+      if (!merchantId) throw ApplicationFailure.nonRetryable(`no quote payment has payment ${input.paymentIntentId}`, 'UnknownPaymentIntent');
+      const account = await merchantAccount(db, merchantId);
+      const intent = await stripe.paymentIntents.retrieve(input.paymentIntentId, {}, account.options());
       // Only an intent still waiting for the payer can be released; one that moved on stays as it is.
       if (['requires_payment_method', 'requires_confirmation', 'requires_action'].includes(intent.status)) {
-        await stripe.paymentIntents.cancel(input.paymentIntentId, { cancellation_reason: 'abandoned' });
+        await stripe.paymentIntents.cancel(input.paymentIntentId, { cancellation_reason: 'abandoned' }, account.options(idempotencyKey(input.paymentIntentId, 'cancel')));
       }
     },
   };

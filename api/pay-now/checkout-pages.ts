@@ -56,7 +56,8 @@ export const STRIPE_CHECKOUT_SCRIPT = `(function () {
   var form = document.getElementById('payment-form');
   var button = form.querySelector('button');
   var message = document.getElementById('payment-message');
-  var stripe = Stripe(form.dataset.key);
+  // Direct charges: the payment intent lives on the merchant's connected account.
+  var stripe = Stripe(form.dataset.key, form.dataset.account ? { stripeAccount: form.dataset.account } : undefined);
   var elements = stripe.elements({ clientSecret: form.dataset.secret });
   elements.create('payment').mount('#payment-element');
   form.addEventListener('submit', function (event) {
@@ -70,9 +71,9 @@ export const STRIPE_CHECKOUT_SCRIPT = `(function () {
   });
 })();`;
 
-export function stripeCheckoutPage(m: CheckoutModel & { publishableKey: string; clientSecret: string; returnUrl: string }): SafeHtml {
+export function stripeCheckoutPage(m: CheckoutModel & { publishableKey: string; clientSecret: string; returnUrl: string; stripeAccount?: string }): SafeHtml {
   return html`${heading(m)}
-<form class="card" id="payment-form" data-key="${m.publishableKey}" data-secret="${m.clientSecret}" data-return-url="${m.returnUrl}">
+<form class="card" id="payment-form" data-key="${m.publishableKey}" data-account="${m.stripeAccount ?? ''}" data-secret="${m.clientSecret}" data-return-url="${m.returnUrl}">
 <div id="payment-element"></div>
 <button type="submit">Pay ${m.amount} ${m.currency}</button>
 <div id="payment-message" class="muted" role="alert"></div>

@@ -1,6 +1,9 @@
 // Paying: POST /checkout (the method: the workflow opens a PaymentIntent), GET /pay (collect it: Stripe.js, or the
 // sandbox checkout), POST /sandbox-confirm (confirm as Stripe.js would), GET /return (the workflow reads the
 // outcome from Stripe; the payer goes back to the quote in CPQ). The workflow is driven only by its updates.
+import { merchantAccount } from '../../activities/stripe/connected-account';
+import { findStripeAccount } from '../../db/stripe-accounts';
+import { idempotencyKey } from '../../lib/idempotency';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import type { QuotePaymentRow } from '../../db/schema';
@@ -14,6 +17,7 @@ import { updateProblem } from '../quotes/update-problem';
 import { SANDBOX_PAYMENT_METHODS, sandboxCheckoutPage, STRIPE_CHECKOUT_SCRIPT, stripeCheckoutPage, type CheckoutModel } from './checkout-pages';
 import { sendPage } from './layout';
 import { loadQuote, ownsCheckout, renderQuote, type QuoteRequest } from './quote-context';
+import { PAYMENTS_UNAVAILABLE } from './quote-page';
 import { page, PageError, postedForm, seeOther } from './requests';
 import { returnToQuote } from './return-url';
 
@@ -37,7 +41,7 @@ export function checkoutHandlers(deps: ApiDeps) {
     return undefined;
   }
 
-  function renderCheckout(ctx: Context, q: QuoteRequest, state: QuotePaymentState & { paymentIntentId: string }, clientSecret: string, error?: string) {
+  function renderCheckout(ctx: Context, q: QuoteRequest, state: QuotePaymentState & { paymentIntentId: string }, clientSecret: string, error?: string, stripeAccount?: string) {
     const model: CheckoutModel = {
       base: q.base, merchantName: q.merchantName, what: `quote ${q.row.quote_id}`, amount: formatAmount(q.row.amount_minor, q.row.currency as Currency),
       currency: q.row.currency, method: state.method ?? 'card', paymentIntentId: state.paymentIntentId, error,
@@ -50,7 +54,7 @@ export function checkoutHandlers(deps: ApiDeps) {
     if (!deps.stripePublishableKey) throw new Error('no Stripe publishable key is configured: Stripe.js cannot collect the payment');
     sendPage(ctx, {
       title, stripe: true, script: STRIPE_CHECKOUT_SCRIPT,
-      body: stripeCheckoutPage({ ...model, publishableKey: deps.stripePublishableKey, clientSecret, returnUrl: absolute(`${q.base}/return`) }),
+      body: stripeCheckoutPage({ ...model, publishableKey: deps.stripePublishableKey, clientSecret, stripeAccount, returnUrl: absolute(`${q.base}/return`) }),
     });
   }
 
@@ -60,6 +64,10 @@ export function checkoutHandlers(deps: ApiDeps) {
     if (!q.session) return renderQuote(ctx, deps, q, { status: 401, error: 'Log in, register or continue as guest first.' });
     const method = z.enum(PAYMENT_METHOD_KINDS).safeParse(form.method);
     if (!method.success) return renderQuote(ctx, deps, q, { status: 422, error: 'Choose one of the payment methods offered.' });
+    // Never a payment the merchant's own Stripe account cannot take (and never one on the platform's account).
+    if (!(await findStripeAccount(deps.db, q.row.merchant_id))?.charges_enabled) {
+      return renderQuote(ctx, deps, q, { status: 409, error: PAYMENTS_UNAVAILABLE(q.merchantName) });
+    }
     try {
       await workflowOf(q.row).executeUpdate(beginCheckoutUpdate, {
         args: [{ checkout: q.session.checkout, payerId: q.session.payerId, method: method.data as PaymentMethodKind }],
@@ -78,12 +86,13 @@ export function checkoutHandlers(deps: ApiDeps) {
     const state = await openCheckout(ctx, q);
     if (!state) return;
     // The client secret lets a browser confirm the intent: fetched for the page, never kept (nor in the workflow).
-    const intent = await deps.stripe.paymentIntents.retrieve(state.paymentIntentId);
+    const account = await merchantAccount(deps.db, q.row.merchant_id);
+    const intent = await deps.stripe.paymentIntents.retrieve(state.paymentIntentId, {}, account.options());
     if (!['requires_payment_method', 'requires_confirmation', 'requires_action'].includes(intent.status)) {
       // Confirmed already (the payer closed the tab before coming back): let the workflow read the outcome.
       return seeOther(ctx, `${q.base}/return?payment_intent=${encodeURIComponent(intent.id)}`);
     }
-    renderCheckout(ctx, q, state, intent.client_secret ?? '');
+    renderCheckout(ctx, q, state, intent.client_secret ?? '', undefined, account.accountId);
   });
 
   const sandboxConfirm = page(async (ctx) => {
@@ -96,7 +105,9 @@ export function checkoutHandlers(deps: ApiDeps) {
     if (!testMethod.success) return renderCheckout(ctx, q, state, '', 'Choose one of the sandbox outcomes.');
     try {
       // What Stripe.js does from the browser; the outcome is read back from Stripe by the workflow, not taken from here.
-      await deps.stripe.paymentIntents.confirm(state.paymentIntentId, { payment_method: testMethod.data, return_url: absolute(`${q.base}/return`) });
+      const account = await merchantAccount(deps.db, q.row.merchant_id);
+      await deps.stripe.paymentIntents.confirm(state.paymentIntentId, { payment_method: testMethod.data, return_url: absolute(`${q.base}/return`) },
+        account.options(idempotencyKey(state.paymentIntentId, `sandbox-confirm-${testMethod.data}`)));
     } catch (err) {
       const { type, code, message } = err as { type?: string; code?: string; message?: string };
       // A decline is an answer: the intent now carries last_payment_error. An intent that moved on (a second click)

@@ -1,5 +1,6 @@
 // The quote a Pay Now request is about, found by the link's token, with this browser's session for it; and the
 // quote page drawn from it (after a GET, or again with the error of a refused POST).
+import { findStripeAccount } from '../../db/stripe-accounts';
 import type { Context } from 'koa';
 import { findMerchant } from '../../db/merchants';
 import { findPayer, payerDetails } from '../../db/payers';
@@ -59,6 +60,7 @@ export async function renderQuote(ctx: Context, deps: ApiDeps, q: QuoteRequest, 
     body: quotePage({
       base: q.base, merchantName: q.merchantName, customer: quoteCustomer(deps.keyring, q.row), view, returnUrl: q.row.return_url,
       who, methods, continueUrl: ownsCheckout(q.session, state) ? `${q.base}/pay` : undefined, error: extra.error, echo: extra.echo,
+      paymentsUnavailable: !(await findStripeAccount(deps.db, q.row.merchant_id))?.charges_enabled,
     }),
   });
 }

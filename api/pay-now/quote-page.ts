@@ -25,7 +25,13 @@ export interface QuotePageModel {
   /** Why the last request was refused. */
   error?: string;
   echo?: FormEcho;
+  /** The merchant's payment account cannot take payments yet (Stripe onboarding is not complete). */
+  paymentsUnavailable?: boolean;
 }
+
+/** What the payer sees while the merchant's Stripe account cannot take charges. */
+export const PAYMENTS_UNAVAILABLE = (merchantName: string) =>
+  `Payments are not yet available: ${merchantName} is still setting up its payment account. Please try again later.`;
 
 const STATUS_LABELS: Record<QuotePaymentStatus, string> = {
   'awaiting-checkout': 'Awaiting payment', 'checkout-open': 'Payment in progress', failed: 'Payment failed', paid: 'Paid',
@@ -73,5 +79,8 @@ function checkout(m: QuotePageModel): SafeHtml {
 
 export function quotePage(m: QuotePageModel): SafeHtml {
   const error = m.error ? html`<div class="notice error" id="error" role="alert">${m.error}</div>` : '';
+  if (m.paymentsUnavailable && PAYABLE_STATUSES.includes(m.view.status)) {
+    return html`${summary(m)}${m.error ? '' : html`<div class="notice info" id="unavailable" role="status">${PAYMENTS_UNAVAILABLE(m.merchantName)}</div>`}${error}`;
+  }
   return html`${summary(m)}${error}${PAYABLE_STATUSES.includes(m.view.status) ? checkout(m) : result(m)}`;
 }

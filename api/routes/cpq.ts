@@ -1,6 +1,7 @@
 // What ConnectWise CPQ (Sell) calls, with the merchant's CPQ key: "Accept and Pay" starts (or finds) the quote's
 // QuotePayment workflow and answers with the Pay Now link; CPQ reads the status back, and tells Settle when a
 // quote is withdrawn or the payer retries a failed payment.
+import { requireChargesEnabled } from './stripe-account';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { z } from 'zod';
 import { findQuotePaymentByQuote, recordQuotePayment } from '../../db/quote-payments';
@@ -58,7 +59,7 @@ export function cpqRoutes(deps: ApiDeps) {
       responses: {
         201: { description: 'The quote payment was started', schema: quotePaymentView },
         200: { description: 'The quote was accepted before: the same quote payment', schema: quotePaymentView },
-        409: { description: 'The quote was accepted before with another revision, amount or currency' },
+        409: { description: "The quote was accepted before with another revision, amount or currency; or the merchant's Stripe account cannot take payments yet (payments-unavailable)" },
         422: { description: 'Scheduling was asked for, or no payment method is available' },
       },
       handler: async ({ body, state }) => {
@@ -71,6 +72,7 @@ export function cpqRoutes(deps: ApiDeps) {
         if (methods.length === 0) {
           throw new ProblemError('no-payment-method', `no payment method is both enabled for the merchant (${merchant.payment_methods.join(', ')}) and allowed by CPQ (${cpqMethods.join(', ') || 'none'}) in ${body.oneTime.currency}`);
         }
+        await requireChargesEnabled(deps.db, merchant.id);
         const workflowId = quotePaymentWorkflowId(merchant.id, body.quoteId);
         const recurring = body.recurring ? { amountMinor: body.recurringMinor!, interval: body.recurring.interval } : undefined;
         const { row, created } = await recordQuotePayment(deps.db, deps.keyring, {

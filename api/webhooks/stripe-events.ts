@@ -1,11 +1,14 @@
-// What a Stripe event means for Settle: bank-debit outcomes and returns go to the settlement workflow of that
-// payment (by id: merchant and PaymentIntent); everything else is acknowledged and ignored. Cards need no webhook:
+// What a Stripe event means for Settle: the merchant's connected account changed (its status is read again and
+// kept); bank-debit outcomes and returns go to the settlement workflow of that payment (by id: merchant and
+// PaymentIntent); everything else is acknowledged and ignored. Cards need no webhook:
 // their outcome is read when the payer comes back from Stripe.
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type Stripe from 'stripe';
 import { STRIPE_BANK_DEBIT_TYPES } from '../../activities/quotes/stripe-intents';
+import { merchantAccount } from '../../activities/stripe/connected-account';
 import { raiseMerchantAction } from '../../db/actions';
 import { recordActivity } from '../../db/activity-log';
+import { findStripeAccountById, updateStripeAccountStatus } from '../../db/stripe-accounts';
 import { debitOutcomeSignal, debitReturnedSignal, settlementWorkflowId } from '../../workflows/quotes/definitions';
 import type { ApiDeps } from '../deps';
 
@@ -33,6 +36,14 @@ async function signalSettlement(deps: ApiDeps, workflowId: string, send: (h: Ret
 }
 
 export async function handleStripeEvent(deps: ApiDeps, merchantId: string, event: Stripe.Event): Promise<Handling> {
+  if (event.type === 'account.updated') {
+    const accountId = (event.data.object as Stripe.Account).id;
+    const row = await findStripeAccountById(deps.db, accountId);
+    if (row?.merchant_id !== merchantId) return 'ignored';
+    // Read the account rather than trust the event's copy: events can arrive out of order, the account is current.
+    await updateStripeAccountStatus(deps.db, await deps.stripe.accounts.retrieve(accountId));
+    return 'recorded';
+  }
   if (event.type === 'payment_intent.succeeded' || event.type === 'payment_intent.payment_failed') {
     const intent = event.data.object as Stripe.PaymentIntent;
     if (intent.metadata?.settle_merchant_id !== merchantId || !intent.payment_method_types.some((t) => BANK_DEBIT_TYPES.includes(t))) return 'ignored';
@@ -50,7 +61,7 @@ export async function handleStripeEvent(deps: ApiDeps, merchantId: string, event
       return 'signalled';
     }
     // No settlement open for it: the return window is over (or it was never a settled bank debit of ours).
-    const intent = await deps.stripe.paymentIntents.retrieve(intentId);
+    const intent = await deps.stripe.paymentIntents.retrieve(intentId, {}, (await merchantAccount(deps.db, merchantId)).options());
     const quotePaymentId = intent.metadata?.settle_quote_payment_id;
     if (intent.metadata?.settle_merchant_id !== merchantId || !quotePaymentId) return 'ignored';
     const detail = `A payment for quote payment ${quotePaymentId} was disputed or returned (${dispute.reason}) after Settle stopped watching it; the books were not changed: handle it by hand.`;

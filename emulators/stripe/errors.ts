@@ -49,6 +49,16 @@ export function unauthorized(message: string): EmulatorResponse {
   return { status: 401, body: { error: { type: 'invalid_request_error', message } } };
 }
 
+/** A `Stripe-Account` header naming an account that is not connected to the key's platform (Stripe answers 403). */
+export function accountInvalid(apiKey: string, accountId: string): EmulatorResponse {
+  const masked = `${apiKey.slice(0, 8)}${'*'.repeat(Math.max(0, apiKey.length - 12))}${apiKey.slice(-4)}`;
+  return {
+    status: 403,
+    body: { error: { type: 'invalid_request_error', code: 'account_invalid', doc_url: docUrl('account_invalid'),
+      message: `The provided key '${masked}' does not have access to account '${accountId}' (or that account does not exist). Application access may have been revoked.` } },
+  };
+}
+
 export function rateLimited(message = 'Request rate limit exceeded. Learn more about rate limits here https://stripe.com/docs/rate-limits.'): EmulatorResponse {
   return { status: 429, body: { error: { type: 'invalid_request_error', code: 'rate_limit', doc_url: docUrl('rate_limit'), message } } };
 }

@@ -1,5 +1,7 @@
 // A stateful local Stripe: the /v1 endpoints Settle uses for card and bank-debit (ACH, BECS) payments, Stripe's
-// test payment method ids, idempotency keys, per-key rate limits, its error shapes, and signed webhook deliveries,
+// test payment method ids, idempotency keys, per-key rate limits, its error shapes, and signed webhook deliveries;
+// Connect (connected accounts, Account Links and the hosted onboarding page, the `Stripe-Account` header, Connect
+// webhook endpoints), refunds, balance transactions with fees, and payouts,
 // so the real stripe SDK can be pointed at it unchanged: `new Stripe(key, { host, port, protocol: 'http' })`.
 //
 // Middleware order (outermost first): counters, then authentication and the per-key rate limit, then injected
@@ -10,20 +12,25 @@ import { IdempotencyStore } from '../support/idempotency';
 import { SlidingWindowLimiter } from '../support/limits';
 import { EmulatorServer } from '../support/server';
 import { authenticate, setCaller } from './auth';
+import { payOut, registerBalanceRoutes } from './balance';
+import { registerConnectRoutes, requireMore } from './connect';
 import { registerCustomerRoutes } from './customers';
+import { registerRefundRoutes } from './refunds';
 import { rateLimited, stripeShaped } from './errors';
 import { disputeIntent, settleIntent } from './lifecycle';
 import { registerPaymentIntentRoutes } from './payment-intents';
-import { newId, StripeState, type StripeDispute } from './state';
+import { newId, StripeState, type StripeDispute, type StripeEvent, type StripePayout } from './state';
 import { registerUnknownUrls, type Ctx } from './routes';
-import { WebhookDispatcher, type WebhookOptions } from './webhooks';
+import { WebhookDispatcher, type WebhookEndpointOptions, type WebhookOptions } from './webhooks';
 
 export { StripeState, StripeAccount, API_VERSION } from './state';
 export type {
   StripeCustomer, StripePaymentMethod, StripePaymentIntent, StripeCharge, StripeDispute, StripeEvent, PaymentIntentStatus, PaymentMethodType,
 } from './state';
 export { KNOWN_TEST_PAYMENT_METHODS } from './test-payment-methods';
-export { WebhookDispatcher, signatureHeader, type WebhookDelivery } from './webhooks';
+export { WebhookDispatcher, signatureHeader, type WebhookDelivery, type WebhookEndpointOptions } from './webhooks';
+export { completeAccountLink } from './connect';
+export { stripeFeeOf } from './balance';
 
 export interface StripeEmulatorOptions {
   port?: number;
@@ -44,7 +51,14 @@ export interface StripeEmulator {
   stats: { requests: number; http429: number };
   /** Endpoints, delivery log, and the delivered / failed counts; `idle()` waits for pending deliveries. */
   webhooks: WebhookDispatcher;
-  addWebhookEndpoint(url: string, secret: string): void;
+  /** An endpoint for the keys' own accounts; `{ connect: true }` a platform's Connect endpoint; `{ account }` one made on that account. */
+  addWebhookEndpoint(url: string, secret: string, opts?: WebhookEndpointOptions): void;
+  /** An automatic payout of a connected account's available balance in `currency` (`payout.created`, `payout.paid`). */
+  payout(accountId: string, currency: string): StripePayout;
+  /** Stripe disables charges on a connected account until `fields` are given (`account.updated`). */
+  requireMore(accountId: string, fields: string[]): void;
+  /** Sends an event to its endpoints again, as Stripe does when it retries a delivery (same id, same payload). */
+  resend(eventId: string): StripeEvent;
   /** The bank's answer to a debit in `processing`: it settled, or it failed (back to requires_payment_method). */
   settle(paymentIntentId: string, outcome: 'succeeded' | 'failed'): Promise<void>;
   /** A late rejection after success: a dispute on the charge (`charge.dispute.created`). */
@@ -58,7 +72,7 @@ export async function startStripeEmulator(opts: StripeEmulatorOptions = {}): Pro
   const webhooks = new WebhookDispatcher(opts.webhooks);
   const perSecond = new SlidingWindowLimiter(opts.requestsPerSecond ?? 100, 1000);
   const server = new EmulatorServer();
-  const ctx: Ctx = { state, idempotency, webhooks };
+  const ctx: Ctx = { state, idempotency, webhooks, baseUrl: () => emulator.url };
 
   const intentOrThrow = (id: string) => {
     const found = state.findIntent(id);
@@ -74,6 +88,22 @@ export async function startStripeEmulator(opts: StripeEmulatorOptions = {}): Pro
     return disputeIntent(ctx, account, intent);
   };
 
+  const payout = (accountId: string, currency: string): StripePayout => {
+    const account = state.connectedAccount(accountId) ?? [...state.accounts.values()].find((a) => a.id === accountId);
+    if (!account) throw new Error(`no account ${accountId}`);
+    return payOut(ctx, account, currency.toLowerCase());
+  };
+  const resend = (eventId: string): StripeEvent => {
+    for (const account of state.all()) {
+      const event = account.events.find((e) => e.id === eventId);
+      if (event) {
+        webhooks.enqueue(event, `resend:${event.id}`, account.id);
+        return event;
+      }
+    }
+    throw new Error(`no event ${eventId}`);
+  };
+
   const emulator: StripeEmulator = {
     url: '',
     host: '127.0.0.1',
@@ -84,7 +114,14 @@ export async function startStripeEmulator(opts: StripeEmulatorOptions = {}): Pro
     idempotency,
     stats: { requests: 0, http429: 0 },
     webhooks,
-    addWebhookEndpoint: (url, secret) => webhooks.add(url, secret),
+    addWebhookEndpoint: (url, secret, endpointOpts) => webhooks.add(url, secret, endpointOpts),
+    payout,
+    resend,
+    requireMore: (accountId, fields) => {
+      const account = state.connectedAccount(accountId);
+      if (!account) throw new Error(`no connected account ${accountId}`);
+      requireMore(ctx, account, fields);
+    },
     settle: async (id, outcome) => settle(id, outcome),
     dispute: async (id) => {
       dispute(id);
@@ -113,6 +150,9 @@ export async function startStripeEmulator(opts: StripeEmulatorOptions = {}): Pro
 
   registerCustomerRoutes(server, ctx);
   registerPaymentIntentRoutes(server, ctx);
+  registerConnectRoutes(server, ctx);
+  registerRefundRoutes(server, ctx);
+  registerBalanceRoutes(server, ctx);
   registerUnknownUrls(server); // last: only what no route above matched
 
   // The control API, for tests and the sandbox (no middleware: never authenticated, throttled or faulted).
@@ -132,10 +172,12 @@ export async function startStripeEmulator(opts: StripeEmulatorOptions = {}): Pro
   }));
   server.route('POST', '/_emulator/payment_intents/:id/dispute', (req) => control(() => dispute(req.params.id), 201));
   server.route('POST', '/_emulator/webhook_endpoints', (req) => control(() => {
-    const { url, secret } = (req.body ?? {}) as { url?: unknown; secret?: unknown };
+    const { url, secret, connect, account } = (req.body ?? {}) as { url?: unknown; secret?: unknown; connect?: unknown; account?: unknown };
     if (typeof url !== 'string' || typeof secret !== 'string' || !secret) throw new Error('url and secret are required');
-    webhooks.add(url, secret);
+    webhooks.add(url, secret, { connect: connect === true, ...(typeof account === 'string' ? { account } : {}) });
   }));
+  server.route('POST', '/_emulator/accounts/:id/payouts', (req) => control(() => payout(req.params.id, String((req.body ?? {}).currency ?? 'usd')), 201));
+  server.route('POST', '/_emulator/events/:id/resend', (req) => control(() => resend(req.params.id)));
   server.route('POST', '/_emulator/faults', (req) => control(() => {
     const { seed, ...settings } = (req.body ?? {}) as FaultSettings & { seed?: number };
     emulator.faults.set(settings, seed);

@@ -8,6 +8,7 @@ import {
   newId, nowSeconds, type StoredPaymentMethod, type StripeAccount, type StripeCharge, type StripeDispute, type StripePaymentIntent,
 } from './state';
 import { isTestPaymentMethodId, materialize } from './test-payment-methods';
+import { recordCharge } from './balance';
 
 const CONFIRMABLE = ['requires_payment_method', 'requires_confirmation', 'requires_action'];
 const CANCELABLE = ['requires_payment_method', 'requires_confirmation', 'requires_action'];
@@ -46,6 +47,7 @@ function newCharge(intent: StripePaymentIntent, pm: StoredPaymentMethod['pm'], s
   return {
     id: newId('ch'), object: 'charge', created: nowSeconds(), livemode: false, amount: intent.amount, currency: intent.currency,
     customer: intent.customer, payment_intent: intent.id, payment_method: pm.id, status, paid: status === 'succeeded', disputed: false,
+    amount_refunded: 0, refunded: false, application_fee_amount: intent.application_fee_amount, balance_transaction: null,
     failure_code: null, failure_message: null, metadata: {},
   };
 }
@@ -56,6 +58,7 @@ function succeed(ctx: Ctx, account: StripeAccount, intent: StripePaymentIntent, 
   intent.status = 'succeeded';
   intent.amount_received = intent.amount;
   intent.last_payment_error = null;
+  recordCharge(account, charge, account.paymentMethods.get(charge.payment_method)?.pm.type ?? 'card');
   emit(ctx, account, 'payment_intent.succeeded', intent, intent.id);
 }
 

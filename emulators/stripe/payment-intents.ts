@@ -27,7 +27,7 @@ function offSessionOf(params: Params): boolean {
 function createIntent(ctx: Ctx, { account, params }: RouteInput): StripePaymentIntent {
   allowOnly(params, [
     'amount', 'currency', 'customer', 'allowed_payment_method_types', 'payment_method_types', 'automatic_payment_methods', 'payment_method',
-    'setup_future_usage', 'off_session', 'confirm', 'return_url', 'metadata', 'description',
+    'setup_future_usage', 'off_session', 'confirm', 'return_url', 'metadata', 'description', 'application_fee_amount',
   ]);
   const amount = optionalInteger(params, 'amount');
   if (amount === undefined) throw invalidRequest('Missing required param: amount.', 'amount', 'parameter_missing');
@@ -35,6 +35,13 @@ function createIntent(ctx: Ctx, { account, params }: RouteInput): StripePaymentI
   if (!/^[a-z]{3}$/.test(currency)) throw invalidRequest(`Invalid currency: ${currency}.`, 'currency');
   if (amount < (MINIMUM_AMOUNT[currency] ?? 1)) {
     throw invalidRequest(`Amount must be at least ${MINIMUM_AMOUNT[currency] ?? 1} ${currency} minor units.`, 'amount', 'amount_too_small');
+  }
+  const applicationFee = optionalInteger(params, 'application_fee_amount') ?? null;
+  if (applicationFee !== null) {
+    if (!account.platform) {
+      throw invalidRequest('Can only apply an application_fee_amount when the PaymentIntent is attempting a direct payment (using an OAuth key or Stripe-Account header) or destination payment (using `transfer_data[destination]`).', 'application_fee_amount');
+    }
+    if (applicationFee < 0 || applicationFee > amount) throw invalidRequest('application_fee_amount must be between 0 and the amount.', 'application_fee_amount');
   }
   const customer = optionalString(params, 'customer') || null;
   if (customer && !account.customers.has(customer)) throw noSuch('customer', customer, 'customer');
@@ -54,7 +61,7 @@ function createIntent(ctx: Ctx, { account, params }: RouteInput): StripePaymentI
     ...methodTypesOf(params, currency),
     setup_future_usage: optionalEnum(params, 'setup_future_usage', ['off_session', 'on_session'] as const) ?? null,
     status: 'requires_payment_method', latest_charge: null, last_payment_error: null, next_action: null,
-    canceled_at: null, cancellation_reason: null, metadata: metadataOf(params),
+    canceled_at: null, cancellation_reason: null, application_fee_amount: applicationFee, metadata: metadataOf(params),
   };
   const pmId = optionalString(params, 'payment_method');
   if (pmId) {

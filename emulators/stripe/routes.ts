@@ -2,11 +2,12 @@
 // route allows them, errors answered in Stripe's shape, `expand[]`, and idempotency on every POST. stripe-node
 // sends an `Idempotency-Key` on every POST (its own, if the caller gave none), so a retried write after a lost
 // answer replays the first answer instead of charging twice. The answer is copied when it is made, so a replay
-// shows the object as it was then, as Stripe's does.
+// shows the object as it was then, as Stripe's does. A `Stripe-Account` header runs the call on one of the key's
+// connected accounts (Connect); idempotency keys are kept per account, as Stripe keeps them.
 import type { IdempotencyStore } from '../support/idempotency';
 import type { EmulatorRequest, EmulatorResponse, EmulatorServer } from '../support/server';
 import { callerOf, publishableKeyRefused, type Caller } from './auth';
-import { idempotencyConflict, invalidRequest, StripeApiError, unrecognizedUrl } from './errors';
+import { accountInvalid, idempotencyConflict, invalidRequest, StripeApiError, unrecognizedUrl } from './errors';
 import { fingerprintOf, optionalStringArray, paramsOf, type Params } from './form';
 import { API_VERSION, newId, nowSeconds, type StripeAccount, type StripeEvent, type StripeState } from './state';
 import type { WebhookDispatcher } from './webhooks';
@@ -15,37 +16,48 @@ export interface Ctx {
   state: StripeState;
   idempotency: IdempotencyStore;
   webhooks: WebhookDispatcher;
+  /** Where the emulator listens (`http://127.0.0.1:port`): hosted pages' URLs start with it. */
+  baseUrl(): string;
 }
 
 export interface RouteInput {
   req: EmulatorRequest;
   caller: Caller;
+  /** The account the call runs on: the key's own, or the connected account its `Stripe-Account` header names. */
   account: StripeAccount;
+  /** The key's own account (the platform, for Connect calls). */
+  platform: StripeAccount;
   params: Params;
 }
 
 /** A route answers with a Stripe object (sent with 200) or throws a StripeApiError. */
 export type StripeRoute = (input: RouteInput) => object;
 
-/** Records an event on the account and queues it for the webhook endpoints; `orderKey` orders its deliveries. */
-export function emit(ctx: Ctx, account: StripeAccount, type: string, object: object, orderKey: string): StripeEvent {
+/**
+ * Records an event on the account and queues it for the webhook endpoints; `orderKey` orders its deliveries. An
+ * event of a connected account names it in `account` (what a Connect endpoint routes by).
+ */
+export function emit(ctx: Ctx, account: StripeAccount, type: string, object: object, orderKey: string,
+  previousAttributes?: Record<string, unknown>): StripeEvent {
   const event: StripeEvent = {
     id: newId('evt'),
     object: 'event',
+    ...(account.platform ? { account: account.id } : {}),
     api_version: API_VERSION,
     created: nowSeconds(),
     livemode: false,
     type,
-    data: { object: structuredClone(object) },
-    pending_webhooks: ctx.webhooks.endpoints.length,
+    data: { object: structuredClone(object), ...(previousAttributes ? { previous_attributes: previousAttributes } : {}) },
+    pending_webhooks: 0,
     request: { id: null, idempotency_key: null },
   };
+  event.pending_webhooks = ctx.webhooks.endpointsFor(event, account.id).length;
   account.events.push(event);
-  ctx.webhooks.enqueue(event, orderKey);
+  ctx.webhooks.enqueue(event, orderKey, account.id);
   return event;
 }
 
-const EXPANDABLE = new Set(['customer', 'payment_method', 'latest_charge', 'charge', 'payment_intent']);
+const EXPANDABLE = new Set(['customer', 'payment_method', 'latest_charge', 'charge', 'payment_intent', 'balance_transaction']);
 
 /** Top-level `expand[]`: an id field replaced by the object it names. */
 function expand(account: StripeAccount, body: Record<string, unknown>, paths: string[]): void {
@@ -75,7 +87,15 @@ export function api(server: EmulatorServer, ctx: Ctx, method: 'GET' | 'POST', pa
     if (caller.kind === 'publishable' && !opts.publishable) return publishableKeyRefused();
     const params = paramsOf(req);
     if (caller.viaParam) delete params.key;
-    const input: RouteInput = { req, caller, account: ctx.state.account(caller.apiKey), params };
+    const platform = ctx.state.account(caller.apiKey);
+    const header = req.headers['stripe-account'];
+    let account = platform;
+    if (typeof header === 'string' && header !== '') {
+      const connected = platform.connected.get(header);
+      if (!connected) return accountInvalid(caller.apiKey, header);
+      account = connected;
+    }
+    const input: RouteInput = { req, caller, account, platform, params };
     if (method !== 'POST') return run(ctx, input, handler);
 
     const key = req.headers['idempotency-key'];

@@ -1,6 +1,8 @@
 // What a Stripe account holds, in the shapes Stripe answers with. Accounts are per API key (the part after
 // `sk_test_` / `pk_test_`), so two merchants' keys never see each other's objects, and a publishable key opens
-// the account of the secret key with the same suffix, as a real key pair shares its account.
+// the account of the secret key with the same suffix, as a real key pair shares its account. A platform's
+// connected accounts (Stripe Connect) are accounts of their own, reached with the platform's key and the
+// `Stripe-Account` header: what one holds is invisible to the platform and to every other account.
 import { createHash, randomBytes } from 'node:crypto';
 import type { PaymentMethodOutcome } from './test-payment-methods';
 
@@ -58,12 +60,19 @@ export interface StripePaymentIntent extends StripeObject {
   next_action: null;
   canceled_at: number | null;
   cancellation_reason: string | null;
+  /** Direct charges on a connected account: what the platform takes of each payment. */
+  application_fee_amount: number | null;
   metadata: Record<string, string>;
 }
 
 export interface StripeCharge extends StripeObject {
   object: 'charge';
   amount: number;
+  amount_refunded: number;
+  refunded: boolean;
+  application_fee_amount: number | null;
+  /** The charge's balance transaction once it succeeded (payments in, fees out). */
+  balance_transaction: string | null;
   currency: string;
   customer: string | null;
   payment_intent: string;
@@ -87,9 +96,92 @@ export interface StripeDispute extends StripeObject {
   metadata: Record<string, string>;
 }
 
+export type RefundStatus = 'pending' | 'succeeded' | 'failed' | 'canceled';
+
+export interface StripeRefund extends StripeObject {
+  object: 'refund';
+  amount: number;
+  currency: string;
+  charge: string;
+  payment_intent: string;
+  reason: 'duplicate' | 'fraudulent' | 'requested_by_customer' | null;
+  status: RefundStatus;
+  failure_reason: string | null;
+  balance_transaction: string | null;
+  metadata: Record<string, string>;
+}
+
+export interface StripeFeeDetail {
+  type: 'stripe_fee' | 'application_fee';
+  amount: number;
+  currency: string;
+  description: string;
+  application: string | null;
+}
+
+export interface StripeBalanceTransaction {
+  id: string;
+  object: 'balance_transaction';
+  created: number;
+  available_on: number;
+  amount: number;
+  currency: string;
+  fee: number;
+  fee_details: StripeFeeDetail[];
+  net: number;
+  type: 'charge' | 'payment' | 'refund' | 'payment_failure_refund' | 'payout' | 'adjustment';
+  reporting_category: 'charge' | 'refund' | 'payout' | 'refund_failure';
+  source: string;
+  status: 'available' | 'pending';
+  description: string | null;
+  /** Not a Stripe field: the payout that carried it to the bank (what `?payout=` filters on). */
+  payout?: string | null;
+}
+
+export interface StripePayout extends StripeObject {
+  object: 'payout';
+  amount: number;
+  currency: string;
+  arrival_date: number;
+  automatic: boolean;
+  balance_transaction: string;
+  destination: string;
+  method: 'standard';
+  status: 'pending' | 'in_transit' | 'paid' | 'failed' | 'canceled';
+  type: 'bank_account';
+  metadata: Record<string, string>;
+}
+
+/** A connected account as `GET /v1/accounts/{id}` shows it. */
+export interface StripeAccountObject {
+  id: string;
+  object: 'account';
+  created: number;
+  type: 'standard' | 'express' | 'custom' | 'none';
+  controller: {
+    type: 'application';
+    is_controller: true;
+    fees: { payer: 'account' | 'application' | 'application_express' | 'application_custom' };
+    losses: { payments: 'stripe' | 'application' };
+    requirement_collection: 'stripe' | 'application';
+    stripe_dashboard: { type: 'full' | 'express' | 'none' };
+  };
+  country: string;
+  default_currency: string;
+  email: string | null;
+  business_profile: { name: string | null; url: string | null };
+  details_submitted: boolean;
+  charges_enabled: boolean;
+  payouts_enabled: boolean;
+  requirements: { currently_due: string[]; eventually_due: string[]; past_due: string[]; pending_verification: string[]; disabled_reason: string | null; current_deadline: number | null };
+  metadata: Record<string, string>;
+}
+
 export interface StripeEvent {
   id: string;
   object: 'event';
+  /** Connect: the connected account the event happened on (absent for the platform's own events). */
+  account?: string;
   api_version: string;
   created: number;
   livemode: false;
@@ -123,16 +215,28 @@ export class StripeAccount {
   readonly paymentIntents = new Map<string, StripePaymentIntent>();
   readonly charges = new Map<string, StripeCharge>();
   readonly disputes = new Map<string, StripeDispute>();
+  readonly refunds = new Map<string, StripeRefund>();
+  readonly balanceTransactions = new Map<string, StripeBalanceTransaction>();
+  readonly payouts = new Map<string, StripePayout>();
   readonly events: StripeEvent[] = [];
+  /** Connect: the platform this account is connected to, and the account as the API shows it. */
+  readonly platform?: StripeAccount;
+  readonly profile?: StripeAccountObject;
+  /** Connect: the platform's connected accounts, by id. */
+  readonly connected = new Map<string, StripeAccount>();
 
-  constructor(readonly id: string) {}
-
-  /** Any object of the account by id, for `expand[]`. */
-  find(id: string): StripeObject | undefined {
-    return this.customers.get(id) ?? this.paymentMethods.get(id)?.pm ?? this.paymentIntents.get(id) ?? this.charges.get(id) ?? this.disputes.get(id);
+  constructor(readonly id: string, connect?: { platform: StripeAccount; profile: StripeAccountObject }) {
+    this.platform = connect?.platform;
+    this.profile = connect?.profile;
   }
 
-  snapshot() {
+  /** Any object of the account by id, for `expand[]`. */
+  find(id: string): StripeObject | StripeBalanceTransaction | undefined {
+    return this.customers.get(id) ?? this.paymentMethods.get(id)?.pm ?? this.paymentIntents.get(id) ?? this.charges.get(id) ?? this.disputes.get(id)
+      ?? this.refunds.get(id) ?? this.balanceTransactions.get(id) ?? this.payouts.get(id);
+  }
+
+  snapshot(): Record<string, unknown> {
     return {
       id: this.id,
       customers: [...this.customers.values()],
@@ -140,7 +244,12 @@ export class StripeAccount {
       paymentIntents: [...this.paymentIntents.values()],
       charges: [...this.charges.values()],
       disputes: [...this.disputes.values()],
+      refunds: [...this.refunds.values()],
+      balanceTransactions: [...this.balanceTransactions.values()],
+      payouts: [...this.payouts.values()],
       events: this.events,
+      ...(this.profile ? { profile: this.profile, platform: this.platform!.id } : {}),
+      ...(this.connected.size ? { connectedAccounts: [...this.connected.values()].map((a) => a.snapshot()) } : {}),
     };
   }
 }
@@ -159,9 +268,26 @@ export class StripeState {
     return account;
   }
 
+  /** Every account: the keys' own and their connected accounts. */
+  *all(): Iterable<StripeAccount> {
+    for (const account of this.accounts.values()) {
+      yield account;
+      yield* account.connected.values();
+    }
+  }
+
+  /** A connected account of any platform, by id (for the control API and the hosted onboarding page). */
+  connectedAccount(id: string): StripeAccount | undefined {
+    for (const account of this.accounts.values()) {
+      const found = account.connected.get(id);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
   /** The account holding a payment intent, for the control API (which is not told the key). */
   findIntent(id: string): { account: StripeAccount; intent: StripePaymentIntent } | undefined {
-    for (const account of this.accounts.values()) {
+    for (const account of this.all()) {
       const intent = account.paymentIntents.get(id);
       if (intent) return { account, intent };
     }

@@ -4,7 +4,8 @@
 import { newId, nowSeconds, type PaymentMethodType, type StripePaymentMethod } from './state';
 
 export type PaymentMethodOutcome =
-  | { kind: 'succeed' }
+  /** `refundFails`: Stripe's 4000 0000 0000 5126 — the payment succeeds, and a refund of it fails after it was made. */
+  | { kind: 'succeed'; refundFails?: boolean }
   | { kind: 'decline'; code: string; declineCode: string; message: string }
   | { kind: 'process' };
 
@@ -27,6 +28,7 @@ const TEST_METHODS: Record<string, TestMethod> = {
   pm_card_visa_debit: { type: 'card', details: card('visa', '5556', 'debit'), outcome: { kind: 'succeed' } },
   pm_card_mastercard: { type: 'card', details: card('mastercard', '4444'), outcome: { kind: 'succeed' } },
   pm_card_amex: { type: 'card', details: card('amex', '8431'), outcome: { kind: 'succeed' } },
+  pm_card_refundFail: { type: 'card', details: card('visa', '5126'), outcome: { kind: 'succeed', refundFails: true } },
   pm_card_chargeDeclined: {
     type: 'card', details: card('visa', '0002'), outcome: declined('generic_decline', 'Your card was declined.'),
   },

@@ -3,13 +3,22 @@
 // `stripe.webhooks.constructEvent` accepts it. Deliveries never hold up an API answer; they go out in order per
 // payment intent (a `succeeded` never overtakes its `processing`), and a failed one is retried a few times with
 // a short backoff before it counts as failed. Stripe retries for days; an emulator run is minutes long.
+// Which endpoint gets which event is Stripe's rule: an account's own endpoints get that account's events (an
+// endpoint made with no account gets the events of every key's own account, as before Connect); a Connect endpoint
+// (`connect: true`, made by the platform) gets the events of every connected account, each naming it in `account`.
 import { createHmac } from 'node:crypto';
 import type { StripeEvent } from './state';
 
 export interface WebhookEndpoint {
   url: string;
   secret: string;
+  /** A platform's Connect endpoint: the connected accounts' events. */
+  connect?: boolean;
+  /** An endpoint made on this account (e.g. a connected account's own dashboard): its events only. */
+  account?: string;
 }
+
+export type WebhookEndpointOptions = Pick<WebhookEndpoint, 'connect' | 'account'>;
 
 export interface WebhookDelivery {
   eventId: string;
@@ -53,15 +62,27 @@ export class WebhookDispatcher {
     this.timeoutMs = opts.timeoutMs ?? 5_000;
   }
 
-  add(url: string, secret: string): void {
-    this.endpoints.push({ url, secret });
+  add(url: string, secret: string, opts: WebhookEndpointOptions = {}): void {
+    this.endpoints.push({ url, secret, ...opts });
   }
 
-  /** Queues an event for every endpoint; `orderKey` (a payment intent id) keeps that intent's events in order. */
-  enqueue(event: StripeEvent, orderKey: string): void {
+  /** The endpoints an event of `accountId` goes to. */
+  endpointsFor(event: StripeEvent, accountId: string): WebhookEndpoint[] {
+    return this.endpoints.filter((e) => {
+      if (e.connect) return event.account !== undefined;
+      if (e.account) return e.account === accountId;
+      return event.account === undefined;
+    });
+  }
+
+  /**
+   * Queues an event for its endpoints; `orderKey` (a payment intent id) keeps that intent's events in order.
+   * Sending an event again (the control API's resend) delivers the same event, id and all, as Stripe's retries do.
+   */
+  enqueue(event: StripeEvent, orderKey: string, accountId: string): void {
     if (this.closing.signal.aborted) return;
     const payload = JSON.stringify(event, null, 2); // Stripe sends its events pretty-printed
-    for (const endpoint of this.endpoints) {
+    for (const endpoint of this.endpointsFor(event, accountId)) {
       const queueKey = `${endpoint.url}\0${orderKey}`;
       const previous = this.queues.get(queueKey) ?? Promise.resolve();
       const next = previous.then(() => this.deliver(endpoint, event, payload));

@@ -66,6 +66,12 @@ it('starts everything with one command and stops it all on Ctrl-C', async () => 
     });
     expect(created.status).toBe(202);
 
+    // The sandbox merchant is paid into its own Stripe connected account, onboarded at start through Settle and the
+    // emulator's hosted page: the emulator has that account, ready to take charges.
+    const stripeAccount = await request('GET', '/v1/integrations/stripe/account', { key: creds.merchantApiKey });
+    expect(stripeAccount.body).toMatchObject({ chargesEnabled: true, payoutsEnabled: true, detailsSubmitted: true });
+    const emulated = await (await fetch(`http://127.0.0.1:${stripePort}/_emulator/state`)).json();
+    expect(JSON.stringify(emulated)).toContain(stripeAccount.body.accountId);
     // A quote accepted as CPQ would: the answer is a Pay Now link on this API, and the page answers.
     const quote = await request('POST', '/v1/cpq/quote-payments', {
       key: creds.cpqApiKey,

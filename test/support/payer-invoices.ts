@@ -21,7 +21,7 @@ export async function payerWithTerms(world: QuoteWorld, m: QuoteMerchant, recurr
   const { payer, passwordToken } = await registerPayer(world.stack.db, world.stack.apiDeps.keyring, m.merchantId, { name: 'Pat Payer', email });
   const handle = world.stack.client.workflow.getHandle(`quote-payment/${m.merchantId}/${accepted.body.quoteId}`);
   const { paymentIntentId } = await handle.executeUpdate(beginCheckoutUpdate, { args: [{ checkout: 'payer', payerId: payer.id, method: 'card' }] });
-  await world.stripe.stripe.paymentIntents.confirm(paymentIntentId, { payment_method: 'pm_card_visa' });
+  await world.stripe.stripe.paymentIntents.confirm(paymentIntentId, { payment_method: 'pm_card_visa' }, { stripeAccount: m.stripeAccountId });
   await handle.executeUpdate(completeCheckoutUpdate, { args: [{ paymentIntentId }] });
   const state = await untilQuoteStatus(handle, 'awaiting-downpayment-invoice');
   const terms = await world.stack.db.selectFrom('billing_terms').selectAll().where('payer_id', '=', payer.id).executeTakeFirstOrThrow();

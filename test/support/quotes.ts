@@ -12,8 +12,10 @@ import { runWorkerProcess, type RunningProcess, xeroWorkerEnv } from './processe
 import { createTestMerchant } from './merchants';
 import type { MailConfig } from '../../lib/mail/transport';
 import { startTestStack, type TestStack } from './stack';
-import { startStripe, type StripeFixture } from './stripe';
+import { onboardStripeAccount, startStripe, type StripeFixture } from './stripe';
 import { startXero, type XeroFixture } from './xero';
+
+export const CONNECT_WEBHOOK_SECRET = `whsec_connect${randomBytes(12).toString('hex')}`;
 
 export const TEST_QUOTE_TIMING: QuotePaymentTiming = { abandonAfterMs: 60_000, downpaymentCheckEveryMs: 60_000, downpaymentGiveUpAfterMs: 3_600_000 };
 
@@ -24,7 +26,11 @@ export interface QuoteWorld {
   close(): Promise<void>;
 }
 
-export async function startQuoteWorld(opts: { timing?: QuotePaymentTiming; settlementTiming?: SettlementTiming; roles?: readonly WorkerRole[]; mail?: MailConfig & { pollMs?: number } } = {}): Promise<QuoteWorld> {
+/**
+ * `connectWebhook`: the platform's Connect endpoint is registered at the emulator (every connected account's events,
+ * signed with its own secret, to /webhooks/stripe/connect).
+ */
+export async function startQuoteWorld(opts: { timing?: QuotePaymentTiming; settlementTiming?: SettlementTiming; roles?: readonly WorkerRole[]; mail?: MailConfig & { pollMs?: number }; connectWebhook?: boolean } = {}): Promise<QuoteWorld> {
   // Xero's limits with the minute scaled to a second (Settle's budget and the emulator agree): tests make far more
   // calls a minute than a merchant would, and pacing is not what they test.
   const clock = { minuteMs: 1_000, dayMs: 86_400_000 };
@@ -32,13 +38,14 @@ export async function startQuoteWorld(opts: { timing?: QuotePaymentTiming; settl
   const endpoint = { apiBase: xero.emu.apiBasePath, tokenUrl: xero.emu.tokenUrl, clientId: 'settle', clientSecret: 'secret' };
   const stack = await startTestStack({
     endpoints: { xero: endpoint, quickbooks: endpoint },
-    stripe: { stripe: stripe.stripe, publishableKey: stripe.publishableKey },
+    stripe: { stripe: stripe.stripe, publishableKey: stripe.publishableKey, ...(opts.connectWebhook ? { connectWebhookSecret: CONNECT_WEBHOOK_SECRET } : {}) },
     clock,
     quoteTiming: opts.timing ?? TEST_QUOTE_TIMING,
     settlementTiming: opts.settlementTiming,
     ...(opts.roles ? { roles: opts.roles } : {}),
     ...(opts.mail ? { mail: opts.mail } : {}),
   });
+  if (opts.connectWebhook) stripe.emu.addWebhookEndpoint(`${stack.api!.url}/webhooks/stripe/connect`, CONNECT_WEBHOOK_SECRET, { connect: true });
   return {
     stack, xero, stripe,
     async close() {
@@ -59,6 +66,8 @@ export function wisePayWorkerProcess(world: QuoteWorld): RunningProcess {
 
 export interface QuoteMerchant {
   merchantId: string;
+  /** The merchant's own Stripe account (Connect), onboarded: every payment of the merchant is made on it. */
+  stripeAccountId: string;
   stripeWebhookSecret: string;
   apiKey: string;
   cpqKey: string;
@@ -71,7 +80,7 @@ export interface QuoteMerchant {
 /** A merchant connected to the world's Xero organisation, with the CPQ integration on. */
 export async function setUpQuoteMerchant(
   world: QuoteWorld,
-  opts: { methods?: PaymentMethodKind[]; cpqMethods?: PaymentMethodKind[]; stripeWebhook?: boolean } = {},
+  opts: { methods?: PaymentMethodKind[]; cpqMethods?: PaymentMethodKind[]; stripeWebhook?: boolean; onboardStripe?: boolean } = {},
 ): Promise<QuoteMerchant> {
   const { stack, xero } = world;
   const { merchantId, apiKey } = await createTestMerchant(stack, `Quote MSP ${randomBytes(3).toString('hex')}`);
@@ -86,11 +95,13 @@ export async function setUpQuoteMerchant(
   expectOk(await merchant('PUT', '/v1/payment-methods', { body: { methods: opts.methods ?? ['card', 'bank_debit'] } }), 'enabling methods');
   expectOk(await merchant('PUT', '/v1/integrations/cpq', { body: { enabled: true, allowedMethods: opts.cpqMethods ?? ['card', 'bank_debit'] } }), 'enabling CPQ');
   const cpqKey = expectOk(await merchant('POST', '/v1/integrations/cpq/api-key'), 'generating the CPQ key').body.apiKey as string;
-  // Stripe sends this merchant's events to its endpoint, signed with the secret the merchant stored.
+  // The merchant's own Stripe account, onboarded through Settle and Stripe's hosted page (not yet, when asked).
+  const stripeAccountId = await onboardStripeAccount(stack.api!.url, apiKey, { complete: opts.onboardStripe !== false });
+  // Stripe sends this merchant's events to the endpoint made on its own account, signed with the secret the merchant stored.
   const signingSecret = `whsec_${randomBytes(18).toString('hex')}`;
   const webhook = expectOk(await merchant('PUT', '/v1/integrations/stripe/webhook', { body: { signingSecret } }), 'configuring the Stripe webhook');
-  if (opts.stripeWebhook !== false) world.stripe.emu.addWebhookEndpoint(webhook.body.url, signingSecret);
-  return { merchantId, apiKey, cpqKey, stripeWebhookSecret: signingSecret, merchant, cpq: httpClient(stack.api!.url, cpqKey) };
+  if (opts.stripeWebhook !== false) world.stripe.emu.addWebhookEndpoint(webhook.body.url, signingSecret, { account: stripeAccountId });
+  return { merchantId, stripeAccountId, apiKey, cpqKey, stripeWebhookSecret: signingSecret, merchant, cpq: httpClient(stack.api!.url, cpqKey) };
 }
 
 let quoteSeq = 0;

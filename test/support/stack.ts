@@ -98,7 +98,7 @@ export async function startTestStack(
     endpoints?: PlatformEndpoints;
     clock?: BudgetClock;
     /** Stripe for the activities and the API (an emulator's client and keys); unreachable when not given. */
-    stripe?: { stripe: Stripe; publishableKey: string };
+    stripe?: { stripe: Stripe; publishableKey: string; connectWebhookSecret?: string };
     quoteTiming?: QuotePaymentTiming;
     settlementTiming?: SettlementTiming;
     /** The activities' sync log (invoice sync), e.g. a logger writing to a stream the test reads. */
@@ -150,6 +150,7 @@ export async function startTestStack(
     keyring,
     stripe,
     stripePublishableKey: opts.stripe?.publishableKey ?? 'pk_test_unreachable',
+    stripeConnectWebhookSecret: opts.stripe?.connectWebhookSecret,
     publicUrl: 'http://127.0.0.1',
     sandbox: true,
     quoteTiming: opts.quoteTiming,

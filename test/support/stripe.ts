@@ -6,7 +6,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Stripe from 'stripe';
 import { createStripeClient } from '../../activities/stripe/client';
-import { startStripeEmulator, type StripeEmulator, type StripeEmulatorOptions } from '../../emulators/stripe';
+import { completeAccountLink, startStripeEmulator, type StripeEmulator, type StripeEmulatorOptions } from '../../emulators/stripe';
+import { httpClient } from './http';
 
 export interface StripeFixture {
   emu: StripeEmulator;
@@ -67,4 +68,19 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     server.close(() => resolve());
   });
   return receiver;
+}
+
+/**
+ * The merchant's Stripe account onboarded the way a merchant does it: Settle creates the connected account and
+ * answers an onboarding link, the merchant submits Stripe's (the emulator's) hosted page, and the browser comes back
+ * to Settle's return URL, where Settle reads the account. Answers the connected account's id.
+ */
+export async function onboardStripeAccount(apiUrl: string, apiKey: string, opts: { complete?: boolean } = {}): Promise<string> {
+  const started = await httpClient(apiUrl, apiKey)('POST', '/v1/integrations/stripe/account');
+  if (started.status !== 201 && started.status !== 200) throw new Error(`creating the Stripe account failed: ${started.status} ${JSON.stringify(started.body)}`);
+  const returnUrl = await completeAccountLink(started.body.onboardingUrl, opts.complete === false ? 'later' : 'submit');
+  const back = await fetch(returnUrl);
+  if (back.status !== 200) throw new Error(`Settle's onboarding return page answered ${back.status}`);
+  await back.arrayBuffer();
+  return started.body.accountId as string;
 }

@@ -79,7 +79,7 @@ export async function quotePaymentWorkflow(input: QuotePaymentInput): Promise<Qu
   };
   const inCheckout = () => PAYABLE_STATUSES.includes(state.status);
   const releaseCheckout = async (status: 'cancelled' | 'abandoned') => {
-    if (state.status === 'checkout-open' && state.paymentIntentId) await wisePay.cancelQuotePaymentIntent({ paymentIntentId: state.paymentIntentId });
+    if (state.status === 'checkout-open' && state.paymentIntentId) await wisePay.cancelQuotePaymentIntent({ paymentIntentId: state.paymentIntentId, merchantId });
     await save(status);
   };
 
@@ -92,7 +92,7 @@ export async function quotePaymentWorkflow(input: QuotePaymentInput): Promise<Qu
         // (a plain Error would fail the workflow task instead).
         if (!inCheckout()) throw ApplicationFailure.nonRetryable(`the quote payment is ${state.status}; it cannot be paid now`, 'InvalidState');
         if (state.status === 'checkout-open' && state.paymentIntentId) {
-          await wisePay.cancelQuotePaymentIntent({ paymentIntentId: state.paymentIntentId });
+          await wisePay.cancelQuotePaymentIntent({ paymentIntentId: state.paymentIntentId, merchantId });
         }
         state.attempt++;
         Object.assign(state, { checkout: req.checkout, payerId: req.payerId, method: req.method, failure: undefined });

@@ -1,6 +1,8 @@
 // Paying an open invoice checkout: GET /checkouts/:checkoutId (Stripe.js, or the sandbox checkout), POST
 // /sandbox-confirm (confirm as Stripe.js would), GET /return (the workflow reads the outcome from Stripe) and POST
 // /cancel. Each answers only the payer whose checkout it is; the outcome is shown on the invoice page.
+import { merchantAccount } from '../../../activities/stripe/connected-account';
+import { idempotencyKey } from '../../../lib/idempotency';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { formatAmount, type Currency } from '../../../lib/money';
@@ -49,7 +51,7 @@ export function invoiceCheckoutHandlers(deps: ApiDeps) {
   const backToList = (ctx: Context, req: InvoicesRequest, checkoutId: string) => seeOther(ctx, `${req.base}?checkout=${checkoutId}`);
   const handle = (req: InvoicesRequest, checkoutId: string) => deps.temporal.workflow.getHandle(invoicePaymentWorkflowId(req.merchant.id, checkoutId));
 
-  function renderCheckout(ctx: Context, c: { req: InvoicesRequest; base: string }, state: OpenCheckout, clientSecret: string, error?: string) {
+  function renderCheckout(ctx: Context, c: { req: InvoicesRequest; base: string }, state: OpenCheckout, clientSecret: string, error?: string, stripeAccount?: string) {
     const model: CheckoutModel = {
       base: c.base, backUrl: c.req.base, merchantName: c.req.merchant.name, what: checkoutSubject(state), method: state.method,
       amount: formatAmount(state.amountMinor, state.currency as Currency), currency: state.currency, paymentIntentId: state.paymentIntentId, error,
@@ -59,7 +61,7 @@ export function invoiceCheckoutHandlers(deps: ApiDeps) {
     if (!deps.stripePublishableKey) throw new Error('no Stripe publishable key is configured: Stripe.js cannot collect the payment');
     sendPage(ctx, {
       title, stripe: true, script: STRIPE_CHECKOUT_SCRIPT,
-      body: stripeCheckoutPage({ ...model, publishableKey: deps.stripePublishableKey, clientSecret, returnUrl: absolute(`${c.base}/return`) }),
+      body: stripeCheckoutPage({ ...model, publishableKey: deps.stripePublishableKey, clientSecret, stripeAccount, returnUrl: absolute(`${c.base}/return`) }),
     });
   }
 
@@ -68,9 +70,10 @@ export function invoiceCheckoutHandlers(deps: ApiDeps) {
     if (!c) return;
     if (!isOpen(c.state)) return backToList(ctx, c.req, c.checkoutId);
     // The client secret lets a browser confirm the intent: fetched for the page, never kept (nor in the workflow).
-    const intent = await deps.stripe.paymentIntents.retrieve(c.state.paymentIntentId);
+    const account = await merchantAccount(deps.db, c.req.merchant.id);
+    const intent = await deps.stripe.paymentIntents.retrieve(c.state.paymentIntentId, {}, account.options());
     if (!WAITING_FOR_PAYER.includes(intent.status)) return seeOther(ctx, `${c.base}/return?payment_intent=${encodeURIComponent(intent.id)}`);
-    renderCheckout(ctx, c, c.state, intent.client_secret ?? '');
+    renderCheckout(ctx, c, c.state, intent.client_secret ?? '', undefined, account.accountId);
   });
 
   const sandboxConfirm = page(async (ctx) => {
@@ -83,7 +86,9 @@ export function invoiceCheckoutHandlers(deps: ApiDeps) {
     if (!testMethod.success) return renderCheckout(ctx, c, c.state, '', 'Choose one of the sandbox outcomes.');
     try {
       // What Stripe.js does from the browser; the outcome is read back from Stripe by the workflow, not taken from here.
-      await deps.stripe.paymentIntents.confirm(c.state.paymentIntentId, { payment_method: testMethod.data, return_url: absolute(`${c.base}/return`) });
+      const account = await merchantAccount(deps.db, c.req.merchant.id);
+      await deps.stripe.paymentIntents.confirm(c.state.paymentIntentId, { payment_method: testMethod.data, return_url: absolute(`${c.base}/return`) },
+        account.options(idempotencyKey(c.state.paymentIntentId, `sandbox-confirm-${testMethod.data}`)));
     } catch (err) {
       const { type, code, message } = err as { type?: string; code?: string; message?: string };
       // A decline is an answer (the intent carries it); an intent that moved on is the workflow's to read.

@@ -1,6 +1,8 @@
 // "Pay selected": POST /pay/m/:merchantId/invoices/pay. Only invoice ids and a method are read from the form (any
 // amount in it is ignored): the selection is checked against Settle's copy for a quick answer, then the checkout's
 // workflow claims the invoices and reads each again from the accounting package for the amount it charges.
+import { findStripeAccount } from '../../../db/stripe-accounts';
+import { PAYMENTS_UNAVAILABLE } from '../quote-page';
 import { z } from 'zod';
 import { heldClaims } from '../../../db/invoice-payment-claims';
 import { payerContactIds } from '../../../db/payer-invoices';
@@ -30,6 +32,7 @@ export function payHandler(deps: ApiDeps) {
     const refuse = (status: number, text: string) => renderInvoices(ctx, deps, req, { status, notice: { kind: 'error', text }, selected: requested });
     const method = z.enum(PAYMENT_METHOD_KINDS).safeParse(form.get('method'));
     if (!method.success) return refuse(422, 'Choose how you would like to pay.');
+    if (!(await findStripeAccount(deps.db, merchantId))?.charges_enabled) return refuse(409, PAYMENTS_UNAVAILABLE(req.merchant.name));
 
     const ids = requested.filter((id) => INVOICE_ID.test(id));
     const copies = ids.length ? await deps.db.selectFrom('accounting_invoices').selectAll().where('merchant_id', '=', merchantId).where('id', 'in', ids).execute() : [];

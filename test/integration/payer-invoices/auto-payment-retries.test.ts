@@ -40,7 +40,7 @@ afterAll(async () => {
 });
 
 const today = () => new Date().toISOString().slice(0, 10);
-const chargesFor = (invoiceId: string) => [...world.stripe.emu.state.accounts.values()].flatMap((a) => [...a.paymentIntents.values()]).filter((i) => i.metadata?.settle_invoice_id === invoiceId);
+const chargesFor = (invoiceId: string) => [...world.stripe.emu.state.all()].flatMap((a) => [...a.paymentIntents.values()]).filter((i) => i.metadata?.settle_invoice_id === invoiceId);
 
 function start(p: PayerWithTerms, invoiceId: string) {
   const input: InvoiceAutoPaymentInput = { merchantId: m.merchantId, invoiceId, termsId: p.termsId, currency: 'USD', payerId: p.payerId,

@@ -23,7 +23,7 @@ beforeAll(async () => {
 afterAll(() => world.close());
 
 const inDays = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
-const intents = () => [...world.stripe.emu.state.accounts.values()].flatMap((a) => [...a.paymentIntents.values()]);
+const intents = () => [...world.stripe.emu.state.all()].flatMap((a) => [...a.paymentIntents.values()]);
 const intentsOf = (checkoutId: string) => intents().filter((i) => i.metadata?.settle_checkout_id === checkoutId);
 const checkoutOf = (location: string) => /\/checkouts\/(chk_[0-9a-f]{24})$/.exec(location)?.[1] ?? '';
 const workflowOf = (checkoutId: string) => world.stack.client.workflow.getHandle(invoicePaymentWorkflowId(m.merchantId, checkoutId));
@@ -214,7 +214,7 @@ it('posts a bank debit once Stripe says it succeeded (checked on a short clock h
         timing: { abandonAfterMs: 60_000, bankDebitCheckEveryMs: 200, bankDebitMaxChecks: 100 } }],
     });
     const { paymentIntentId } = await handle.executeUpdate(checkoutOpenedUpdate);
-    await world.stripe.stripe.paymentIntents.confirm(paymentIntentId!, { payment_method: 'pm_usBankAccount' });
+    await world.stripe.stripe.paymentIntents.confirm(paymentIntentId!, { payment_method: 'pm_usBankAccount' }, { stripeAccount: m.stripeAccountId });
     expect(await handle.executeUpdate(completeInvoiceCheckoutUpdate, { args: [{ paymentIntentId: paymentIntentId! }] })).toMatchObject({ status: 'processing' });
     return { handle, paymentIntentId: paymentIntentId! };
   };

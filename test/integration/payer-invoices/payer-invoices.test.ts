@@ -21,7 +21,7 @@ afterAll(() => world.close());
 
 const today = () => new Date().toISOString().slice(0, 10);
 const inDays = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
-const chargesFor = (invoiceId: string) => [...world.stripe.emu.state.accounts.values()].flatMap((a) => [...a.paymentIntents.values()]).filter((i) => i.metadata?.settle_invoice_id === invoiceId);
+const chargesFor = (invoiceId: string) => [...world.stripe.emu.state.all()].flatMap((a) => [...a.paymentIntents.values()]).filter((i) => i.metadata?.settle_invoice_id === invoiceId);
 
 /** Triggers the merchant's daily run through its Schedule and waits for it. */
 async function runToday() {

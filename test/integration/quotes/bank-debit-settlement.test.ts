@@ -41,7 +41,7 @@ async function submitDebit() {
   const view = (await m.cpq('POST', '/v1/cpq/quote-payments', { body: acceptBody() })).body;
   const handle = quoteHandle(view.quoteId);
   const { paymentIntentId } = await handle.executeUpdate(beginCheckoutUpdate, { args: [{ checkout: 'payer', payerId: payer.id, method: 'bank_debit' }] });
-  await world.stripe.stripe.paymentIntents.confirm(paymentIntentId, { payment_method: 'pm_usBankAccount' });
+  await world.stripe.stripe.paymentIntents.confirm(paymentIntentId, { payment_method: 'pm_usBankAccount' }, { stripeAccount: m.stripeAccountId });
   expect((await handle.executeUpdate(completeCheckoutUpdate, { args: [{ paymentIntentId }] })).status).toBe('processing');
   const drafted = await until(view.quoteId, 'processing', (s) => Boolean(s.creditNote));
   await eventually('settlement started', () => settlementHandle(paymentIntentId).describe().then(() => true, () => false), Boolean);
@@ -62,7 +62,7 @@ const eventFor = (type: string, object: object) => ({ id: `evt_${randomBytes(12)
 describe('the webhook endpoint', () => {
   it('refuses a forged or missing signature with a 400 and changes nothing', async () => {
     const { paymentIntentId, view } = await submitDebit();
-    const intent = await world.stripe.stripe.paymentIntents.retrieve(paymentIntentId);
+    const intent = await world.stripe.stripe.paymentIntents.retrieve(paymentIntentId, {}, { stripeAccount: m.stripeAccountId });
     const forged = await deliver(eventFor('payment_intent.succeeded', { ...intent, status: 'succeeded' }), 'whsec_not_the_merchants');
     expect(forged.status).toBe(400);
     expect(forged.body.type).toBe('/problems/webhook-signature-invalid');
@@ -83,7 +83,7 @@ describe('the webhook endpoint', () => {
     await world.stripe.emu.settle(paymentIntentId, 'failed');
     const failed = await until(view.quoteId, 'failed');
     expect(ledger().creditNotes.get(drafted.creditNote!.id)!.status).toBe('DELETED');
-    const intent = await world.stripe.stripe.paymentIntents.retrieve(paymentIntentId);
+    const intent = await world.stripe.stripe.paymentIntents.retrieve(paymentIntentId, {}, { stripeAccount: m.stripeAccountId });
     const late = await deliver(eventFor('payment_intent.succeeded', { ...intent, status: 'succeeded', last_payment_error: null } as Stripe.PaymentIntent));
     expect(late.body.handling).toBe('recorded'); // its settlement is over: nothing to change
     expect((await quoteHandle(view.quoteId).query(quotePaymentStateQuery))).toMatchObject({ status: 'failed', failure: failed.failure });
@@ -112,7 +112,7 @@ describe('late rejection', () => {
     // Pay Quote: a new attempt against the same quote payment.
     const handle = quoteHandle(view.quoteId);
     const { paymentIntentId: second } = await handle.executeUpdate(beginCheckoutUpdate, { args: [{ checkout: 'payer', payerId: payer.id, method: 'card' }] });
-    await world.stripe.stripe.paymentIntents.confirm(second, { payment_method: 'pm_card_visa' });
+    await world.stripe.stripe.paymentIntents.confirm(second, { payment_method: 'pm_card_visa' }, { stripeAccount: m.stripeAccountId });
     expect((await handle.executeUpdate(completeCheckoutUpdate, { args: [{ paymentIntentId: second }] })).status).toBe('paid');
     const repaid = await until(view.quoteId, 'awaiting-downpayment-invoice');
     expect(repaid.creditNote!.id).not.toBe(drafted.creditNote!.id);
@@ -122,7 +122,7 @@ describe('late rejection', () => {
 
     // The first attempt's settlement is over: a second rejection of it changes no books, and the merchant is told.
     const before = JSON.stringify([...ledger().creditNotes.values()].map((c) => [c.id, c.status]));
-    const intent = await world.stripe.stripe.paymentIntents.retrieve(paymentIntentId);
+    const intent = await world.stripe.stripe.paymentIntents.retrieve(paymentIntentId, {}, { stripeAccount: m.stripeAccountId });
     const again = await deliver(eventFor('charge.dispute.created', { object: 'dispute', id: 'dp_again', payment_intent: intent.id, reason: 'fraudulent' }));
     expect(again.body.handling).toBe('recorded');
     expect(JSON.stringify([...ledger().creditNotes.values()].map((c) => [c.id, c.status]))).toBe(before);
@@ -149,7 +149,7 @@ describe('late rejection', () => {
 
     const handle = quoteHandle(view.quoteId);
     const { paymentIntentId: second } = await handle.executeUpdate(beginCheckoutUpdate, { args: [{ checkout: 'payer', payerId: payer.id, method: 'card' }] });
-    await world.stripe.stripe.paymentIntents.confirm(second, { payment_method: 'pm_card_visa' });
+    await world.stripe.stripe.paymentIntents.confirm(second, { payment_method: 'pm_card_visa' }, { stripeAccount: m.stripeAccountId });
     await handle.executeUpdate(completeCheckoutUpdate, { args: [{ paymentIntentId: second }] });
     const done = await handle.result();
     expect(done).toMatchObject({ status: 'reconciled', downpaymentInvoiceId: downpayment.id });

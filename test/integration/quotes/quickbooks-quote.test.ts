@@ -9,12 +9,13 @@ import { httpClient } from '../../support/http';
 import { acceptBody, TEST_QUOTE_TIMING, untilQuoteStatus } from '../../support/quotes';
 import { startQuickBooks, type QuickBooksFixture } from '../../support/quickbooks';
 import { startTestStack, type TestStack } from '../../support/stack';
-import { startStripe, type StripeFixture } from '../../support/stripe';
+import { onboardStripeAccount, startStripe, type StripeFixture } from '../../support/stripe';
 
 let qb: QuickBooksFixture;
 let stripe: StripeFixture;
 let stack: TestStack;
 let merchantId: string;
+let stripeAccountId: string;
 let cpq: ReturnType<typeof httpClient>;
 
 beforeAll(async () => {
@@ -28,6 +29,7 @@ beforeAll(async () => {
   await merchant('PUT', '/v1/payment-methods', { body: { methods: ['card', 'bank_debit'] } });
   await merchant('PUT', '/v1/integrations/cpq', { body: { enabled: true, allowedMethods: ['card', 'bank_debit'] } });
   cpq = httpClient(stack.api!.url, (await merchant('POST', '/v1/integrations/cpq/api-key')).body.apiKey);
+  stripeAccountId = await onboardStripeAccount(stack.api!.url, created.apiKey);
 });
 afterAll(async () => {
   await stack.close();
@@ -41,7 +43,7 @@ async function pay(method: 'card' | 'bank_debit', paymentMethod: string) {
   const handle = stack.client.workflow.getHandle(`quote-payment/${merchantId}/${view.quoteId}`);
   const { payer } = await registerPayer(stack.db, stack.apiDeps.keyring, merchantId, { name: 'Quinn Books', email: `quinn+${randomBytes(3).toString('hex')}@example.com` });
   const { paymentIntentId } = await handle.executeUpdate(beginCheckoutUpdate, { args: [{ checkout: 'payer', payerId: payer.id, method }] });
-  await stripe.stripe.paymentIntents.confirm(paymentIntentId, { payment_method: paymentMethod });
+  await stripe.stripe.paymentIntents.confirm(paymentIntentId, { payment_method: paymentMethod }, { stripeAccount: stripeAccountId });
   await handle.executeUpdate(completeCheckoutUpdate, { args: [{ paymentIntentId }] });
   return view;
 }

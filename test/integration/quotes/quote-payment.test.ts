@@ -39,7 +39,7 @@ async function accept(overrides: Record<string, unknown> = {}, merchant = m) {
 async function pay(view: { id: string; quoteId: string }, req: BeginCheckout, paymentMethod: string, merchant = m) {
   const handle = handleOf(view, merchant.merchantId);
   const { paymentIntentId } = await handle.executeUpdate(beginCheckoutUpdate, { args: [req] });
-  await world.stripe.stripe.paymentIntents.confirm(paymentIntentId, { payment_method: paymentMethod }).catch((err) => {
+  await world.stripe.stripe.paymentIntents.confirm(paymentIntentId, { payment_method: paymentMethod }, { stripeAccount: merchant.stripeAccountId }).catch((err) => {
     if (err?.type !== 'StripeCardError') throw err; // a decline is an answer, not an error
   });
   return handle.executeUpdate(completeCheckoutUpdate, { args: [{ paymentIntentId }] });
@@ -170,7 +170,7 @@ describe('card payments', () => {
     const view = await accept();
     const handle = handleOf(view);
     const { paymentIntentId } = await handle.executeUpdate(beginCheckoutUpdate, { args: [{ checkout: 'guest', method: 'card' }] });
-    await world.stripe.stripe.paymentIntents.confirm(paymentIntentId, { payment_method: 'pm_card_visa' });
+    await world.stripe.stripe.paymentIntents.confirm(paymentIntentId, { payment_method: 'pm_card_visa' }, { stripeAccount: m.stripeAccountId });
     const [a, b] = await Promise.all([
       handle.executeUpdate(completeCheckoutUpdate, { args: [{ paymentIntentId }] }),
       handle.executeUpdate(completeCheckoutUpdate, { args: [{ paymentIntentId }] }),
@@ -198,7 +198,7 @@ describe('recurring portion', () => {
     expect(methods).toHaveLength(1);
     expect(methods[0].stripe_payment_method_id).toMatch(/^pm_/);
     // Saved for off-session use on the payer's Stripe customer.
-    const intent = await world.stripe.stripe.paymentIntents.retrieve(paid.paymentIntentId!);
+    const intent = await world.stripe.stripe.paymentIntents.retrieve(paid.paymentIntentId!, {}, { stripeAccount: m.stripeAccountId });
     expect(intent.setup_future_usage).toBe('off_session');
     const past = await m.merchant('GET', `/v1/payers/${payer.id}/past-payments`);
     expect(past.body.payments).toEqual([expect.objectContaining({ quoteId: view.quoteId, amount: '1250.00', creditNote: expect.objectContaining({ id: paid.creditNote?.id ?? expect.any(String) }) })]);
@@ -272,7 +272,7 @@ describe('cancelling', () => {
     const cancelled = await m.merchant('POST', `/v1/quote-payments/${view.id}/cancel`, { body: { reason: 'customer changed their mind' } });
     expect(cancelled.status).toBe(200);
     expect(cancelled.body.status).toBe('cancelled');
-    expect((await world.stripe.stripe.paymentIntents.retrieve(paymentIntentId)).status).toBe('canceled');
+    expect((await world.stripe.stripe.paymentIntents.retrieve(paymentIntentId, {}, { stripeAccount: m.stripeAccountId })).status).toBe('canceled');
 
     const paidView = await accept();
     await pay(paidView, { checkout: 'guest', method: 'card' }, 'pm_card_visa');

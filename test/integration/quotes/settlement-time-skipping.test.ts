@@ -48,8 +48,8 @@ async function startSettlement() {
   const intent = await world.stripe.stripe.paymentIntents.create({
     amount: 125_000, currency: 'usd', allowed_payment_method_types: ['us_bank_account'],
     metadata: { settle_merchant_id: m.merchantId, settle_quote_payment_id: view.id, settle_attempt: '1' },
-  });
-  await world.stripe.stripe.paymentIntents.confirm(intent.id, { payment_method: 'pm_usBankAccount' });
+  }, { stripeAccount: m.stripeAccountId });
+  await world.stripe.stripe.paymentIntents.confirm(intent.id, { payment_method: 'pm_usBankAccount' }, { stripeAccount: m.stripeAccountId });
   const handle = await env.client.workflow.start(bankDebitSettlementWorkflow, {
     workflowId: settlementWorkflowId(m.merchantId, intent.id), taskQueue: taskQueueName(world.stack.taskQueuePrefix, 'workflows'),
     args: [{ merchantId: m.merchantId, quotePaymentId: view.id, quoteId: view.quoteId, attempt: 1, paymentIntentId: intent.id, scheme: 'ach',

@@ -34,7 +34,7 @@ it('abandons a checkout nobody finishes, cancelling its payment; payer activity 
   expect(timersAfterVisit.length).toBeGreaterThan(0);
   expect(timerMs(timersAfterVisit[0])).toBeGreaterThan(2_500);
   expect(events.slice(visit).some((e) => e.timerFiredEventAttributes)).toBe(true);
-  expect((await world.stripe.stripe.paymentIntents.retrieve(paymentIntentId)).status).toBe('canceled');
+  expect((await world.stripe.stripe.paymentIntents.retrieve(paymentIntentId, {}, { stripeAccount: m.stripeAccountId })).status).toBe('canceled');
   expect((await m.merchant('GET', `/v1/quote-payments/${view.id}`)).body.status).toBe('abandoned');
   // Nothing was posted.
   expect([...world.xero.ledger().creditNotes.values()].filter((c) => c.lines[0]?.description?.includes(view.quoteId))).toHaveLength(0);
@@ -44,7 +44,7 @@ it('raises an action when no downpayment invoice arrives in time, and ends', asy
   const view = (await m.cpq('POST', '/v1/cpq/quote-payments', { body: acceptBody() })).body;
   const handle = handleOf(view.quoteId);
   const { paymentIntentId } = await handle.executeUpdate(beginCheckoutUpdate, { args: [{ checkout: 'guest', method: 'card' }] });
-  await world.stripe.stripe.paymentIntents.confirm(paymentIntentId, { payment_method: 'pm_card_visa' });
+  await world.stripe.stripe.paymentIntents.confirm(paymentIntentId, { payment_method: 'pm_card_visa' }, { stripeAccount: m.stripeAccountId });
   await handle.executeUpdate(completeCheckoutUpdate, { args: [{ paymentIntentId }] });
   const result = await handle.result();
   expect(result.status).toBe('awaiting-downpayment-invoice');

@@ -34,7 +34,7 @@ it('finishes posting after the worker is killed mid-flow, writing nothing twice'
   expect(accepted.status).toBe(201);
   const handle = world.stack.client.workflow.getHandle(`quote-payment/${m.merchantId}/${accepted.body.quoteId}`);
   const { paymentIntentId } = await handle.executeUpdate(beginCheckoutUpdate, { args: [{ checkout: 'guest', method: 'card' }] });
-  await world.stripe.stripe.paymentIntents.confirm(paymentIntentId, { payment_method: 'pm_card_visa' });
+  await world.stripe.stripe.paymentIntents.confirm(paymentIntentId, { payment_method: 'pm_card_visa' }, { stripeAccount: m.stripeAccountId });
 
   // Slow Xero down so the posting is caught between its writes.
   world.xero.emu.faults.set({ latencyMs: 400 });
