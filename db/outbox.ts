@@ -16,12 +16,14 @@ export interface EmailMessage {
 
 export type OutboxStatus = 'pending' | 'sent' | 'failed' | 'skipped';
 
-export async function enqueueEmail(db: Db, keyring: Keyring, email: { merchantId: string; template: string; dedupeKey: string; message: EmailMessage }): Promise<void> {
+/** True when this call wrote the row (false: the key was written before, by an earlier attempt). */
+export async function enqueueEmail(db: Db, keyring: Keyring, email: { merchantId: string; template: string; dedupeKey: string; message: EmailMessage }): Promise<boolean> {
   const id = derivedId('eml', email.dedupeKey);
-  await db.insertInto('outbox_emails')
+  const result = await db.insertInto('outbox_emails')
     .values({ id, merchant_id: email.merchantId, template: email.template, dedupe_key: email.dedupeKey, message_sealed: seal(keyring, JSON.stringify(email.message), id) })
     .onConflict((oc) => oc.column('dedupe_key').doNothing())
-    .execute();
+    .executeTakeFirst();
+  return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
 }
 
 export async function listOutboxEmails(db: Db, keyring: Keyring, merchantId: string, limit = 50): Promise<Array<EmailMessage & { id: string; template: string; status: OutboxStatus; createdAt: Date }>> {

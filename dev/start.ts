@@ -17,7 +17,7 @@ import { platformFactory } from '../activities/accounting/platforms';
 import { createAccountingServices, platformEndpoints } from '../activities/accounting/services';
 import { createStripeClient } from '../activities/stripe/client';
 import { accountingEnv, ConfigError, loadConfig, logEnv, mailConfig, mailEnv, stripeEnv, temporalEnv } from '../lib/config';
-import { ensureMailRelay } from '../lib/mail/relay';
+import { ensureMailRelay, mailWaker } from '../lib/mail/relay';
 import { createMailSender } from '../lib/mail/transport';
 import { decideConsent } from '../emulators/support/consent';
 import { newKeyringText, parseKeyring } from '../lib/crypto/sealed-box';
@@ -191,6 +191,8 @@ async function main() {
 
     const temporal = await connectClient(temporalConfig, keyring);
     stops.push(['Temporal client', () => temporal.connection.close()]);
+    // Where payers reach the Pay Now pages: the API's links and the workers' emails agree.
+    const publicUrl = process.env.SETTLE_PUBLIC_URL ?? `http://localhost:${apiPort}`;
 
     // Workers, one per task queue
     log.info('bundling workflows and starting workers');
@@ -202,7 +204,8 @@ async function main() {
       taskQueuePrefix: temporalConfig.SETTLE_TASK_QUEUE_PREFIX,
       roles: WORKER_ROLES,
       keyring,
-      activities: createActivities({ db, accounting, platformFor: platformFactory(endpoints), keyring, stripe, temporal, mail }),
+      activities: createActivities({ db, accounting, platformFor: platformFactory(endpoints), keyring, stripe, temporal, mail, publicUrl: () => publicUrl,
+        wakeMail: mailWaker(temporal, temporalConfig.SETTLE_TASK_QUEUE_PREFIX) }),
       workflowBundle: await bundleWorkflows(),
     });
     stops.push(['workers', workers.shutdown]);
@@ -217,7 +220,7 @@ async function main() {
       {
         db, apiKeys, temporal, accounting, log, taskQueuePrefix: temporalConfig.SETTLE_TASK_QUEUE_PREFIX, adminApiKey, maxBodyBytes: 256 * 1024,
         keyring, stripe, stripePublishableKey: stripeKeys.publishableKey, sandbox: Boolean(sandbox),
-        publicUrl: process.env.SETTLE_PUBLIC_URL ?? `http://localhost:${apiPort}`,
+        publicUrl,
         codec: { opsToken: process.env.SETTLE_OPS_TOKEN ?? creds.opsToken, corsOrigins: uiOrigins, trustLocalUi: Boolean(sandbox) && uiOrigins.length > 0 },
       },
       apiPort,

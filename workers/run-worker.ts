@@ -8,7 +8,7 @@ import { createDb } from '../db/database';
 import { parseKeyring } from '../lib/crypto/sealed-box';
 import { exitOnConfigError, loadConfig, mailConfig, workerConfigSchema } from '../lib/config';
 import { createLogger } from '../lib/logger';
-import { ensureMailRelay } from '../lib/mail/relay';
+import { ensureMailRelay, mailWaker } from '../lib/mail/relay';
 import { createMailSender } from '../lib/mail/transport';
 import { taskQueueName } from '../lib/task-queues';
 import { connectClient, connectWorkerConnection } from '../lib/temporal/connection';
@@ -41,6 +41,8 @@ async function main() {
       stripe: createStripeClient({ secretKey: config.STRIPE_SECRET_KEY, apiBase: config.STRIPE_API_BASE }),
       temporal,
       mail: mailSender,
+      publicUrl: () => config.SETTLE_PUBLIC_URL,
+      wakeMail: mailWaker(temporal, config.SETTLE_TASK_QUEUE_PREFIX),
     }),
   });
   const taskQueue = taskQueueName(config.SETTLE_TASK_QUEUE_PREFIX, config.SETTLE_WORKER_ROLE);

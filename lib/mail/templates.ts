@@ -64,3 +64,37 @@ export function autoPaymentFailedTemplate(d: { name: string; what: string; failu
     ],
   });
 }
+
+/** How a payment was made, in the payer's words: the kind of method only (no card or account number). */
+export const methodWords = (method: 'card' | 'bank_debit') => (method === 'card' ? 'card' : 'bank debit');
+
+/**
+ * To the payer whose payment went through (a card at once, a bank debit once the bank settled it): what was paid,
+ * how much, when and by which kind of method. `what` names the quote or invoices ("quote Q-12", "invoice INV-7").
+ */
+export function paymentReceiptTemplate(d: { name: string; merchantName: string; what: string; amount: string; currency: string; method: 'card' | 'bank_debit'; paidOn: string }): RenderedEmail {
+  return render({
+    subject: `Receipt: ${d.amount} ${d.currency} paid to ${d.merchantName}`,
+    blocks: [
+      { p: `Hello ${d.name},` },
+      { p: `Thank you. ${d.merchantName} received your payment of ${d.amount} ${d.currency} for ${d.what}.` },
+      { p: `Paid by ${methodWords(d.method)} on ${d.paidOn}. Keep this email as your receipt.` },
+    ],
+  });
+}
+
+/**
+ * To the payer whose payment was declined (or whose bank debit failed or was returned): the processor's reason and
+ * the link to pay again (the quote's Pay Now link, or the invoice pages where the payer signs in).
+ */
+export function paymentDeclinedTemplate(d: { name: string; merchantName: string; what: string; amount: string; currency: string; failure: string; retryUrl: string }): RenderedEmail {
+  return render({
+    subject: `Your payment to ${d.merchantName} did not go through`,
+    blocks: [
+      { p: `Hello ${d.name},` },
+      { p: `Your payment of ${d.amount} ${d.currency} for ${d.what} did not go through (${d.failure}).` },
+      { p: `${d.merchantName} has not been paid. You can pay again, with the same method or another one:` },
+      { link: { href: d.retryUrl, label: 'Pay now' } },
+    ],
+  });
+}

@@ -24,7 +24,7 @@ export interface QuoteWorld {
   close(): Promise<void>;
 }
 
-export async function startQuoteWorld(opts: { timing?: QuotePaymentTiming; settlementTiming?: SettlementTiming; roles?: readonly WorkerRole[]; mail?: MailConfig & { pollMs?: number } } = {}): Promise<QuoteWorld> {
+export async function startQuoteWorld(opts: { timing?: QuotePaymentTiming; settlementTiming?: SettlementTiming; roles?: readonly WorkerRole[]; mail?: MailConfig & { pollMs?: number; wake?: boolean } } = {}): Promise<QuoteWorld> {
   // Xero's limits with the minute scaled to a second (Settle's budget and the emulator agree): tests make far more
   // calls a minute than a merchant would, and pacing is not what they test.
   const clock = { minuteMs: 1_000, dayMs: 86_400_000 };
