@@ -17,7 +17,7 @@ import { platformFactory } from '../activities/accounting/platforms';
 import { createAccountingServices, platformEndpoints } from '../activities/accounting/services';
 import { createStripeClient } from '../activities/stripe/client';
 import { accountingEnv, ConfigError, loadConfig, logEnv, mailConfig, mailEnv, stripeEnv, temporalEnv } from '../lib/config';
-import { ensureMailRelay, mailWaker } from '../lib/mail/relay';
+import { ensureMailRelay, mailWaker, noMailWaker, type MailWaker } from '../lib/mail/relay';
 import { createMailSender } from '../lib/mail/transport';
 import { decideConsent } from '../emulators/support/consent';
 import { newKeyringText, parseKeyring } from '../lib/crypto/sealed-box';
@@ -150,7 +150,9 @@ async function main() {
     const mail = mailSettings ? createMailSender(mailSettings) : undefined;
     if (mail) stops.push(['mail sender', async () => mail.close()]);
     const encryptionKeys = process.env.SETTLE_ENCRYPTION_KEYS ?? creds.encryptionKeys;
-    const accounting = createAccountingServices({ db, encryptionKeys, endpoints });
+    // The mail relay is woken after commits that write emails, once the Temporal client exists (below).
+    let wakeMail: MailWaker = noMailWaker;
+    const accounting = createAccountingServices({ db, encryptionKeys, endpoints, wakeMail: () => wakeMail() });
     const keyring = parseKeyring(encryptionKeys);
     // Stripe: the sandbox's emulator, else the configured account.
     const stripeKeys = sandbox?.stripeKeys ?? (({ STRIPE_SECRET_KEY, STRIPE_PUBLISHABLE_KEY, STRIPE_API_BASE }) =>
@@ -193,6 +195,7 @@ async function main() {
     stops.push(['Temporal client', () => temporal.connection.close()]);
     // Where payers reach the Pay Now pages: the API's links and the workers' emails agree.
     const publicUrl = process.env.SETTLE_PUBLIC_URL ?? `http://localhost:${apiPort}`;
+    wakeMail = mailWaker(temporal, temporalConfig.SETTLE_TASK_QUEUE_PREFIX);
 
     // Workers, one per task queue
     log.info('bundling workflows and starting workers');
@@ -205,7 +208,7 @@ async function main() {
       roles: WORKER_ROLES,
       keyring,
       activities: createActivities({ db, accounting, platformFor: platformFactory(endpoints), keyring, stripe, temporal, mail, publicUrl: () => publicUrl,
-        wakeMail: mailWaker(temporal, temporalConfig.SETTLE_TASK_QUEUE_PREFIX) }),
+        wakeMail }),
       workflowBundle: await bundleWorkflows(),
     });
     stops.push(['workers', workers.shutdown]);

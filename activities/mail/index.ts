@@ -32,6 +32,7 @@ const TEMPLATE_NAMES: Record<string, string> = {
   'auto-payment-failed': 'automatic payment failed',
   'payment-receipt': 'payment receipt',
   'payment-declined': 'payment declined',
+  'accounting-reconnect': 'accounting connection needs reconnecting',
 };
 
 export function createMailActivities({ db, keyring, mail, log }: MailActivityDeps) {

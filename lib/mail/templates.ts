@@ -98,3 +98,19 @@ export function paymentDeclinedTemplate(d: { name: string; merchantName: string;
     ],
   });
 }
+
+/**
+ * To the merchant's notification address when an accounting connection's grant died (revoked or expired at the
+ * platform): which connection, that nothing is lost, and how to reconnect. Sent once per time it stops.
+ */
+export function connectionReconnectTemplate(d: { merchantName: string; role: string; platform: string }): RenderedEmail {
+  return render({
+    subject: `Action needed: reconnect ${d.platform} (${d.role} connection)`,
+    blocks: [
+      { p: `Hello ${d.merchantName},` },
+      { p: `${d.platform} no longer accepts Settle's ${d.role} connection: its access was revoked or has expired.` },
+      { p: 'Until it is reconnected nothing is synchronised on it. Payments are still taken and wait; they are posted once the connection is back, so nothing is lost.' },
+      { p: `To reconnect, an administrator consents again: POST /v1/connections/${d.role}/authorize with your Settle API key returns the consent link.` },
+    ],
+  });
+}

@@ -120,14 +120,16 @@ export async function startTestStack(
   const nativeConnection = await NativeConnection.connect({ address: servers.temporalAddress });
   const roles = opts.roles ?? WORKER_ROLES;
   const endpoints = opts.endpoints ?? { xero: UNREACHABLE, quickbooks: UNREACHABLE };
-  const accounting = createAccountingServices({ db: database.db, encryptionKeys, endpoints, clock: opts.clock });
-  const stripe = opts.stripe?.stripe ?? createStripeClient({ secretKey: 'sk_test_unreachable', apiBase: 'http://127.0.0.1:9', maxNetworkRetries: 0 });
   const mailSender = opts.mail ? createMailSender(opts.mail) : undefined;
+  // The relay is woken after commits that write emails, as in production, unless a test measures the poll alone.
+  const wakeMail = mailSender && opts.mail?.wake !== false ? mailWaker(client, taskQueuePrefix) : undefined;
+  const accounting = createAccountingServices({ db: database.db, encryptionKeys, endpoints, clock: opts.clock, wakeMail });
+  const stripe = opts.stripe?.stripe ?? createStripeClient({ secretKey: 'sk_test_unreachable', apiBase: 'http://127.0.0.1:9', maxNetworkRetries: 0 });
   // Pay Now links in emails point at this stack's API, whose port is known only once it listens (below).
   let publicUrl = 'http://127.0.0.1';
   const activities = createActivities({ db: database.db, accounting, platformFor: platformFactory(endpoints), keyring, stripe, temporal: client,
     log: opts.activityLog ?? testLogger('invoice-sync'), mail: mailSender, publicUrl: () => publicUrl,
-    ...(mailSender && opts.mail?.wake !== false ? { wakeMail: mailWaker(client, taskQueuePrefix) } : {}) });
+    wakeMail });
   const workers = roles.length
     ? await startWorkers({
         connection: nativeConnection,
