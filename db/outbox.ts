@@ -72,7 +72,9 @@ export async function sendNextDueEmail(db: Db, keyring: Keyring, send: (email: D
 
 /** Milliseconds until the next pending row is due (0 if one is due now), or null when none is pending. */
 export async function nextDueInMs(db: Db): Promise<number | null> {
-  const row = await db.selectFrom('outbox_emails').select(sql<string>`greatest(0, extract(epoch from (min(next_attempt_at) - now())) * 1000)`.as('ms'))
+  // Not greatest(0, …) in SQL: Postgres's greatest ignores a NULL, so an empty outbox would read "due now" and the
+  // relay would never sleep.
+  const row = await db.selectFrom('outbox_emails').select(sql<string | null>`extract(epoch from (min(next_attempt_at) - now())) * 1000`.as('ms'))
     .where('status', '=', 'pending').executeTakeFirst();
-  return row?.ms == null ? null : Math.ceil(Number(row.ms));
+  return row?.ms == null ? null : Math.max(0, Math.ceil(Number(row.ms)));
 }
