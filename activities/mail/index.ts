@@ -33,6 +33,7 @@ const TEMPLATE_NAMES: Record<string, string> = {
   'payment-receipt': 'payment receipt',
   'payment-declined': 'payment declined',
   'accounting-reconnect': 'accounting connection needs reconnecting',
+  'refund-confirmation': 'refund confirmation',
 };
 
 export function createMailActivities({ db, keyring, mail, log }: MailActivityDeps) {

@@ -114,3 +114,20 @@ export function connectionReconnectTemplate(d: { merchantName: string; role: str
     ],
   });
 }
+
+/**
+ * To the payer whose payment was refunded (all or part): how much, for which quote or invoices, by which merchant,
+ * and that the money goes back to the method they paid with. `what` as in the receipt ("quote Q-12", "invoice INV-7");
+ * amounts formatted with lib/money.ts. For the refunds feature (issue 23) to write with the refund it records, under
+ * the outbox template name 'refund-confirmation'.
+ */
+export function refundConfirmationTemplate(d: { name: string; merchantName: string; what: string; amount: string; currency: string; method: 'card' | 'bank_debit'; partial: boolean }): RenderedEmail {
+  return render({
+    subject: `Refund: ${d.amount} ${d.currency} from ${d.merchantName}`,
+    blocks: [
+      { p: `Hello ${d.name},` },
+      { p: `${d.merchantName} refunded ${d.partial ? 'part of your payment' : 'your payment'} for ${d.what}: ${d.amount} ${d.currency}.` },
+      { p: `It goes back to the ${d.method === 'card' ? 'card' : 'bank account'} you paid with; your bank or card issuer may take a few business days to show it.` },
+    ],
+  });
+}

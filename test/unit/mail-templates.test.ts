@@ -1,6 +1,7 @@
 // The email templates: each renders a text and an HTML part that say the same thing, with everything the payer or
 // merchant typed escaped in the HTML, and nothing in them that the email does not need.
-import { paymentDeclinedTemplate, paymentReceiptTemplate } from '../../lib/mail/templates';
+import { paymentDeclinedTemplate, paymentReceiptTemplate, refundConfirmationTemplate } from '../../lib/mail/templates';
+import { formatAmount } from '../../lib/money';
 
 const hostile = 'Bob <script>alert(1)</script> & Co';
 
@@ -32,5 +33,25 @@ describe('payment declined', () => {
     expect(mail.text).toContain(`Pay now: ${retryUrl}`);
     expect(mail.html).toContain('href="https://pay.example/pay/q/tok?x=1&amp;y=2"');
     expect(mail.html).toContain('>Pay now</a>');
+  });
+});
+
+describe('refund confirmation', () => {
+  const refund = (partial: boolean) => refundConfirmationTemplate({ name: hostile, merchantName: 'Acme & Sons IT', what: 'quote Q-7', amount: formatAmount(12_345, 'NZD'), currency: 'NZD', method: 'card', partial });
+
+  it('says how much was refunded, for what and by whom, in both parts', () => {
+    const mail = refund(false);
+    expect(mail.subject).toBe('Refund: 123.45 NZD from Acme & Sons IT');
+    expect(mail.text).toContain('Acme & Sons IT refunded your payment for quote Q-7: 123.45 NZD.');
+    expect(mail.html).toContain('Acme &amp; Sons IT refunded your payment for quote Q-7: 123.45 NZD.');
+    for (const part of [mail.text, mail.html]) expect(part).toContain('goes back to the card you paid with');
+    expect(mail.html).toContain('<title>Refund: 123.45 NZD from Acme &amp; Sons IT</title>');
+    expect(mail.html).not.toContain('<script>');
+  });
+
+  it('says when only part was refunded', () => {
+    expect(refund(true).text).toContain('refunded part of your payment for quote Q-7');
+    expect(refundConfirmationTemplate({ name: 'Dana', merchantName: 'Acme', what: 'invoice INV-1', amount: '5.00', currency: 'AUD', method: 'bank_debit', partial: false }).text)
+      .toContain('goes back to the bank account you paid with');
   });
 });
