@@ -15,8 +15,10 @@ import { createFeeUploadActivities } from './fees/upload-fee-document';
 import { createInvoicePaymentActivities } from './invoice-payments';
 import { createInvoiceSyncActivities } from './invoice-sync';
 import { createLogger, type Logger } from '../lib/logger';
+import { noMailWaker, type MailWaker } from '../lib/mail/relay';
 import type { MailSender } from '../lib/mail/transport';
 import { createMailActivities } from './mail';
+import { createPayerEmails } from './notifications/payer-emails';
 import { createRecordPayment } from './payments/record-payment';
 import { createUploadPayment } from './payments/upload-payment';
 import { createQuoteActivities } from './quotes';
@@ -36,20 +38,26 @@ export interface ActivityDeps {
   log?: Logger;
   /** SMTP for the mail relay; without it the outbox is not sent (SMTP_URL unset). */
   mail?: MailSender;
+  /** SETTLE_PUBLIC_URL, for the Pay Now links in payers' emails (read per email). */
+  publicUrl: () => string;
+  /** Wakes the mail relay after an activity wrote an email (lib/mail/relay.ts); without it the relay's poll finds it. */
+  wakeMail?: MailWaker;
 }
 
 export function createActivities(deps: ActivityDeps) {
   const accounting = accountingRunner(deps.accounting, deps.platformFor);
+  const wakeMail = deps.wakeMail ?? noMailWaker;
+  const payerEmails = createPayerEmails({ keyring: deps.keyring, publicUrl: deps.publicUrl });
   return {
-    recordPayment: createRecordPayment(deps.db),
+    recordPayment: createRecordPayment(deps.db, payerEmails, wakeMail),
     uploadPayment: createUploadPayment(deps.db, accounting),
     ...createAccountingActivities(deps.accounting, deps.platformFor),
     ...createWaiterActivities(deps.db, deps.accounting.connections),
-    ...createQuoteActivities({ db: deps.db, keyring: deps.keyring, stripe: deps.stripe, accounting }),
+    ...createQuoteActivities({ db: deps.db, keyring: deps.keyring, stripe: deps.stripe, accounting, payerEmails, wakeMail }),
     ...createFeeUploadActivities({ db: deps.db, accounting }),
     ...createRefreshActivities({ db: deps.db, accounting }),
-    ...createAutoPaymentActivities({ db: deps.db, keyring: deps.keyring, stripe: deps.stripe, accounting }),
-    ...createInvoicePaymentActivities({ db: deps.db, keyring: deps.keyring, stripe: deps.stripe, accounting }),
+    ...createAutoPaymentActivities({ db: deps.db, keyring: deps.keyring, stripe: deps.stripe, accounting, wakeMail }),
+    ...createInvoicePaymentActivities({ db: deps.db, keyring: deps.keyring, stripe: deps.stripe, accounting, payerEmails, wakeMail }),
     ...createBpayActivities({ db: deps.db, keyring: deps.keyring, accounting, temporal: deps.temporal }),
     ...createBillingSyncActivities({ db: deps.db, keyring: deps.keyring }),
     ...createInvoiceSyncActivities({ db: deps.db, keyring: deps.keyring, accounting, log: deps.log ?? createLogger({ name: 'invoice-sync' }) }),

@@ -5,6 +5,7 @@ import { createDb } from '../db/database';
 import { parseKeyring } from '../lib/crypto/sealed-box';
 import { apiConfigSchema, exitOnConfigError, loadConfig } from '../lib/config';
 import { createLogger } from '../lib/logger';
+import { mailWaker } from '../lib/mail/relay';
 import { connectClient } from '../lib/temporal/connection';
 import { ApiKeyCache } from './middleware/api-key-cache';
 import { startApi } from './serve';
@@ -26,7 +27,8 @@ async function main() {
       db,
       apiKeys,
       temporal,
-      accounting: createAccountingServices({ db, encryptionKeys: config.SETTLE_ENCRYPTION_KEYS, endpoints: platformEndpoints(config) }),
+      accounting: createAccountingServices({ db, encryptionKeys: config.SETTLE_ENCRYPTION_KEYS, endpoints: platformEndpoints(config),
+        wakeMail: mailWaker(temporal, config.SETTLE_TASK_QUEUE_PREFIX) }),
       log,
       taskQueuePrefix: config.SETTLE_TASK_QUEUE_PREFIX,
       adminApiKey: config.SETTLE_ADMIN_API_KEY,

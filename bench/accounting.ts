@@ -133,7 +133,7 @@ export async function accountingBenchmark(): Promise<Record<string, unknown>> {
     const accounting = createAccountingServices({ db: s.db, encryptionKeys: s.encryptionKeys, endpoints, clock: { minuteMs: MINUTE_MS, dayMs: DAY_MS } });
     // No Stripe call happens in this benchmark.
     const stripe = createStripeClient({ secretKey: 'sk_test_bench', apiBase: 'http://127.0.0.1:9' });
-    const activities = createActivities({ db: s.db, accounting, platformFor: platformFactory(endpoints), keyring: s.keyring, stripe, temporal: s.client });
+    const activities = createActivities({ db: s.db, accounting, platformFor: platformFactory(endpoints), keyring: s.keyring, stripe, temporal: s.client, publicUrl: () => 'http://localhost:3000' });
     const workers = await startWorkers({ connection: s.nativeConnection, namespace: 'default', taskQueuePrefix: PREFIX,
       roles: ['wise-pay', 'company', 'service'], activities, keyring: s.keyring });
     running.push(() => workers.shutdown());

@@ -43,7 +43,7 @@ export async function invoiceSyncBenchmark(): Promise<Record<string, unknown>> {
     const endpoints: PlatformEndpoints = { xero: endpoint, quickbooks: endpoint };
     const accounting = createAccountingServices({ db: s.db, encryptionKeys: s.encryptionKeys, endpoints, clock: { minuteMs: MINUTE_MS, dayMs: DAY_MS } });
     const stripe = createStripeClient({ secretKey: 'sk_test_bench', apiBase: 'http://127.0.0.1:9' });
-    const activities = createActivities({ db: s.db, accounting, platformFor: platformFactory(endpoints), keyring: s.keyring, stripe, temporal: s.client,
+    const activities = createActivities({ db: s.db, accounting, platformFor: platformFactory(endpoints), keyring: s.keyring, stripe, temporal: s.client, publicUrl: () => 'http://localhost:3000',
       log: createLogger({ level: 'warn' }) });
     const workers = await startWorkers({ connection: s.nativeConnection, namespace: 'default', taskQueuePrefix: PREFIX, roles: ['company'], activities, keyring: s.keyring });
     running.push(() => workers.shutdown());

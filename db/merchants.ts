@@ -1,6 +1,7 @@
 // Merchants and their API keys. Keys are random, shown once at creation, and stored only as SHA-256 hashes:
 // they are long random secrets, so a fast hash is enough (passwords, which are not, get argon2id).
 import { createHash, randomBytes } from 'node:crypto';
+import { open, seal, type Keyring } from '../lib/crypto/sealed-box';
 import { newId } from '../lib/ids';
 import type { Db } from './database';
 import type { Merchant } from './schema';
@@ -63,4 +64,18 @@ export async function merchantIdForKeyHash(db: Db, keyHash: Buffer): Promise<str
 
 export async function findMerchant(db: Db, merchantId: string): Promise<Merchant | undefined> {
   return db.selectFrom('merchants').selectAll().where('id', '=', merchantId).executeTakeFirst();
+}
+
+const notificationEmailBinding = (merchantId: string) => `${merchantId}:notification-email`;
+
+/** Where Settle emails the merchant about its account; undefined when the merchant has not said. */
+export async function merchantNotificationEmail(db: Db, keyring: Keyring, merchantId: string): Promise<string | undefined> {
+  const row = await db.selectFrom('merchants').select('notification_email_sealed').where('id', '=', merchantId).executeTakeFirst();
+  return row?.notification_email_sealed ? open(keyring, row.notification_email_sealed, notificationEmailBinding(merchantId)) : undefined;
+}
+
+/** Sets (or with null clears) the merchant's notification address. */
+export async function setMerchantNotificationEmail(db: Db, keyring: Keyring, merchantId: string, email: string | null): Promise<void> {
+  await db.updateTable('merchants').set({ notification_email_sealed: email === null ? null : seal(keyring, email, notificationEmailBinding(merchantId)) })
+    .where('id', '=', merchantId).execute();
 }

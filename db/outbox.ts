@@ -16,12 +16,14 @@ export interface EmailMessage {
 
 export type OutboxStatus = 'pending' | 'sent' | 'failed' | 'skipped';
 
-export async function enqueueEmail(db: Db, keyring: Keyring, email: { merchantId: string; template: string; dedupeKey: string; message: EmailMessage }): Promise<void> {
+/** True when this call wrote the row (false: the key was written before, by an earlier attempt). */
+export async function enqueueEmail(db: Db, keyring: Keyring, email: { merchantId: string; template: string; dedupeKey: string; message: EmailMessage }): Promise<boolean> {
   const id = derivedId('eml', email.dedupeKey);
-  await db.insertInto('outbox_emails')
+  const result = await db.insertInto('outbox_emails')
     .values({ id, merchant_id: email.merchantId, template: email.template, dedupe_key: email.dedupeKey, message_sealed: seal(keyring, JSON.stringify(email.message), id) })
     .onConflict((oc) => oc.column('dedupe_key').doNothing())
-    .execute();
+    .executeTakeFirst();
+  return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
 }
 
 export async function listOutboxEmails(db: Db, keyring: Keyring, merchantId: string, limit = 50): Promise<Array<EmailMessage & { id: string; template: string; status: OutboxStatus; createdAt: Date }>> {
@@ -70,7 +72,9 @@ export async function sendNextDueEmail(db: Db, keyring: Keyring, send: (email: D
 
 /** Milliseconds until the next pending row is due (0 if one is due now), or null when none is pending. */
 export async function nextDueInMs(db: Db): Promise<number | null> {
-  const row = await db.selectFrom('outbox_emails').select(sql<string>`greatest(0, extract(epoch from (min(next_attempt_at) - now())) * 1000)`.as('ms'))
+  // Not greatest(0, …) in SQL: Postgres's greatest ignores a NULL, so an empty outbox would read "due now" and the
+  // relay would never sleep.
+  const row = await db.selectFrom('outbox_emails').select(sql<string | null>`extract(epoch from (min(next_attempt_at) - now())) * 1000`.as('ms'))
     .where('status', '=', 'pending').executeTakeFirst();
-  return row?.ms == null ? null : Math.ceil(Number(row.ms));
+  return row?.ms == null ? null : Math.max(0, Math.ceil(Number(row.ms)));
 }

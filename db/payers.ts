@@ -51,6 +51,13 @@ export async function registerPayer(db: Db, keyring: Keyring, merchantId: string
   return { payer, passwordToken };
 }
 
+/** Whether a welcome link's token can still set a password (unused, unexpired): the form is shown only then. */
+export async function passwordTokenUsable(db: Db, token: string): Promise<boolean> {
+  const row = await db.selectFrom('payer_password_tokens').select('payer_id')
+    .where('token_hash', '=', tokenHash(token)).where('used_at', 'is', null).where('expires_at', '>', new Date()).executeTakeFirst();
+  return row !== undefined;
+}
+
 /** Sets the password from a welcome link; the token works once. Returns the payer, or undefined for a bad token. */
 export async function setPayerPassword(db: Db, token: string, password: string): Promise<Payer | undefined> {
   const hash = await argon2.hash(password, { type: argon2.argon2id });

@@ -38,6 +38,7 @@ export const SEALED_COLUMNS: SealedColumn[] = [
   { table: 'quote_payments', column: 'customer_sealed', key: ['id'], boundTo: (r) => `${r.id}:customer` },
   { table: 'outbox_emails', column: 'message_sealed', key: ['id'], boundTo: (r) => r.id },
   { table: 'stripe_webhook_endpoints', column: 'secret_sealed', key: ['merchant_id'], boundTo: (r) => `stripe-webhook:${r.merchant_id}` },
+  { table: 'merchants', column: 'notification_email_sealed', key: ['id'], boundTo: (r) => `${r.id}:notification-email` },
   { table: 'customers', column: 'email_sealed', key: ['id'], boundTo: (r) => r.id },
   { table: 'billing_sync_connections', column: 'secret_sealed', key: ['merchant_id', 'system'], boundTo: (r) => `billing-sync:${r.system}:${r.merchant_id}` },
 ];

@@ -20,6 +20,8 @@ export interface MerchantsTable {
   /** Automatic payments: how many times a declined invoice is charged, and how many days apart. */
   auto_pay_attempts: ColumnType<number, number | undefined, number>;
   auto_pay_retry_days: ColumnType<number, number | undefined, number>;
+  /** Where Settle emails the merchant about its account (sealed, bound to `{id}:notification-email`); null: nowhere. */
+  notification_email_sealed: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 

@@ -17,7 +17,7 @@ import { createAccountingServices, platformEndpoints } from '../activities/accou
 import { createStripeClient } from '../activities/stripe/client';
 import { completeAccountLink } from '../emulators/stripe';
 import { accountingEnv, ConfigError, loadConfig, logEnv, mailConfig, mailEnv, stripeEnv, temporalEnv } from '../lib/config';
-import { ensureMailRelay } from '../lib/mail/relay';
+import { ensureMailRelay, mailWaker, noMailWaker, type MailWaker } from '../lib/mail/relay';
 import { createMailSender } from '../lib/mail/transport';
 import { decideConsent } from '../emulators/support/consent';
 import { newKeyringText, parseKeyring } from '../lib/crypto/sealed-box';
@@ -150,7 +150,9 @@ async function main() {
     const mail = mailSettings ? createMailSender(mailSettings) : undefined;
     if (mail) stops.push(['mail sender', async () => mail.close()]);
     const encryptionKeys = process.env.SETTLE_ENCRYPTION_KEYS ?? creds.encryptionKeys;
-    const accounting = createAccountingServices({ db, encryptionKeys, endpoints });
+    // The mail relay is woken after commits that write emails, once the Temporal client exists (below).
+    let wakeMail: MailWaker = noMailWaker;
+    const accounting = createAccountingServices({ db, encryptionKeys, endpoints, wakeMail: () => wakeMail() });
     const keyring = parseKeyring(encryptionKeys);
     // Stripe: the sandbox's emulator, else the configured account.
     const stripeKeys = sandbox?.stripeKeys ?? (({ STRIPE_SECRET_KEY, STRIPE_PUBLISHABLE_KEY, STRIPE_API_BASE }) =>
@@ -193,6 +195,9 @@ async function main() {
 
     const temporal = await connectClient(temporalConfig, keyring);
     stops.push(['Temporal client', () => temporal.connection.close()]);
+    // Where payers reach the Pay Now pages: the API's links and the workers' emails agree.
+    const publicUrl = process.env.SETTLE_PUBLIC_URL ?? `http://localhost:${apiPort}`;
+    wakeMail = mailWaker(temporal, temporalConfig.SETTLE_TASK_QUEUE_PREFIX);
 
     // Workers, one per task queue
     log.info('bundling workflows and starting workers');
@@ -204,7 +209,8 @@ async function main() {
       taskQueuePrefix: temporalConfig.SETTLE_TASK_QUEUE_PREFIX,
       roles: WORKER_ROLES,
       keyring,
-      activities: createActivities({ db, accounting, platformFor: platformFactory(endpoints), keyring, stripe, temporal, mail }),
+      activities: createActivities({ db, accounting, platformFor: platformFactory(endpoints), keyring, stripe, temporal, mail, publicUrl: () => publicUrl,
+        wakeMail }),
       workflowBundle: await bundleWorkflows(),
     });
     stops.push(['workers', workers.shutdown]);
@@ -220,7 +226,7 @@ async function main() {
         db, apiKeys, temporal, accounting, log, taskQueuePrefix: temporalConfig.SETTLE_TASK_QUEUE_PREFIX, adminApiKey, maxBodyBytes: 256 * 1024,
         keyring, stripe, stripePublishableKey: stripeKeys.publishableKey, stripeConnectWebhookSecret, sandbox: Boolean(sandbox),
         stripeLivemode: /^(sk|rk)_live_/.test(stripeKeys.secretKey),
-        publicUrl: process.env.SETTLE_PUBLIC_URL ?? `http://localhost:${apiPort}`,
+        publicUrl,
         codec: { opsToken: process.env.SETTLE_OPS_TOKEN ?? creds.opsToken, corsOrigins: uiOrigins, trustLocalUi: Boolean(sandbox) && uiOrigins.length > 0 },
       },
       apiPort,

@@ -146,7 +146,7 @@ export const mailEnv = z.object({
 export type MailEnv = z.infer<typeof mailEnv>;
 
 export const apiConfigSchema = temporalEnv.and(databaseEnv).and(logEnv).and(apiEnv).and(encryptionEnv).and(accountingEnv).and(stripeEnv).and(publicEnv);
-export const workerConfigSchema = temporalEnv.and(databaseEnv).and(logEnv).and(workerEnv).and(encryptionEnv).and(accountingEnv).and(stripeEnv).and(mailEnv);
+export const workerConfigSchema = temporalEnv.and(databaseEnv).and(logEnv).and(workerEnv).and(encryptionEnv).and(accountingEnv).and(stripeEnv).and(mailEnv).and(publicEnv);
 
 export type TemporalConfig = z.infer<typeof temporalEnv>;
 /** The mail sender's configuration, or undefined when SMTP_URL is unset. */

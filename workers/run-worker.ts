@@ -8,7 +8,7 @@ import { createDb } from '../db/database';
 import { parseKeyring } from '../lib/crypto/sealed-box';
 import { exitOnConfigError, loadConfig, mailConfig, workerConfigSchema } from '../lib/config';
 import { createLogger } from '../lib/logger';
-import { ensureMailRelay } from '../lib/mail/relay';
+import { ensureMailRelay, mailWaker } from '../lib/mail/relay';
 import { createMailSender } from '../lib/mail/transport';
 import { taskQueueName } from '../lib/task-queues';
 import { connectClient, connectWorkerConnection } from '../lib/temporal/connection';
@@ -24,10 +24,12 @@ async function main() {
   const log = createLogger({ level: config.LOG_LEVEL, name: `worker-${config.SETTLE_WORKER_ROLE}` });
   const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
   const endpoints = platformEndpoints(config);
-  const accounting = createAccountingServices({ db, encryptionKeys: config.SETTLE_ENCRYPTION_KEYS, endpoints });
   const keyring = parseKeyring(config.SETTLE_ENCRYPTION_KEYS);
   const connection = await connectWorkerConnection(config, log);
   const temporal = await connectClient(config, keyring);
+  // After a commit that wrote an email, the relay is woken to send it now rather than at its next poll.
+  const wakeMail = mailWaker(temporal, config.SETTLE_TASK_QUEUE_PREFIX);
+  const accounting = createAccountingServices({ db, encryptionKeys: config.SETTLE_ENCRYPTION_KEYS, endpoints, wakeMail });
   const mail = mailConfig(config);
   const mailSender = mail ? createMailSender(mail) : undefined;
   const running = await startWorkers({
@@ -41,6 +43,8 @@ async function main() {
       stripe: createStripeClient({ secretKey: config.STRIPE_SECRET_KEY, apiBase: config.STRIPE_API_BASE }),
       temporal,
       mail: mailSender,
+      publicUrl: () => config.SETTLE_PUBLIC_URL,
+      wakeMail,
     }),
   });
   const taskQueue = taskQueueName(config.SETTLE_TASK_QUEUE_PREFIX, config.SETTLE_WORKER_ROLE);

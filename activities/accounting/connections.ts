@@ -6,11 +6,15 @@
 // merchant must reconnect: the connection is marked reconnect_required, a message and an action are raised, and
 // no call goes to the platform on it until the merchant consents again (workflows wait: workflows/support/).
 import { postMerchantMessage } from '../../db/messages';
+import { merchantNotificationEmail } from '../../db/merchants';
+import { enqueueEmail } from '../../db/outbox';
 import { raiseMerchantAction, resolveMerchantActions } from '../../db/actions';
 import type { Db } from '../../db/database';
 import type { AccountingConnection } from '../../db/schema';
 import { open, seal, type Keyring } from '../../lib/crypto/sealed-box';
 import { newId } from '../../lib/ids';
+import { noMailWaker, type MailWaker } from '../../lib/mail/relay';
+import { connectionReconnectTemplate } from '../../lib/mail/templates';
 import type { AccountingRole } from '../../lib/task-queues';
 import type { PlatformName } from './platform';
 
@@ -97,6 +101,8 @@ export class ConnectionStore {
     private readonly db: Db,
     private readonly keyring: Keyring,
     readonly endpoints: PlatformEndpoints,
+    /** Wakes the mail relay after the reconnection email is committed (its poll would find it anyway). */
+    private readonly wakeMail: MailWaker = noMailWaker,
   ) {}
 
   private sealTokens(connectionId: string, tokens: SealedTokens): string {
@@ -175,13 +181,19 @@ export class ConnectionStore {
 
   /**
    * The grant died (refresh refused with invalid_grant, Xero's 403 AuthenticationUnsuccessful, QuickBooks' 401 with a
-   * fresh token): no call goes to the platform on it again until the merchant consents again. One Message and one
-   * open Action however many calls notice.
+   * fresh token): no call goes to the platform on it again until the merchant consents again. One Message, one open
+   * Action and one email (to the merchant's notification address, if set) however many calls notice: only the call
+   * that moves the row from connected writes them, all in one transaction.
    */
-  async markReconnectRequired(connectionId: string, db: Db = this.db): Promise<void> {
+  async markReconnectRequired(connectionId: string): Promise<void> {
+    if (await this.db.transaction().execute((trx) => this.markReconnectRequiredIn(trx, connectionId))) this.wakeMail();
+  }
+
+  /** markReconnectRequired inside the caller's transaction; true when it wrote the email (wake the relay after commit). */
+  private async markReconnectRequiredIn(db: Db, connectionId: string): Promise<boolean> {
     const current = await db.updateTable('accounting_connections').set({ status: 'reconnect_required', disconnected_at: new Date() })
       .where('id', '=', connectionId).where('status', '=', 'connected').returningAll().executeTakeFirst();
-    if (!current) return;
+    if (!current) return false;
     const title = platformTitle(current.platform);
     await raiseMerchantAction(db, {
       merchantId: current.merchant_id,
@@ -191,6 +203,13 @@ export class ConnectionStore {
     });
     await postMerchantMessage(db, { merchantId: current.merchant_id, kind: 'accounting-disconnected',
       text: `The ${current.role} connection to ${title} was disconnected; nothing is synchronised on it until it is reconnected.` });
+    const to = await merchantNotificationEmail(db, this.keyring, current.merchant_id);
+    if (!to) return false;
+    const merchant = await db.selectFrom('merchants').select('name').where('id', '=', current.merchant_id).executeTakeFirstOrThrow();
+    // One per transition: the key names the moment this connection stopped, so a later stop (after a reconnect) is a new email.
+    return enqueueEmail(db, this.keyring, { merchantId: current.merchant_id, template: 'accounting-reconnect',
+      dedupeKey: `accounting-reconnect:${connectionId}:${current.disconnected_at!.getTime()}`,
+      message: { to, ...connectionReconnectTemplate({ merchantName: merchant.name, role: current.role, platform: title }) } });
   }
 
   /** The role a role's work actually uses: its own only when multi-connection is on. */
@@ -295,8 +314,7 @@ export class ConnectionStore {
       });
       const body = (await response.json().catch(() => ({}))) as Partial<TokenSet> & { error?: string };
       if (response.status === 400 && body.error === 'invalid_grant') {
-        await this.markReconnectRequired(connectionId, trx);
-        return { kind: 'disconnected' as const, connection: current };
+        return { kind: 'disconnected' as const, connection: current, emailed: await this.markReconnectRequiredIn(trx, connectionId) };
       }
       if (!response.ok || !body.access_token || !body.refresh_token || !body.expires_in) {
         throw new Error(`token refresh failed with HTTP ${response.status}`);
@@ -316,6 +334,7 @@ export class ConnectionStore {
       return { kind: 'token' as const, token: body.access_token };
     });
     if (outcome.kind === 'disconnected') {
+      if (outcome.emailed) this.wakeMail();
       throw new ConnectionUnavailable(outcome.connection.merchant_id, outcome.connection.role, 'reconnect_required');
     }
     return outcome.token;

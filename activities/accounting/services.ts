@@ -2,6 +2,7 @@
 import type { Db } from '../../db/database';
 import type { AccountingConfig } from '../../lib/config';
 import { parseKeyring } from '../../lib/crypto/sealed-box';
+import type { MailWaker } from '../../lib/mail/relay';
 import { ConnectionStore, type PlatformEndpoints } from './connections';
 import { REAL_TIME, type BudgetClock } from './limits';
 import { RateBudget } from './rate-budget';
@@ -40,9 +41,11 @@ export function createAccountingServices(opts: {
   encryptionKeys: string;
   endpoints: PlatformEndpoints;
   clock?: BudgetClock;
+  /** Wakes the mail relay after a connection's reconnection email is committed. */
+  wakeMail?: MailWaker;
 }): AccountingServices {
   return {
-    connections: new ConnectionStore(opts.db, parseKeyring(opts.encryptionKeys), opts.endpoints),
+    connections: new ConnectionStore(opts.db, parseKeyring(opts.encryptionKeys), opts.endpoints, opts.wakeMail),
     budget: new RateBudget(opts.db, { clock: opts.clock ?? REAL_TIME }),
   };
 }

@@ -10,6 +10,7 @@ import { enqueueEmail } from '../../db/outbox';
 import { findPayer, payerDetails } from '../../db/payers';
 import type { Keyring } from '../../lib/crypto/sealed-box';
 import { derivedId } from '../../lib/ids';
+import type { MailWaker } from '../../lib/mail/relay';
 import { autoPaymentFailedTemplate } from '../../lib/mail/templates';
 import { formatAmount, type Currency } from '../../lib/money';
 import { decideCharge, type BillingTerms, type ChargeDecision } from '../../lib/payments/auto-payment';
@@ -24,6 +25,7 @@ export interface AutoPaymentDeps {
   keyring: Keyring;
   stripe: Stripe;
   accounting: ReturnType<typeof accountingRunner>;
+  wakeMail: MailWaker;
 }
 
 export interface DueInvoice {
@@ -45,7 +47,7 @@ export interface ChargeResult {
 const termsOf = (row: { rule: BillingTerms['rule']; days_after: number | null; max_amount_minor: number; currency: string; status: BillingTerms['status'] }): BillingTerms =>
   ({ rule: row.rule, daysAfter: row.days_after, maxAmountMinor: row.max_amount_minor, currency: row.currency, status: row.status });
 
-export function createAutoPaymentActivities({ db, keyring, stripe, accounting }: AutoPaymentDeps) {
+export function createAutoPaymentActivities({ db, keyring, stripe, accounting, wakeMail }: AutoPaymentDeps) {
   const { onConnection } = accounting;
 
   async function termsRow(merchantId: string, termsId: string) {
@@ -160,10 +162,11 @@ export function createAutoPaymentActivities({ db, keyring, stripe, accounting }:
       const what = copy ? `invoice ${copy.number} (${formatAmount(copy.amount_due_minor, copy.currency as Currency)} ${copy.currency})` : 'your invoice';
       if (payer) {
         const { email, name } = payerDetails(keyring, payer);
-        await enqueueEmail(db, keyring, { merchantId: input.merchantId, template: 'auto-payment-failed', dedupeKey: `auto-payment-failed:${input.invoiceId}:${input.attempt}`, message: {
+        const written = await enqueueEmail(db, keyring, { merchantId: input.merchantId, template: 'auto-payment-failed', dedupeKey: `auto-payment-failed:${input.invoiceId}:${input.attempt}`, message: {
           to: email,
           ...autoPaymentFailedTemplate({ name, what, failure: input.failure, lastAttempt: input.lastAttempt, payNowUrl: input.payNowUrl }),
         } });
+        if (written) wakeMail();
       }
       if (input.lastAttempt) {
         await raiseMerchantAction(db, { merchantId: input.merchantId, kind: 'auto-payment-failed', subject: input.invoiceId,

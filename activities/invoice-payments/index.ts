@@ -9,11 +9,13 @@ import { claimInvoices, releaseClaims } from '../../db/invoice-payment-claims';
 import type { Keyring } from '../../lib/crypto/sealed-box';
 import { derivedId } from '../../lib/ids';
 import { idempotencyKey } from '../../lib/idempotency';
+import type { MailWaker } from '../../lib/mail/relay';
 import { resolveSelection, type Selection } from '../../lib/payments/invoice-selection';
 import type { PaymentMethodKind } from '../../lib/quotes/methods';
 import type { accountingRunner } from '../accounting';
 import type { Invoice } from '../accounting/platform';
 import { saveInvoiceCopies } from '../accounting-data/invoice-copies';
+import type { PayerEmails } from '../notifications/payer-emails';
 import { outcomeOf, stripeCustomerFor, stripeMethodTypes, workflowKey, type IntentOutcome } from '../quotes/stripe-intents';
 import { chargingAccount, merchantAccount } from '../stripe/connected-account';
 
@@ -22,6 +24,8 @@ export interface InvoicePaymentDeps {
   keyring: Keyring;
   stripe: Stripe;
   accounting: ReturnType<typeof accountingRunner>;
+  payerEmails: PayerEmails;
+  wakeMail: MailWaker;
 }
 
 const CANCELABLE = ['requires_payment_method', 'requires_confirmation', 'requires_action'];
@@ -114,6 +118,12 @@ export function createInvoicePaymentActivities(deps: InvoicePaymentDeps) {
 
     async releaseInvoiceClaims(input: { merchantId: string; checkoutId: string }): Promise<void> {
       await releaseClaims(db, input.merchantId, input.checkoutId);
+    },
+
+    /** The checkout was declined (a card refused, a bank debit failed): the payer's email with the link to pay again. */
+    async notifyInvoicePaymentDeclined(input: { merchantId: string; checkoutId: string; payerId: string; amountMinor: number; currency: string;
+      invoiceIds: string[]; failure: string }): Promise<void> {
+      if (await deps.payerEmails.invoicePaymentDeclined(db, input)) deps.wakeMail();
     },
 
     /** After posting: Settle's copy learns the invoices are paid, so the payer's list no longer offers them. */

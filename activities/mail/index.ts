@@ -30,6 +30,10 @@ const TEMPLATE_NAMES: Record<string, string> = {
   welcome: 'payer welcome (set-password link)',
   'prepayment-processed': 'Prepayment Processed Successfully',
   'auto-payment-failed': 'automatic payment failed',
+  'payment-receipt': 'payment receipt',
+  'payment-declined': 'payment declined',
+  'accounting-reconnect': 'accounting connection needs reconnecting',
+  'refund-confirmation': 'refund confirmation',
 };
 
 export function createMailActivities({ db, keyring, mail, log }: MailActivityDeps) {

@@ -15,7 +15,7 @@ import type { QuoteActivityDeps } from '../quotes/deps';
 export const PREPAYMENT_PROCESSED = 'prepayment.processed';
 const DELIVERY_TIMEOUT_MS = 10_000;
 
-export function createNotificationActivities({ db, keyring }: Pick<QuoteActivityDeps, 'db' | 'keyring'>) {
+export function createNotificationActivities({ db, keyring, wakeMail }: Pick<QuoteActivityDeps, 'db' | 'keyring' | 'wakeMail'>) {
   return {
     /** `attempt`: a quote paid again after a returned debit is a new event (the first one was about the returned money). */
     async notifyPrepaymentProcessed(input: { merchantId: string; quotePaymentId: string; attempt?: number }): Promise<{ webhook: boolean; email: boolean }> {
@@ -33,10 +33,11 @@ export function createNotificationActivities({ db, keyring }: Pick<QuoteActivity
       };
 
       if (subscription.email_sealed) {
-        await enqueueEmail(db, keyring, { merchantId: input.merchantId, template: 'prepayment-processed', dedupeKey: `${eventId}:email`, message: {
+        const written = await enqueueEmail(db, keyring, { merchantId: input.merchantId, template: 'prepayment-processed', dedupeKey: `${eventId}:email`, message: {
           to: open(keyring, subscription.email_sealed, subscription.id),
           ...prepaymentProcessedTemplate({ quoteId: quote.quote_id, amount, currency: quote.currency, creditNoteUrl: quote.credit_note_url }),
         } });
+        if (written) wakeMail();
       }
       if (subscription.webhook_url) {
         const body = JSON.stringify(event);

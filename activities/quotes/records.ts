@@ -1,5 +1,5 @@
 // What a quote payment leaves in Postgres: its state (for reads after the workflow closes and for past payments),
-// the saved method and billing terms of a recurring portion, and merchant actions.
+// the saved method and billing terms of a recurring portion, merchant actions, and the payer's emails about an attempt.
 import { ApplicationFailure } from '@temporalio/common';
 import { raiseMerchantAction, type NewAction } from '../../db/actions';
 import { findQuotePayment, saveQuotePaymentState } from '../../db/quote-payments';
@@ -8,10 +8,15 @@ import type { QuotePaymentState } from '../../workflows/quotes/definitions';
 import { merchantAccount } from '../stripe/connected-account';
 import type { QuoteActivityDeps } from './deps';
 
-export function createQuoteRecordActivities({ db, stripe }: QuoteActivityDeps) {
+export function createQuoteRecordActivities({ db, stripe, payerEmails, wakeMail }: QuoteActivityDeps) {
   return {
+    /** The state, and with a paid or failed attempt the payer's receipt or "declined" email (one per attempt). */
     async saveQuotePaymentState(input: { merchantId: string; state: QuotePaymentState }): Promise<void> {
-      await saveQuotePaymentState(db, input.merchantId, input.state);
+      const emailed = await db.transaction().execute(async (trx) => {
+        await saveQuotePaymentState(trx, input.merchantId, input.state);
+        return payerEmails.quotePaymentOutcome(trx, input.merchantId, input.state);
+      });
+      if (emailed) wakeMail();
     },
 
     async raiseMerchantAction(action: NewAction): Promise<void> {

@@ -3,6 +3,7 @@
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { enqueueEmail } from '../../db/outbox';
+import { wakeMailRelay } from '../../lib/mail/relay';
 import { PayerAlreadyRegistered, registerPayer } from '../../db/payers';
 import type { AuthFailureLimiter } from '../middleware/auth-failures';
 import { payerSignIn } from './payer-sign-in';
@@ -70,6 +71,9 @@ export function identifyHandlers(deps: ApiDeps, authFailures: AuthFailureLimiter
         login: { email: parsed.data.email },
       } });
     }
+    // Committed: the relay sends the welcome email now, not at its next poll. Not awaited: the payer does not wait
+    // for Temporal, and a lost wake only means the poll sends it.
+    void wakeMailRelay(deps.temporal, deps.taskQueuePrefix);
     startSession(ctx, deps, q.row, { checkout: 'payer', payerId });
     ctx.state.log.info({ quotePaymentId: q.row.id, payerId }, 'pay now: payer registered');
     seeOther(ctx, q.base);

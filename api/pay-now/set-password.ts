@@ -1,8 +1,8 @@
 // The welcome email's link: GET /pay/set-password?token=… shows the form, POST /pay/set-password sets the password
-// (the token works once) and redirects to a confirmation (Post/Redirect/Get).
+// (the token works once) and redirects to a confirmation (Post/Redirect/Get). A used or expired link opens on a 410.
 import type { Context } from 'koa';
 import { z } from 'zod';
-import { setPayerPassword } from '../../db/payers';
+import { passwordTokenUsable, setPayerPassword } from '../../db/payers';
 import type { ApiDeps } from '../deps';
 import { html } from './html';
 import { sendMessage, sendPage } from './layout';
@@ -35,7 +35,8 @@ export function setPasswordHandlers(deps: ApiDeps) {
   const show = page(async (ctx) => {
     if (ctx.query.done === '1') return sendMessage(ctx, 200, 'Your password is set', 'Your account is complete. Log in with your email address and this password the next time you pay.');
     const token = typeof ctx.query.token === 'string' ? ctx.query.token : '';
-    if (!token || token.length > 200) return sendMessage(ctx, 410, 'Link expired or used', EXPIRED);
+    // A used or expired link says so at once, not after the payer typed a password twice.
+    if (!token || token.length > 200 || !(await passwordTokenUsable(deps.db, token))) return sendMessage(ctx, 410, 'Link expired or used', EXPIRED);
     sendForm(ctx, token);
   });
 

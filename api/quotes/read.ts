@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { checkoutToken, findQuotePayment } from '../../db/quote-payments';
 import type { QuotePaymentRow } from '../../db/schema';
 import { formatAmount, type Currency } from '../../lib/money';
+import { quotePayNowUrl } from '../../lib/pay-now-links';
 import { PAYMENT_METHOD_KINDS } from '../../lib/quotes/methods';
 import { quotePaymentStateQuery, type QuotePaymentState, type QuotePaymentStatus } from '../../workflows/quotes/definitions';
 import type { ApiDeps } from '../deps';
@@ -34,7 +35,7 @@ export const quotePaymentView = z.object({
 export type QuotePaymentView = z.infer<typeof quotePaymentView>;
 
 export function payNowUrl(deps: Pick<ApiDeps, 'publicUrl' | 'keyring'>, row: QuotePaymentRow): string {
-  return `${deps.publicUrl.replace(/\/$/, '')}/pay/q/${checkoutToken(deps.keyring, row)}`;
+  return quotePayNowUrl(deps.publicUrl, checkoutToken(deps.keyring, row));
 }
 
 /** The workflow's state while it runs; undefined once it has closed, never started, or cannot answer now. */

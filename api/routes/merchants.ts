@@ -1,6 +1,6 @@
 // Merchants: created by an admin, each with API keys that scope every merchant route to that merchant.
 import { z } from 'zod';
-import { createMerchant, findMerchant, issueApiKey, revokeApiKey } from '../../db/merchants';
+import { createMerchant, findMerchant, issueApiKey, merchantNotificationEmail, revokeApiKey, setMerchantNotificationEmail } from '../../db/merchants';
 import type { Merchant } from '../../db/schema';
 import type { ApiDeps } from '../deps';
 import { currentMerchant } from '../middleware/auth';
@@ -15,6 +15,8 @@ const apiKeyView = z.object({
   key: z.string().describe('The key itself. Shown only in this response: store it now.'),
   prefix: z.string(),
 });
+
+const notificationEmailView = z.object({ email: z.email().max(254).nullable() });
 
 const toMerchantView = (m: Merchant) => ({ id: m.id, name: m.name, createdAt: m.created_at.toISOString() });
 
@@ -73,6 +75,22 @@ export function merchantRoutes(deps: ApiDeps) {
       auth: 'merchant',
       responses: { 200: { description: 'The merchant', schema: merchantView } },
       handler: async ({ state }) => ({ status: 200, body: toMerchantView(await currentMerchant(deps.db, state.merchant.id)) }),
+    }),
+    defineRoute({
+      method: 'get', path: '/v1/merchant/settings/notification-email', operationId: 'getNotificationEmail', tag: 'merchant', auth: 'merchant',
+      summary: 'Where Settle emails the merchant about its account (an accounting connection that must be reconnected)',
+      responses: { 200: { description: 'The address, or null when none is set', schema: notificationEmailView } },
+      handler: async ({ state }) => ({ status: 200, body: { email: (await merchantNotificationEmail(deps.db, deps.keyring, state.merchant.id)) ?? null } }),
+    }),
+    defineRoute({
+      method: 'put', path: '/v1/merchant/settings/notification-email', operationId: 'putNotificationEmail', tag: 'merchant', auth: 'merchant',
+      summary: 'Set the address Settle emails the merchant at about its account; null: no such emails (Messages and Actions still say it)',
+      body: notificationEmailView,
+      responses: { 200: { description: 'Saved', schema: notificationEmailView } },
+      handler: async ({ body, state }) => {
+        await setMerchantNotificationEmail(deps.db, deps.keyring, state.merchant.id, body.email);
+        return { status: 200, body: { email: body.email } };
+      },
     }),
   ];
 }

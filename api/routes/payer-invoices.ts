@@ -6,6 +6,7 @@ import { amountText } from '../schemas';
 import { outstandingInvoices, payerPayments } from '../../db/payer-invoices';
 import { findPayer } from '../../db/payers';
 import { formatAmount, parseAmount, type Currency } from '../../lib/money';
+import { invoicesPayNowUrl } from '../../lib/pay-now-links';
 import { ensureAutoPaymentSchedule } from '../../lib/schedules/auto-payments';
 import { taskQueueName } from '../../lib/task-queues';
 import { accountingRefreshWorkflowId, refreshProgressQuery } from '../../workflows/accounting-data/definitions';
@@ -32,7 +33,7 @@ const toTerms = (t: TermsRow): z.infer<typeof termsView> => ({ id: t.id, payerId
   maxAmount: formatAmount(t.max_amount_minor, t.currency as Currency), currency: t.currency, status: t.status, source: t.source });
 
 export function payerInvoiceRoutes(deps: ApiDeps) {
-  const payNowUrl = (merchantId: string) => `${deps.publicUrl.replace(/\/$/, '')}/pay/m/${merchantId}/invoices`;
+  const payNowUrl = (merchantId: string) => invoicesPayNowUrl(deps.publicUrl, merchantId);
   const schedule = async (merchantId: string) => {
     const m = await deps.db.selectFrom('merchants').select('timezone').where('id', '=', merchantId).executeTakeFirstOrThrow();
     await ensureAutoPaymentSchedule(deps.temporal, { merchantId, timezone: m.timezone, taskQueuePrefix: deps.taskQueuePrefix, payNowUrl: payNowUrl(merchantId) });

@@ -17,6 +17,7 @@ import * as m0014 from './0014_api_key_changes';
 import * as m0015 from './0015_oauth_consent';
 import * as m0016 from './0016_outbox_delivery';
 import * as m0017 from './0017_stripe_connect';
+import * as m0018 from './0018_merchant_notification_email';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -35,4 +36,5 @@ export const migrations: Record<string, Migration> = {
   '0015_oauth_consent': m0015,
   '0016_outbox_delivery': m0016,
   '0017_stripe_connect': m0017,
+  '0018_merchant_notification_email': m0018,
 };

@@ -15,3 +15,13 @@ export async function ensureMailRelay(client: Client, taskQueuePrefix: string, i
 export async function wakeMailRelay(client: Client, taskQueuePrefix: string): Promise<void> {
   await client.workflow.getHandle(mailRelayWorkflowId(taskQueuePrefix)).signal(outboxWrittenSignal).catch(() => undefined);
 }
+
+/** Wakes the relay after a commit that wrote outbox rows; never waits and never fails (see wakeMailRelay). */
+export type MailWaker = () => void;
+
+export function mailWaker(client: Client, taskQueuePrefix: string): MailWaker {
+  return () => void wakeMailRelay(client, taskQueuePrefix);
+}
+
+/** For processes with no relay to wake (benchmarks, tools): rows wait for the relay's next poll. */
+export const noMailWaker: MailWaker = () => undefined;

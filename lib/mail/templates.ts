@@ -64,3 +64,70 @@ export function autoPaymentFailedTemplate(d: { name: string; what: string; failu
     ],
   });
 }
+
+/** How a payment was made, in the payer's words: the kind of method only (no card or account number). */
+export const methodWords = (method: 'card' | 'bank_debit') => (method === 'card' ? 'card' : 'bank debit');
+
+/**
+ * To the payer whose payment went through (a card at once, a bank debit once the bank settled it): what was paid,
+ * how much, when and by which kind of method. `what` names the quote or invoices ("quote Q-12", "invoice INV-7").
+ */
+export function paymentReceiptTemplate(d: { name: string; merchantName: string; what: string; amount: string; currency: string; method: 'card' | 'bank_debit'; paidOn: string }): RenderedEmail {
+  return render({
+    subject: `Receipt: ${d.amount} ${d.currency} paid to ${d.merchantName}`,
+    blocks: [
+      { p: `Hello ${d.name},` },
+      { p: `Thank you. ${d.merchantName} received your payment of ${d.amount} ${d.currency} for ${d.what}.` },
+      { p: `Paid by ${methodWords(d.method)} on ${d.paidOn}. Keep this email as your receipt.` },
+    ],
+  });
+}
+
+/**
+ * To the payer whose payment was declined (or whose bank debit failed or was returned): the processor's reason and
+ * the link to pay again (the quote's Pay Now link, or the invoice pages where the payer signs in).
+ */
+export function paymentDeclinedTemplate(d: { name: string; merchantName: string; what: string; amount: string; currency: string; failure: string; retryUrl: string }): RenderedEmail {
+  return render({
+    subject: `Your payment to ${d.merchantName} did not go through`,
+    blocks: [
+      { p: `Hello ${d.name},` },
+      { p: `Your payment of ${d.amount} ${d.currency} for ${d.what} did not go through (${d.failure}).` },
+      { p: `${d.merchantName} has not been paid. You can pay again, with the same method or another one:` },
+      { link: { href: d.retryUrl, label: 'Pay now' } },
+    ],
+  });
+}
+
+/**
+ * To the merchant's notification address when an accounting connection's grant died (revoked or expired at the
+ * platform): which connection, that nothing is lost, and how to reconnect. Sent once per time it stops.
+ */
+export function connectionReconnectTemplate(d: { merchantName: string; role: string; platform: string }): RenderedEmail {
+  return render({
+    subject: `Action needed: reconnect ${d.platform} (${d.role} connection)`,
+    blocks: [
+      { p: `Hello ${d.merchantName},` },
+      { p: `${d.platform} no longer accepts Settle's ${d.role} connection: its access was revoked or has expired.` },
+      { p: 'Until it is reconnected nothing is synchronised on it. Payments are still taken and wait; they are posted once the connection is back, so nothing is lost.' },
+      { p: `To reconnect, an administrator consents again: POST /v1/connections/${d.role}/authorize with your Settle API key returns the consent link.` },
+    ],
+  });
+}
+
+/**
+ * To the payer whose payment was refunded (all or part): how much, for which quote or invoices, by which merchant,
+ * and that the money goes back to the method they paid with. `what` as in the receipt ("quote Q-12", "invoice INV-7");
+ * amounts formatted with lib/money.ts. For the refunds feature (issue 23) to write with the refund it records, under
+ * the outbox template name 'refund-confirmation'.
+ */
+export function refundConfirmationTemplate(d: { name: string; merchantName: string; what: string; amount: string; currency: string; method: 'card' | 'bank_debit'; partial: boolean }): RenderedEmail {
+  return render({
+    subject: `Refund: ${d.amount} ${d.currency} from ${d.merchantName}`,
+    blocks: [
+      { p: `Hello ${d.name},` },
+      { p: `${d.merchantName} refunded ${d.partial ? 'part of your payment' : 'your payment'} for ${d.what}: ${d.amount} ${d.currency}.` },
+      { p: `It goes back to the ${d.method === 'card' ? 'card' : 'bank account'} you paid with; your bank or card issuer may take a few business days to show it.` },
+    ],
+  });
+}

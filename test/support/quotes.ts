@@ -30,7 +30,7 @@ export interface QuoteWorld {
  * `connectWebhook`: the platform's Connect endpoint is registered at the emulator (every connected account's events,
  * signed with its own secret, to /webhooks/stripe/connect).
  */
-export async function startQuoteWorld(opts: { timing?: QuotePaymentTiming; settlementTiming?: SettlementTiming; roles?: readonly WorkerRole[]; mail?: MailConfig & { pollMs?: number }; connectWebhook?: boolean } = {}): Promise<QuoteWorld> {
+export async function startQuoteWorld(opts: { timing?: QuotePaymentTiming; settlementTiming?: SettlementTiming; roles?: readonly WorkerRole[]; mail?: MailConfig & { pollMs?: number; wake?: boolean }; connectWebhook?: boolean } = {}): Promise<QuoteWorld> {
   // Xero's limits with the minute scaled to a second (Settle's budget and the emulator agree): tests make far more
   // calls a minute than a merchant would, and pacing is not what they test.
   const clock = { minuteMs: 1_000, dayMs: 86_400_000 };

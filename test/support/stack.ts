@@ -18,7 +18,7 @@ import { ApiKeyCache } from '../../api/middleware/api-key-cache';
 import { startApi, type RunningApi } from '../../api/serve';
 import { createDb, type Db } from '../../db/database';
 import type { Logger } from '../../lib/logger';
-import { ensureMailRelay } from '../../lib/mail/relay';
+import { ensureMailRelay, mailWaker } from '../../lib/mail/relay';
 import { createMailSender, type MailConfig } from '../../lib/mail/transport';
 import { WORKER_ROLES, type WorkerRole } from '../../lib/task-queues';
 import { settleDataConverter } from '../../lib/temporal/payload-codec';
@@ -104,7 +104,7 @@ export async function startTestStack(
     /** The activities' sync log (invoice sync), e.g. a logger writing to a stream the test reads. */
     activityLog?: Logger;
     /** SMTP (an in-process server, emulators/mail/smtp-sink.ts): the stack then runs the mail relay. Without it emails stay in the outbox. */
-    mail?: MailConfig & { pollMs?: number };
+    mail?: MailConfig & { pollMs?: number; wake?: boolean };
   } = {},
 ): Promise<TestStack> {
   const servers = testServers();
@@ -120,11 +120,16 @@ export async function startTestStack(
   const nativeConnection = await NativeConnection.connect({ address: servers.temporalAddress });
   const roles = opts.roles ?? WORKER_ROLES;
   const endpoints = opts.endpoints ?? { xero: UNREACHABLE, quickbooks: UNREACHABLE };
-  const accounting = createAccountingServices({ db: database.db, encryptionKeys, endpoints, clock: opts.clock });
-  const stripe = opts.stripe?.stripe ?? createStripeClient({ secretKey: 'sk_test_unreachable', apiBase: 'http://127.0.0.1:9', maxNetworkRetries: 0 });
   const mailSender = opts.mail ? createMailSender(opts.mail) : undefined;
+  // The relay is woken after commits that write emails, as in production, unless a test measures the poll alone.
+  const wakeMail = mailSender && opts.mail?.wake !== false ? mailWaker(client, taskQueuePrefix) : undefined;
+  const accounting = createAccountingServices({ db: database.db, encryptionKeys, endpoints, clock: opts.clock, wakeMail });
+  const stripe = opts.stripe?.stripe ?? createStripeClient({ secretKey: 'sk_test_unreachable', apiBase: 'http://127.0.0.1:9', maxNetworkRetries: 0 });
+  // Pay Now links in emails point at this stack's API, whose port is known only once it listens (below).
+  let publicUrl = 'http://127.0.0.1';
   const activities = createActivities({ db: database.db, accounting, platformFor: platformFactory(endpoints), keyring, stripe, temporal: client,
-    log: opts.activityLog ?? testLogger('invoice-sync'), mail: mailSender });
+    log: opts.activityLog ?? testLogger('invoice-sync'), mail: mailSender, publicUrl: () => publicUrl,
+    wakeMail });
   const workers = roles.length
     ? await startWorkers({
         connection: nativeConnection,
@@ -158,7 +163,7 @@ export async function startTestStack(
   };
   const api = opts.api === false ? undefined : await startApi(apiDeps, 0);
   // Pay Now links point at this API (its port is known only now; routes read the setting per request).
-  if (api) apiDeps.publicUrl = api.url;
+  if (api) apiDeps.publicUrl = publicUrl = api.url;
   return {
     db: database.db,
     databaseUrl: database.url,

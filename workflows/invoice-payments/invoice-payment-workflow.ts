@@ -7,6 +7,7 @@ import {
   ActivityFailure,
   allHandlersFinished,
   condition,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
@@ -147,6 +148,12 @@ export async function invoicePaymentWorkflow(input: InvoicePaymentInput): Promis
     }
     // Not synced: uploadPayment raised the merchant's action; the invoices stay held, so the payer is never asked
     // to pay again what they have paid.
+  }
+  // The payer may have left the page (a bank debit fails days later): tell them by email, with the link back.
+  // Checkouts that ended before this email existed end as they did.
+  if (state.status === 'failed' && patched('payer-declined-email')) {
+    await wisePay.notifyInvoicePaymentDeclined({ merchantId, checkoutId, payerId, amountMinor: state.amountMinor!, currency: state.currency!,
+      invoiceIds: state.invoices.map((i) => i.invoiceId), failure: state.failure ?? 'the payment failed' });
   }
   return finish();
 }

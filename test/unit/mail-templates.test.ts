@@ -1,0 +1,57 @@
+// The email templates: each renders a text and an HTML part that say the same thing, with everything the payer or
+// merchant typed escaped in the HTML, and nothing in them that the email does not need.
+import { paymentDeclinedTemplate, paymentReceiptTemplate, refundConfirmationTemplate } from '../../lib/mail/templates';
+import { formatAmount } from '../../lib/money';
+
+const hostile = 'Bob <script>alert(1)</script> & Co';
+
+describe('payment receipt', () => {
+  const mail = paymentReceiptTemplate({ name: hostile, merchantName: 'Acme IT', what: 'invoices INV-1, INV-2', amount: '1234.50', currency: 'AUD', method: 'bank_debit', paidOn: '2026-03-04' });
+
+  it('says what was paid, how much, how and when, in both parts', () => {
+    expect(mail.subject).toBe('Receipt: 1234.50 AUD paid to Acme IT');
+    for (const part of [mail.text, mail.html]) {
+      expect(part).toContain('Acme IT received your payment of 1234.50 AUD for invoices INV-1, INV-2.');
+      expect(part).toContain('Paid by bank debit on 2026-03-04.');
+    }
+  });
+
+  it('escapes the payer\'s name in the HTML part and keeps it as typed in the text part', () => {
+    expect(mail.text).toContain(`Hello ${hostile},`);
+    expect(mail.html).not.toContain('<script>');
+    expect(mail.html).toContain('Bob &lt;script&gt;alert(1)&lt;/script&gt; &amp; Co');
+  });
+});
+
+describe('payment declined', () => {
+  const retryUrl = 'https://pay.example/pay/q/tok?x=1&y=2';
+  const mail = paymentDeclinedTemplate({ name: 'Dana', merchantName: 'Acme IT', what: 'quote Q-7', amount: '99.00', currency: 'USD', failure: 'Your card was declined.', retryUrl });
+
+  it('gives the reason and the link to pay again, as a button and as a plain address', () => {
+    expect(mail.subject).toBe('Your payment to Acme IT did not go through');
+    expect(mail.text).toContain('Your payment of 99.00 USD for quote Q-7 did not go through (Your card was declined.).');
+    expect(mail.text).toContain(`Pay now: ${retryUrl}`);
+    expect(mail.html).toContain('href="https://pay.example/pay/q/tok?x=1&amp;y=2"');
+    expect(mail.html).toContain('>Pay now</a>');
+  });
+});
+
+describe('refund confirmation', () => {
+  const refund = (partial: boolean) => refundConfirmationTemplate({ name: hostile, merchantName: 'Acme & Sons IT', what: 'quote Q-7', amount: formatAmount(12_345, 'NZD'), currency: 'NZD', method: 'card', partial });
+
+  it('says how much was refunded, for what and by whom, in both parts', () => {
+    const mail = refund(false);
+    expect(mail.subject).toBe('Refund: 123.45 NZD from Acme & Sons IT');
+    expect(mail.text).toContain('Acme & Sons IT refunded your payment for quote Q-7: 123.45 NZD.');
+    expect(mail.html).toContain('Acme &amp; Sons IT refunded your payment for quote Q-7: 123.45 NZD.');
+    for (const part of [mail.text, mail.html]) expect(part).toContain('goes back to the card you paid with');
+    expect(mail.html).toContain('<title>Refund: 123.45 NZD from Acme &amp; Sons IT</title>');
+    expect(mail.html).not.toContain('<script>');
+  });
+
+  it('says when only part was refunded', () => {
+    expect(refund(true).text).toContain('refunded part of your payment for quote Q-7');
+    expect(refundConfirmationTemplate({ name: 'Dana', merchantName: 'Acme', what: 'invoice INV-1', amount: '5.00', currency: 'AUD', method: 'bank_debit', partial: false }).text)
+      .toContain('goes back to the bank account you paid with');
+  });
+});
