@@ -18,6 +18,7 @@ import { createAccountingServices, platformEndpoints } from '../activities/accou
 import { createStripeClient } from '../activities/stripe/client';
 import { accountingEnv, ConfigError, loadConfig, logEnv, mailConfig, mailEnv, stripeEnv, temporalEnv } from '../lib/config';
 import { ensureMailRelay } from '../lib/mail/relay';
+import { ensureConnectionUpkeepSchedule } from '../lib/schedules/connection-upkeep';
 import { createMailSender } from '../lib/mail/transport';
 import { decideConsent } from '../emulators/support/consent';
 import { newKeyringText, parseKeyring } from '../lib/crypto/sealed-box';
@@ -207,6 +208,7 @@ async function main() {
     });
     stops.push(['workers', workers.shutdown]);
     if (mail) await ensureMailRelay(temporal, temporalConfig.SETTLE_TASK_QUEUE_PREFIX);
+    await ensureConnectionUpkeepSchedule(temporal, temporalConfig.SETTLE_TASK_QUEUE_PREFIX);
     void workers.done.catch((err) => {
       log.error({ err: (err as Error).message }, 'a worker failed');
       void stopAll('worker failure', 1);
