@@ -84,23 +84,38 @@ export class Consents {
       const realmId = params.get('realmId');
       if (!realmId || !/^\d{1,32}$/.test(realmId)) throw new ConsentRefused('no-tenant', 'the callback names no QuickBooks company (realmId)');
       const tokens = await quickBooksExchange(endpoint, this.redirectUri(platform), code);
-      await this.store(owner.merchantId, owner.role, { platform, tenantId: realmId, tokens });
-      return { kind: 'connected', ...owner, tenantId: realmId };
+      return this.orRevoke(platform, tokens, async () => {
+        await this.store(owner.merchantId, owner.role, { platform, tenantId: realmId, tokens });
+        return { kind: 'connected', ...owner, tenantId: realmId };
+      });
     }
 
     const tokens = await xeroExchange(endpoint, this.redirectUri(platform), state!, callbackUrl.toString());
-    const tenants = await xeroTenantsOf(endpoint, tokens.access_token);
-    if (tenants.length === 0) {
+    return this.orRevoke(platform, tokens, async () => {
+      const tenants = await xeroTenantsOf(endpoint, tokens.access_token);
+      if (tenants.length === 0) throw new ConsentRefused('no-tenant', 'the consent opened no Xero organisation');
+      if (tenants.length === 1) {
+        const [tenant] = tenants;
+        await this.store(owner.merchantId, owner.role, { platform, tenantId: tenant.tenantId, tokens, platformConnectionId: tenant.connectionId });
+        return { kind: 'connected', ...owner, tenantId: tenant.tenantId, tenantName: tenant.name };
+      }
+      const consentId = await this.keepPending(owner.merchantId, owner.role, tokens, tenants);
+      return { kind: 'choose', ...owner, consentId, tenants: tenants.map(({ tenantId, name }) => ({ tenantId, name })) };
+    });
+  }
+
+  /**
+   * After the code is exchanged Settle holds a live grant: if keeping it fails (Xero's /connections down, Postgres
+   * refusing the row, no organisation in it), the grant is revoked at the platform before the error goes on, so no
+   * orphan grant stays live that nobody can use or end. `keep` stores (store, keepPending) as its last step only.
+   */
+  private async orRevoke<T>(platform: PlatformName, tokens: TokenSet, keep: () => Promise<T>): Promise<T> {
+    try {
+      return await keep();
+    } catch (err) {
       await this.revoke({ platform, tenantId: '', platformConnectionId: null, tokens });
-      throw new ConsentRefused('no-tenant', 'the consent opened no Xero organisation');
+      throw err;
     }
-    if (tenants.length === 1) {
-      const [tenant] = tenants;
-      await this.store(owner.merchantId, owner.role, { platform, tenantId: tenant.tenantId, tokens, platformConnectionId: tenant.connectionId });
-      return { kind: 'connected', ...owner, tenantId: tenant.tenantId, tenantName: tenant.name };
-    }
-    const consentId = await this.keepPending(owner.merchantId, owner.role, tokens, tenants);
-    return { kind: 'choose', ...owner, consentId, tenants: tenants.map(({ tenantId, name }) => ({ tenantId, name })) };
   }
 
   /** Several organisations: the tokens wait sealed until the merchant picks one (a newer consent replaces them). */
