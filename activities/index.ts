@@ -6,6 +6,7 @@ import type { Db } from '../db/database';
 import type { Keyring } from '../lib/crypto/sealed-box';
 import { accountingRunner, createAccountingActivities, type PlatformFactory } from './accounting';
 import type { AccountingServices } from './accounting/services';
+import { createConnectionUpkeepActivities } from './accounting/upkeep';
 import { createWaiterActivities } from './accounting/waiters';
 import { createBillingSyncActivities } from './billing-sync';
 import { createRefreshActivities } from './accounting-data/refresh';
@@ -53,6 +54,7 @@ export function createActivities(deps: ActivityDeps) {
     uploadPayment: createUploadPayment(deps.db, accounting),
     ...createAccountingActivities(deps.accounting, deps.platformFor),
     ...createWaiterActivities(deps.db, deps.accounting.connections),
+    ...createConnectionUpkeepActivities({ db: deps.db, keyring: deps.keyring, connections: deps.accounting.connections, log: createLogger({ name: 'connections' }) }),
     ...createQuoteActivities({ db: deps.db, keyring: deps.keyring, stripe: deps.stripe, accounting, payerEmails, wakeMail }),
     ...createFeeUploadActivities({ db: deps.db, accounting }),
     ...createRefreshActivities({ db: deps.db, accounting }),

@@ -55,10 +55,12 @@ export function buildOpenApi(routes: RouteSpec[], info: { title: string; version
     const responses: Record<string, unknown> = {};
     for (const [status, response] of Object.entries(route.responses)) {
       // Every refusal is problem+json, whether or not the route names a schema for it.
-      responses[status] = Number(status) >= 400 && !response.schema ? problemResponse(response.description) : {
+      const documented: { description: string; content?: Record<string, unknown> } = Number(status) >= 400 && !response.schema ? problemResponse(response.description) : {
         description: response.description,
         ...(response.schema ? { content: { 'application/json': { schema: jsonSchema(response.schema, 'output') } } } : {}),
       };
+      if (response.page) documented.content = { ...documented.content, 'text/html': { schema: { type: 'string' } } };
+      responses[status] = documented;
     }
     // What every operation of its kind can answer besides its own statuses (test/integration/bad-input.test.ts checks
     // each answer against this document).

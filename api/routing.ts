@@ -42,7 +42,8 @@ export interface RouteSpec<P = unknown, Q = unknown, H = unknown, B = unknown, A
   /** Header names in lower case. */
   headers?: z.ZodType<H>;
   body?: z.ZodType<B>;
-  responses: Record<number, { description: string; schema?: z.ZodType }>;
+  /** `page`: also answered as an HTML page (to a request that Accepts text/html), besides its JSON or problem+json. */
+  responses: Record<number, { description: string; schema?: z.ZodType; page?: boolean }>;
   handler(req: RouteRequest<P, Q, H, B, A>): Promise<Reply>;
 }
 

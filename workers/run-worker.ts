@@ -9,6 +9,7 @@ import { parseKeyring } from '../lib/crypto/sealed-box';
 import { exitOnConfigError, loadConfig, mailConfig, workerConfigSchema } from '../lib/config';
 import { createLogger } from '../lib/logger';
 import { ensureMailRelay, mailWaker } from '../lib/mail/relay';
+import { ensureConnectionUpkeepSchedule } from '../lib/schedules/connection-upkeep';
 import { createMailSender } from '../lib/mail/transport';
 import { taskQueueName } from '../lib/task-queues';
 import { connectClient, connectWorkerConnection } from '../lib/temporal/connection';
@@ -50,6 +51,9 @@ async function main() {
   const taskQueue = taskQueueName(config.SETTLE_TASK_QUEUE_PREFIX, config.SETTLE_WORKER_ROLE);
   log.info({ taskQueue, namespace: config.TEMPORAL_NAMESPACE }, 'worker started');
   if (config.SETTLE_WORKER_ROLE === 'service') {
+    // The service worker runs the daily upkeep of connections; it makes sure its Schedule exists (a no-op if it does).
+    await ensureConnectionUpkeepSchedule(temporal, config.SETTLE_TASK_QUEUE_PREFIX);
+    log.info('connection upkeep scheduled');
     // The service worker sends the outbox; it starts the relay (one per deployment, a no-op if running).
     if (mailSender) await ensureMailRelay(temporal, config.SETTLE_TASK_QUEUE_PREFIX);
     else log.warn('SMTP_URL is unset: emails stay in the outbox, unsent');

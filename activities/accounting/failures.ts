@@ -6,8 +6,9 @@ import { PlatformNotFound, PlatformRateLimited, PlatformRejected, PlatformUnauth
 import { RateBudgetExhausted } from './rate-budget';
 import { CONNECTION_UNAVAILABLE } from '../../lib/temporal/reconnection';
 
-// A workflow that proxies with waitsForConnection (workflows/support/reconnection.ts) does not retry this failure: it
-// waits for the reconnect signal. Workflows that do not (yet) retry it every minute, which costs a Postgres read.
+// Every workflow that uses the books proxies with waitsForConnection (workflows/support/reconnection.ts) and does not
+// retry this failure: it waits for the reconnect signal. Runs started before that (unpatched) retry it every minute,
+// which costs a Postgres read.
 const RECONNECT_CHECK_MS = 60_000;
 
 export function toActivityFailure(err: unknown): unknown {

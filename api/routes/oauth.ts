@@ -1,7 +1,8 @@
 // Connecting the books by OAuth consent: the merchant asks for a consent URL, the platform sends the browser back to
 // the callback, Settle exchanges the code and seals the tokens, and the browser lands on a plain page saying what
 // happened. Several Xero organisations in one consent: the merchant picks one (the others are let go). Every
-// refusal is problem+json with a `reason`, and nothing is stored for it.
+// refusal is problem+json with a `reason`, and nothing is stored for it; at the callbacks, which a browser reaches,
+// a request that Accepts text/html gets the same refusal as a page saying what happened and what to do.
 import { z } from 'zod';
 import { ConsentRefused, type ConsentRefusal } from '../../activities/accounting/oauth/errors';
 import { Consents, type ConsentOutcome } from '../../activities/accounting/oauth/consents';
@@ -12,6 +13,7 @@ import type { PlatformName } from '../../activities/accounting/platform';
 import { recordActivity } from '../../db/activity-log';
 import { findMerchant } from '../../db/merchants';
 import { ACCOUNTING_ROLES } from '../../lib/task-queues';
+import type { Context } from 'koa';
 import type { ApiDeps } from '../deps';
 import { html } from '../pay-now/html';
 import { sendPage } from '../pay-now/layout';
@@ -38,6 +40,30 @@ async function refusalsAsProblems<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
+
+/** What the merchant can do about each refusal, on the page a browser gets. */
+const NEXT_STEP: Partial<Record<ConsentRefusal, string>> = {
+  'access-denied': 'To connect, start again from Settle and choose Allow on the consent screen.',
+  'state-expired': 'Consent must be given within 10 minutes of starting it. Start again from Settle.',
+  'state-used': 'This consent was already completed (the page was reloaded, or the link opened twice). Check the connection in Settle; start again only if it is not connected.',
+  'state-unknown': 'Settle did not start this consent, or its link is incomplete. Start connecting from Settle.',
+};
+
+/** A browser (its Accept lists text/html ahead of the rest) rather than an API client (JSON, or no preference). */
+const wantsPage = (ctx: Context) => ctx.accepts('application/json', 'application/problem+json', 'text/html') === 'text/html';
+
+/** The refusal as the result pages' kind of page, with the status the problem+json would have had. */
+function sendRefusalPage(ctx: Context, platform: PlatformName, problem: ProblemError): void {
+  const title = `${platformTitle(platform)} was not connected`;
+  const reason = problem.extensions.reason as ConsentRefusal | undefined;
+  const what = problem.detail.charAt(0).toUpperCase() + problem.detail.slice(1);
+  const next = (reason && NEXT_STEP[reason]) ?? 'Nothing was connected. Start again from Settle; if it keeps failing, contact support.';
+  sendPage(ctx, {
+    status: problem.status,
+    title: `${title} — Settle`,
+    body: html`<div class="card"><h1>${title}</h1><p id="outcome">${what}.</p><p id="next">${next}</p></div>`,
+  });
+}
 
 /** Where the browser goes after the callback: the result page, with nothing secret in its address. */
 function resultLocation(outcome: ConsentOutcome): string {
@@ -75,11 +101,19 @@ export function oauthRoutes(deps: ApiDeps): RouteSpec[] {
       }).loose(),
       responses: {
         303: { description: 'Connected (or several organisations to choose from): on to /oauth/result' },
-        400: { description: 'Refused (problem+json with `reason`); nothing was stored' },
+        400: { description: 'Refused (problem+json with `reason`, or to a request that Accepts text/html a page saying what happened and what to do); nothing was stored', page: true },
       },
       handler: async ({ ctx }) => {
         const url = new URL(ctx.originalUrl, deps.publicUrl);
-        const outcome = await refusalsAsProblems(() => consents.complete(platform, url));
+        let outcome: ConsentOutcome;
+        try {
+          outcome = await refusalsAsProblems(() => consents.complete(platform, url));
+        } catch (err) {
+          if (!(err instanceof ProblemError) || !wantsPage(ctx)) throw err;
+          ctx.state.log.info({ platform, reason: err.extensions.reason }, 'consent refused');
+          sendRefusalPage(ctx, platform, err);
+          return { status: err.status };
+        }
         ctx.state.log.info({ platform, role: outcome.role, outcome: outcome.kind }, 'consent completed');
         return { status: 303, headers: { location: resultLocation(outcome) } };
       },
@@ -114,7 +148,7 @@ export function oauthRoutes(deps: ApiDeps): RouteSpec[] {
       tag: 'connections',
       auth: 'none',
       query: z.object({ outcome: z.enum(['connected', 'choose']), platform: platformEnum, role: roleEnum }),
-      responses: { 200: { description: 'An HTML page' } },
+      responses: { 200: { description: 'An HTML page', page: true } },
       handler: async ({ query, ctx }) => {
         const title = platformTitle(query.platform);
         const text = query.outcome === 'connected'

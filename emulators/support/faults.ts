@@ -13,6 +13,8 @@ export interface FaultSettings {
   dropRate?: number;
   /** Share of requests that hang for this long before answering (a client timeout). */
   timeout?: { rate: number; ms: number };
+  /** Only requests with one of these methods and paths (exact, e.g. `GET /connections`) get the faults; all when absent. */
+  only?: string[];
 }
 
 export interface FaultCounts {
@@ -55,8 +57,9 @@ export class FaultInjector {
     this.settings = {};
   }
 
-  readonly middleware: Middleware = async (_req, next) => {
+  readonly middleware: Middleware = async (req, next) => {
     const s = this.settings;
+    if (s.only && !s.only.includes(`${req.method} ${req.path}`)) return next();
     if (s.latencyMs) await new Promise((r) => setTimeout(r, s.latencyMs));
     if (s.timeout && this.random() < s.timeout.rate) {
       this.counts.timedOut++;

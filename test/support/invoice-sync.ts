@@ -7,6 +7,7 @@ import type { AccountingPlatform } from '../../activities/accounting/platform';
 import { startManageEmulator, type ManageEmulator, type ManageTenant } from '../../emulators/connectwise';
 import { createLogger } from '../../lib/logger';
 import type { WorkerRole } from '../../lib/task-queues';
+import { xeroConsentEndpoint } from './consent';
 import { eventually } from './eventually';
 import { httpClient } from './http';
 import { createTestMerchant } from './merchants';
@@ -24,7 +25,8 @@ export interface InvoiceSyncWorld {
   close(): Promise<void>;
 }
 
-export async function startInvoiceSyncWorld(opts: { roles?: readonly WorkerRole[] } = {}): Promise<InvoiceSyncWorld> {
+/** `consent`: Settle's Xero app is registered at the emulator, so a merchant can (re)connect through the consent flow. */
+export async function startInvoiceSyncWorld(opts: { roles?: readonly WorkerRole[]; consent?: boolean } = {}): Promise<InvoiceSyncWorld> {
   const clock = { minuteMs: 1_000, dayMs: 86_400_000 };
   const [manage, xero, qb] = await Promise.all([startManageEmulator({ requestsPerSecond: 200 }), startXero({ limits: { minuteMs: clock.minuteMs } }), startQuickBooks()]);
   const logLines: Array<Record<string, unknown>> = [];
@@ -33,7 +35,7 @@ export async function startInvoiceSyncWorld(opts: { roles?: readonly WorkerRole[
     done();
   } });
   const stack = await startTestStack({
-    endpoints: { xero: { apiBase: xero.emu.apiBasePath, tokenUrl: xero.emu.tokenUrl, clientId: 'settle', clientSecret: 'secret' },
+    endpoints: { xero: opts.consent ? xeroConsentEndpoint(xero.emu) : { apiBase: xero.emu.apiBasePath, tokenUrl: xero.emu.tokenUrl, clientId: 'settle', clientSecret: 'secret' },
       quickbooks: { apiBase: qb.emu.endpoint, tokenUrl: qb.emu.tokenUrl, clientId: 'settle', clientSecret: 'secret' } },
     clock, activityLog: createLogger({ level: 'info', name: 'invoice-sync', destination: sink }), ...(opts.roles ? { roles: opts.roles } : {}),
   });
@@ -45,6 +47,7 @@ export async function startInvoiceSyncWorld(opts: { roles?: readonly WorkerRole[
 
 export interface SyncMerchant {
   merchantId: string;
+  apiKey: string;
   api: ReturnType<typeof httpClient>;
   tenant: ManageTenant;
   /** The merchant's books, through Settle's adapter with the merchant's own grant (for setting up and checking). */
@@ -64,11 +67,11 @@ export async function setUpSyncMerchant(world: InvoiceSyncWorld, platform: 'xero
     const tokens = world.xero.emu.oauth.issue(tenantId, `settle-${merchantId}`);
     await world.stack.accounting.connections.connect(merchantId, 'wise-pay', { platform: 'xero', tenantId, tokens });
     const own = world.xero.emu.oauth.issue(tenantId, `test-${merchantId}`);
-    return { merchantId, api, tenant, books: world.xero.platformFor(tenantId, own.access_token), xeroTenantId: tenantId };
+    return { merchantId, apiKey, api, tenant, books: world.xero.platformFor(tenantId, own.access_token), xeroTenantId: tenantId };
   }
   const { realmId, tokens } = world.qb.emu.createRealm(`Books of ${merchantId}`, { homeCurrency: 'AUD' });
   await world.stack.accounting.connections.connect(merchantId, 'wise-pay', { platform: 'quickbooks', tenantId: realmId, tokens });
-  return { merchantId, api, tenant, books: world.qb.platformFor(realmId, tokens.access_token), realmId };
+  return { merchantId, apiKey, api, tenant, books: world.qb.platformFor(realmId, tokens.access_token), realmId };
 }
 
 /** Runs a batch through the API (the same identifier re-runs it) and waits until its workflow has finished. */

@@ -6,6 +6,7 @@ import type { PaymentMethodKind } from '../../lib/quotes/methods';
 import type { WorkerRole } from '../../lib/task-queues';
 import type { WorkflowHandle } from '@temporalio/client';
 import { quotePaymentStateQuery, type QuotePaymentState, type QuotePaymentStatus, type QuotePaymentTiming, type SettlementTiming } from '../../workflows/quotes/definitions';
+import { xeroConsentEndpoint } from './consent';
 import { eventually } from './eventually';
 import { httpClient } from './http';
 import { runWorkerProcess, type RunningProcess, xeroWorkerEnv } from './processes';
@@ -29,13 +30,14 @@ export interface QuoteWorld {
 /**
  * `connectWebhook`: the platform's Connect endpoint is registered at the emulator (every connected account's events,
  * signed with its own secret, to /webhooks/stripe/connect).
+ * `consent`: Settle's Xero app is registered at the emulator, so a merchant can (re)connect through the consent flow.
  */
-export async function startQuoteWorld(opts: { timing?: QuotePaymentTiming; settlementTiming?: SettlementTiming; roles?: readonly WorkerRole[]; mail?: MailConfig & { pollMs?: number; wake?: boolean }; connectWebhook?: boolean } = {}): Promise<QuoteWorld> {
+export async function startQuoteWorld(opts: { timing?: QuotePaymentTiming; settlementTiming?: SettlementTiming; roles?: readonly WorkerRole[]; mail?: MailConfig & { pollMs?: number; wake?: boolean }; connectWebhook?: boolean; consent?: boolean } = {}): Promise<QuoteWorld> {
   // Xero's limits with the minute scaled to a second (Settle's budget and the emulator agree): tests make far more
   // calls a minute than a merchant would, and pacing is not what they test.
   const clock = { minuteMs: 1_000, dayMs: 86_400_000 };
   const [xero, stripe] = await Promise.all([startXero({ limits: { minuteMs: clock.minuteMs } }), startStripe()]);
-  const endpoint = { apiBase: xero.emu.apiBasePath, tokenUrl: xero.emu.tokenUrl, clientId: 'settle', clientSecret: 'secret' };
+  const endpoint = opts.consent ? xeroConsentEndpoint(xero.emu) : { apiBase: xero.emu.apiBasePath, tokenUrl: xero.emu.tokenUrl, clientId: 'settle', clientSecret: 'secret' };
   const stack = await startTestStack({
     endpoints: { xero: endpoint, quickbooks: endpoint },
     stripe: { stripe: stripe.stripe, publishableKey: stripe.publishableKey, ...(opts.connectWebhook ? { connectWebhookSecret: CONNECT_WEBHOOK_SECRET } : {}) },

@@ -2,14 +2,16 @@
 // payers' billing terms and starts one auto-payment per invoice. Each lives on after the run (its retries take
 // days); an invoice already started by an earlier run, or by this run started twice, is left alone.
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { ParentClosePolicy, proxyActivities, startChild, workflowInfo } from '@temporalio/workflow';
-import type * as activities from '../../activities';
+import { ParentClosePolicy, patched, startChild, workflowInfo } from '@temporalio/workflow';
 import { accountingQueueFor } from '../../lib/task-queues';
+import { reconnectionWait } from '../support/reconnection';
 import { invoiceAutoPaymentWorkflowId, merchantToday, type AutoPaymentRunInput, type AutoPaymentRunResult } from './definitions';
 import { invoiceAutoPaymentWorkflow } from './invoice-auto-payment-workflow';
 
 export async function autoPaymentRunWorkflow(input: AutoPaymentRunInput): Promise<AutoPaymentRunResult> {
-  const service = proxyActivities<activities.Activities>({
+  // Finding what is due reads the books: while they are disconnected the run waits for the merchant to reconnect them
+  // (its Schedule skips the days meanwhile); runs started before retry every minute, as they did.
+  const service = reconnectionWait(input.merchantId, patched('wait-for-reconnection')).proxy({
     taskQueue: accountingQueueFor(workflowInfo().taskQueue, 'service'), startToCloseTimeout: '10 minutes', heartbeatTimeout: '10 seconds',
     retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
   });

@@ -37,6 +37,8 @@ export interface InvoiceAutoPaymentState {
   amountMinor?: number;
   /** Whether the payment reached the books (synced, or failed with an action for the merchant). */
   sync?: string;
+  /** The books are disconnected: the workflow waits for the merchant to reconnect them (set by the state query). */
+  waitingForConnection?: boolean;
 }
 
 export const invoiceAutoPaymentStateQuery = defineQuery<InvoiceAutoPaymentState>('invoiceAutoPaymentState');

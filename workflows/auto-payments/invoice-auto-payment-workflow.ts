@@ -1,9 +1,10 @@
 // Charges one invoice under its billing terms: check it is still owed (and how much) right before each attempt,
 // charge the saved method off-session (key per invoice and attempt), post the payment against the invoice through
 // the same activities as the payment workflow, and on a decline tell the payer and try again on the merchant's retry schedule.
-import { proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import { patched, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type * as activities from '../../activities';
 import { accountingQueueFor } from '../../lib/task-queues';
+import { reconnectionWait } from '../support/reconnection';
 import { invoiceAutoPaymentStateQuery, merchantToday, type InvoiceAutoPaymentInput, type InvoiceAutoPaymentState } from './definitions';
 
 /** A bank debit is asked about once a day until the bank answers (Stripe reports within days). */
@@ -13,11 +14,14 @@ export async function invoiceAutoPaymentWorkflow(input: InvoiceAutoPaymentInput)
   const { workflowId, taskQueue } = workflowInfo();
   const retry = { initialInterval: '1 second', maximumInterval: '1 minute' } as const;
   // Background work: the service connection's queue and rate budget; accounting activities heartbeat every 2 s.
-  const service = proxyActivities<activities.Activities>({ taskQueue: accountingQueueFor(taskQueue, 'service'), startToCloseTimeout: '2 minutes', heartbeatTimeout: '10 seconds', retry });
+  // While the books are disconnected the check and the posting wait for the merchant to reconnect them; runs started
+  // before retry an unavailable connection every minute, as they did.
+  const reconnect = reconnectionWait(input.merchantId, patched('wait-for-reconnection'));
+  const service = reconnect.proxy({ taskQueue: accountingQueueFor(taskQueue, 'service'), startToCloseTimeout: '2 minutes', heartbeatTimeout: '10 seconds', retry });
   // Stripe and Postgres only (no accounting call, no heartbeat): a charge's retry after a lost answer reuses its key.
   const stripe = proxyActivities<activities.Activities>({ taskQueue: accountingQueueFor(taskQueue, 'service'), startToCloseTimeout: '1 minute', retry });
   const state: InvoiceAutoPaymentState = { status: 'checking', attempt: 0, failures: [] };
-  setHandler(invoiceAutoPaymentStateQuery, () => state);
+  setHandler(invoiceAutoPaymentStateQuery, () => ({ ...state, waitingForConnection: reconnect.waiting }));
   const { merchantId, invoiceId, termsId } = input;
 
   for (let attempt = 1; attempt <= input.maxAttempts; attempt++) {

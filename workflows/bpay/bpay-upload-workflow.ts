@@ -1,9 +1,9 @@
 // One night's BPAY upload for a merchant, started by its Schedule (lib/schedules/bpay-upload.ts), on the service
 // connection: match new customers to contacts, plan the night (the matching and limit rules are pure functions in
 // lib/bpay; the plan is kept in Postgres so a retry posts exactly the same), then post it a chunk at a time.
-import { proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type * as activities from '../../activities';
+import { patched, workflowInfo } from '@temporalio/workflow';
 import { accountingQueueFor } from '../../lib/task-queues';
+import { reconnectionWait } from '../support/reconnection';
 
 export interface BpayNightResult {
   disabled: boolean;
@@ -16,7 +16,9 @@ export interface BpayNightResult {
 }
 
 export async function bpayUploadWorkflow(input: { merchantId: string }): Promise<BpayNightResult> {
-  const service = proxyActivities<activities.Activities>({
+  // While the books are disconnected the night waits for the merchant to reconnect them (its Schedule skips the nights
+  // meanwhile), then uploads its plan; runs started before retry every minute, as they did.
+  const service = reconnectionWait(input.merchantId, patched('wait-for-reconnection')).proxy({
     taskQueue: accountingQueueFor(workflowInfo().taskQueue, 'service'),
     startToCloseTimeout: '10 minutes',
     heartbeatTimeout: '30 seconds',

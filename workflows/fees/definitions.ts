@@ -11,6 +11,8 @@ export interface FeeUploadState {
   /** The document being uploaded or waiting, if any. */
   current?: string;
   waitingForAccounts: boolean;
+  /** The books are disconnected: the workflow waits for the merchant to reconnect them (set by the state query). */
+  waitingForConnection?: boolean;
 }
 
 /** New documents, or new fee accounts: look again. */

@@ -1,16 +1,18 @@
 // Uploads Settle's fee documents for one merchant, one at a time in issue order, on the service connection. Started
 // (or woken) with signal-with-start whenever a document is issued or the merchant saves fee accounts; finishes when
 // idle, and continues as new after a while so its history stays short.
-import { condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
-import type * as activities from '../../activities';
+import { condition, continueAsNew, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import { accountingQueueFor } from '../../lib/task-queues';
+import { reconnectionWait } from '../support/reconnection';
 import { feeDocumentsChangedSignal, feeUploadStateQuery, type FeeUploadInput, type FeeUploadState } from './definitions';
 
 const DOCUMENTS_PER_RUN = 100;
 const IDLE_BEFORE_FINISHING = '10 minutes';
 
 export async function feeUploadWorkflow(input: FeeUploadInput): Promise<FeeUploadState> {
-  const service = proxyActivities<activities.Activities>({
+  // While the books are disconnected the upload waits for the merchant to reconnect them; runs started before retry every minute.
+  const books = reconnectionWait(input.merchantId, patched('wait-for-reconnection'));
+  const service = books.proxy({
     taskQueue: accountingQueueFor(workflowInfo().taskQueue, 'service'),
     // Accounting activities heartbeat every 2 s: a dead worker's upload is retried (same keys) within 10 s.
     startToCloseTimeout: '2 minutes', heartbeatTimeout: '10 seconds',
@@ -19,7 +21,7 @@ export async function feeUploadWorkflow(input: FeeUploadInput): Promise<FeeUploa
   const state: FeeUploadState = { handled: 0, waitingForAccounts: false };
   let changed = false;
   setHandler(feeDocumentsChangedSignal, () => void (changed = true));
-  setHandler(feeUploadStateQuery, () => state);
+  setHandler(feeUploadStateQuery, () => ({ ...state, waitingForConnection: books.waiting }));
 
   while (state.handled < DOCUMENTS_PER_RUN) {
     changed = false;

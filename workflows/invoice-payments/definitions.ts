@@ -64,6 +64,8 @@ export interface InvoicePaymentState {
   paymentId?: string;
   /** Whether the payment reached the books: synced, failed (the merchant has an action), … */
   sync?: string;
+  /** The books are disconnected: the workflow waits for the merchant to reconnect them (set by the state query). */
+  waitingForConnection?: boolean;
 }
 
 export const invoicePaymentStateQuery = defineQuery<InvoicePaymentState>('invoicePaymentState');

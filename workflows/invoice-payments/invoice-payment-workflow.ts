@@ -18,6 +18,7 @@ import type * as activities from '../../activities';
 import type { IntentOutcome } from '../../activities/quotes/stripe-intents';
 import { accountingQueueFor } from '../../lib/task-queues';
 import { SettleStatus } from '../../lib/temporal/search-attributes';
+import { reconnectionWait } from '../support/reconnection';
 import { serial } from '../support/serial';
 import {
   cancelInvoiceCheckoutUpdate,
@@ -37,7 +38,10 @@ export async function invoicePaymentWorkflow(input: InvoicePaymentInput): Promis
   // Stripe and Postgres only: no heartbeat; a retry after a lost answer reuses the intent's key.
   const wisePay = proxyActivities<activities.Activities>({ taskQueue: queue, startToCloseTimeout: '1 minute', retry });
   // Accounting calls heartbeat every 2 s: a dead worker's call is retried within 10 s, with the same keys.
-  const books = proxyActivities<activities.Activities>({ taskQueue: queue, startToCloseTimeout: '2 minutes', heartbeatTimeout: '10 seconds', retry });
+  // Posting the paid invoices waits while the books are disconnected, then posts once (the payer's payment stands);
+  // runs started before retry an unavailable connection every minute, as they did.
+  const reconnect = reconnectionWait(input.merchantId, patched('wait-for-reconnection'));
+  const books = reconnect.proxy({ taskQueue: queue, startToCloseTimeout: '2 minutes', heartbeatTimeout: '10 seconds', retry });
   // The payer waits on the page while the invoices are read: a few tries, then they are asked to come back later.
   const opening = proxyActivities<activities.Activities>({ taskQueue: queue, startToCloseTimeout: '1 minute', heartbeatTimeout: '10 seconds', retry: { ...retry, maximumAttempts: 3 } });
   const { merchantId, checkoutId, payerId, invoiceIds, method, timing } = input;
@@ -65,7 +69,7 @@ export async function invoicePaymentWorkflow(input: InvoicePaymentInput): Promis
     else if (read.outcome === 'failed') await endUnpaid('failed', read.failure ?? 'the payment failed');
   }
 
-  setHandler(invoicePaymentStateQuery, () => state);
+  setHandler(invoicePaymentStateQuery, () => ({ ...state, waitingForConnection: reconnect.waiting }));
   setHandler(checkoutOpenedUpdate, async () => {
     await condition(() => state.status !== 'opening');
     return state;

@@ -19,6 +19,8 @@ export interface InvoiceSyncState {
   posted: number;
   failed: number;
   held: number;
+  /** The books are disconnected: the workflow waits for the merchant to reconnect them (set by the state query). */
+  waitingForConnection?: boolean;
 }
 
 export interface PaymentSyncInput {

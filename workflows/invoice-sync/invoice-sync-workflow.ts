@@ -2,10 +2,11 @@
 // `invoice-sync/{merchant}/{batch identifier}`): open the batch (or re-open it, on a re-run) → match its customers to
 // contacts (holding only the unmatched customers' invoices) → post its pending invoices in chunks, four at once (each
 // activity records what it did in Postgres, so a crash repeats at most its chunk's lookups and never a creation) →
-// mark it exported in Manage if every invoice is in the books, else leave it for a re-run once fixed.
-import { patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
-import type * as activities from '../../activities';
+// mark it exported in Manage if every invoice is in the books, else leave it for a re-run once fixed. While the books
+// are disconnected it waits for the merchant to reconnect them (workflows/support/reconnection.ts), then carries on.
+import { patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import { accountingQueueFor } from '../../lib/task-queues';
+import { reconnectionWait } from '../support/reconnection';
 import { invoiceSyncStateQuery, type InvoiceSyncInput, type InvoiceSyncState } from './definitions';
 
 const CHUNKS_AT_ONCE = 4;
@@ -19,12 +20,16 @@ function scheduledIdentifier(): string {
 export async function invoiceSyncWorkflow(input: InvoiceSyncInput): Promise<InvoiceSyncState> {
   const { merchantId } = input;
   const { workflowId, taskQueue } = workflowInfo();
-  const company = proxyActivities<activities.Activities>({
-    taskQueue: accountingQueueFor(taskQueue, 'company'), startToCloseTimeout: '15 minutes', heartbeatTimeout: '20 seconds',
+  const queue = accountingQueueFor(taskQueue, 'company');
+  // Runs started before reconnection waits retry an unavailable connection every minute, as they did.
+  const books = reconnectionWait(merchantId, patched('wait-for-reconnection'));
+  // Every step waits if it finds the books disconnected (contacts and posting need them); each is safe to run again.
+  const company = books.proxy({
+    taskQueue: queue, startToCloseTimeout: '15 minutes', heartbeatTimeout: '20 seconds',
     retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
   });
   const state: InvoiceSyncState = { merchantId, batchIdentifier: input.batchIdentifier ?? scheduledIdentifier(), status: 'opening', invoices: 0, posted: 0, failed: 0, held: 0 };
-  setHandler(invoiceSyncStateQuery, () => state);
+  setHandler(invoiceSyncStateQuery, () => ({ ...state, waitingForConnection: books.waiting }));
 
   const opened = await company.openInvoiceBatch({ merchantId, batchIdentifier: state.batchIdentifier, workflowId });
   state.batchId = opened.batchId;

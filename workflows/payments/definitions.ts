@@ -34,6 +34,8 @@ export interface PaymentState extends PaymentInput {
   recordedAt?: string;
   /** Whether, when and where it reached the books (after it is recorded). */
   sync?: PaymentSync;
+  /** The books are disconnected: the upload waits for the merchant to reconnect them (the state query sets it). */
+  waitingForConnection?: boolean;
 }
 
 export const paymentStateQuery = defineQuery<PaymentState>('paymentState');

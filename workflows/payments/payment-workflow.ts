@@ -4,22 +4,22 @@ import { patched, proxyActivities, setHandler, upsertSearchAttributes, workflowI
 import type * as activities from '../../activities';
 import { accountingQueueFor } from '../../lib/task-queues';
 import { SettleStatus } from '../../lib/temporal/search-attributes';
-import { reconnectionWait, waitsForConnection } from '../support/reconnection';
+import { reconnectionWait } from '../support/reconnection';
 import { paymentStateQuery, type PaymentInput, type PaymentState } from './definitions';
 
 export async function paymentWorkflow(input: PaymentInput): Promise<PaymentState> {
   const state: PaymentState = { ...input, status: 'received' };
-  setHandler(paymentStateQuery, () => state);
+  // Payments started before reconnection waits retry an unavailable connection every minute, as they did; newer
+  // ones wait for the merchant to reconnect (workflows/support/reconnection.ts) and then post, once.
+  const books = reconnectionWait(input.merchantId, patched('wait-for-reconnection'));
+  setHandler(paymentStateQuery, () => ({ ...state, waitingForConnection: books.waiting }));
 
   const wisePay = accountingQueueFor(workflowInfo().taskQueue, 'wise-pay');
   const retry = { initialInterval: '1 second', maximumInterval: '1 minute' } as const;
-  // Payments started before reconnection waits retry an unavailable connection every minute, as they did; newer
-  // ones wait for the merchant to reconnect (workflows/support/reconnection.ts) and then post, once.
-  const waitsForBooks = patched('wait-for-reconnection');
   const { recordPayment } = proxyActivities<activities.Activities>({ taskQueue: wisePay, startToCloseTimeout: '30 seconds', retry });
   // Accounting activities heartbeat every 2 s: a dead worker's posting is retried (same key) within 10 s.
   const { uploadPayment } = proxyActivities<activities.Activities>({
-    taskQueue: wisePay, startToCloseTimeout: '2 minutes', heartbeatTimeout: '10 seconds', retry: waitsForBooks ? waitsForConnection(retry) : retry,
+    taskQueue: wisePay, startToCloseTimeout: '2 minutes', heartbeatTimeout: '10 seconds', retry: books.retry(retry),
   });
 
   const { recordedAt } = await recordPayment({ ...input, workflowId: workflowInfo().workflowId });
@@ -30,7 +30,7 @@ export async function paymentWorkflow(input: PaymentInput): Promise<PaymentState
   // Payments started before payment upload shipped end at recording, as they did.
   if (patched('upload-to-accounting')) {
     const upload = () => uploadPayment({ merchantId: input.merchantId, paymentId: input.paymentId });
-    state.sync = waitsForBooks ? await reconnectionWait(input.merchantId, wisePay).run(upload) : await upload();
+    state.sync = await books.run(wisePay, upload);
   }
   return state;
 }

@@ -6,10 +6,11 @@
 // removes the draft. After success the workflow stays for the return window on a durable timer (no polling): a
 // return or dispute in that time takes the credit note back out of the books (after removing its allocation to
 // the downpayment invoice) and makes the quote payable again. Each step is told to the parent quote payment.
-import { condition, getExternalWorkflowHandle, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { condition, getExternalWorkflowHandle, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type * as activities from '../../activities';
 import { addBusinessDays } from '../../lib/quotes/settlement';
 import { accountingQueueFor } from '../../lib/task-queues';
+import { reconnectionWait } from '../support/reconnection';
 import {
   debitOutcomeSignal,
   debitReturnedSignal,
@@ -25,7 +26,10 @@ const retry = { initialInterval: '1 second', maximumInterval: '1 minute' } as co
 export async function bankDebitSettlementWorkflow(input: SettlementInput): Promise<SettlementState> {
   const taskQueue = workflowInfo().taskQueue;
   const payments = proxyActivities<activities.Activities>({ taskQueue: accountingQueueFor(taskQueue, 'wise-pay'), startToCloseTimeout: '1 minute', retry });
-  const books = proxyActivities<activities.Activities>({
+  // While the books are disconnected, settling (or withdrawing) the credit note waits for the merchant to reconnect
+  // them; runs started before retry every minute, as they did.
+  const reconnect = reconnectionWait(input.merchantId, patched('wait-for-reconnection'));
+  const books = reconnect.proxy({
     taskQueue: accountingQueueFor(taskQueue, 'wise-pay'), startToCloseTimeout: '2 minutes', heartbeatTimeout: '10 seconds', retry,
   });
   const { merchantId, paymentIntentId, timing } = input;
@@ -33,7 +37,7 @@ export async function bankDebitSettlementWorkflow(input: SettlementInput): Promi
   const state: SettlementState = { status: 'awaiting-outcome' };
   let outcome: { outcome: 'succeeded' | 'failed'; failure?: string } | undefined;
   let returned: { reason: string } | undefined;
-  setHandler(settlementStateQuery, () => state);
+  setHandler(settlementStateQuery, () => ({ ...state, waitingForConnection: reconnect.waiting }));
   // The first outcome wins: a `succeeded` after a `payment_failed` (events out of order) changes nothing.
   setHandler(debitOutcomeSignal, (o) => void (outcome ??= o));
   setHandler(debitReturnedSignal, (r) => void (returned ??= r));

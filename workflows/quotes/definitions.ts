@@ -94,6 +94,8 @@ export interface QuotePaymentState {
   returnWindowEndsAt?: string;
   /** Posting to the accounting package was refused; the merchant has an action and can retry it. */
   postingProblem?: string;
+  /** The books are disconnected: the workflow waits for the merchant to reconnect them (set by the state query). */
+  waitingForConnection?: boolean;
 }
 
 export interface BeginCheckout {
@@ -165,6 +167,8 @@ export interface SettlementState {
   lookupAt?: string;
   returnWindowEndsAt?: string;
   outcomeUnknownActionRaised?: boolean;
+  /** The books are disconnected: the workflow waits for the merchant to reconnect them (set by the state query). */
+  waitingForConnection?: boolean;
 }
 
 /** What the settlement tells its quote payment: the debit's outcome, then (within the window) a return. */

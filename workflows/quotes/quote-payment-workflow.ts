@@ -11,6 +11,7 @@ import {
   ActivityFailure,
   ApplicationFailure,
   condition,
+  patched,
   proxyActivities,
   setHandler,
   startChild,
@@ -22,6 +23,7 @@ import { bankDebitScheme, checkoutChoices, offeredMethods } from '../../lib/quot
 import { downpaymentAllocationMinor } from '../../lib/quotes/downpayment';
 import { accountingQueueFor } from '../../lib/task-queues';
 import { SettlePayerId, SettleStatus } from '../../lib/temporal/search-attributes';
+import { reconnectionWait } from '../support/reconnection';
 import { serial } from '../support/serial';
 import { bankDebitSettlementWorkflow } from './bank-debit-settlement-workflow';
 import {
@@ -51,10 +53,13 @@ export async function quotePaymentWorkflow(input: QuotePaymentInput): Promise<Qu
   // Payer actions and their postings use the wise-pay connection; the downpayment invoice arrives through PSA
   // sync, so looking for it and allocating to it use the company connection.
   // Accounting activities heartbeat every 2 s: a dead worker's posting is retried within 10 s.
+  // While the books are disconnected, posting waits for the merchant to reconnect them (the payer's money is never
+  // refused for it), then posts once; runs started before retry an unavailable connection every minute, as they did.
+  const reconnect = reconnectionWait(input.merchantId, patched('wait-for-reconnection'));
   const accounting = { startToCloseTimeout: '2 minutes', heartbeatTimeout: '10 seconds', retry } as const;
   const wisePay = proxyActivities<activities.Activities>({ taskQueue: accountingQueueFor(taskQueue, 'wise-pay'), startToCloseTimeout: '1 minute', retry });
-  const books = proxyActivities<activities.Activities>({ taskQueue: accountingQueueFor(taskQueue, 'wise-pay'), ...accounting });
-  const company = proxyActivities<activities.Activities>({ taskQueue: accountingQueueFor(taskQueue, 'company'), ...accounting });
+  const books = reconnect.proxy({ taskQueue: accountingQueueFor(taskQueue, 'wise-pay'), ...accounting });
+  const company = reconnect.proxy({ taskQueue: accountingQueueFor(taskQueue, 'company'), ...accounting });
   const notify = proxyActivities<activities.Activities>({
     taskQueue: accountingQueueFor(taskQueue, 'wise-pay'), startToCloseTimeout: '1 minute',
     retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 hour', maximumAttempts: 30 },
@@ -83,7 +88,7 @@ export async function quotePaymentWorkflow(input: QuotePaymentInput): Promise<Qu
     await save(status);
   };
 
-  setHandler(quotePaymentStateQuery, () => state);
+  setHandler(quotePaymentStateQuery, () => ({ ...state, waitingForConnection: reconnect.waiting }));
   setHandler(
     beginCheckoutUpdate,
     (req) =>

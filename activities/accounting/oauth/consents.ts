@@ -7,12 +7,13 @@ import { open, seal, type Keyring } from '../../../lib/crypto/sealed-box';
 import { newId } from '../../../lib/ids';
 import type { Logger } from '../../../lib/logger';
 import type { AccountingRole } from '../../../lib/task-queues';
-import { platformTitle, type ConnectionStore, type ReplacedGrant, type SealedTokens, type TokenSet } from '../connections';
+import { platformTitle, type ConnectionStore, type PlatformEndpoint, type ReplacedGrant, type SealedTokens, type TokenSet } from '../connections';
 import type { PlatformName } from '../platform';
 import { ConsentRefused } from './errors';
-import { quickBooksConsentUrl, quickBooksExchange, quickBooksRevoke } from './quickbooks';
+import { quickBooksConsentUrl, quickBooksExchange } from './quickbooks';
+import { revokeGrant } from './revoke';
 import { consumeState, issueState } from './states';
-import { xeroConsentUrl, xeroDeleteConnection, xeroExchange, xeroRevoke, xeroTenantsOf, type XeroTenant } from './xero';
+import { xeroConsentUrl, xeroDeleteConnection, xeroExchange, xeroTenantsOf, type XeroTenant } from './xero';
 
 /**
  * How long the merchant has to pick among several organisations. Shorter than Xero's 30-minute access token, so
@@ -83,23 +84,38 @@ export class Consents {
       const realmId = params.get('realmId');
       if (!realmId || !/^\d{1,32}$/.test(realmId)) throw new ConsentRefused('no-tenant', 'the callback names no QuickBooks company (realmId)');
       const tokens = await quickBooksExchange(endpoint, this.redirectUri(platform), code);
-      await this.store(owner.merchantId, owner.role, { platform, tenantId: realmId, tokens });
-      return { kind: 'connected', ...owner, tenantId: realmId };
+      return this.orRevoke(platform, tokens, async () => {
+        await this.store(owner.merchantId, owner.role, { platform, tenantId: realmId, tokens });
+        return { kind: 'connected', ...owner, tenantId: realmId };
+      });
     }
 
     const tokens = await xeroExchange(endpoint, this.redirectUri(platform), state!, callbackUrl.toString());
-    const tenants = await xeroTenantsOf(endpoint, tokens.access_token);
-    if (tenants.length === 0) {
+    return this.orRevoke(platform, tokens, async () => {
+      const tenants = await xeroTenantsOf(endpoint, tokens.access_token);
+      if (tenants.length === 0) throw new ConsentRefused('no-tenant', 'the consent opened no Xero organisation');
+      if (tenants.length === 1) {
+        const [tenant] = tenants;
+        await this.store(owner.merchantId, owner.role, { platform, tenantId: tenant.tenantId, tokens, platformConnectionId: tenant.connectionId });
+        return { kind: 'connected', ...owner, tenantId: tenant.tenantId, tenantName: tenant.name };
+      }
+      const consentId = await this.keepPending(owner.merchantId, owner.role, tokens, tenants);
+      return { kind: 'choose', ...owner, consentId, tenants: tenants.map(({ tenantId, name }) => ({ tenantId, name })) };
+    });
+  }
+
+  /**
+   * After the code is exchanged Settle holds a live grant: if keeping it fails (Xero's /connections down, Postgres
+   * refusing the row, no organisation in it), the grant is revoked at the platform before the error goes on, so no
+   * orphan grant stays live that nobody can use or end. `keep` stores (store, keepPending) as its last step only.
+   */
+  private async orRevoke<T>(platform: PlatformName, tokens: TokenSet, keep: () => Promise<T>): Promise<T> {
+    try {
+      return await keep();
+    } catch (err) {
       await this.revoke({ platform, tenantId: '', platformConnectionId: null, tokens });
-      throw new ConsentRefused('no-tenant', 'the consent opened no Xero organisation');
+      throw err;
     }
-    if (tenants.length === 1) {
-      const [tenant] = tenants;
-      await this.store(owner.merchantId, owner.role, { platform, tenantId: tenant.tenantId, tokens, platformConnectionId: tenant.connectionId });
-      return { kind: 'connected', ...owner, tenantId: tenant.tenantId, tenantName: tenant.name };
-    }
-    const consentId = await this.keepPending(owner.merchantId, owner.role, tokens, tenants);
-    return { kind: 'choose', ...owner, consentId, tenants: tenants.map(({ tenantId, name }) => ({ tenantId, name })) };
   }
 
   /** Several organisations: the tokens wait sealed until the merchant picks one (a newer consent replaces them). */
@@ -188,12 +204,32 @@ export class Consents {
   }
 
   private async revoke(grant: ReplacedGrant): Promise<void> {
-    const endpoint = this.endpoint(grant.platform);
     try {
-      if (grant.platform === 'xero') await xeroRevoke(endpoint, grant.tokens);
-      else await quickBooksRevoke(endpoint, grant.tokens);
+      await revokeGrant(this.endpoint(grant.platform), grant.platform, grant.tokens);
     } catch (err) {
       this.deps.log.warn({ platform: grant.platform, err: (err as Error).message }, 'could not revoke a replaced grant');
     }
   }
+}
+
+/**
+ * The upkeep: a consent that opened several organisations and was never picked from holds a live grant at Xero.
+ * Once its pick has expired it is taken out of Postgres and its grant revoked. Answers how many were ended.
+ */
+export async function endExpiredPendingConsents(
+  deps: Pick<ConsentDeps, 'db' | 'keyring' | 'log'> & { endpoints: Record<PlatformName, PlatformEndpoint> },
+  now = new Date(),
+): Promise<number> {
+  const expired = await deps.db.deleteFrom('oauth_pending_consents').where('expires_at', '<=', now).returningAll().execute();
+  for (const row of expired) {
+    // Xero keeps one connection per user and organisation: if a live connection of the merchant uses one of these
+    // (it consented again and connected), revoking would end that one too. Its unpicked organisations stay then.
+    const live = await deps.db.selectFrom('accounting_connections').select('id').where('merchant_id', '=', row.merchant_id).where('status', '=', 'connected')
+      .where('platform_connection_id', 'in', row.tenants.map((t) => t.connectionId)).executeTakeFirst();
+    if (live) continue;
+    const tokens = JSON.parse(open(deps.keyring, row.tokens_sealed, row.id)) as SealedTokens;
+    await revokeGrant(deps.endpoints[row.platform], row.platform, tokens).catch((err: Error) =>
+      deps.log.warn({ merchantId: row.merchant_id, platform: row.platform, err: err.message }, 'could not revoke the grant of an expired consent'));
+  }
+  return expired.length;
 }

@@ -7,6 +7,11 @@ import type { PlatformName } from '../platform';
 import { ConsentRefused } from './errors';
 
 export const STATE_TTL_MS = 10 * 60_000;
+/**
+ * A state's row is kept this long past its expiry, used or not, so a replayed callback is told it was completed (or
+ * expired) rather than unknown; then the daily upkeep deletes it (workflows/connections).
+ */
+export const STATE_KEPT_AFTER_EXPIRY_MS = 86_400_000;
 
 export interface ConsentStateOwner {
   merchantId: string;
@@ -23,6 +28,12 @@ export async function issueState(db: Db, owner: ConsentStateOwner, now = new Dat
     expires_at: new Date(now.getTime() + STATE_TTL_MS),
   }).execute();
   return state;
+}
+
+/** The upkeep: states past their expiry by more than a day go, used or not (they answer nothing any more). */
+export async function deleteSpentStates(db: Db, now = new Date()): Promise<number> {
+  const deleted = await db.deleteFrom('oauth_states').where('expires_at', '<', new Date(now.getTime() - STATE_KEPT_AFTER_EXPIRY_MS)).executeTakeFirst();
+  return Number(deleted.numDeletedRows);
 }
 
 /**

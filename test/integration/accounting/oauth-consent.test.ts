@@ -223,3 +223,56 @@ it('validates the authorize request and requires the merchant\'s key', async () 
   const unauthenticated = await api()('POST', '/v1/connections/wise-pay/authorize', { body: { platform: 'xero' } });
   expect(unauthenticated.status).toBe(401);
 });
+
+describe('refusals at the callback, to a browser and to an API client', () => {
+  // What Chromium sends for a navigation: text/html first, anything else at a lower quality.
+  const BROWSER = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
+  /** The callback URL a consent sends the browser to, as a path on Settle's API (its answer is checked against /openapi.json). */
+  const callbackPath = async (apiKey: string, platform: 'xero' | 'quickbooks', decision: { allow: boolean; tenantIds: string[] }) => {
+    const url = new URL(await decideConsent(await startConsent(stack.api!.url, apiKey, 'wise-pay', platform), decision));
+    return `${url.pathname}${url.search}`;
+  };
+  const page = async (path: string, accept = BROWSER) => {
+    const answer = await api()('GET', path, { headers: { accept } });
+    expect(answer.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(answer.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    return { status: answer.status, text: answer.body as string };
+  };
+
+  it('renders the refusal as a page with the same status for a browser, and keeps problem+json for everyone else', async () => {
+    const merchant = await createTestMerchant(stack);
+
+    const denied = await page(await callbackPath(merchant.apiKey, 'xero', { allow: false, tenantIds: [orgA] }));
+    expect(denied.status).toBe(400);
+    expect(denied.text).toContain('<h1>Xero was not connected</h1>');
+    expect(denied.text).toContain('The consent was cancelled on the consent screen; nothing was connected.');
+    expect(denied.text).toContain('choose Allow on the consent screen');
+
+    const unknown = await page('/oauth/xero/callback?code=whatever&state=never-issued');
+    expect(unknown.status).toBe(400);
+    expect(unknown.text).toContain('Settle did not start this consent');
+
+    const forged = new URL(`http://x${await callbackPath(merchant.apiKey, 'quickbooks', { allow: true, tenantIds: [realm] })}`);
+    forged.searchParams.set('code', 'code_forged');
+    const refused = await page(`${forged.pathname}${forged.search}`);
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain('<h1>QuickBooks Online was not connected</h1>');
+    expect(refused.text).toContain('Start again from Settle');
+
+    // Whatever the platform put in the address is shown escaped, never as markup.
+    const state = new URL(await startConsent(stack.api!.url, merchant.apiKey, 'wise-pay', 'xero')).searchParams.get('state')!;
+    const hostile = await page(`/oauth/xero/callback?state=${encodeURIComponent(state)}&error=${encodeURIComponent('<script>alert(1)</script>')}`);
+    expect(hostile.status).toBe(400);
+    expect(hostile.text).not.toContain('<script>alert');
+    expect(hostile.text).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+
+    // An API client (JSON, or no preference at all) gets problem+json, as before.
+    for (const accept of ['application/json', 'application/problem+json', '*/*']) {
+      const answer = await api()('GET', await callbackPath(merchant.apiKey, 'xero', { allow: false, tenantIds: [orgA] }), { headers: { accept } });
+      expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expectRefused(answer, 'access-denied');
+    }
+    expectRefused(await followCallback(`${stack.api!.url}/oauth/xero/callback?code=whatever&state=never-issued`), 'state-unknown');
+    expect(await storedFor(merchant.merchantId)).toEqual({ connections: [], pending: [] });
+  });
+});
