@@ -105,7 +105,7 @@ it('a bank debit brings its receipt once it settles, and a failed one "payment d
     const q = await accept('cpq-contact@contoso.example');
     const handle = quoteHandle(q.quoteId);
     const { paymentIntentId } = await handle.executeUpdate(beginCheckoutUpdate, { args: [{ checkout: 'payer', payerId: payer.id, method: 'bank_debit' }] });
-    await world.stripe.stripe.paymentIntents.confirm(paymentIntentId, { payment_method: 'pm_usBankAccount' });
+    await world.stripe.stripe.paymentIntents.confirm(paymentIntentId, { payment_method: 'pm_usBankAccount' }, { stripeAccount: m.stripeAccountId });
     expect((await handle.executeUpdate(completeCheckoutUpdate, { args: [{ paymentIntentId }] })).status).toBe('processing');
     await untilQuoteStatus(handle, 'processing', (s) => Boolean(s.creditNote));
     return { q, handle, paymentIntentId };
