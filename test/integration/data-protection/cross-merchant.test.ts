@@ -7,6 +7,7 @@ import { registerPayer } from '../../../db/payers';
 import { httpClient } from '../../support/http';
 import { createTestMerchant } from '../../support/merchants';
 import { startTestStack, type TestStack } from '../../support/stack';
+import { onboardStripeAccount, startStripe, type StripeFixture } from '../../support/stripe';
 
 interface Parameter { name: string; in: string; schema?: JsonSchema }
 interface JsonSchema { type?: string | string[]; enum?: unknown[]; pattern?: string; format?: string; minimum?: number; minLength?: number;
@@ -22,13 +23,17 @@ const OWN_NAMESPACE_PARAMS: Record<string, string> = {
 };
 
 let stack: TestStack;
+let stripe: StripeFixture;
 let asA: ReturnType<typeof httpClient>;
 const ids: Record<string, string> = {}; // path template → merchant A's id for its parameter
 
 beforeAll(async () => {
-  stack = await startTestStack();
+  stripe = await startStripe();
+  stack = await startTestStack({ stripe: { stripe: stripe.stripe, publishableKey: stripe.publishableKey } });
   const a = await createTestMerchant(stack, 'Merchant A');
   asA = httpClient(stack.api!.url, a.apiKey);
+  // A takes payments on its own connected account, onboarded as a merchant does (quotes are refused before).
+  await onboardStripeAccount(stack.api!.url, a.apiKey);
   const ok = async (what: string, p: Promise<{ status: number; body: any }>) => {
     const r = await p;
     if (r.status >= 300) throw new Error(`${what}: ${r.status} ${JSON.stringify(r.body)}`);
@@ -53,7 +58,10 @@ beforeAll(async () => {
   const { payer } = await registerPayer(stack.db, stack.apiDeps.keyring, a.merchantId, { name: 'Iso Payer', email: 'iso@isolated.example' });
   for (const path of ['/v1/payers/{payerId}/past-payments', '/v1/payers/{payerId}/outstanding']) ids[path] = payer.id;
 });
-afterAll(() => stack.close());
+afterAll(async () => {
+  await stack?.close();
+  await stripe?.close();
+});
 
 /** A string that satisfies the common id patterns (`^pre_[0-9a-f]{24}$`, digits, letters), else a plain token. */
 function sampleFor(schema: JsonSchema = {}): unknown {

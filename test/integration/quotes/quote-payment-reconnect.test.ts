@@ -26,7 +26,7 @@ it('takes the card payment, waits for the merchant to reconnect (no calls meanwh
   // The organisation ends Settle's grant inside Xero before the payer pays.
   world.xero.emu.oauth.revokeTenant(world.xero.tenantId);
   const { paymentIntentId } = await handle.executeUpdate(beginCheckoutUpdate, { args: [{ checkout: 'guest', method: 'card' }] });
-  await world.stripe.stripe.paymentIntents.confirm(paymentIntentId, { payment_method: 'pm_card_visa' });
+  await world.stripe.stripe.paymentIntents.confirm(paymentIntentId, { payment_method: 'pm_card_visa' }, { stripeAccount: m.stripeAccountId });
   expect((await handle.executeUpdate(completeCheckoutUpdate, { args: [{ paymentIntentId }] })).status).toBe('paid');
 
   await eventually('the quote payment waits for the connection', () => world.stack.db.selectFrom('accounting_connection_waiters').selectAll()
