@@ -16,6 +16,7 @@ import { feeRoutes } from './routes/fees';
 import { invoiceSyncRoutes } from './routes/invoice-sync';
 import { payerInvoiceRoutes } from './routes/payer-invoices';
 import { connectionRoutes } from './routes/connections';
+import { consoleUserRoutes } from './routes/console-users';
 import { oauthRoutes } from './routes/oauth';
 import { cpqRoutes } from './routes/cpq';
 import { integrationRoutes } from './routes/integrations';
@@ -26,11 +27,12 @@ import { metaRoutes } from './routes/meta';
 import { paymentRoutes } from './routes/payments';
 import { mountRoutes, type RouteSpec } from './routing';
 
-export function allRoutes(deps: ApiDeps): RouteSpec[] {
+/** Every route; `authFailures` is the app's one limiter (sign-in counts under it like keys). */
+export function allRoutes(deps: ApiDeps, authFailures = new AuthFailureLimiter(deps.authFailureLimits)): RouteSpec[] {
   const businessRoutes = [
     ...healthRoutes(deps), ...merchantRoutes(deps), ...connectionRoutes(deps), ...oauthRoutes(deps), ...paymentRoutes(deps),
     ...integrationRoutes(deps), ...cpqRoutes(deps), ...quotePaymentRoutes(deps), ...bpayRoutes(deps), ...billingSyncRoutes(deps), ...feeRoutes(deps),
-    ...invoiceSyncRoutes(deps), ...payerInvoiceRoutes(deps),
+    ...invoiceSyncRoutes(deps), ...payerInvoiceRoutes(deps), ...consoleUserRoutes(deps, authFailures),
   ];
   let document: unknown;
   const openApi = () =>
@@ -48,7 +50,7 @@ export function createApp(deps: ApiDeps): Koa {
   const authFailures = new AuthFailureLimiter(deps.authFailureLimits);
   // Tells a valid credential of the wrong kind (403) from a guess (401, counted).
   const kindOf = credentialKinds({ ...deps, opsToken: deps.codec?.opsToken });
-  mountRoutes(router, allRoutes(deps), deps, authFailures, kindOf);
+  mountRoutes(router, allRoutes(deps, authFailures), deps, authFailures, kindOf);
 
   app.use(requestContext(deps.log));
   app.use(problemErrors());

@@ -80,7 +80,7 @@ export function billingSyncRoutes(deps: ApiDeps) {
 
   return [
     defineRoute({
-      method: 'put', path: '/v1/billing-sync/connections/manage', operationId: 'connectManage', summary: 'Store the ConnectWise Manage API member (private key sealed)', tag: 'billing sync', auth: 'merchant',
+      method: 'put', path: '/v1/billing-sync/connections/manage', operationId: 'connectManage', summary: 'Store the ConnectWise Manage API member (private key sealed)', tag: 'billing sync', auth: 'merchant', merchantRole: 'admin',
       body: z.object({ baseUrl: httpUrl.describe('e.g. https://na.myconnectwise.net/v4_6_release/apis/3.0'), companyId: plainText(64), publicKey: plainText(128),
         privateKey: plainText(128), clientId: plainText(128) }),
       responses: { 200: { description: 'Saved (secrets are never answered)', schema: z.unknown() } },
@@ -90,7 +90,7 @@ export function billingSyncRoutes(deps: ApiDeps) {
       },
     }),
     defineRoute({
-      method: 'put', path: '/v1/billing-sync/connections/bss', operationId: 'connectBss', summary: "Store the BSS billing export API's URL and key (sealed)", tag: 'billing sync', auth: 'merchant',
+      method: 'put', path: '/v1/billing-sync/connections/bss', operationId: 'connectBss', summary: "Store the BSS billing export API's URL and key (sealed)", tag: 'billing sync', auth: 'merchant', merchantRole: 'admin',
       body: z.object({ baseUrl: httpUrl, apiKey: plainText(256) }),
       responses: { 200: { description: 'Saved (secrets are never answered)', schema: z.unknown() } },
       handler: async ({ body, state }) => {

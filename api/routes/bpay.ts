@@ -43,7 +43,7 @@ export function bpayRoutes(deps: ApiDeps) {
 
   return [
     defineRoute({
-      method: 'put', path: '/v1/merchant/settings', operationId: 'updateMerchantSettings', summary: "The merchant's time zone: the nightly BPAY upload runs at 01:30 in it", tag: 'payment upload', auth: 'merchant',
+      method: 'put', path: '/v1/merchant/settings', operationId: 'updateMerchantSettings', summary: "The merchant's time zone: the nightly BPAY upload runs at 01:30 in it", tag: 'payment upload', auth: 'merchant', merchantRole: 'admin',
       body: z.object({ timezone }),
       responses: { 200: { description: 'Saved; the upload Schedule follows', schema: z.object({ timezone: z.string(), scheduleId: z.string(), uploadEnabled: z.boolean() }) } },
       handler: async ({ body, state }) => {
