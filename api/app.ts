@@ -24,6 +24,7 @@ import { quotePaymentRoutes } from './routes/quote-payments';
 import { healthRoutes } from './routes/health';
 import { merchantRoutes } from './routes/merchants';
 import { metaRoutes } from './routes/meta';
+import { overviewRoutes } from './routes/overview';
 import { paymentRoutes } from './routes/payments';
 import { mountRoutes, type RouteSpec } from './routing';
 
@@ -32,7 +33,7 @@ export function allRoutes(deps: ApiDeps, authFailures = new AuthFailureLimiter(d
   const businessRoutes = [
     ...healthRoutes(deps), ...merchantRoutes(deps), ...connectionRoutes(deps), ...oauthRoutes(deps), ...paymentRoutes(deps),
     ...integrationRoutes(deps), ...cpqRoutes(deps), ...quotePaymentRoutes(deps), ...bpayRoutes(deps), ...billingSyncRoutes(deps), ...feeRoutes(deps),
-    ...invoiceSyncRoutes(deps), ...payerInvoiceRoutes(deps), ...consoleUserRoutes(deps, authFailures),
+    ...invoiceSyncRoutes(deps), ...payerInvoiceRoutes(deps), ...consoleUserRoutes(deps, authFailures), ...overviewRoutes(deps),
   ];
   let document: unknown;
   const openApi = () =>

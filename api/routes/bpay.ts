@@ -80,6 +80,18 @@ export function bpayRoutes(deps: ApiDeps) {
       },
     }),
     defineRoute({
+      method: 'get', path: '/v1/customers', operationId: 'listCustomers', summary: 'Customers by name, with their contact match and when each was last synchronised', tag: 'payment upload', auth: 'merchant',
+      query: z.object({ match: z.enum(['unmatched', 'matched', 'needs-action']).optional(), page: z.coerce.number().int().min(1).default(1), pageSize: z.coerce.number().int().min(1).max(200).default(50) }),
+      responses: { 200: { description: 'A page of customers', schema: z.object({ page: z.number(), pageSize: z.number(), total: z.number(), customers: z.array(customerView) }) } },
+      handler: async ({ query, state }) => {
+        let q = deps.db.selectFrom('customers').where('merchant_id', '=', state.merchant.id);
+        if (query.match) q = q.where('match_status', '=', query.match);
+        const total = Number((await q.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+        const rows = await q.selectAll().orderBy('name').orderBy('id').limit(query.pageSize).offset((query.page - 1) * query.pageSize).execute();
+        return { status: 200, body: { page: query.page, pageSize: query.pageSize, total, customers: rows.map(toCustomer) } };
+      },
+    }),
+    defineRoute({
       method: 'get', path: '/v1/customers/:customerId', operationId: 'getCustomer', summary: 'A customer: its contact and when it was last synchronised', tag: 'payment upload', auth: 'merchant',
       params: z.object({ customerId: z.string().max(40) }),
       responses: { 200: { description: 'The customer', schema: customerView }, 404: { description: 'No such customer' } },
