@@ -2,6 +2,7 @@
 import Router from '@koa/router';
 import Koa from 'koa';
 import { codecRouter } from './codec';
+import { consoleRouter } from './console';
 import type { ApiDeps } from './deps';
 import { credentialKinds } from './middleware/auth';
 import { AuthFailureLimiter } from './middleware/auth-failures';
@@ -28,6 +29,16 @@ import { overviewRoutes } from './routes/overview';
 import { paymentRoutes } from './routes/payments';
 import { mountRoutes, type RouteSpec } from './routing';
 
+const API_INFO = { title: 'Settle API', version: '0.1.0' };
+
+/**
+ * The OpenAPI document /openapi.json serves, built in-process: the console's typed client is generated from it
+ * (console/build.ts) without a running server. Route factories only keep `deps` for their handlers, so any object does.
+ */
+export function openApiDocument(deps: ApiDeps): unknown {
+  return buildOpenApi(allRoutes(deps), API_INFO);
+}
+
 /** Every route; `authFailures` is the app's one limiter (sign-in counts under it like keys). */
 export function allRoutes(deps: ApiDeps, authFailures = new AuthFailureLimiter(deps.authFailureLimits)): RouteSpec[] {
   const businessRoutes = [
@@ -37,7 +48,7 @@ export function allRoutes(deps: ApiDeps, authFailures = new AuthFailureLimiter(d
   ];
   let document: unknown;
   const openApi = () =>
-    (document ??= buildOpenApi([...businessRoutes, ...meta], { title: 'Settle API', version: '0.1.0' }));
+    (document ??= buildOpenApi([...businessRoutes, ...meta], API_INFO));
   const meta = metaRoutes(openApi);
   return [...businessRoutes, ...meta];
 }
@@ -71,6 +82,9 @@ export function createApp(deps: ApiDeps): Koa {
   // The Temporal Web UI's codec server, for ops only (api/codec.ts).
   const codec = codecRouter(deps, authFailures, kindOf);
   app.use(codec.routes()).use(codec.allowedMethods());
+  // The merchant console's single-page app (api/console.ts); it calls the /v1 routes below.
+  const consoleApp = consoleRouter(deps.consoleDist);
+  app.use(consoleApp.routes()).use(consoleApp.allowedMethods());
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

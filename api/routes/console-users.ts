@@ -32,6 +32,7 @@ const sessionView = z.object({
   merchant: z.object({ id: z.string(), name: z.string() }),
   csrfToken: z.string().describe('Send it back in X-CSRF-Token on every write made with the session cookie.'),
   idleTimeoutSeconds: z.number(),
+  temporal: z.object({ uiUrl: z.string().nullable(), namespace: z.string() }).describe("Where a payment's workflow can be opened (the Temporal Web UI)"),
 });
 const email = z.string().trim().max(254).regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'must be an email address');
 const password = z.string().min(MIN_PASSWORD, `must be at least ${MIN_PASSWORD} characters`).max(200);
@@ -43,7 +44,8 @@ export function consoleUserRoutes(deps: ApiDeps, limiter: AuthFailureLimiter) {
   const sessionBody = async (user: MerchantUser, sessionId: string) => {
     const merchant = await findMerchant(deps.db, user.merchant_id);
     if (!merchant) throw new ProblemError('unauthenticated', 'the merchant of this user no longer exists');
-    return { user: view(user), merchant: { id: merchant.id, name: merchant.name }, csrfToken: csrfTokenFor(sessionId), idleTimeoutSeconds: SESSION_IDLE_MS / 1000 };
+    return { user: view(user), merchant: { id: merchant.id, name: merchant.name }, csrfToken: csrfTokenFor(sessionId), idleTimeoutSeconds: SESSION_IDLE_MS / 1000,
+      temporal: { uiUrl: deps.temporalUiUrl ?? null, namespace: deps.temporal.options.namespace } };
   };
   const invite = (merchantId: string, body: { email: string; name: string; role: MerchantUserRole }) => inviteUser(deps, merchantId, body);
 

@@ -16,7 +16,9 @@ import { notFound, ProblemError } from '../problem';
 import { defineRoute } from '../routing';
 
 const methods = z.array(z.enum(PAYMENT_METHOD_KINDS)).max(PAYMENT_METHOD_KINDS.length).transform((m) => [...new Set(m)]);
-const cpqView = z.object({ enabled: z.boolean(), allowedMethods: methods, hasApiKey: z.boolean(), updatedAt: z.string() });
+// What answers carry (a transform has no output schema: the document, and the console's types, would say `unknown`).
+const methodList = z.array(z.enum(PAYMENT_METHOD_KINDS));
+const cpqView = z.object({ enabled: z.boolean(), allowedMethods: methodList, hasApiKey: z.boolean(), updatedAt: z.string() });
 const notificationView = z.object({
   event: z.literal(PREPAYMENT_PROCESSED),
   webhookUrl: z.string().nullable(),
@@ -91,13 +93,13 @@ export function integrationRoutes(deps: ApiDeps) {
     }),
     defineRoute({
       method: 'get', path: '/v1/payment-methods', operationId: 'getPaymentMethods', summary: 'The payment methods the merchant has enabled', tag: 'integrations', auth: 'merchant',
-      responses: { 200: { description: 'Enabled methods', schema: z.object({ methods }) } },
+      responses: { 200: { description: 'Enabled methods', schema: z.object({ methods: methodList }) } },
       handler: async ({ state }) => ({ status: 200, body: { methods: (await currentMerchant(deps.db, state.merchant.id)).payment_methods } }),
     }),
     defineRoute({
       method: 'put', path: '/v1/payment-methods', operationId: 'setPaymentMethods', summary: 'Enable payment methods (what the processor account takes)', tag: 'integrations', auth: 'merchant', merchantRole: 'admin',
       body: z.object({ methods }),
-      responses: { 200: { description: 'Enabled methods', schema: z.object({ methods }) } },
+      responses: { 200: { description: 'Enabled methods', schema: z.object({ methods: methodList }) } },
       handler: async ({ body, state }) => {
         await deps.db.updateTable('merchants').set({ payment_methods: body.methods }).where('id', '=', state.merchant.id).execute();
         return { status: 200, body: { methods: body.methods } };
