@@ -121,7 +121,7 @@ export function oauthRoutes(deps: ApiDeps): RouteSpec[] {
           ? `${title} is connected for ${query.role}. You can close this page.`
           : `Your consent opened several ${title} organisations. Choose the one for ${query.role} in Settle (GET /v1/connections/${query.role}/pending-tenants); the others are let go.`;
         // The Pay Now pages' shell: the same look, and its security headers (CSP, no framing).
-        sendPage(ctx, { title: `${title} — Settle`, body: html`<div class="card"><h1>${title}</h1><p id="outcome">${text}</p></div>` });
+        sendPage(ctx, { title: `${title} — Settle`, body: html`<div class="card"><h1>${title}</h1><p id="outcome">${text}</p><p><a href="/console/connections">Back to Connections in the Settle console</a></p></div>` });
         return { status: 200 };
       },
     }),
