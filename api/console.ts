@@ -36,9 +36,8 @@ function protect(ctx: Context): void {
 
 export function consoleRouter(dist = CONSOLE_DIST): Router {
   const router = new Router();
-  router.get('/console', (ctx) => {
-    ctx.redirect('/console/');
-  });
+  // Exactly /console (the router would match /console/ here too, and loop).
+  router.get('/console', (ctx, next) => (ctx.path === '/console' ? ctx.redirect('/console/') : next()));
   router.get('/console/assets/:file', (ctx) => {
     protect(ctx);
     const file = path.join(dist, 'assets', path.basename(ctx.params.file));

@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { accountingBenchmark } from './accounting';
 import { apiBenchmark } from './api';
+import { consoleBenchmark } from './console';
 import { e2eBenchmark } from './e2e';
 import { invoiceSyncBenchmark } from './invoice-sync';
 import { matchingBenchmark } from './matching';
@@ -19,6 +20,7 @@ const BENCHMARKS: Record<string, Benchmark> = {
   accounting: accountingBenchmark,
   matching: matchingBenchmark,
   'invoice-sync': invoiceSyncBenchmark,
+  console: consoleBenchmark,
 };
 
 async function main() {

@@ -101,7 +101,7 @@ function Shell({ session, path }: { session: SessionView; path: string }) {
       </nav>
       <main id="main">
         {screen?.adminOnly && !isAdmin(session) ? (
-          <section className="page"><h1 tabIndex={-1}>{screen.label}</h1><ErrorState error={new ApiError(403, undefined)} /></section>
+          <section className="page"><h1 id="page-title" tabIndex={-1}>{screen.label}</h1><ErrorState error={new ApiError(403, undefined)} /></section>
         ) : Current ? (
           <Suspense fallback={<Loading what="the screen" />}><Current /></Suspense>
         ) : (

@@ -26,7 +26,8 @@ export function BillingSync() {
   const queries = useQueryClient();
   const choices = useMemo(months, []);
   const initial = new URLSearchParams(location.search).get('month');
-  const [month, setMonth] = useState(initial && choices.includes(initial) ? initial : choices[1]);
+  // Next month, this month, then the past year: the month that just ended is the one usually billed.
+  const [month, setMonth] = useState(initial && choices.includes(initial) ? initial : choices[2]);
   const [notice, setNotice] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
   const run = useQuery({
     queryKey: ['billing-run', month],
@@ -103,29 +104,31 @@ function Grid({ month, run, onChanged, setNotice }: { month: string; run: RunVie
   const [editing, setEditing] = useState<Line | null>(null);
   const [onlyUnlinked, setOnlyUnlinked] = useState(false);
   const data = useMemo(() => (onlyUnlinked ? (lines.data ?? []).filter((l) => !l.links.company || !l.links.agreement || !l.links.product) : lines.data ?? []), [lines.data, onlyUnlinked]);
+  // The links first: they are what the merchant fixes; the BSS's fields follow under Manage's names.
   const columns = useMemo(() => [
-    column.accessor('lineNo', { header: '#', size: 56 }),
-    column.accessor('Customer', { header: 'Customer', size: 200 }),
-    column.accessor('Contract ID', { header: 'Contract ID', size: 120 }),
-    column.accessor('Product', { header: 'Product', size: 200 }),
-    column.accessor('Billing Period', { header: 'Billing Period', size: 110 }),
-    column.accessor('Commitment Period', { header: 'Commitment Period', size: 130 }),
-    column.accessor('Units', { header: 'Units', size: 70 }),
-    column.accessor('Cost', { header: 'Cost', size: 90 }),
-    column.accessor('Effective Date', { header: 'Effective Date', size: 120 }),
+    column.accessor('lineNo', { header: '#', size: 52 }),
     column.display({
-      id: 'links', header: 'Manage links', size: 260,
+      id: 'links', header: 'Manage links', size: 270,
       cell: ({ row }) => {
         const l = row.original.links;
-        const missing = !l.company || !l.agreement || !l.product;
         return (
-          <span className={missing ? 'missing' : ''}>
-            company {linkText(l.company)} · agreement {linkText(l.agreement)} · product {linkText(l.product)}{' '}
+          <span className="links-cell">
+            {(['company', 'agreement', 'product'] as Kind[]).map((k) => (
+              <span key={k} className={`chip ${l[k] ? 'chip-ok' : 'chip-missing'}`} title={`${k} ${linkText(l[k])}`}>{k}{l[k] ? '' : ' ✗'}</span>
+            ))}
             <button type="button" className="link-button" onClick={() => setEditing(row.original)} aria-label={`Edit the links of line ${row.original.lineNo}`}>Edit</button>
           </span>
         );
       },
     }),
+    column.accessor('Customer', { header: 'Customer', size: 180 }),
+    column.accessor('Contract ID', { header: 'Contract ID', size: 110 }),
+    column.accessor('Product', { header: 'Product', size: 200 }),
+    column.accessor('Billing Period', { header: 'Billing Period', size: 110 }),
+    column.accessor('Commitment Period', { header: 'Commitment Period', size: 130 }),
+    column.accessor('Units', { header: 'Units', size: 64 }),
+    column.accessor('Cost', { header: 'Cost', size: 84 }),
+    column.accessor('Effective Date', { header: 'Effective Date', size: 116 }),
   ], []);
   const table = useReactTable({ data, columns, getCoreRowModel: getCoreRowModel() });
   const scroller = useRef<HTMLDivElement>(null);

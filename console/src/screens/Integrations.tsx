@@ -25,11 +25,16 @@ function Cpq() {
   const fail = (err: unknown) => setNotice({ kind: 'error', text: messageOf(err) });
   const save = useMutation({
     mutationFn: (body: { enabled: boolean; allowedMethods: Method[] }) => call(api.PUT('/v1/integrations/cpq', { body })),
+    // The box shows the choice at once; an error puts the saved state back.
+    onMutate: (body) => queries.setQueryData(['cpq'], (old: typeof cpq.data) => (old ? { ...old, ...body } : old)),
+    onError: (err) => {
+      fail(err);
+      return queries.invalidateQueries({ queryKey: ['cpq'] });
+    },
     onSuccess: (data) => {
       queries.setQueryData(['cpq'], data);
       setNotice({ kind: 'ok', text: data.enabled ? 'ConnectWise Sell is enabled.' : 'ConnectWise Sell is disabled.' });
     },
-    onError: fail,
   });
   const generate = useMutation({
     mutationFn: () => call(api.POST('/v1/integrations/cpq/api-key')),

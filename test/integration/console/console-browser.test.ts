@@ -61,6 +61,8 @@ const open = async (path: string, p: Page = page) => {
       startBssEmulator({ requestsPerSecond: 100 }), chromium.launch({ executablePath })]);
     stack = await startTestStack({ endpoints: consentEndpoints(xero.emu, qb.emu) });
     base = stack.api!.url;
+    // What npm start sets: the console links each payment to its workflow there.
+    stack.apiDeps.temporalUiUrl = 'http://localhost:8233';
     merchant = await createTestMerchant(stack, 'Browser MSP');
     api = httpClient(base, merchant.apiKey);
     await consoleUser(stack, merchant.merchantId, { email: ADMIN, role: 'admin' });
@@ -190,6 +192,8 @@ const open = async (path: string, p: Page = page) => {
     await expectText(row, /420\.00 AUD/);
     const link = row.getByRole('link', { name: `document ${invoice.id}` });
     expect(await link.getAttribute('href')).toMatch(/^https?:\/\//);
+    expect(await row.getByRole('link', { name: 'Open in Temporal' }).getAttribute('href'))
+      .toBe(`http://localhost:8233/namespaces/default/workflows/${encodeURIComponent(`payment/${merchant.merchantId}/${taken.body.id}`)}`);
     await shot('payments');
     await row.getByRole('link', { name: 'INV-CONSOLE-1' }).click();
     await page.getByRole('heading', { name: 'Payment INV-CONSOLE-1' }).waitFor();
