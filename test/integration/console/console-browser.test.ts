@@ -214,7 +214,7 @@ const open = async (path: string, p: Page = page) => {
     expect((await api('GET', `/v1/customers/${customer.body.id}`)).body).toMatchObject({ matchStatus: 'matched', contactId: 'contact-fab-1' });
     for (const [path, name] of [['/customers', 'customers'], ['/activity', 'activity-log'], ['/messages', 'messages'], ['/account', 'account']] as const) {
       await open(path);
-      await page.waitForLoadState('networkidle');
+      await page.waitForFunction(() => !(globalThis as any).document.body.innerText.includes('Loading'));
       await shot(name);
     }
     await expectText(page.locator('main'), /Fabrikam|Users/);
