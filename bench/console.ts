@@ -78,11 +78,11 @@ export async function consoleBenchmark(): Promise<Record<string, unknown>> {
     await page.goto(`${base}/console/billing-sync?month=${MONTH}`);
     await page.getByTestId('billing-grid').locator('tbody tr td', { hasText: /^1$/ }).first().waitFor({ timeout: 60_000 });
     const gridLoadMs = Date.now() - loadStarted;
-    const scroll = await page.evaluate(async () => {
-      const w = globalThis as unknown as { __longTasks: number[]; __recording: boolean; document: any; requestAnimationFrame: (f: () => void) => void };
-      const el = w.document.querySelector('[data-testid=billing-grid]');
-      const frame = () => new Promise<void>((r) => w.requestAnimationFrame(() => r()));
-      w.__recording = true;
+    // A string, not a function: tsx would wrap a function's inner names in a helper the page does not have.
+    const scroll = await page.evaluate(`(async () => {
+      const el = document.querySelector('[data-testid=billing-grid]');
+      const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
+      window.__recording = true;
       const started = performance.now();
       let frames = 0;
       while (el.scrollTop + el.clientHeight < el.scrollHeight - 1) {
@@ -92,10 +92,10 @@ export async function consoleBenchmark(): Promise<Record<string, unknown>> {
       }
       await frame();
       await new Promise((r) => setTimeout(r, 200)); // long tasks are reported after they end
-      w.__recording = false;
-      const cells = [...w.document.querySelectorAll('[data-testid=billing-grid] tbody tr td:first-child')].map((td: any) => Number(td.textContent));
-      return { ms: performance.now() - started, frames, longTasks: w.__longTasks, lastLine: Math.max(...cells.filter((n: number) => Number.isFinite(n))) };
-    });
+      window.__recording = false;
+      const cells = [...document.querySelectorAll('[data-testid=billing-grid] tbody tr td:first-child')].map((td) => Number(td.textContent));
+      return { ms: performance.now() - started, frames, longTasks: window.__longTasks, lastLine: Math.max(...cells.filter((n) => Number.isFinite(n))) };
+    })()`) as { ms: number; frames: number; longTasks: number[]; lastLine: number };
     await context.close();
 
     const longest = scroll.longTasks.length ? Math.max(...scroll.longTasks) : 0;
