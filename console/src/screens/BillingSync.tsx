@@ -2,9 +2,9 @@
 // proposal and approve it, then generate the invoices. The grid holds every line of the month (5,000 is normal) and
 // renders only the rows in view.
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { createColumnHelper, flexRender, getCoreRowModel, useReactTable } from '@tanstack/react-table';
+import { createColumnHelper, flexRender, getCoreRowModel, useReactTable, type Row } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useMemo, useRef, useState, type FormEvent } from 'react';
+import { memo, useMemo, useRef, useState, type FormEvent } from 'react';
 import { api, ApiError, call, type Answer } from '../api/client';
 import { Empty, ErrorState, Loading, messageOf, Page, Status } from '../ui';
 
@@ -133,7 +133,7 @@ function Grid({ month, run, onChanged, setNotice }: { month: string; run: RunVie
   const table = useReactTable({ data, columns, getCoreRowModel: getCoreRowModel() });
   const scroller = useRef<HTMLDivElement>(null);
   const rows = table.getRowModel().rows;
-  const virtual = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 12 });
+  const virtual = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 6 });
   const items = virtual.getVirtualItems();
   const top = items[0]?.start ?? 0;
   const bottom = virtual.getTotalSize() - (items.at(-1)?.end ?? 0);
@@ -153,14 +153,7 @@ function Grid({ month, run, onChanged, setNotice }: { month: string; run: RunVie
             </thead>
             <tbody>
               {top > 0 && <tr aria-hidden="true"><td style={{ height: top }} colSpan={columns.length} /></tr>}
-              {items.map((item) => {
-                const row = rows[item.index];
-                return (
-                  <tr key={row.id} aria-rowindex={item.index + 2} style={{ height: ROW_HEIGHT }}>
-                    {row.getVisibleCells().map((cell) => <td key={cell.id}>{flexRender(cell.column.columnDef.cell, cell.getContext())}</td>)}
-                  </tr>
-                );
-              })}
+              {items.map((item) => <GridRow key={rows[item.index].id} row={rows[item.index]} index={item.index} />)}
               {bottom > 0 && <tr aria-hidden="true"><td style={{ height: bottom }} colSpan={columns.length} /></tr>}
             </tbody>
           </table>
@@ -169,6 +162,15 @@ function Grid({ month, run, onChanged, setNotice }: { month: string; run: RunVie
     </section>
   );
 }
+
+/** One line of the grid; rows that stay in view while scrolling are not rendered again. */
+const GridRow = memo(function GridRow({ row, index }: { row: Row<Line>; index: number }) {
+  return (
+    <tr aria-rowindex={index + 2} style={{ height: ROW_HEIGHT }}>
+      {row.getVisibleCells().map((cell) => <td key={cell.id}>{flexRender(cell.column.columnDef.cell, cell.getContext())}</td>)}
+    </tr>
+  );
+});
 
 function LinkEditor({ month, line, onClose, onSaved, setNotice }: { month: string; line: Line; onClose: () => void; onSaved: () => void; setNotice: SetNotice }) {
   const firstMissing = (['company', 'agreement', 'product'] as Kind[]).find((k) => !line.links[k]) ?? 'company';
