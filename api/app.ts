@@ -2,6 +2,7 @@
 import Router from '@koa/router';
 import Koa from 'koa';
 import { codecRouter } from './codec';
+import { consoleRouter } from './console';
 import type { ApiDeps } from './deps';
 import { credentialKinds } from './middleware/auth';
 import { AuthFailureLimiter } from './middleware/auth-failures';
@@ -16,6 +17,7 @@ import { feeRoutes } from './routes/fees';
 import { invoiceSyncRoutes } from './routes/invoice-sync';
 import { payerInvoiceRoutes } from './routes/payer-invoices';
 import { connectionRoutes } from './routes/connections';
+import { consoleUserRoutes } from './routes/console-users';
 import { oauthRoutes } from './routes/oauth';
 import { cpqRoutes } from './routes/cpq';
 import { integrationRoutes } from './routes/integrations';
@@ -23,19 +25,31 @@ import { quotePaymentRoutes } from './routes/quote-payments';
 import { healthRoutes } from './routes/health';
 import { merchantRoutes } from './routes/merchants';
 import { metaRoutes } from './routes/meta';
+import { overviewRoutes } from './routes/overview';
 import { paymentRoutes } from './routes/payments';
 import { stripeAccountRoutes } from './routes/stripe-account';
 import { mountRoutes, type RouteSpec } from './routing';
 
-export function allRoutes(deps: ApiDeps): RouteSpec[] {
+const API_INFO = { title: 'Settle API', version: '0.1.0' };
+
+/**
+ * The OpenAPI document /openapi.json serves, built in-process: the console's typed client is generated from it
+ * (console/build.ts) without a running server. Route factories only keep `deps` for their handlers, so any object does.
+ */
+export function openApiDocument(deps: ApiDeps): unknown {
+  return buildOpenApi(allRoutes(deps), API_INFO);
+}
+
+/** Every route; `authFailures` is the app's one limiter (sign-in counts under it like keys). */
+export function allRoutes(deps: ApiDeps, authFailures = new AuthFailureLimiter(deps.authFailureLimits)): RouteSpec[] {
   const businessRoutes = [
     ...healthRoutes(deps), ...merchantRoutes(deps), ...connectionRoutes(deps), ...oauthRoutes(deps), ...paymentRoutes(deps),
     ...integrationRoutes(deps), ...cpqRoutes(deps), ...quotePaymentRoutes(deps), ...bpayRoutes(deps), ...billingSyncRoutes(deps), ...feeRoutes(deps),
-    ...invoiceSyncRoutes(deps), ...payerInvoiceRoutes(deps), ...stripeAccountRoutes(deps),
+    ...invoiceSyncRoutes(deps), ...payerInvoiceRoutes(deps), ...stripeAccountRoutes(deps), ...consoleUserRoutes(deps, authFailures), ...overviewRoutes(deps),
   ];
   let document: unknown;
   const openApi = () =>
-    (document ??= buildOpenApi([...businessRoutes, ...meta], { title: 'Settle API', version: '0.1.0' }));
+    (document ??= buildOpenApi([...businessRoutes, ...meta], API_INFO));
   const meta = metaRoutes(openApi);
   return [...businessRoutes, ...meta];
 }
@@ -49,7 +63,7 @@ export function createApp(deps: ApiDeps): Koa {
   const authFailures = new AuthFailureLimiter(deps.authFailureLimits);
   // Tells a valid credential of the wrong kind (403) from a guess (401, counted).
   const kindOf = credentialKinds({ ...deps, opsToken: deps.codec?.opsToken });
-  mountRoutes(router, allRoutes(deps), deps, authFailures, kindOf);
+  mountRoutes(router, allRoutes(deps, authFailures), deps, authFailures, kindOf);
 
   app.use(requestContext(deps.log));
   app.use(problemErrors());
@@ -69,6 +83,9 @@ export function createApp(deps: ApiDeps): Koa {
   // The Temporal Web UI's codec server, for ops only (api/codec.ts).
   const codec = codecRouter(deps, authFailures, kindOf);
   app.use(codec.routes()).use(codec.allowedMethods());
+  // The merchant console's single-page app (api/console.ts); it calls the /v1 routes below.
+  const consoleApp = consoleRouter(deps.consoleDist);
+  app.use(consoleApp.routes()).use(consoleApp.allowedMethods());
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

@@ -38,6 +38,10 @@ export interface ApiDeps {
   sandbox: boolean;
   /** The Temporal Web UI's codec endpoint (/codec): the ops token and the UI's origins. Absent: it refuses everyone. */
   codec?: CodecEndpointOptions;
+  /** Where the merchant console's build is (default console/dist). */
+  consoleDist?: string;
+  /** The Temporal Web UI, for the console's links to a payment's workflow (absent: no links). */
+  temporalUiUrl?: string;
   /** Failed authentications allowed per address and per key in a window (default: 20 per 5 minutes). */
   authFailureLimits?: AuthFailureLimits;
   /** Timers of new quote payments (abandoned checkout, downpayment checks); tests shorten them. */

@@ -82,7 +82,8 @@ export function buildOpenApi(routes: RouteSpec[], info: { title: string; version
       operationId: route.operationId,
       summary: route.summary,
       tags: [route.tag],
-      ...(route.auth === 'merchant' ? { security: [{ merchantApiKey: [] }] } : {}),
+      ...(route.auth === 'merchant' ? { security: [{ merchantApiKey: [] }, { consoleSession: [] }] } : {}),
+      ...(route.merchantRole === 'admin' ? { description: 'Console users: merchant admins only (a billing user gets 403).' } : {}),
       ...(route.auth === 'admin' ? { security: [{ adminApiKey: [] }] } : {}),
       ...(route.auth === 'cpq' ? { security: [{ cpqApiKey: [] }] } : {}),
       parameters: [
@@ -104,6 +105,7 @@ export function buildOpenApi(routes: RouteSpec[], info: { title: string; version
       schemas: { Problem: problemSchema },
       securitySchemes: {
         merchantApiKey: { type: 'http', scheme: 'bearer', description: "A merchant's API key: every route answers for that merchant only." },
+        consoleSession: { type: 'apiKey', in: 'cookie', name: 'settle_session', description: 'The merchant console\'s session (POST /v1/session). Writes also need the X-CSRF-Token header that POST/GET /v1/session answer.' },
         adminApiKey: { type: 'http', scheme: 'bearer', description: 'The admin key from SETTLE_ADMIN_API_KEY.' },
         cpqApiKey: { type: 'http', scheme: 'bearer', description: "The merchant's ConnectWise Sell key (Integrations > ConnectWise Sell): CPQ's calls only." },
       },

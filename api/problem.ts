@@ -5,6 +5,8 @@ export const PROBLEM_TYPES = {
   'validation-error': { status: 400, title: 'The request is not valid', description: 'A parameter, header or body field is missing or malformed. `errors` lists each one with where it is and why.' },
   'malformed-json': { status: 400, title: 'The body is not valid JSON', description: 'The request body could not be parsed as JSON.' },
   unauthenticated: { status: 401, title: 'Authentication is required', description: 'Send `Authorization: Bearer <api key>` with a key that is valid and not revoked.' },
+  'csrf-refused': { status: 403, title: 'Cross-site write refused', description: 'A write authenticated by the console session cookie must carry the session\'s X-CSRF-Token header (GET /v1/session answers it) and, when the browser sends Origin, come from the console\'s own origin. Nothing was changed.' },
+  'invalid-credentials': { status: 401, title: 'Email or password is wrong', description: 'No console user has this email and password (or the password was never set: use the invitation link). Repeated failures are slowed down (429).' },
   forbidden: { status: 403, title: 'Not allowed', description: 'The key is valid but may not use this route.' },
   'not-found': { status: 404, title: 'Not found', description: 'No such resource exists for this merchant (resources of other merchants are never visible).' },
   'method-not-allowed': { status: 405, title: 'Method not allowed', description: 'The path exists but not with this method; see the Allow header.' },

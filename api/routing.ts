@@ -5,7 +5,7 @@ import type { Context, Middleware } from 'koa';
 import { z } from 'zod';
 import type { Db } from '../db/database';
 import { readBodyText } from './body';
-import { requireAdmin, requireCpq, requireMerchant, type CpqState, type KindOf, type MerchantState } from './middleware/auth';
+import { requireAdmin, requireCpq, requireMerchant, requireMerchantAdmin, type CpqState, type KindOf, type MerchantState } from './middleware/auth';
 import type { ApiKeyCache } from './middleware/api-key-cache';
 import type { AuthFailureLimiter } from './middleware/auth-failures';
 import type { RequestState } from './middleware/request-context';
@@ -37,6 +37,8 @@ export interface RouteSpec<P = unknown, Q = unknown, H = unknown, B = unknown, A
   summary: string;
   tag: string;
   auth: A;
+  /** A merchant route only a merchant's admins may use (connections, integrations, users, account settings). */
+  merchantRole?: A extends 'merchant' ? 'admin' : never;
   params?: z.ZodType<P>;
   query?: z.ZodType<Q>;
   /** Header names in lower case. */
@@ -113,12 +115,13 @@ function handle(spec: RouteSpec, deps: RoutingDeps): Middleware {
 }
 
 export function mountRoutes(router: Router, routes: RouteSpec[], deps: RoutingDeps, authFailures: AuthFailureLimiter, kindOf: KindOf): void {
-  const merchantAuth = requireMerchant(deps.apiKeys, authFailures, kindOf) as Middleware;
+  const merchantAuth = requireMerchant(deps.db, deps.apiKeys, authFailures, kindOf) as Middleware;
+  const merchantAdmin = requireMerchantAdmin() as Middleware;
   const adminAuth = requireAdmin(deps.adminApiKey, authFailures, kindOf) as Middleware;
   const cpqAuth = requireCpq(deps.db, authFailures, kindOf) as Middleware;
   const byAuth: Record<Auth, Middleware[]> = { none: [], merchant: [merchantAuth], admin: [adminAuth], cpq: [cpqAuth] };
   for (const spec of routes) {
-    const auth = byAuth[spec.auth];
+    const auth = spec.merchantRole === 'admin' ? [...byAuth[spec.auth], merchantAdmin] : byAuth[spec.auth];
     router[spec.method](spec.operationId, spec.path, ...auth, handle(spec, deps));
   }
 }

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { accountingBenchmark } from './accounting';
 import { apiBenchmark } from './api';
 import { clusterBenchmark } from './cluster';
+import { consoleBenchmark } from './console';
 import { e2eBenchmark } from './e2e';
 import { invoiceSyncBenchmark } from './invoice-sync';
 import { matchingBenchmark } from './matching';
@@ -20,6 +21,7 @@ const BENCHMARKS: Record<string, Benchmark> = {
   accounting: accountingBenchmark,
   matching: matchingBenchmark,
   'invoice-sync': invoiceSyncBenchmark,
+  console: consoleBenchmark,
   // Not in the default set (`npm run bench`): it builds and runs the production cluster; `npm run cluster` runs it.
   cluster: clusterBenchmark,
 };

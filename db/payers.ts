@@ -2,8 +2,8 @@
 // email is found again through a blind index. Passwords are argon2id hashes, set from the welcome email's
 // link (a single-use token stored as a hash). No card or bank data: only Stripe's customer id.
 import { createHash, randomBytes } from 'node:crypto';
-import argon2 from 'argon2';
 import { blindIndex, blindIndexCandidates } from '../lib/crypto/blind-index';
+import { hashPassword, passwordMatches } from '../lib/crypto/passwords';
 import { open, seal, type Keyring } from '../lib/crypto/sealed-box';
 import { newId } from '../lib/ids';
 import type { Db } from './database';
@@ -60,7 +60,7 @@ export async function passwordTokenUsable(db: Db, token: string): Promise<boolea
 
 /** Sets the password from a welcome link; the token works once. Returns the payer, or undefined for a bad token. */
 export async function setPayerPassword(db: Db, token: string, password: string): Promise<Payer | undefined> {
-  const hash = await argon2.hash(password, { type: argon2.argon2id });
+  const hash = await hashPassword(password);
   return db.transaction().execute(async (trx) => {
     const used = await trx.updateTable('payer_password_tokens').set({ used_at: new Date() })
       .where('token_hash', '=', tokenHash(token)).where('used_at', 'is', null).where('expires_at', '>', new Date())
@@ -73,10 +73,5 @@ export async function setPayerPassword(db: Db, token: string, password: string):
 /** The payer whose email and password these are, or undefined (same answer for unknown email and wrong password). */
 export async function authenticatePayer(db: Db, keyring: Keyring, merchantId: string, email: string, password: string): Promise<Payer | undefined> {
   const payer = await findPayerByEmail(db, keyring, merchantId, email);
-  // An unknown email costs one argon2 verification too: the answer's timing must not tell who has an account.
-  const ok = await argon2.verify(payer?.password_hash ?? (await decoyHash()), password);
-  return ok && payer?.password_hash ? payer : undefined;
+  return (await passwordMatches(payer?.password_hash, password)) ? payer : undefined;
 }
-
-let decoy: Promise<string> | undefined;
-const decoyHash = () => (decoy ??= argon2.hash(randomBytes(16).toString('hex'), { type: argon2.argon2id }));

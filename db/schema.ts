@@ -559,7 +559,40 @@ export interface InventoryAuditEntriesTable {
   created_at: CreatedAt;
 }
 
+export type MerchantUserRole = 'admin' | 'billing';
+
+export interface MerchantUsersTable {
+  id: string;
+  merchant_id: string;
+  email_index: string;
+  /** JSON {email, name}, sealed with the user id as associated data. */
+  details_sealed: string;
+  role: MerchantUserRole;
+  password_hash: string | null;
+  created_at: CreatedAt;
+}
+
+export interface MerchantUserTokensTable {
+  token_hash: Buffer;
+  user_id: string;
+  expires_at: Date;
+  used_at: Date | null;
+}
+
+export interface MerchantSessionsTable {
+  id_hash: Buffer;
+  user_id: string;
+  created_at: CreatedAt;
+  last_seen_at: ColumnType<Date, Date | undefined, Date>;
+  expires_at: Date;
+}
+
+export type MerchantUser = Selectable<MerchantUsersTable>;
+
 export interface Database {
+  merchant_users: MerchantUsersTable;
+  merchant_user_tokens: MerchantUserTokensTable;
+  merchant_sessions: MerchantSessionsTable;
   invoice_sync_settings: InvoiceSyncSettingsTable;
   invoice_sync_account_mappings: InvoiceSyncAccountMappingsTable;
   invoice_sync_contacts: InvoiceSyncContactsTable;

@@ -12,6 +12,9 @@ import { createDb, migrateToLatest } from '../db/database';
 import { startEmbeddedPostgres } from '../db/embedded-postgres';
 import { configureCpqIntegration, displayCpqApiKey, findCpqIntegration, generateCpqApiKey } from '../db/cpq-integrations';
 import { createMerchant, hashApiKey, issueApiKey, merchantIdForKeyHash } from '../db/merchants';
+import { createMerchantUser, findMerchantUserByEmail, setMerchantUserPassword } from '../db/merchant-users';
+import { blindIndexCandidates } from '../lib/crypto/blind-index';
+import { ensureConsoleBuilt } from './console-build';
 import { platformFactory } from '../activities/accounting/platforms';
 import { createAccountingServices, platformEndpoints } from '../activities/accounting/services';
 import { createStripeClient } from '../activities/stripe/client';
@@ -50,6 +53,8 @@ interface SandboxCredentials {
   opsToken?: string;
   /** The sandbox merchant's ConnectWise Sell key: what CPQ would call Settle with. */
   cpqApiKey?: string;
+  /** The sandbox merchant's console admin (email and password), made on the first start. */
+  consoleAdmin?: { email: string; password: string };
 }
 
 /** Local credentials, made on the first start and kept in .data/ (never committed) so they stay the same. */
@@ -89,6 +94,10 @@ async function main() {
     const temporalConfig = loadConfig(temporalEnv.and(logEnv));
     const apiPort = port('PORT', 3000);
     mkdirSync(dataDir(), { recursive: true });
+
+    // The merchant console's build, when its sources changed since (in the background: it needs no other service).
+    const consoleBuild = ensureConsoleBuilt(log);
+    consoleBuild.catch(() => undefined);
 
     // Temporal
     let uiUrl = 'the Web UI of your Temporal cluster';
@@ -187,6 +196,16 @@ async function main() {
         const integration = await findCpqIntegration(db, creds.merchantId!);
         creds.cpqApiKey = integration?.enabled ? displayCpqApiKey(keyring, integration) : undefined;
       }
+      // The console's admin, with a password (a real merchant's first admin sets theirs from the invitation email).
+      if (!creds.consoleAdmin || !(await findMerchantUserByEmail(db, keyring, creds.consoleAdmin.email))) {
+        creds.consoleAdmin = { email: 'admin@sandbox-msp.localhost', password: randomBytes(12).toString('base64url') };
+        await db.deleteFrom('merchant_users').where('merchant_id', '=', creds.merchantId!).where('role', '=', 'admin')
+          .where('email_index', 'in', blindIndexCandidates(keyring, creds.consoleAdmin.email)).execute();
+        const { invitationToken } = await db.transaction().execute((trx) =>
+          createMerchantUser(trx, keyring, creds.merchantId!, { email: creds.consoleAdmin!.email, name: 'Sandbox Admin', role: 'admin' }));
+        await setMerchantUserPassword(db, invitationToken, creds.consoleAdmin.password);
+        writeFileSync(dataDir('sandbox.json'), JSON.stringify(creds, null, 2), { mode: 0o600 });
+      }
       // Billing sync ready to try: the sandbox merchant's Manage and BSS connections, to a seeded demo.
       const demo = seedBillingDemo(sandbox.manage, sandbox.bss);
       await saveManageConnection(db, keyring, creds.merchantId!, demo.manage);
@@ -229,12 +248,14 @@ async function main() {
         keyring, stripe, stripePublishableKey: stripeKeys.publishableKey, stripeConnectWebhookSecret, sandbox: Boolean(sandbox),
         stripeLivemode: /^(sk|rk)_live_/.test(stripeKeys.secretKey),
         publicUrl,
+        temporalUiUrl: uiUrl.startsWith('http') ? uiUrl : undefined,
         codec: { opsToken: process.env.SETTLE_OPS_TOKEN ?? creds.opsToken, corsOrigins: uiOrigins, trustLocalUi: Boolean(sandbox) && uiOrigins.length > 0 },
       },
       apiPort,
       process.env.HOST ?? '127.0.0.1',
     );
     stops.push(['API', api.close]);
+    await consoleBuild;
     // Connect the sandbox merchant the way a merchant does: ask for the consent URL, allow on the emulator's consent
     // screen, and let the browser's redirect reach the callback.
     if (sandbox && sandboxTenant) await connectByConsent(api.url, creds.merchantApiKey!, sandboxTenant.id);
@@ -263,7 +284,8 @@ async function main() {
         `  Temporal     ${temporalConfig.TEMPORAL_ADDRESS}, namespace ${temporalConfig.TEMPORAL_NAMESPACE}`,
         `  Postgres     ${databaseUrl.replace(/:[^:@/]+@/, ':***@')}`,
         `  Workers      ${queues.join(', ')}`,
-        `  Credentials  ${dataDir('sandbox.json')} (admin key and the sandbox merchant's API key)`,
+        `  Console      ${api.url}/console${creds.consoleAdmin ? `   (sign in as ${creds.consoleAdmin.email} / ${creds.consoleAdmin.password})` : ''}`,
+        `  Credentials  ${dataDir('sandbox.json')} (admin key, the sandbox merchant's API key and console sign-in)`,
         ...(sandbox
           ? [`  Emulators    Xero ${sandbox.xero.url}, QuickBooks ${sandbox.quickbooks.url}, Stripe ${sandbox.stripe.url} (the sandbox merchant is connected to Xero)`,
             `  Mail inbox   ${sandbox.mail.inbox.url}   (every email Settle sends; SMTP ${sandbox.mail.smtp.url})`]

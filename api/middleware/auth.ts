@@ -5,11 +5,13 @@ import type { Context, Middleware } from 'koa';
 import type { Db } from '../../db/database';
 import { findMerchantByCpqKey } from '../../db/cpq-integrations';
 import { findMerchant } from '../../db/merchants';
-import type { CpqIntegration, Merchant } from '../../db/schema';
+import { liveSession } from '../../db/merchant-users';
+import type { CpqIntegration, Merchant, MerchantUserRole } from '../../db/schema';
 import { ProblemError } from '../problem';
 import type { ApiKeyCache } from './api-key-cache';
-import { keyTarget, type AuthFailureLimiter } from './auth-failures';
+import { KEY_PREFIX_LENGTH, keyTarget, type AuthFailureLimiter } from './auth-failures';
 import type { RequestState } from './request-context';
+import { refuseForgedWrite, sessionCookie } from './session';
 
 /**
  * Who the API key says the caller is: only the merchant's id, remembered across requests (api-key-cache.ts). A route
@@ -17,6 +19,8 @@ import type { RequestState } from './request-context';
  */
 export interface MerchantState extends RequestState {
   merchant: { id: string };
+  /** A console user signed in by session cookie; absent for an API key, which may use every merchant route. */
+  user?: { id: string; role: MerchantUserRole };
 }
 
 export function bearerToken(header: string): string | undefined {
@@ -64,12 +68,38 @@ export async function authenticate<T>(ctx: Context, limiter: AuthFailureLimiter,
   throw unauthenticated();
 }
 
-export function requireMerchant(apiKeys: ApiKeyCache, limiter: AuthFailureLimiter, kindOf: KindOf): Middleware<MerchantState> {
+/**
+ * A merchant route: an API key (Authorization: Bearer) or, with no Authorization header, the console's session cookie.
+ * A cookie's write must prove it comes from the console (session.ts). A session that ended (idle, expired, signed out)
+ * is a 401 counted under the limits against that cookie only, so it never blocks others behind the same address.
+ */
+export function requireMerchant(db: Db, apiKeys: ApiKeyCache, limiter: AuthFailureLimiter, kindOf: KindOf): Middleware<MerchantState> {
   return async (ctx, next) => {
-    const token = bearerToken(ctx.get('authorization'));
+    const header = ctx.get('authorization');
+    const sessionId = header ? undefined : sessionCookie(ctx);
+    if (sessionId) {
+      const user = await limiter.check(ctx, `session:${sessionId.slice(0, KEY_PREFIX_LENGTH)}`, () => liveSession(db, sessionId));
+      if (!user) throw new ProblemError('unauthenticated', 'the console session ended (signed out or idle too long): sign in again');
+      refuseForgedWrite(ctx, sessionId);
+      ctx.state.merchant = { id: user.merchant_id };
+      ctx.state.user = { id: user.id, role: user.role };
+      ctx.state.log = ctx.state.log.child({ merchantId: user.merchant_id, userId: user.id });
+      return next();
+    }
+    const token = bearerToken(header);
     const merchantId = await authenticate(ctx, limiter, token, 'merchant API key', kindOf, (t) => apiKeys.merchantIdFor(t));
     ctx.state.merchant = { id: merchantId };
     ctx.state.log = ctx.state.log.child({ merchantId });
+    await next();
+  };
+}
+
+/** Routes for a merchant's admins: a billing user of the console gets 403 (an API key is the merchant's own: allowed). */
+export function requireMerchantAdmin(): Middleware<MerchantState> {
+  return async (ctx, next) => {
+    if (ctx.state.user && ctx.state.user.role !== 'admin') {
+      throw new ProblemError('forbidden', 'this needs a merchant admin: billing users cannot change connections, integrations, keys, users or account settings');
+    }
     await next();
   };
 }

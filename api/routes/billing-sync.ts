@@ -4,6 +4,7 @@
 // Manage records, the proposal, approval (a stale proposal version is a 409), invoices and the report.
 // Every route reads the run of the key's merchant: another merchant's month is a 404.
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { sql } from 'kysely';
 import { z } from 'zod';
 import { billingRunId, billingWorkflowId, connectionSettings, saveBssConnection, saveManageConnection } from '../../db/billing-sync';
 import { parseBssCsv } from '../../lib/billing-sync/csv';
@@ -66,7 +67,10 @@ export function billingSyncRoutes(deps: ApiDeps) {
       return toView(await handleOf(merchantId, m).query(billingSyncStateQuery));
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
-      return { month: m, status: run.status, lines: 0, unlinked: 0, applied: 0, skipped: 0, proposal: null, invoices: null, problem: null, fetchAttempts: null };
+      // The workflow is gone (past retention): the counts from the lines it left in Postgres.
+      const counts = await deps.db.selectFrom('billing_sync_lines').where('run_id', '=', run.id).select([(eb) => eb.fn.countAll<string>().as('lines'),
+        sql<string>`count(*) filter (where company_id is null or agreement_id is null or product_id is null)`.as('unlinked')]).executeTakeFirstOrThrow();
+      return { month: m, status: run.status, lines: Number(counts.lines), unlinked: Number(counts.unlinked), applied: 0, skipped: 0, proposal: null, invoices: null, problem: null, fetchAttempts: null };
     }
   }
   async function update<T>(merchantId: string, m: string, send: (h: ReturnType<typeof handleOf>) => Promise<T>): Promise<T> {
@@ -80,7 +84,7 @@ export function billingSyncRoutes(deps: ApiDeps) {
 
   return [
     defineRoute({
-      method: 'put', path: '/v1/billing-sync/connections/manage', operationId: 'connectManage', summary: 'Store the ConnectWise Manage API member (private key sealed)', tag: 'billing sync', auth: 'merchant',
+      method: 'put', path: '/v1/billing-sync/connections/manage', operationId: 'connectManage', summary: 'Store the ConnectWise Manage API member (private key sealed)', tag: 'billing sync', auth: 'merchant', merchantRole: 'admin',
       body: z.object({ baseUrl: httpUrl.describe('e.g. https://na.myconnectwise.net/v4_6_release/apis/3.0'), companyId: plainText(64), publicKey: plainText(128),
         privateKey: plainText(128), clientId: plainText(128) }),
       responses: { 200: { description: 'Saved (secrets are never answered)', schema: z.unknown() } },
@@ -90,7 +94,7 @@ export function billingSyncRoutes(deps: ApiDeps) {
       },
     }),
     defineRoute({
-      method: 'put', path: '/v1/billing-sync/connections/bss', operationId: 'connectBss', summary: "Store the BSS billing export API's URL and key (sealed)", tag: 'billing sync', auth: 'merchant',
+      method: 'put', path: '/v1/billing-sync/connections/bss', operationId: 'connectBss', summary: "Store the BSS billing export API's URL and key (sealed)", tag: 'billing sync', auth: 'merchant', merchantRole: 'admin',
       body: z.object({ baseUrl: httpUrl, apiKey: plainText(256) }),
       responses: { 200: { description: 'Saved (secrets are never answered)', schema: z.unknown() } },
       handler: async ({ body, state }) => {

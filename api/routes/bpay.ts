@@ -43,7 +43,7 @@ export function bpayRoutes(deps: ApiDeps) {
 
   return [
     defineRoute({
-      method: 'put', path: '/v1/merchant/settings', operationId: 'updateMerchantSettings', summary: "The merchant's time zone: the nightly BPAY upload runs at 01:30 in it", tag: 'payment upload', auth: 'merchant',
+      method: 'put', path: '/v1/merchant/settings', operationId: 'updateMerchantSettings', summary: "The merchant's time zone: the nightly BPAY upload runs at 01:30 in it", tag: 'payment upload', auth: 'merchant', merchantRole: 'admin',
       body: z.object({ timezone }),
       responses: { 200: { description: 'Saved; the upload Schedule follows', schema: z.object({ timezone: z.string(), scheduleId: z.string(), uploadEnabled: z.boolean() }) } },
       handler: async ({ body, state }) => {
@@ -77,6 +77,18 @@ export function bpayRoutes(deps: ApiDeps) {
           .onConflict((oc) => oc.constraint('customers_merchant_reference').doNothing()).returningAll().executeTakeFirst();
         if (!row) throw new ProblemError('conflict', `a customer with reference ${body.customerReference} exists`);
         return { status: 201, body: toCustomer(row) };
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/v1/customers', operationId: 'listCustomers', summary: 'Customers by name, with their contact match and when each was last synchronised', tag: 'payment upload', auth: 'merchant',
+      query: z.object({ match: z.enum(['unmatched', 'matched', 'needs-action']).optional(), page: z.coerce.number().int().min(1).default(1), pageSize: z.coerce.number().int().min(1).max(200).default(50) }),
+      responses: { 200: { description: 'A page of customers', schema: z.object({ page: z.number(), pageSize: z.number(), total: z.number(), customers: z.array(customerView) }) } },
+      handler: async ({ query, state }) => {
+        let q = deps.db.selectFrom('customers').where('merchant_id', '=', state.merchant.id);
+        if (query.match) q = q.where('match_status', '=', query.match);
+        const total = Number((await q.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+        const rows = await q.selectAll().orderBy('name').orderBy('id').limit(query.pageSize).offset((query.page - 1) * query.pageSize).execute();
+        return { status: 200, body: { page: query.page, pageSize: query.pageSize, total, customers: rows.map(toCustomer) } };
       },
     }),
     defineRoute({

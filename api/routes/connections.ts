@@ -61,7 +61,7 @@ export function connectionRoutes(deps: ApiDeps) {
       operationId: 'listConnections',
       summary: "The merchant's accounting connections, one per role, with remaining rate budget",
       tag: 'connections',
-      auth: 'merchant',
+      auth: 'merchant', merchantRole: 'admin',
       responses: { 200: { description: 'Connections', schema: z.object({ multiConnection: z.boolean(), connections: z.array(connectionView) }) } },
       handler: async ({ state }) => ({
         status: 200,

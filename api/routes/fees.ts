@@ -110,7 +110,7 @@ export function feeRoutes(deps: ApiDeps) {
     }),
     defineRoute({
       method: 'put', path: '/v1/merchant/fee-accounts', operationId: 'setFeeAccounts',
-      summary: "Choose the account for each of Settle's fee types (ask your accountant); waiting or refused documents are uploaded again", tag: 'merchant invoices', auth: 'merchant',
+      summary: "Choose the account for each of Settle's fee types (ask your accountant); waiting or refused documents are uploaded again", tag: 'merchant invoices', auth: 'merchant', merchantRole: 'admin',
       body: z.object({ accounts: accountsView }),
       responses: { 200: { description: 'Saved', schema: z.object({ accounts: accountsView, feeTypes: z.array(z.string()) }) } },
       handler: async ({ body, state }) => {

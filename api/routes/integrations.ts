@@ -16,7 +16,9 @@ import { notFound, ProblemError } from '../problem';
 import { defineRoute } from '../routing';
 
 const methods = z.array(z.enum(PAYMENT_METHOD_KINDS)).max(PAYMENT_METHOD_KINDS.length).transform((m) => [...new Set(m)]);
-const cpqView = z.object({ enabled: z.boolean(), allowedMethods: methods, hasApiKey: z.boolean(), updatedAt: z.string() });
+// What answers carry (a transform has no output schema: the document, and the console's types, would say `unknown`).
+const methodList = z.array(z.enum(PAYMENT_METHOD_KINDS));
+const cpqView = z.object({ enabled: z.boolean(), allowedMethods: methodList, hasApiKey: z.boolean(), updatedAt: z.string() });
 const notificationView = z.object({
   event: z.literal(PREPAYMENT_PROCESSED),
   webhookUrl: z.string().nullable(),
@@ -48,23 +50,23 @@ export function integrationRoutes(deps: ApiDeps) {
 
   return [
     defineRoute({
-      method: 'get', path: '/v1/integrations/cpq', operationId: 'getCpqIntegration', summary: 'The ConnectWise Sell (CPQ) integration', tag: 'integrations', auth: 'merchant',
+      method: 'get', path: '/v1/integrations/cpq', operationId: 'getCpqIntegration', summary: 'The ConnectWise Sell (CPQ) integration', tag: 'integrations', auth: 'merchant', merchantRole: 'admin',
       responses: { 200: { description: 'The integration', schema: cpqView } },
       handler: async ({ state }) => ({ status: 200, body: cpqViewOf(await findCpqIntegration(deps.db, state.merchant.id)) }),
     }),
     defineRoute({
-      method: 'put', path: '/v1/integrations/cpq', operationId: 'configureCpqIntegration', summary: 'Enable or disable the CPQ integration and choose what CPQ may offer', tag: 'integrations', auth: 'merchant',
+      method: 'put', path: '/v1/integrations/cpq', operationId: 'configureCpqIntegration', summary: 'Enable or disable the CPQ integration and choose what CPQ may offer', tag: 'integrations', auth: 'merchant', merchantRole: 'admin',
       body: z.object({ enabled: z.boolean(), allowedMethods: methods.default(['card']).describe('Offered by CPQ; never more than the merchant has enabled') }),
       responses: { 200: { description: 'The integration', schema: cpqView } },
       handler: async ({ body, state }) => ({ status: 200, body: cpqViewOf(await configureCpqIntegration(deps.db, state.merchant.id, body)) }),
     }),
     defineRoute({
-      method: 'post', path: '/v1/integrations/cpq/api-key', operationId: 'generateCpqApiKey', summary: 'Generate (or regenerate) the key CPQ calls Settle with; the old one stops working at once', tag: 'integrations', auth: 'merchant',
+      method: 'post', path: '/v1/integrations/cpq/api-key', operationId: 'generateCpqApiKey', summary: 'Generate (or regenerate) the key CPQ calls Settle with; the old one stops working at once', tag: 'integrations', auth: 'merchant', merchantRole: 'admin',
       responses: { 201: { description: 'The new key', schema: z.object({ apiKey: z.string() }) } },
       handler: async ({ state }) => ({ status: 201, body: { apiKey: await generateCpqApiKey(deps.db, deps.keyring, state.merchant.id) } }),
     }),
     defineRoute({
-      method: 'get', path: '/v1/integrations/cpq/api-key', operationId: 'displayCpqApiKey', summary: 'Display the CPQ key again (to paste into CPQ)', tag: 'integrations', auth: 'merchant',
+      method: 'get', path: '/v1/integrations/cpq/api-key', operationId: 'displayCpqApiKey', summary: 'Display the CPQ key again (to paste into CPQ)', tag: 'integrations', auth: 'merchant', merchantRole: 'admin',
       responses: { 200: { description: 'The key', schema: z.object({ apiKey: z.string() }) }, 404: { description: 'No key was generated yet' } },
       handler: async ({ state }) => {
         const row = await findCpqIntegration(deps.db, state.merchant.id);
@@ -74,7 +76,7 @@ export function integrationRoutes(deps: ApiDeps) {
       },
     }),
     defineRoute({
-      method: 'put', path: '/v1/integrations/stripe/webhook', operationId: 'configureStripeWebhook', summary: "Store the signing secret of the merchant's Stripe webhook endpoint", tag: 'integrations', auth: 'merchant',
+      method: 'put', path: '/v1/integrations/stripe/webhook', operationId: 'configureStripeWebhook', summary: "Store the signing secret of the merchant's Stripe webhook endpoint", tag: 'integrations', auth: 'merchant', merchantRole: 'admin',
       body: z.object({ signingSecret: z.string().regex(/^whsec_[A-Za-z0-9_-]{8,200}$/, 'must be a Stripe endpoint secret (whsec_…)') }),
       responses: { 200: { description: 'The URL to give Stripe as the endpoint', schema: stripeWebhookView } },
       handler: async ({ body, state }) => {
@@ -83,7 +85,7 @@ export function integrationRoutes(deps: ApiDeps) {
       },
     }),
     defineRoute({
-      method: 'get', path: '/v1/integrations/stripe/webhook', operationId: 'getStripeWebhook', summary: "The merchant's Stripe webhook endpoint", tag: 'integrations', auth: 'merchant',
+      method: 'get', path: '/v1/integrations/stripe/webhook', operationId: 'getStripeWebhook', summary: "The merchant's Stripe webhook endpoint", tag: 'integrations', auth: 'merchant', merchantRole: 'admin',
       responses: { 200: { description: 'Where Stripe sends events, and whether a secret is stored', schema: stripeWebhookView } },
       handler: async ({ state }) => ({ status: 200, body: {
         url: stripeWebhookUrl(state.merchant.id), configured: Boolean(await stripeWebhookSecret(deps.db, deps.keyring, state.merchant.id)),
@@ -91,20 +93,20 @@ export function integrationRoutes(deps: ApiDeps) {
     }),
     defineRoute({
       method: 'get', path: '/v1/payment-methods', operationId: 'getPaymentMethods', summary: 'The payment methods the merchant has enabled', tag: 'integrations', auth: 'merchant',
-      responses: { 200: { description: 'Enabled methods', schema: z.object({ methods }) } },
+      responses: { 200: { description: 'Enabled methods', schema: z.object({ methods: methodList }) } },
       handler: async ({ state }) => ({ status: 200, body: { methods: (await currentMerchant(deps.db, state.merchant.id)).payment_methods } }),
     }),
     defineRoute({
-      method: 'put', path: '/v1/payment-methods', operationId: 'setPaymentMethods', summary: 'Enable payment methods (what the processor account takes)', tag: 'integrations', auth: 'merchant',
+      method: 'put', path: '/v1/payment-methods', operationId: 'setPaymentMethods', summary: 'Enable payment methods (what the processor account takes)', tag: 'integrations', auth: 'merchant', merchantRole: 'admin',
       body: z.object({ methods }),
-      responses: { 200: { description: 'Enabled methods', schema: z.object({ methods }) } },
+      responses: { 200: { description: 'Enabled methods', schema: z.object({ methods: methodList }) } },
       handler: async ({ body, state }) => {
         await deps.db.updateTable('merchants').set({ payment_methods: body.methods }).where('id', '=', state.merchant.id).execute();
         return { status: 200, body: { methods: body.methods } };
       },
     }),
     defineRoute({
-      method: 'get', path: '/v1/notifications/prepayment-processed', operationId: 'getPrepaymentNotification', summary: 'The "Prepayment Processed Successfully" subscription', tag: 'integrations', auth: 'merchant',
+      method: 'get', path: '/v1/notifications/prepayment-processed', operationId: 'getPrepaymentNotification', summary: 'The "Prepayment Processed Successfully" subscription', tag: 'integrations', auth: 'merchant', merchantRole: 'admin',
       responses: { 200: { description: 'The subscription', schema: notificationView }, 404: { description: 'Not subscribed' } },
       handler: async ({ state }) => {
         const view = await notificationOf(state.merchant.id);
@@ -113,7 +115,7 @@ export function integrationRoutes(deps: ApiDeps) {
       },
     }),
     defineRoute({
-      method: 'put', path: '/v1/notifications/prepayment-processed', operationId: 'subscribePrepaymentNotification', summary: 'Subscribe to "Prepayment Processed Successfully" by webhook and/or email', tag: 'integrations', auth: 'merchant',
+      method: 'put', path: '/v1/notifications/prepayment-processed', operationId: 'subscribePrepaymentNotification', summary: 'Subscribe to "Prepayment Processed Successfully" by webhook and/or email', tag: 'integrations', auth: 'merchant', merchantRole: 'admin',
       body: z.object({ webhookUrl: z.url({ protocol: /^https?$/ }).max(2048).optional(), email: z.email().max(254).optional() }),
       responses: { 200: { description: 'The subscription, with the secret webhooks are signed with', schema: notificationView } },
       handler: async ({ body, state }) => {

@@ -124,7 +124,7 @@ export function invoiceSyncRoutes(deps: ApiDeps) {
       },
     }),
     defineRoute({
-      method: 'put', path: '/v1/merchant/settings/debug-logging', operationId: 'putDebugLogging', summary: 'Debug logging: detailed sync logs (and the inventory audit trail) kept for troubleshooting; off by default', tag: 'data protection', auth: 'merchant',
+      method: 'put', path: '/v1/merchant/settings/debug-logging', operationId: 'putDebugLogging', summary: 'Debug logging: detailed sync logs (and the inventory audit trail) kept for troubleshooting; off by default', tag: 'data protection', auth: 'merchant', merchantRole: 'admin',
       body: z.object({ enabled: z.boolean() }),
       responses: { 200: { description: 'Saved', schema: z.object({ debugLogging: z.boolean() }) } },
       handler: async ({ body, state }) => ({ status: 200, body: { debugLogging: (await saveInvoiceSyncSettings(deps.db, state.merchant.id, { debugLogging: body.enabled })).debugLogging } }),
@@ -143,7 +143,7 @@ export function invoiceSyncRoutes(deps: ApiDeps) {
       },
     }),
     defineRoute({
-      method: 'delete', path: '/v1/merchant/debug-logs', operationId: 'clearDebugLogs', summary: '"Clear logs": deletes the debug log and inventory audit trail for good', tag: 'data protection', auth: 'merchant',
+      method: 'delete', path: '/v1/merchant/debug-logs', operationId: 'clearDebugLogs', summary: '"Clear logs": deletes the debug log and inventory audit trail for good', tag: 'data protection', auth: 'merchant', merchantRole: 'admin',
       responses: { 200: { description: 'Deleted', schema: z.object({ deleted: z.number() }) } },
       handler: async ({ state }) => ({ status: 200, body: await clearDebugLogs(deps.db, state.merchant.id) }),
     }),

@@ -126,7 +126,7 @@ export function oauthRoutes(deps: ApiDeps): RouteSpec[] {
       operationId: 'authorizeConnection',
       summary: 'Start connecting (or reconnecting) a role: a consent URL to open in the browser, good for one consent within 10 minutes',
       tag: 'connections',
-      auth: 'merchant',
+      auth: 'merchant', merchantRole: 'admin',
       params: z.object({ role: roleEnum }),
       body: z.object({ platform: platformEnum }),
       responses: {
@@ -155,7 +155,7 @@ export function oauthRoutes(deps: ApiDeps): RouteSpec[] {
           ? `${title} is connected for ${query.role}. You can close this page.`
           : `Your consent opened several ${title} organisations. Choose the one for ${query.role} in Settle (GET /v1/connections/${query.role}/pending-tenants); the others are let go.`;
         // The Pay Now pages' shell: the same look, and its security headers (CSP, no framing).
-        sendPage(ctx, { title: `${title} — Settle`, body: html`<div class="card"><h1>${title}</h1><p id="outcome">${text}</p></div>` });
+        sendPage(ctx, { title: `${title} — Settle`, body: html`<div class="card"><h1>${title}</h1><p id="outcome">${text}</p><p><a href="/console/connections">Back to Connections in the Settle console</a></p></div>` });
         return { status: 200 };
       },
     }),
@@ -165,7 +165,7 @@ export function oauthRoutes(deps: ApiDeps): RouteSpec[] {
       operationId: 'listPendingTenants',
       summary: 'The organisations of a consent that opened several, to choose one from (25 minutes after the consent)',
       tag: 'connections',
-      auth: 'merchant',
+      auth: 'merchant', merchantRole: 'admin',
       params: z.object({ role: roleEnum }),
       responses: {
         200: {
@@ -186,7 +186,7 @@ export function oauthRoutes(deps: ApiDeps): RouteSpec[] {
       operationId: 'choosePendingTenant',
       summary: 'Connect the role to one organisation of the consent; the others are disconnected from Settle\'s app',
       tag: 'connections',
-      auth: 'merchant',
+      auth: 'merchant', merchantRole: 'admin',
       params: z.object({ role: roleEnum }),
       body: z.object({ consentId: z.string().max(64), tenantId: z.string().max(100) }),
       responses: {
@@ -246,7 +246,7 @@ export function oauthRoutes(deps: ApiDeps): RouteSpec[] {
       operationId: 'disconnectAccounting',
       summary: 'Disconnect a role: the platform lets go of Settle (Xero DELETE /connections/{id}, QuickBooks revoke), the tokens are erased, and work for the role waits for a new consent',
       tag: 'connections',
-      auth: 'merchant',
+      auth: 'merchant', merchantRole: 'admin',
       params: z.object({ role: roleEnum }),
       responses: { 204: { description: 'Disconnected' }, 404: { description: 'The role has no connection' } },
       handler: async ({ params, state }) => {

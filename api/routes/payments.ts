@@ -246,6 +246,38 @@ export function paymentRoutes(deps: ApiDeps) {
       },
     }),
     defineRoute({
+      method: 'get', path: '/v1/payments', operationId: 'listPayments', summary: 'Recorded payments, newest first, with filters (status, method, sync, paid date, payer)', tag: 'payments', auth: 'merchant',
+      query: z.object({
+        status: z.enum(['received', 'recorded']).optional(),
+        method: z.enum(['card', 'bank_debit']).optional(),
+        sync: z.enum(['pending', 'synced', 'not-uploaded', 'failed']).optional().describe('The accounting sync status'),
+        from: z.iso.date().optional().describe('Paid on or after (YYYY-MM-DD)'),
+        to: z.iso.date().optional().describe('Paid on or before (YYYY-MM-DD)'),
+        payer: z.string().regex(/^pyr_[0-9a-f]{24}$/, 'must be a payer id (pyr_…)').optional(),
+        reference: z.string().max(255).optional().describe('The reference starts with this'),
+        page: z.coerce.number().int().min(1).default(1),
+        pageSize: z.coerce.number().int().min(1).max(200).default(50),
+      }),
+      responses: { 200: { description: 'A page of payments', schema: z.object({ page: z.number(), pageSize: z.number(), total: z.number(),
+        payments: z.array(paymentView.extend({ paidOn: z.string().nullable(), createdAt: z.string(), payerId: z.string().nullable(),
+          workflowId: z.string().describe("The payment's workflow (open it in the Temporal Web UI)") })) }) } },
+      handler: async ({ query, state }) => {
+        let q = deps.db.selectFrom('payments').where('merchant_id', '=', state.merchant.id);
+        if (query.status) q = q.where('status', '=', query.status);
+        if (query.method) q = q.where('method', '=', query.method);
+        if (query.sync) q = q.where('sync_status', '=', query.sync);
+        if (query.from) q = q.where('paid_on', '>=', query.from);
+        if (query.to) q = q.where('paid_on', '<=', query.to);
+        if (query.payer) q = q.where('payer_id', '=', query.payer);
+        if (query.reference) q = q.where('reference', 'like', `${query.reference.replace(/[\\%_]/g, '\\$&')}%`);
+        const total = Number((await q.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+        const rows = await q.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(query.pageSize).offset((query.page - 1) * query.pageSize).execute();
+        return { status: 200, body: { page: query.page, pageSize: query.pageSize, total, payments: rows.map((p) => ({
+          ...fromRow(p), paidOn: p.paid_on, createdAt: p.created_at.toISOString(), payerId: p.payer_id, workflowId: p.workflow_id,
+        })) } };
+      },
+    }),
+    defineRoute({
       method: 'get',
       path: '/v1/payments/:paymentId',
       operationId: 'getPayment',

@@ -12,6 +12,7 @@ import { notFound } from '../problem';
 import { quotePaymentView, readQuotePayment } from '../quotes/read';
 import { updateProblem } from '../quotes/update-problem';
 import { defineRoute } from '../routing';
+import { CONSOLE_INVITATION_TEMPLATE } from './console-users';
 import { plainText } from '../schemas';
 
 const quotePaymentIdParam = z.string().regex(/^qp_[0-9a-f]{24}$/, 'must be a quote payment id (qp_…)');
@@ -90,7 +91,9 @@ export function quotePaymentRoutes(deps: ApiDeps) {
     defineRoute({
       method: 'get', path: '/v1/outbox/emails', operationId: 'listOutboxEmails', summary: 'Emails Settle sent for the merchant (welcome, notifications), newest first', tag: 'quote payments', auth: 'merchant',
       responses: { 200: { description: 'The latest 50', schema: z.object({ emails: z.array(z.object({ id: z.string(), template: z.string(), to: z.string(), subject: z.string(), text: z.string(), status: z.enum(['pending', 'sent', 'failed', 'skipped']).describe('pending: waiting for the mail server (or for SMTP to be configured); sent: accepted by it; failed: refused for good (a Message says why); skipped: written before delivery existed and too old to send'), createdAt: z.string() })) }) } },
-      handler: async ({ state }) => ({ status: 200, body: { emails: (await listOutboxEmails(deps.db, deps.keyring, state.merchant.id)).map(({ html: _html, ...e }) => ({ ...e, createdAt: e.createdAt.toISOString() })) } }),
+      handler: async ({ state }) => ({ status: 200, body: { emails: (await listOutboxEmails(deps.db, deps.keyring, state.merchant.id))
+        // A console invitation's link is its invitee's alone: a billing user must not take an admin's invitation.
+        .filter((e) => e.template !== CONSOLE_INVITATION_TEMPLATE).map(({ html: _html, ...e }) => ({ ...e, createdAt: e.createdAt.toISOString() })) } }),
     }),
   ];
 }

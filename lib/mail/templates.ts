@@ -131,3 +131,16 @@ export function refundConfirmationTemplate(d: { name: string; merchantName: stri
     ],
   });
 }
+
+/** A merchant user invited to the console: the link that sets their password (single-use, expiring). */
+export function consoleInvitationTemplate(d: { name: string; merchantName: string; role: 'admin' | 'billing'; link: string; expiresInDays: number }): RenderedEmail {
+  return render({
+    subject: `You are invited to ${d.merchantName}'s Settle console`,
+    blocks: [
+      { p: `Hello ${d.name},` },
+      { p: `You have been given ${d.role === 'admin' ? 'admin' : 'billing'} access to ${d.merchantName}'s Settle console. Set your password to sign in:` },
+      { link: { href: d.link, label: 'Set your password' } },
+      { p: `The link works once and expires in ${d.expiresInDays} days. If you did not expect this, you can ignore this email.` },
+    ],
+  });
+}

@@ -59,7 +59,7 @@ describe('OpenAPI', () => {
       expect.arrayContaining(['/healthz', '/readyz', '/v1/payments', '/v1/payments/{paymentId}', '/v1/admin/merchants', '/v1/merchant']),
     );
     const create = response.body.paths['/v1/payments'].post;
-    expect(create.security).toEqual([{ merchantApiKey: [] }]);
+    expect(create.security).toEqual([{ merchantApiKey: [] }, { consoleSession: [] }]);
     expect(create.requestBody.content['application/json'].schema.required).toEqual(['amount', 'currency', 'reference']);
     expect(create.parameters).toEqual([expect.objectContaining({ name: 'Idempotency-Key', in: 'header', required: false })]);
   });
