@@ -34,6 +34,11 @@ export const SEALED_COLUMNS: SealedColumn[] = [
     table: 'payers', column: 'details_sealed', key: ['id'], boundTo: (r) => r.id,
     derived: (keyring, plaintext) => ({ email_index: blindIndex(keyring, (JSON.parse(plaintext) as { email: string }).email) }),
   },
+  {
+    // Console users: email and name, with the same blind index as payers' (sign-in looks the email up by it).
+    table: 'merchant_users', column: 'details_sealed', key: ['id'], boundTo: (r) => r.id,
+    derived: (keyring, plaintext) => ({ email_index: blindIndex(keyring, (JSON.parse(plaintext) as { email: string }).email) }),
+  },
   { table: 'quote_payments', column: 'checkout_token_sealed', key: ['id'], boundTo: (r) => r.id },
   { table: 'quote_payments', column: 'customer_sealed', key: ['id'], boundTo: (r) => `${r.id}:customer` },
   { table: 'outbox_emails', column: 'message_sealed', key: ['id'], boundTo: (r) => r.id },
