@@ -18,6 +18,7 @@ import * as m0015 from './0015_oauth_consent';
 import * as m0016 from './0016_outbox_delivery';
 import * as m0017 from './0017_stripe_connect';
 import * as m0018 from './0018_merchant_notification_email';
+import * as m0019 from './0019_payment_refunds';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -37,4 +38,5 @@ export const migrations: Record<string, Migration> = {
   '0016_outbox_delivery': m0016,
   '0017_stripe_connect': m0017,
   '0018_merchant_notification_email': m0018,
+  '0019_payment_refunds': m0019,
 };
