@@ -24,12 +24,13 @@ import { healthRoutes } from './routes/health';
 import { merchantRoutes } from './routes/merchants';
 import { metaRoutes } from './routes/meta';
 import { paymentRoutes } from './routes/payments';
+import { refundRoutes } from './routes/refunds';
 import { stripeAccountRoutes } from './routes/stripe-account';
 import { mountRoutes, type RouteSpec } from './routing';
 
 export function allRoutes(deps: ApiDeps): RouteSpec[] {
   const businessRoutes = [
-    ...healthRoutes(deps), ...merchantRoutes(deps), ...connectionRoutes(deps), ...oauthRoutes(deps), ...paymentRoutes(deps),
+    ...healthRoutes(deps), ...merchantRoutes(deps), ...connectionRoutes(deps), ...oauthRoutes(deps), ...paymentRoutes(deps), ...refundRoutes(deps),
     ...integrationRoutes(deps), ...cpqRoutes(deps), ...quotePaymentRoutes(deps), ...bpayRoutes(deps), ...billingSyncRoutes(deps), ...feeRoutes(deps),
     ...invoiceSyncRoutes(deps), ...payerInvoiceRoutes(deps), ...stripeAccountRoutes(deps),
   ];

@@ -693,8 +693,9 @@ export interface BillingSyncChangesTable {
 
 export type RefundStatus = 'requested' | 'succeeded' | 'failed';
 export type RefundBooksStatus = 'pending' | 'reversed' | 'failed' | 'not-posted';
+/** What a refund's reversal made in the books (AccountingPlatform's PostedRecord). */
 export interface RefundBooksRecord {
-  kind: 'creditNote' | 'refundPayment' | 'refundReceipt';
+  kind: string;
   id: string;
 }
 

@@ -13,3 +13,4 @@ export { invoiceSyncWorkflow } from './invoice-sync/invoice-sync-workflow';
 export { paymentSyncWorkflow } from './invoice-sync/payment-sync-workflow';
 export { invoicePaymentWorkflow } from './invoice-payments/invoice-payment-workflow';
 export { mailRelayWorkflow } from './mail/mail-relay-workflow';
+export { refundWorkflow } from './refunds/refund-workflow';
