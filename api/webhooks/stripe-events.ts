@@ -2,7 +2,7 @@
 // kept); bank-debit outcomes and returns go to the settlement workflow of that payment (by id: merchant and
 // PaymentIntent); everything else is acknowledged and ignored. Cards need no webhook:
 // their outcome is read when the payer comes back from Stripe.
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import type Stripe from 'stripe';
 import { STRIPE_BANK_DEBIT_TYPES } from '../../activities/quotes/stripe-intents';
 import { merchantAccount } from '../../activities/stripe/connected-account';
@@ -11,7 +11,10 @@ import { recordActivity } from '../../db/activity-log';
 import { findStripeAccountById, updateStripeAccountStatus } from '../../db/stripe-accounts';
 import { derivedId } from '../../lib/ids';
 import { debitOutcomeSignal, debitReturnedSignal, settlementWorkflowId } from '../../workflows/quotes/definitions';
+import { payoutWorkflowId } from '../../workflows/payouts/definitions';
+import { payoutWorkflow } from '../../workflows/payouts/payout-workflow';
 import { refundChangedSignal, refundWorkflowId } from '../../workflows/refunds/definitions';
+import { taskQueueName } from '../../lib/task-queues';
 import type { ApiDeps } from '../deps';
 import { startRefundWorkflow } from '../routes/refunds';
 
@@ -71,6 +74,22 @@ async function chargeRefunded(deps: ApiDeps, merchantId: string, charge: Stripe.
 }
 
 export async function handleStripeEvent(deps: ApiDeps, merchantId: string, event: Stripe.Event): Promise<Handling> {
+  if (event.type === 'payout.paid') {
+    // Only a payout of the merchant's connected account (a Connect event names it) is the merchant's money.
+    if (!event.account) return 'ignored';
+    const payout = event.data.object as Stripe.Payout;
+    try {
+      await deps.temporal.workflow.start(payoutWorkflow, {
+        workflowId: payoutWorkflowId(merchantId, payout.id), taskQueue: taskQueueName(deps.taskQueuePrefix, 'workflows'),
+        args: [{ merchantId, payoutId: payout.id }], workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      });
+    } catch (err) {
+      // Stripe said so before (a redelivery, or another event id for the same payout): it is posted once.
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return 'ignored';
+      throw err;
+    }
+    return 'signalled';
+  }
   if (event.type === 'charge.refunded') return chargeRefunded(deps, merchantId, event.data.object as Stripe.Charge);
   if (event.type === 'refund.updated' || event.type === 'refund.failed') {
     const ours = (event.data.object as Stripe.Refund).metadata?.settle_refund_id;

@@ -1,12 +1,13 @@
-// A card payment the way a payer makes one, for the refund and payout tests: a payer with billing terms signs in to
-// the merchant's invoice pages and pays an invoice by card on the sandbox checkout (the merchant's connected account),
-// and Settle records the payment and posts it to the books.
+// Card payments the way a payer makes them, for the refund and payout tests: a payer with billing terms (from a
+// quote, itself paid by card) signs in to the merchant's invoice pages and pays invoices by card on the sandbox
+// checkout (the merchant's connected account), one checkout per invoice; Settle records each payment and posts it to
+// the books.
+import { randomBytes } from 'node:crypto';
 import { eventually } from './eventually';
-import { formBrowser } from './form-browser';
+import { formBrowser, type FormBrowser } from './form-browser';
 import { invoiceFor, payerWithTerms, type PayerWithTerms } from './payer-invoices';
 import type { QuoteMerchant, QuoteWorld } from './quotes';
 
-const PASSWORD = 'correct horse battery staple';
 const inDays = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
 
 export interface PaidInvoice {
@@ -16,22 +17,46 @@ export interface PaidInvoice {
   payer: PayerWithTerms;
 }
 
-export async function payInvoiceByCard(world: QuoteWorld, m: QuoteMerchant, amountMinor: number, testMethod = 'pm_card_visa'): Promise<PaidInvoice> {
-  const base = `/pay/m/${m.merchantId}/invoices`;
+export interface SignedInPayer {
+  payer: PayerWithTerms;
+  b: FormBrowser;
+}
+
+export async function signedInPayer(world: QuoteWorld, m: QuoteMerchant): Promise<SignedInPayer> {
   const payer = await payerWithTerms(world, m);
-  const invoice = await invoiceFor(world, payer.contactId, amountMinor, inDays(10));
+  const b = formBrowser(world.stack.api!.url);
+  const password = `pw ${randomBytes(8).toString('hex')}`;
+  await b.post('/pay/set-password', { token: payer.passwordToken, password, confirmation: password });
+  await b.post(`/pay/m/${m.merchantId}/invoices/login`, { email: payer.email, password });
+  return { payer, b };
+}
+
+/** Invoices for the payer's contact, copied into Settle (what the invoice pages list). */
+export async function invoicesFor(world: QuoteWorld, m: QuoteMerchant, p: SignedInPayer, amountsMinor: number[]): Promise<string[]> {
+  const ids: string[] = [];
+  for (const amount of amountsMinor) ids.push((await invoiceFor(world, p.payer.contactId, amount, inDays(10))).id);
   const refreshed = await m.merchant('POST', '/v1/accounting/refresh');
   if (refreshed.status !== 202) throw new Error(`refresh: ${refreshed.status}`);
-  await eventually('invoice copied', () => world.stack.db.selectFrom('accounting_invoices').select('id').where('id', '=', invoice.id).executeTakeFirst(), (r) => r !== undefined);
-  const b = formBrowser(world.stack.api!.url);
-  await b.post('/pay/set-password', { token: payer.passwordToken, password: PASSWORD, confirmation: PASSWORD });
-  await b.post(`${base}/login`, { email: payer.email, password: PASSWORD });
-  const pay = await b.post(`${base}/pay`, [['invoice', invoice.id], ['method', 'card']]);
+  await eventually('invoices copied', () => world.stack.db.selectFrom('accounting_invoices').select('id').where('id', 'in', ids).execute(), (r) => r.length === ids.length);
+  return ids;
+}
+
+/** Pays one copied invoice by card on the sandbox checkout; the payment once it is posted to the books. */
+export async function payInvoice(world: QuoteWorld, m: QuoteMerchant, p: SignedInPayer, invoiceId: string, testMethod = 'pm_card_visa'): Promise<PaidInvoice> {
+  const base = `/pay/m/${m.merchantId}/invoices`;
+  const pay = await p.b.post(`${base}/pay`, [['invoice', invoiceId], ['method', 'card']]);
   const checkoutId = /\/checkouts\/(chk_[0-9a-f]{24})$/.exec(pay.location ?? '')?.[1];
   if (!checkoutId) throw new Error(`pay: ${pay.status} ${pay.location}`);
-  const confirmed = await b.post(`${base}/checkouts/${checkoutId}/sandbox-confirm`, { payment_method: testMethod });
-  await b.get(confirmed.location);
+  const confirmed = await p.b.post(`${base}/checkouts/${checkoutId}/sandbox-confirm`, { payment_method: testMethod });
+  await p.b.get(confirmed.location);
   const payment = await eventually('payment synced', () => world.stack.db.selectFrom('payments').selectAll().where('merchant_id', '=', m.merchantId)
-    .where('applications', '@>', JSON.stringify([{ invoiceId: invoice.id }]) as never).executeTakeFirst(), (p) => p?.sync_status === 'synced');
-  return { paymentId: payment!.id, paymentIntentId: payment!.stripe_payment_intent_id!, invoiceId: invoice.id, payer };
+    .where('applications', '@>', JSON.stringify([{ invoiceId }]) as never).executeTakeFirst(), (row) => row?.sync_status === 'synced');
+  return { paymentId: payment!.id, paymentIntentId: payment!.stripe_payment_intent_id!, invoiceId, payer: p.payer };
+}
+
+/** A new payer who pays one invoice of `amountMinor` by card. */
+export async function payInvoiceByCard(world: QuoteWorld, m: QuoteMerchant, amountMinor: number, testMethod = 'pm_card_visa'): Promise<PaidInvoice> {
+  const p = await signedInPayer(world, m);
+  const [invoiceId] = await invoicesFor(world, m, p, [amountMinor]);
+  return payInvoice(world, m, p, invoiceId, testMethod);
 }
