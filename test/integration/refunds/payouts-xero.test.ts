@@ -7,7 +7,7 @@ import { payoutWorkflowId, type PayoutState } from '../../../workflows/payouts/d
 import { eventually } from '../../support/eventually';
 import { recordHistory } from '../../support/histories';
 import { setUpQuoteMerchant, startQuoteWorld, type QuoteMerchant, type QuoteWorld } from '../../support/quotes';
-import { invoicesFor, payInvoice, signedInPayer, type PaidInvoice } from '../../support/refunds';
+import { invoicesFor, payInvoice, signedInPayer, xeroBooks, type PaidInvoice } from '../../support/refunds';
 
 let world: QuoteWorld;
 let m: QuoteMerchant;
@@ -19,11 +19,11 @@ beforeAll(async () => {
 afterAll(() => world.close());
 
 it('posts one deposit for a payout of 50 payments, 2 refunds and their fees, once even when payout.paid arrives twice', async () => {
-  const p = await signedInPayer(world, m);
+  const p = await signedInPayer(xeroBooks(world), m);
   const amounts = Array.from({ length: 49 }, (_, i) => 1_000 + 137 * i);
-  const invoiceIds = await invoicesFor(world, m, p, amounts);
+  const invoiceIds = await invoicesFor(xeroBooks(world), m, p, amounts);
   const paid: PaidInvoice[] = [];
-  for (const id of invoiceIds) paid.push(await payInvoice(world, m, p, id));
+  for (const id of invoiceIds) paid.push(await payInvoice(xeroBooks(world), m, p, id));
 
   for (const [payment, body, key] of [[paid[3], { amount: '5.00' }, 'po-refund-1'], [paid[10], {}, 'po-refund-2']] as const) {
     const asked = await m.merchant('POST', `/v1/payments/${payment.paymentId}/refunds`, { body, headers: { 'Idempotency-Key': key } });

@@ -8,7 +8,7 @@ import { refundWorkflowId, type RefundState } from '../../../workflows/refunds/d
 import { eventually } from '../../support/eventually';
 import { recordHistory } from '../../support/histories';
 import { setUpQuoteMerchant, startQuoteWorld, type QuoteMerchant, type QuoteWorld } from '../../support/quotes';
-import { payInvoiceByCard } from '../../support/refunds';
+import { payInvoiceByCard, xeroBooks } from '../../support/refunds';
 
 let world: QuoteWorld;
 let m: QuoteMerchant;
@@ -29,7 +29,7 @@ async function refund(paymentId: string, body: Record<string, unknown>, key?: st
 }
 
 it('refunds a payment in full once per key: one Stripe refund on the merchant\'s account, one credit note refunded from clearing in Xero, the payer told', async () => {
-  const paid = await payInvoiceByCard(world, m, 12_000);
+  const paid = await payInvoiceByCard(xeroBooks(world), m, 12_000);
   const first = await refund(paid.paymentId, { reason: 'requested_by_customer' }, 'refund-full-1');
   expect(first.status).toBe(202);
   expect(first.body).toMatchObject({ paymentId: paid.paymentId, amount: '120.00', currency: 'USD', status: 'requested', origin: 'api' });
@@ -60,7 +60,7 @@ it('refunds a payment in full once per key: one Stripe refund on the merchant\'s
 });
 
 it('refunds in parts, never more than is left (422 problem+json, nothing stored)', async () => {
-  const paid = await payInvoiceByCard(world, m, 10_000);
+  const paid = await payInvoiceByCard(xeroBooks(world), m, 10_000);
   const part = await refund(paid.paymentId, { amount: '30.00' }, 'refund-part-1');
   expect(part.status).toBe(202);
   expect(await refundHandle(part.body.id).result()).toMatchObject({ status: 'reversed' });
@@ -80,7 +80,7 @@ it('refunds in parts, never more than is left (422 problem+json, nothing stored)
 });
 
 it('leaves a message and the books unchanged when Stripe fails the refund', async () => {
-  const paid = await payInvoiceByCard(world, m, 5_000, 'pm_card_refundFail');
+  const paid = await payInvoiceByCard(xeroBooks(world), m, 5_000, 'pm_card_refundFail');
   const asked = await refund(paid.paymentId, {}, 'refund-fails-1');
   expect(asked.status).toBe(202);
   expect(await refundHandle(asked.body.id).result()).toMatchObject({ status: 'failed', failure: expect.any(String) });
@@ -96,7 +96,7 @@ it('leaves a message and the books unchanged when Stripe fails the refund', asyn
 });
 
 it('reverses a refund made in the Stripe dashboard, once even when charge.refunded arrives again', async () => {
-  const paid = await payInvoiceByCard(world, m, 8_000);
+  const paid = await payInvoiceByCard(xeroBooks(world), m, 8_000);
   await world.stripe.stripe.refunds.create({ payment_intent: paid.paymentIntentId, amount: 2_500 }, { stripeAccount: m.stripeAccountId });
   const row = await eventually('dashboard refund recorded', () => world.stack.db.selectFrom('payment_refunds').selectAll().where('payment_id', '=', paid.paymentId).execute(),
     (rows) => rows.length === 1 && rows[0].books_status === 'reversed', { timeoutMs: 30_000 });
