@@ -23,6 +23,8 @@ import { createPayerEmails } from './notifications/payer-emails';
 import { createRecordPayment } from './payments/record-payment';
 import { createUploadPayment } from './payments/upload-payment';
 import { createQuoteActivities } from './quotes';
+import { createPayoutActivities } from './payouts';
+import { createRefundActivities } from './refunds';
 
 export interface ActivityDeps {
   db: Db;
@@ -63,6 +65,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createBpayActivities({ db: deps.db, keyring: deps.keyring, accounting, temporal: deps.temporal }),
     ...createBillingSyncActivities({ db: deps.db, keyring: deps.keyring }),
     ...createInvoiceSyncActivities({ db: deps.db, keyring: deps.keyring, accounting, log: deps.log ?? createLogger({ name: 'invoice-sync' }) }),
+    ...createPayoutActivities({ db: deps.db, stripe: deps.stripe, accounting }),
+    ...createRefundActivities({ db: deps.db, stripe: deps.stripe, accounting, payerEmails, wakeMail }),
     ...createMailActivities({ db: deps.db, keyring: deps.keyring, mail: deps.mail }),
   };
 }

@@ -27,6 +27,7 @@ import { merchantRoutes } from './routes/merchants';
 import { metaRoutes } from './routes/meta';
 import { overviewRoutes } from './routes/overview';
 import { paymentRoutes } from './routes/payments';
+import { refundRoutes } from './routes/refunds';
 import { stripeAccountRoutes } from './routes/stripe-account';
 import { mountRoutes, type RouteSpec } from './routing';
 
@@ -43,7 +44,7 @@ export function openApiDocument(deps: ApiDeps): unknown {
 /** Every route; `authFailures` is the app's one limiter (sign-in counts under it like keys). */
 export function allRoutes(deps: ApiDeps, authFailures = new AuthFailureLimiter(deps.authFailureLimits)): RouteSpec[] {
   const businessRoutes = [
-    ...healthRoutes(deps), ...merchantRoutes(deps), ...connectionRoutes(deps), ...oauthRoutes(deps), ...paymentRoutes(deps),
+    ...healthRoutes(deps), ...merchantRoutes(deps), ...connectionRoutes(deps), ...oauthRoutes(deps), ...paymentRoutes(deps), ...refundRoutes(deps),
     ...integrationRoutes(deps), ...cpqRoutes(deps), ...quotePaymentRoutes(deps), ...bpayRoutes(deps), ...billingSyncRoutes(deps), ...feeRoutes(deps),
     ...invoiceSyncRoutes(deps), ...payerInvoiceRoutes(deps), ...stripeAccountRoutes(deps), ...consoleUserRoutes(deps, authFailures), ...overviewRoutes(deps),
   ];

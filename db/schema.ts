@@ -56,6 +56,8 @@ export interface PaymentsTable {
   synced_at: Date | null;
   sync_records: ColumnType<PaymentSyncRecord[], string | undefined, string>;
   payer_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The Stripe PaymentIntent it was taken with (card and bank debit payments through Stripe): what a refund names. */
+  stripe_payment_intent_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export type PaymentChannel = 'pay_now' | 'virtual_terminal' | 'batch_debit' | 'auto_payment';
@@ -621,6 +623,7 @@ export interface Database {
   payment_plan_invoices: PaymentPlanInvoicesTable;
   activity_log: ActivityLogTable;
   stripe_events: StripeEventsTable;
+  payment_refunds: PaymentRefundsTable;
   merchant_stripe_accounts: MerchantStripeAccountsTable;
   stripe_webhook_endpoints: StripeWebhookEndpointsTable;
   billing_terms: BillingTermsTable;
@@ -720,3 +723,30 @@ export interface BillingSyncChangesTable {
   result: ColumnType<unknown, string | null | undefined, string | null>;
   applied_at: Date | null;
 }
+
+export type RefundStatus = 'requested' | 'succeeded' | 'failed';
+export type RefundBooksStatus = 'pending' | 'reversed' | 'failed' | 'not-posted';
+/** What a refund's reversal made in the books (AccountingPlatform's PostedRecord). */
+export interface RefundBooksRecord {
+  kind: string;
+  id: string;
+}
+
+export interface PaymentRefundsTable {
+  id: string;
+  merchant_id: string;
+  payment_id: string;
+  idempotency_key: string;
+  amount_minor: number;
+  currency: string;
+  reason: string | null;
+  origin: 'api' | 'dashboard';
+  status: ColumnType<RefundStatus, RefundStatus | undefined, RefundStatus>;
+  stripe_refund_id: string | null;
+  failure: string | null;
+  books_status: ColumnType<RefundBooksStatus, RefundBooksStatus | undefined, RefundBooksStatus>;
+  books_records: ColumnType<RefundBooksRecord[], string | undefined, string>;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | undefined, Date>;
+}
+export type PaymentRefund = Selectable<PaymentRefundsTable>;

@@ -14,3 +14,5 @@ export { paymentSyncWorkflow } from './invoice-sync/payment-sync-workflow';
 export { invoicePaymentWorkflow } from './invoice-payments/invoice-payment-workflow';
 export { mailRelayWorkflow } from './mail/mail-relay-workflow';
 export { connectionUpkeepWorkflow } from './connections/connection-upkeep-workflow';
+export { refundWorkflow } from './refunds/refund-workflow';
+export { payoutWorkflow } from './payouts/payout-workflow';

@@ -174,6 +174,46 @@ export interface Settlement {
 /** `bill` and `supplierCredit` are the payable invoices and credit notes (created with `payable`). */
 export type LinkedObject = 'contact' | 'invoice' | 'creditNote' | 'bill' | 'supplierCredit' | 'payment' | 'prepayment';
 
+/** Money paid back to a customer: the refund of (part of) a payment they made by card. */
+export interface NewCustomerRefund {
+  contactId: string;
+  amountMinor: number;
+  currency: string;
+  date: string;
+  /** The sales line the refund reverses: Xero an account code, QuickBooks an Item id. */
+  lineAccount: string;
+  taxType?: string;
+  /** The account the money goes back out of: the clearing account the payment was received into. */
+  fromAccount: string;
+  reference: string;
+  description: string;
+}
+
+/** What a refund or a deposit made in the books, for the record and for links. */
+export interface PostedRecord {
+  kind: 'creditNote' | 'refundPayment' | 'refundReceipt' | 'bankTransfer' | 'bankTransaction' | 'deposit';
+  id: string;
+}
+
+/**
+ * A payout reconciled: the money Stripe paid out moves from the clearing account (where the card payments were
+ * received and the refunds paid from) to the bank account, and the fees Stripe kept become an expense; the clearing
+ * account nets to zero for the payout's transactions. `clearingMinor` (payments less refunds, signed) less
+ * `feesMinor` is the payout.
+ */
+export interface NewPayoutDeposit {
+  currency: string;
+  date: string;
+  reference: string;
+  clearingAccount: string;
+  bankAccount: string;
+  feesAccount: string;
+  /** Payments in, refunds out (and any adjustment), as lines against the clearing account: signed minor units. */
+  clearingLines: Array<{ description: string; amountMinor: number }>;
+  /** Stripe's fees, positive minor units. */
+  feesMinor: number;
+}
+
 export interface AccountingPlatform {
   readonly platform: PlatformName;
 
@@ -214,6 +254,14 @@ export interface AccountingPlatform {
 
   /** Money received from a customer and not (yet) applied to an invoice. */
   createPrepayment(prepayment: NewPrepayment, key: IdempotencyKey): Promise<{ id: string }>;
+
+  /**
+   * A refund to a customer, in the platform's idiom (Xero: a sales credit note refunded by a payment out of
+   * `fromAccount`; QuickBooks: a RefundReceipt paid from it). One key for the whole refund; its parts derive from it.
+   */
+  refundCustomer(refund: NewCustomerRefund, key: IdempotencyKey): Promise<PostedRecord[]>;
+  /** A payout's deposit (Xero: a transfer from clearing to bank and the fees spent from clearing; QuickBooks: a Deposit). */
+  createPayoutDeposit(deposit: NewPayoutDeposit, key: IdempotencyKey): Promise<PostedRecord[]>;
 
   /** A link to the object in the platform's web app (works for people logged in to the organisation). */
   webLink(kind: LinkedObject, id: string): string;

@@ -8,7 +8,7 @@ import { enqueueEmail } from '../../db/outbox';
 import { findPayer, payerDetails } from '../../db/payers';
 import { checkoutToken, findQuotePayment, quoteCustomer } from '../../db/quote-payments';
 import type { Keyring } from '../../lib/crypto/sealed-box';
-import { paymentDeclinedTemplate, paymentReceiptTemplate } from '../../lib/mail/templates';
+import { paymentDeclinedTemplate, paymentReceiptTemplate, refundConfirmationTemplate } from '../../lib/mail/templates';
 import { formatAmount, type Currency } from '../../lib/money';
 import { invoicesPayNowUrl, quotePayNowUrl } from '../../lib/pay-now-links';
 import type { PaymentMethodKind } from '../../lib/quotes/methods';
@@ -72,6 +72,17 @@ export function createPayerEmails({ keyring, publicUrl }: PayerEmailDeps) {
       return enqueueEmail(db, keyring, { merchantId: p.merchantId, template: 'payment-receipt', dedupeKey: `payment-receipt:${p.paymentId}`, message: {
         to: to.email, ...paymentReceiptTemplate({ name: to.name, merchantName: await merchantName(db, p.merchantId), what: await invoicesWords(db, p.merchantId, p.invoiceIds),
           amount: formatAmount(p.amountMinor, p.currency as Currency), currency: p.currency, method: p.method, paidOn: p.paidOn }),
+      } });
+    },
+
+    /** A refund of a payer's payment went through: the confirmation, once per refund. */
+    async refundConfirmation(db: Db, r: { refundId: string; merchantId: string; payerId: string; amountMinor: number; currency: string;
+      method: PaymentMethodKind; invoiceIds: string[]; partial: boolean }): Promise<boolean> {
+      const to = await payer(db, r.merchantId, r.payerId);
+      if (!to) return false;
+      return enqueueEmail(db, keyring, { merchantId: r.merchantId, template: 'refund-confirmation', dedupeKey: `refund-confirmation:${r.refundId}`, message: {
+        to: to.email, ...refundConfirmationTemplate({ name: to.name, merchantName: await merchantName(db, r.merchantId), what: await invoicesWords(db, r.merchantId, r.invoiceIds),
+          amount: formatAmount(r.amountMinor, r.currency as Currency), currency: r.currency, method: r.method, partial: r.partial }),
       } });
     },
 

@@ -28,6 +28,7 @@ export function createRecordPayment(db: Db, emails: PayerEmails, wakeMail: MailW
           applications: JSON.stringify(input.applications ?? []),
           paid_on: input.paidOn ?? null,
           payer_id: input.payerId ?? null,
+          stripe_payment_intent_id: input.stripePaymentIntentId ?? null,
         })
         // The first attempt's row stands; a retry only reads it back.
         .onConflict((oc) => oc.column('id').doUpdateSet((eb) => ({ recorded_at: eb.ref('payments.recorded_at') })))

@@ -10,6 +10,7 @@ import { formatAmount, type Currency } from '../../lib/money';
 import { uploadDecision } from '../../lib/payments/upload-rules';
 import type { accountingRunner } from '../accounting';
 import { DEFAULT_ACCOUNTS } from '../accounting/default-accounts';
+import { payoutAccountsOf } from '../accounting/payout-accounts';
 import type { PaymentSync } from '../../workflows/payments/definitions';
 
 
@@ -38,8 +39,13 @@ export function createUploadPayment(db: Db, accounting: ReturnType<typeof accoun
     const applications = payment.applications.filter((a) => a.amountMinor > 0);
     const currency = payment.currency as Currency;
     const outcome = await onConnection(input.merchantId, async (call, connection, link) => {
+      // Money taken through Stripe waits in the merchant's clearing account until its payout is deposited (and a
+      // refund is paid from there); anything else lands in the bank account as before.
+      const accountCode = payment.stripe_payment_intent_id
+        ? (await payoutAccountsOf(db, input.merchantId, connection.platform)).clearing
+        : DEFAULT_ACCOUNTS[connection.platform].bank;
       const results = await call((p) => p.createPayments(applications.map((a) => ({
-        invoiceId: a.invoiceId, amountMinor: a.amountMinor, date: paidOn, accountCode: DEFAULT_ACCOUNTS[connection.platform].bank, reference: payment.reference,
+        invoiceId: a.invoiceId, amountMinor: a.amountMinor, date: paidOn, accountCode, reference: payment.reference,
       })), keyOf('payment-upload')));
       return results.map((r, i) => (r.ok ? { ...applications[i], accountingPaymentId: r.paymentId, url: link('invoice', applications[i].invoiceId) } : { ...applications[i], refused: r.reason }));
     });

@@ -2,15 +2,21 @@
 // kept); bank-debit outcomes and returns go to the settlement workflow of that payment (by id: merchant and
 // PaymentIntent); everything else is acknowledged and ignored. Cards need no webhook:
 // their outcome is read when the payer comes back from Stripe.
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import type Stripe from 'stripe';
 import { STRIPE_BANK_DEBIT_TYPES } from '../../activities/quotes/stripe-intents';
 import { merchantAccount } from '../../activities/stripe/connected-account';
 import { raiseMerchantAction } from '../../db/actions';
 import { recordActivity } from '../../db/activity-log';
 import { findStripeAccountById, updateStripeAccountStatus } from '../../db/stripe-accounts';
+import { derivedId } from '../../lib/ids';
 import { debitOutcomeSignal, debitReturnedSignal, settlementWorkflowId } from '../../workflows/quotes/definitions';
+import { payoutWorkflowId } from '../../workflows/payouts/definitions';
+import { payoutWorkflow } from '../../workflows/payouts/payout-workflow';
+import { refundChangedSignal, refundWorkflowId } from '../../workflows/refunds/definitions';
+import { taskQueueName } from '../../lib/task-queues';
 import type { ApiDeps } from '../deps';
+import { startRefundWorkflow } from '../routes/refunds';
 
 export type Handling = 'signalled' | 'recorded' | 'ignored';
 
@@ -35,7 +41,61 @@ async function signalSettlement(deps: ApiDeps, workflowId: string, send: (h: Ret
   }
 }
 
+/**
+ * A charge was refunded (through Settle or in the Stripe dashboard): Settle's own refunds (metadata settle_refund_id)
+ * are nudged to look at Stripe again; a succeeded refund Settle did not make is recorded once (by its Stripe id) as a
+ * dashboard refund of the payment, and the same refund workflow reverses it in the books.
+ */
+async function chargeRefunded(deps: ApiDeps, merchantId: string, charge: Stripe.Charge): Promise<Handling> {
+  const intentId = typeof charge.payment_intent === 'string' ? charge.payment_intent : charge.payment_intent?.id;
+  if (!intentId) return 'ignored';
+  const payment = await deps.db.selectFrom('payments').select(['id', 'currency']).where('merchant_id', '=', merchantId)
+    .where('stripe_payment_intent_id', '=', intentId).executeTakeFirst();
+  if (!payment) return 'ignored';
+  const account = await merchantAccount(deps.db, merchantId);
+  let handling: Handling = 'recorded';
+  for await (const refund of deps.stripe.refunds.list({ charge: charge.id, limit: 100 }, account.options())) {
+    const ours = refund.metadata?.settle_refund_id;
+    if (ours) {
+      if (await signalSettlement(deps, refundWorkflowId(merchantId, ours), (h) => h.signal(refundChangedSignal))) handling = 'signalled';
+      continue;
+    }
+    if (refund.status !== 'succeeded') continue;
+    const refundId = derivedId('rfd', merchantId, `stripe:${refund.id}`);
+    await deps.db.insertInto('payment_refunds').values({
+      id: refundId, merchant_id: merchantId, payment_id: payment.id, idempotency_key: `stripe:${refund.id}`, amount_minor: refund.amount,
+      currency: payment.currency, reason: refund.reason ?? null, origin: 'dashboard', stripe_refund_id: refund.id,
+    }).onConflict((oc) => oc.doNothing()).execute();
+    await recordActivity(deps.db, { merchantId, kind: 'dashboard-refund', subject: refundId, detail: `${refund.id} of payment ${payment.id}` });
+    await startRefundWorkflow(deps, { merchantId, refundId, paymentId: payment.id });
+    handling = 'signalled';
+  }
+  return handling;
+}
+
 export async function handleStripeEvent(deps: ApiDeps, merchantId: string, event: Stripe.Event): Promise<Handling> {
+  if (event.type === 'payout.paid') {
+    // Only a payout of the merchant's connected account (a Connect event names it) is the merchant's money.
+    if (!event.account) return 'ignored';
+    const payout = event.data.object as Stripe.Payout;
+    try {
+      await deps.temporal.workflow.start(payoutWorkflow, {
+        workflowId: payoutWorkflowId(merchantId, payout.id), taskQueue: taskQueueName(deps.taskQueuePrefix, 'workflows'),
+        args: [{ merchantId, payoutId: payout.id }], workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      });
+    } catch (err) {
+      // Stripe said so before (a redelivery, or another event id for the same payout): it is posted once.
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return 'ignored';
+      throw err;
+    }
+    return 'signalled';
+  }
+  if (event.type === 'charge.refunded') return chargeRefunded(deps, merchantId, event.data.object as Stripe.Charge);
+  if (event.type === 'refund.updated' || event.type === 'refund.failed') {
+    const ours = (event.data.object as Stripe.Refund).metadata?.settle_refund_id;
+    if (!ours) return 'ignored';
+    return (await signalSettlement(deps, refundWorkflowId(merchantId, ours), (h) => h.signal(refundChangedSignal))) ? 'signalled' : 'recorded';
+  }
   if (event.type === 'account.updated') {
     const accountId = (event.data.object as Stripe.Account).id;
     const row = await findStripeAccountById(deps.db, accountId);

@@ -8,6 +8,7 @@ import { createBillPayment } from './bill-payments';
 import { createCustomer, createVendor, type Ctx } from './customers';
 import { createPayment, deletePayment } from './payments';
 import { createPurchaseForm } from './purchases';
+import { createDeposit, createRefundReceipt } from './refunds-deposits';
 import { parseQuery, QueryError, runQuery } from './query';
 import { createSalesForm, deleteSalesForm, updateSalesForm, voidSalesForm } from './sales-forms';
 import { allOf } from './serialize';
@@ -25,6 +26,8 @@ const ENTITY_PATHS: Record<string, EntityName> = {
   bill: 'Bill',
   vendorcredit: 'VendorCredit',
   billpayment: 'BillPayment',
+  refundreceipt: 'RefundReceipt',
+  deposit: 'Deposit',
 };
 
 /** The largest requestid QBO accepts. */
@@ -112,6 +115,10 @@ function write(ctx: Ctx, entity: EntityName, operation: string, body: any, inclu
       return operation === 'create' ? createPurchaseForm(ctx, entity, body) : unsupported();
     case 'BillPayment':
       return operation === 'create' ? createBillPayment(ctx, body) : unsupported();
+    case 'RefundReceipt':
+      return operation === 'create' ? createRefundReceipt(ctx, body) : unsupported();
+    case 'Deposit':
+      return operation === 'create' ? createDeposit(ctx, body) : unsupported();
     default:
       return unsupported();
   }

@@ -21,7 +21,7 @@ function json(ctx: Ctx, kind: SalesFormKind, form: SalesFormRecord): EmulatorRes
   return ctx.wire.ok({ [kind]: kind === 'Invoice' ? invoiceJson(ctx.realm, form) : creditMemoJson(ctx.realm, form) });
 }
 
-function parseLines({ realm, wire }: Ctx, raw: unknown): SalesLine[] | EmulatorResponse {
+export function parseLines({ realm, wire }: Ctx, raw: unknown): SalesLine[] | EmulatorResponse {
   if (!Array.isArray(raw)) return wire.required('Line');
   const lines: SalesLine[] = [];
   for (const line of raw) {

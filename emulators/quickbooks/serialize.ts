@@ -2,7 +2,7 @@
 // The query engine filters these same objects, so a field is queryable under the name QBO gives it.
 import { fromCents } from './money';
 import type {
-  AccountRecord, BillPaymentRecord, CustomerRecord, EntityName, ItemRecord, PaymentRecord, PurchaseFormRecord, RealmState, SalesFormRecord, VendorRecord,
+  AccountRecord, BillPaymentRecord, CustomerRecord, DepositRecord, EntityName, RefundReceiptRecord, ItemRecord, PaymentRecord, PurchaseFormRecord, RealmState, SalesFormRecord, VendorRecord,
 } from './state';
 
 type Json = Record<string, unknown>;
@@ -186,5 +186,28 @@ export function allOf(realm: RealmState, entity: EntityName): Json[] {
     case 'Bill': return byId(realm.bills).map((f) => billJson(realm, f));
     case 'VendorCredit': return byId(realm.vendorCredits).map((f) => vendorCreditJson(realm, f));
     case 'BillPayment': return byId(realm.billPayments).map((p) => billPaymentJson(realm, p));
+    case 'RefundReceipt': return byId(realm.refundReceipts).map((r) => refundReceiptJson(realm, r));
+    case 'Deposit': return byId(realm.deposits).map((d) => depositJson(realm, d));
   }
+}
+
+export function refundReceiptJson(realm: RealmState, r: RefundReceiptRecord): Json {
+  return {
+    Id: r.id, SyncToken: String(r.syncToken), TxnDate: r.txnDate, CurrencyRef: { value: r.currency },
+    CustomerRef: { value: r.customerId, name: realm.customers.get(r.customerId)?.displayName },
+    DepositToAccountRef: { value: r.depositAccountId, name: realm.accounts.get(r.depositAccountId)?.name },
+    Line: r.lines.map((l) => ({ Id: l.id, LineNum: Number(l.id), Amount: fromCents(l.amountCents), DetailType: 'SalesItemLineDetail', ...(l.description ? { Description: l.description } : {}),
+      SalesItemLineDetail: { ItemRef: { value: l.itemId, name: realm.items.get(l.itemId)?.name }, Qty: l.qty, UnitPrice: l.unitPrice } })),
+    TotalAmt: fromCents(r.totalCents), ...(r.privateNote ? { PrivateNote: r.privateNote } : {}), domain: 'QBO', sparse: false, MetaData: meta(r),
+  };
+}
+
+export function depositJson(realm: RealmState, d: DepositRecord): Json {
+  return {
+    Id: d.id, SyncToken: String(d.syncToken), TxnDate: d.txnDate, CurrencyRef: { value: d.currency },
+    DepositToAccountRef: { value: d.depositToAccountId, name: realm.accounts.get(d.depositToAccountId)?.name },
+    Line: d.lines.map((l) => ({ Id: l.id, LineNum: Number(l.id), Amount: fromCents(l.amountCents), DetailType: 'DepositLineDetail', ...(l.description ? { Description: l.description } : {}),
+      DepositLineDetail: { AccountRef: { value: l.accountId, name: realm.accounts.get(l.accountId)?.name } } })),
+    TotalAmt: fromCents(d.totalCents), ...(d.privateNote ? { PrivateNote: d.privateNote } : {}), domain: 'QBO', sparse: false, MetaData: meta(d),
+  };
 }

@@ -107,6 +107,27 @@ export interface PaymentRecord extends Meta {
   lines: PaymentLine[];
 }
 
+/** Money given back to a customer (a RefundReceipt): its lines on items sold, paid from `depositAccountId`. */
+export interface RefundReceiptRecord extends Meta {
+  customerId: string;
+  txnDate: string;
+  currency: string;
+  depositAccountId: string;
+  lines: SalesLine[];
+  totalCents: number;
+  privateNote?: string;
+}
+
+/** Money put into a bank account (a Deposit): lines from other accounts, signed; the total is what reached the bank. */
+export interface DepositRecord extends Meta {
+  depositToAccountId: string;
+  txnDate: string;
+  currency: string;
+  lines: Array<{ id: string; amountCents: number; accountId: string; description?: string }>;
+  totalCents: number;
+  privateNote?: string;
+}
+
 export interface ItemRecord {
   id: string;
   name: string;
@@ -122,7 +143,7 @@ export interface AccountRecord {
   accountType: AccountType;
 }
 
-export type EntityName = 'Customer' | 'Invoice' | 'CreditMemo' | 'Payment' | 'Item' | 'Account' | 'Vendor' | 'Bill' | 'VendorCredit' | 'BillPayment';
+export type EntityName = 'Customer' | 'Invoice' | 'CreditMemo' | 'Payment' | 'Item' | 'Account' | 'Vendor' | 'Bill' | 'VendorCredit' | 'BillPayment' | 'RefundReceipt' | 'Deposit';
 
 export interface RealmOptions {
   /** The company's home currency; customers default to it and transactions must match their customer's. */
@@ -140,6 +161,8 @@ export class RealmState {
   readonly bills = new Map<string, PurchaseFormRecord>();
   readonly vendorCredits = new Map<string, PurchaseFormRecord>();
   readonly billPayments = new Map<string, BillPaymentRecord>();
+  readonly refundReceipts = new Map<string, RefundReceiptRecord>();
+  readonly deposits = new Map<string, DepositRecord>();
   /** Deleted objects, for tests: QBO itself forgets them (reads answer 610 Object Not Found). */
   readonly deleted: Array<{ entity: EntityName; id: string; at: string }> = [];
   readonly homeCurrency: string;

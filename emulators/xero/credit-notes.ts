@@ -7,6 +7,7 @@ import type { EmulatorRequest, EmulatorServer } from '../support/server';
 import { contactRef, dateFields, lineWire, parseLines, resolveContact, resolveCurrency, resolveDate, resolveLineAmountTypes } from './documents';
 import { findInvoice } from './invoices';
 import { parseStatus, refusal } from './lifecycle';
+import { paymentWire } from './payments';
 import { fromUnits, toCents } from './money';
 import { batchWrite, paged, tenantOf, writeOnce, type Ctx, type ElementResult } from './routes';
 import type { DocStatus, TenantLedger, XeroAllocation, XeroCreditNote } from './state';
@@ -36,7 +37,7 @@ export function creditNoteWire(tenant: TenantLedger, n: XeroCreditNote): Record<
     SubTotal: fromUnits(n.subTotalCents), TotalTax: fromUnits(n.taxCents), Total: fromUnits(n.totalCents),
     RemainingCredit: fromUnits(tenant.remainingCredit(n)), CurrencyCode: n.currency, CurrencyRate: 1,
     ...dateFields('FullyPaidOnDate', n.fullyPaidOn), Allocations: tenant.allocationsOf(n.id, 'creditNote').map((a) => allocationWire(tenant, a)),
-    Payments: [], SentToContact: false, HasAttachments: false, HasErrors: false, UpdatedDateUTC: msDateTime(n.updatedAt),
+    Payments: [...tenant.payments.values()].filter((p) => p.creditNoteId === n.id && p.status === 'AUTHORISED').map((p) => paymentWire(tenant, p)), SentToContact: false, HasAttachments: false, HasErrors: false, UpdatedDateUTC: msDateTime(n.updatedAt),
   };
 }
 

@@ -12,6 +12,7 @@ import type { Clock } from '../support/limits';
 import { OAuthEmulator, type TokenSet } from '../support/oauth';
 import { EmulatorServer } from '../support/server';
 import { registerBankTransactionRoutes } from './bank-transactions';
+import { registerBankTransferRoutes } from './bank-transfers';
 import { registerContactRoutes } from './contacts';
 import { registerCreditNoteRoutes } from './credit-notes';
 import { registerInvoiceRoutes } from './invoices';
@@ -193,6 +194,7 @@ export async function startXeroEmulator(opts: XeroEmulatorOptions = {}): Promise
   registerPaymentRoutes(server, ctx);
   registerCreditNoteRoutes(server, ctx);
   registerBankTransactionRoutes(server, ctx);
+  registerBankTransferRoutes(server, ctx);
 
   // The control API, for tests and the sandbox (no middleware: never logged, throttled or faulted).
   server.route('POST', '/_emulator/tenants', (req) => {

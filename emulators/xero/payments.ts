@@ -1,5 +1,7 @@
 // /Payments: PUT (create, a batch; summarizeErrors=false gives each payment its own result), GET, GET /{id} and
-// POST /Payments/{id} with Status DELETED (removing a payment makes its invoice outstanding again).
+// POST /Payments/{id} with Status DELETED (removing a payment makes its invoice outstanding again). A payment on a
+// sales credit note (CreditNote instead of Invoice) is a cash refund: money paid out of the account, lowering the
+// note's remaining credit (Xero's "refund a credit note"; the note is PAID when nothing is left).
 // Xero's rules: payments only on AUTHORISED invoices, never more than the amount due, into a bank account or an
 // account with "enable payments" set, with a positive amount of at most two decimals.
 import { randomUUID } from 'node:crypto';
@@ -14,8 +16,19 @@ import { msDateTime } from './wire';
 const API = '/api.xro/2.0';
 
 export function paymentWire(tenant: TenantLedger, p: XeroPayment): Record<string, unknown> {
-  const invoice = tenant.invoices.get(p.invoiceId)!;
   const account = tenant.accounts.get(p.accountCode)!;
+  if (p.creditNoteId) {
+    const note = tenant.creditNotes.get(p.creditNoteId)!;
+    return {
+      PaymentID: p.id, ...dateFields('Date', p.date), Amount: fromUnits(p.amountCents), BankAmount: fromUnits(p.amountCents),
+      Reference: p.reference, CurrencyRate: 1, PaymentType: note.type === 'ACCRECCREDIT' ? 'ARCREDITPAYMENT' : 'APCREDITPAYMENT',
+      Status: p.status, IsReconciled: false, HasAccount: true, HasValidationErrors: false,
+      Account: { AccountID: account.accountId, Code: account.code },
+      CreditNote: { CreditNoteID: note.id, CreditNoteNumber: note.number, Type: note.type, CurrencyCode: note.currency, Contact: { ContactID: note.contactId } },
+      UpdatedDateUTC: msDateTime(p.updatedAt),
+    };
+  }
+  const invoice = tenant.invoices.get(p.invoiceId)!;
   return {
     PaymentID: p.id, ...dateFields('Date', p.date), Amount: fromUnits(p.amountCents), BankAmount: fromUnits(p.amountCents),
     Reference: p.reference, CurrencyRate: 1, PaymentType: invoice.type === 'ACCREC' ? 'ACCRECPAYMENT' : 'ACCPAYPAYMENT',
@@ -26,9 +39,42 @@ export function paymentWire(tenant: TenantLedger, p: XeroPayment): Record<string
   };
 }
 
-function createPayment(tenant: TenantLedger, raw: any): ElementResult {
-  const echo = { Invoice: raw.Invoice, Account: raw.Account, Amount: raw.Amount, Date: raw.Date, Reference: raw.Reference };
+function accountOf(tenant: TenantLedger, raw: any) {
+  return raw.Account?.Code !== undefined
+    ? tenant.accounts.get(String(raw.Account.Code))
+    : [...tenant.accounts.values()].find((a) => a.accountId === String(raw.Account?.AccountID ?? '').toLowerCase());
+}
+
+/** A refund of a credit note: money paid out of the account, never more than the note's remaining credit. */
+function refundCreditNote(tenant: TenantLedger, raw: any, echo: Record<string, unknown>): ElementResult {
   const fail = (...messages: string[]): ElementResult => ({ ok: false, echo, messages });
+  const noteRef = String(raw.CreditNote.CreditNoteID ?? raw.CreditNote.CreditNoteNumber ?? '').toLowerCase();
+  const note = tenant.creditNotes.get(noteRef) ?? [...tenant.creditNotes.values()].find((n) => n.number.toLowerCase() === noteRef);
+  if (!note) return fail(`CreditNote ${noteRef} could not be found`);
+  const account = accountOf(tenant, raw);
+  const messages: string[] = [];
+  if (!account) messages.push(`Account code '${String(raw.Account?.Code ?? raw.Account?.AccountID ?? '')}' is not a valid code for this document.`);
+  else if (account.type !== 'BANK' && !account.enablePayments) messages.push('Account type is invalid for making a payment to/from');
+  const cents = toCents(raw.Amount);
+  if (cents === undefined || cents <= 0) messages.push('Payment amount must be a positive number with at most 2 decimal places');
+  const date = resolveDate(tenant, raw.Date);
+  if ('error' in date) messages.push(date.error);
+  if (note.status !== 'AUTHORISED') messages.push('Payments can only be made against Authorised documents');
+  else if (cents !== undefined && cents > tenant.remainingCredit(note)) messages.push('Payment amount exceeds the amount outstanding on this document');
+  if (messages.length) return fail(...messages);
+  const payment: XeroPayment = {
+    id: randomUUID(), invoiceId: '', creditNoteId: note.id, accountCode: account!.code, date: (date as { date: string }).date, amountCents: cents!,
+    reference: typeof raw.Reference === 'string' ? raw.Reference : undefined, status: 'AUTHORISED', updatedAt: tenant.now(),
+  };
+  tenant.payments.set(payment.id, payment);
+  tenant.settleCreditNote(note);
+  return { ok: true, wire: paymentWire(tenant, payment) };
+}
+
+function createPayment(tenant: TenantLedger, raw: any): ElementResult {
+  const echo = { Invoice: raw.Invoice, CreditNote: raw.CreditNote, Account: raw.Account, Amount: raw.Amount, Date: raw.Date, Reference: raw.Reference };
+  const fail = (...messages: string[]): ElementResult => ({ ok: false, echo, messages });
+  if (raw.CreditNote && !raw.Invoice) return refundCreditNote(tenant, raw, echo);
   const invoiceRef = raw.Invoice?.InvoiceID ?? raw.Invoice?.InvoiceNumber;
   if (!invoiceRef) return fail('An Invoice, CreditNote, Prepayment or Overpayment must be specified for a payment');
   const invoice = findInvoice(tenant, String(invoiceRef));
@@ -83,7 +129,8 @@ export function registerPaymentRoutes(server: EmulatorServer, ctx: Ctx): void {
         if (payment.status === 'AUTHORISED') {
           payment.status = 'DELETED';
           payment.updatedAt = tenant.now();
-          tenant.settleInvoice(tenant.invoices.get(payment.invoiceId)!);
+          if (payment.creditNoteId) tenant.settleCreditNote(tenant.creditNotes.get(payment.creditNoteId)!);
+          else tenant.settleInvoice(tenant.invoices.get(payment.invoiceId)!);
         }
         return { ok: true, wire: paymentWire(tenant, payment) };
       });

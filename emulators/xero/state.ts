@@ -72,7 +72,9 @@ export interface XeroCreditNote extends Document {
 
 export interface XeroPayment {
   id: string;
+  /** The invoice it pays, or '' for a refund of a credit note (money paid out against `creditNoteId`). */
   invoiceId: string;
+  creditNoteId?: string;
   accountCode: string;
   date: string;
   amountCents: number;
@@ -88,6 +90,18 @@ export interface XeroAllocation {
   amountCents: number;
   date: string;
   deleted: boolean;
+}
+
+/** Money moved between two of the organisation's bank accounts (PUT /BankTransfers). */
+export interface XeroBankTransfer {
+  id: string;
+  fromAccountCode: string;
+  toAccountCode: string;
+  amountCents: number;
+  date: string;
+  reference?: string;
+  currency: string;
+  createdAt: number;
 }
 
 export interface XeroBankTransaction extends Document {
@@ -136,6 +150,7 @@ export class TenantLedger {
   readonly creditNotes = new Map<string, XeroCreditNote>();
   readonly allocations = new Map<string, XeroAllocation>();
   readonly bankTransactions = new Map<string, XeroBankTransaction>();
+  readonly bankTransfers = new Map<string, XeroBankTransfer>();
   readonly baseCurrency: string;
   readonly currencies: Set<string>;
   /** The period lock date (YYYY-MM-DD): documents dated on or before it are refused, as in a closed period. */
@@ -198,7 +213,8 @@ export class TenantLedger {
 
   remainingCredit(note: XeroCreditNote): number {
     if (note.status === 'VOIDED' || note.status === 'DELETED') return 0;
-    return note.totalCents - this.allocationsOf(note.id, 'creditNote').reduce((sum, a) => sum + a.amountCents, 0);
+    const refunded = [...this.payments.values()].filter((p) => p.creditNoteId === note.id && p.status === 'AUTHORISED').reduce((sum, p) => sum + p.amountCents, 0);
+    return note.totalCents - refunded - this.allocationsOf(note.id, 'creditNote').reduce((sum, a) => sum + a.amountCents, 0);
   }
 
   /** AUTHORISED ⇄ PAID as the balance reaches or leaves zero (Xero does this on every payment and allocation). */
@@ -236,6 +252,7 @@ export class TenantLedger {
       creditNotes: [...this.creditNotes.values()].map((c) => ({ ...c, remainingCreditCents: this.remainingCredit(c) })),
       allocations: [...this.allocations.values()],
       bankTransactions: [...this.bankTransactions.values()],
+      bankTransfers: [...this.bankTransfers.values()],
     };
   }
 }

@@ -14,7 +14,7 @@ export interface PayerWithTerms {
   passwordToken: string;
 }
 
-export async function payerWithTerms(world: QuoteWorld, m: QuoteMerchant, recurring = '300.00'): Promise<PayerWithTerms> {
+export async function payerWithTerms(world: Pick<QuoteWorld, 'stack' | 'stripe'>, m: Pick<QuoteMerchant, 'merchantId' | 'stripeAccountId' | 'cpq'>, recurring = '300.00'): Promise<PayerWithTerms> {
   const accepted = await m.cpq('POST', '/v1/cpq/quote-payments', { body: acceptBody({ recurring: { amount: recurring, interval: 'month' } }) });
   if (accepted.status !== 201) throw new Error(`accept: ${accepted.status} ${JSON.stringify(accepted.body)}`);
   const email = `pat+${randomBytes(3).toString('hex')}@payer.example`;

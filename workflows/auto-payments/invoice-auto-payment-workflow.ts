@@ -43,7 +43,8 @@ export async function invoiceAutoPaymentWorkflow(input: InvoiceAutoPaymentInput)
       // here on the service connection; the upload's key derives from this workflow, so it posts once.
       const paymentId = charged.paymentId;
       await stripe.recordPayment({ paymentId, merchantId, amountMinor: decision.amountMinor, currency: input.currency, reference: `Automatic payment ${charged.paymentIntentId}`,
-        channel: 'auto_payment', method: charged.method, applications: [{ invoiceId, amountMinor: decision.amountMinor }], payerId: input.payerId, workflowId });
+        channel: 'auto_payment', method: charged.method, applications: [{ invoiceId, amountMinor: decision.amountMinor }], payerId: input.payerId,
+        stripePaymentIntentId: charged.paymentIntentId, workflowId });
       const sync = await service.uploadPayment({ merchantId, paymentId });
       return Object.assign(state, { status: 'paid', paymentId, sync: sync.status });
     }

@@ -143,7 +143,7 @@ export async function invoicePaymentWorkflow(input: InvoicePaymentInput): Promis
     const paymentId = opened.paymentId;
     state.paymentId = paymentId;
     await wisePay.recordPayment({ paymentId, merchantId, amountMinor: totalMinor, currency, reference: `Pay Now ${state.paymentIntentId}`, channel: 'pay_now',
-      method, applications: selection.lines.map((l) => ({ invoiceId: l.invoiceId, amountMinor: l.amountMinor })), payerId, workflowId });
+      stripePaymentIntentId: state.paymentIntentId, method, applications: selection.lines.map((l) => ({ invoiceId: l.invoiceId, amountMinor: l.amountMinor })), payerId, workflowId });
     const sync = await books.uploadPayment({ merchantId, paymentId });
     state.sync = sync.status;
     if (sync.status === 'synced') {

@@ -19,6 +19,8 @@ export interface PaymentInput {
   paidOn?: string;
   /** The payer who paid, when Settle knows them (Pay Now, automatic payments): their past payments list it. */
   payerId?: string;
+  /** The Stripe PaymentIntent it was taken with (Pay Now, automatic payments): what a refund names. */
+  stripePaymentIntentId?: string;
 }
 
 export interface PaymentSync {

@@ -11,7 +11,7 @@ export const MINOR_VERSION = '75';
 /** The most rows one QBO query returns. */
 export const MAX_RESULTS = 1000;
 
-export type Entity = 'Customer' | 'Invoice' | 'CreditMemo' | 'Payment' | 'Vendor' | 'Bill' | 'VendorCredit' | 'BillPayment' | 'Account';
+export type Entity = 'Customer' | 'Invoice' | 'CreditMemo' | 'Payment' | 'Vendor' | 'Bill' | 'VendorCredit' | 'BillPayment' | 'Account' | 'RefundReceipt' | 'Deposit';
 
 export interface Criterion {
   field: string;

@@ -12,7 +12,7 @@
 //   supplier contact (`supplier: true`) is a Vendor, a customer one a Customer (payables.ts).
 import type {
   AccountingPlatform, Contact, ContactQuery, Invoice, InvoicePage, InvoiceQuery, InvoiceResult, KeyedInvoice, LinkedObject, NewContact,
-  NewInvoice, NewPayment, NewPrepayment, PaymentResult, ReadOptions, Settlement,
+  NewInvoice, NewPayment, NewPrepayment, PaymentResult, ReadOptions, Settlement, NewCustomerRefund, NewPayoutDeposit, PostedRecord,
 } from '../platform';
 import { PlatformNotFound, PlatformRejected } from '../platform';
 import { QboClient, type Criterion } from './client';
@@ -230,6 +230,43 @@ export function createQuickBooksPlatform(opts: QuickBooksPlatformOptions): Accou
         ...referenceFields(prepayment.reference),
       }, requestIdFor(key));
       return { id: String(created.Id) };
+    },
+
+    async refundCustomer(refund: NewCustomerRefund, key: string): Promise<PostedRecord[]> {
+      // QBO's idiom for money given back: a RefundReceipt, its line on the item sold, paid from the account the
+      // card money was received into.
+      if (!positive(refund.amountMinor)) throw new PlatformRejected(`amount must be a positive number of minor units, not ${refund.amountMinor}`);
+      const amount = minorToDecimal(refund.amountMinor, refund.currency);
+      const created = await qbo.create('RefundReceipt', {
+        CustomerRef: { value: refund.contactId },
+        CurrencyRef: { value: refund.currency },
+        TxnDate: refund.date,
+        DepositToAccountRef: { value: refund.fromAccount },
+        PrivateNote: refund.reference,
+        Line: [{ Amount: amount, DetailType: 'SalesItemLineDetail', Description: refund.description,
+          SalesItemLineDetail: { ItemRef: { value: refund.lineAccount }, Qty: 1, UnitPrice: amount } }],
+      }, requestIdFor(key));
+      return [{ kind: 'refundReceipt', id: String(created.Id) }];
+    },
+
+    async createPayoutDeposit(deposit: NewPayoutDeposit, key: string): Promise<PostedRecord[]> {
+      // QBO's idiom: one Deposit into the bank of what waited in the clearing account (payments in, refunds out),
+      // with Stripe's fees as a negative line on the fees account; its total is the payout.
+      const line = (description: string, amountMinor: number, account: string) => ({
+        Amount: minorToDecimal(amountMinor, deposit.currency), DetailType: 'DepositLineDetail', Description: description,
+        DepositLineDetail: { AccountRef: { value: account } },
+      });
+      const created = await qbo.create('Deposit', {
+        DepositToAccountRef: { value: deposit.bankAccount },
+        CurrencyRef: { value: deposit.currency },
+        TxnDate: deposit.date,
+        PrivateNote: deposit.reference,
+        Line: [
+          ...deposit.clearingLines.map((l) => line(l.description, l.amountMinor, deposit.clearingAccount)),
+          ...(deposit.feesMinor > 0 ? [line(`Stripe fees, ${deposit.reference}`, -deposit.feesMinor, deposit.feesAccount)] : []),
+        ],
+      }, requestIdFor(key));
+      return [{ kind: 'deposit', id: String(created.Id) }];
     },
 
     webLink(kind: LinkedObject, id: string): string {

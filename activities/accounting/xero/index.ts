@@ -3,11 +3,12 @@
 // refreshing is the connection store's job) and runs under a deadline, since xero-node sets none.
 // Every write passes the caller's idempotency key as the SDK's trailing idempotencyKey argument (Idempotency-Key),
 // so a retried write is answered from Xero's record of the first one instead of writing twice.
-import { CreditNote as XeroCreditNote, Invoice as XeroInvoice, XeroClient, type AccountingApi, type Allocation as XeroAllocation } from 'xero-node';
+import { BankTransaction, CreditNote as XeroCreditNote, Invoice as XeroInvoice, LineAmountTypes, XeroClient, type AccountingApi, type Allocation as XeroAllocation } from 'xero-node';
 import {
   PlatformError, PlatformNotFound, PlatformRejected, type AccountingPlatform, type Allocation, type ContactQuery, type CreditNote,
   type IdempotencyKey, type InvoiceQuery, type InvoiceResult, type KeyedInvoice, type LinkedObject, type NewContact, type NewCreditNote,
-  type NewInvoice, type NewPayment, type NewPrepayment, type PaymentResult, type Settlement,
+  type NewInvoice, type NewPayment, type NewPrepayment, type PaymentResult, type Settlement, type NewCustomerRefund, type NewPayoutDeposit,
+  type PostedRecord,
 } from '../platform';
 import { toPlatformError, XeroTimeout } from './errors';
 import {
@@ -237,6 +238,43 @@ export function createXeroPlatform(opts: XeroPlatformOptions): AccountingPlatfor
       const body = await call('createPrepayment', (api) => api.createBankTransactions(tenant, { bankTransactions }, undefined, undefined, key));
       const created = single(body.bankTransactions, 'createPrepayment');
       return { id: created.prepaymentID ?? created.bankTransactionID! };
+    },
+
+    async refundCustomer(refund: NewCustomerRefund, key: IdempotencyKey): Promise<PostedRecord[]> {
+      // Xero's idiom: a sales credit note for the amount, "refunded" by a payment on it out of the account the card
+      // money was received into (the credit note is then PAID, nothing is left to allocate).
+      const note = await platform.createCreditNote({ contactId: refund.contactId, reference: refund.reference, date: refund.date, currency: refund.currency,
+        status: 'authorised', lines: [{ description: refund.description, quantity: 1, unitAmountMinor: refund.amountMinor, accountCode: refund.lineAccount, taxType: refund.taxType }] },
+      batchKey(key, 0));
+      const body = await call('refundCreditNote', (api) => api.createPayments(tenant, { payments: [{
+        creditNote: { creditNoteID: note.id }, account: { code: refund.fromAccount }, date: refund.date,
+        amount: minorToDecimal(refund.amountMinor, refund.currency), reference: refund.reference,
+      }] }, undefined, batchKey(key, 1)));
+      const payment = single(body.payments, 'refundCreditNote');
+      return [{ kind: 'creditNote', id: note.id }, { kind: 'refundPayment', id: payment.paymentID! }];
+    },
+
+    async createPayoutDeposit(deposit: NewPayoutDeposit, key: IdempotencyKey): Promise<PostedRecord[]> {
+      // A bank account cannot be a line of a bank transaction in Xero, so the clearing account (a bank account the
+      // card payments were received into) is emptied the way Xero moves money between its bank accounts: a transfer
+      // of the payout to the bank, and the fees Stripe kept spent from clearing to the fees expense account.
+      const payout = deposit.clearingLines.reduce((sum, l) => sum + l.amountMinor, 0) - deposit.feesMinor;
+      const records: PostedRecord[] = [];
+      const transfer = await call('createPayoutTransfer', (api) => api.createBankTransfer(tenant, { bankTransfers: [{
+        fromBankAccount: { code: deposit.clearingAccount }, toBankAccount: { code: deposit.bankAccount }, amount: minorToDecimal(payout, deposit.currency),
+        date: deposit.date, reference: deposit.reference,
+      }] }, batchKey(key, 0)));
+      records.push({ kind: 'bankTransfer', id: single(transfer.bankTransfers, 'createPayoutTransfer').bankTransferID! });
+      if (deposit.feesMinor > 0) {
+        const stripe = (await platform.findContacts({ name: 'Stripe', supplier: true }))[0] ?? await platform.createContact({ name: 'Stripe', supplier: true }, batchKey(key, 1));
+        const spent = await call('createPayoutFees', (api) => api.createBankTransactions(tenant, { bankTransactions: [{
+          type: BankTransaction.TypeEnum.SPEND, contact: { contactID: stripe.id }, bankAccount: { code: deposit.clearingAccount }, date: deposit.date,
+          reference: deposit.reference, lineAmountTypes: LineAmountTypes.NoTax,
+          lineItems: [{ description: `Stripe fees, ${deposit.reference}`, quantity: 1, unitAmount: minorToDecimal(deposit.feesMinor, deposit.currency), accountCode: deposit.feesAccount }],
+        }] }, undefined, undefined, batchKey(key, 2)));
+        records.push({ kind: 'bankTransaction', id: single(spent.bankTransactions, 'createPayoutFees').bankTransactionID! });
+      }
+      return records;
     },
 
     webLink: (kind: LinkedObject, id: string) => webLink(webBase, kind, id),

@@ -1,0 +1,160 @@
+// Refunds of payments taken through Stripe. The Stripe refund is made on the merchant's connected account with a key
+// derived from the refund's own id (so a retried activity, or a replayed workflow, is the same refund); its outcome is
+// recorded once (the payer's confirmation email in the same transaction, a merchant message when it failed); only a
+// refund Stripe reports succeeded is reversed in the books, in the platform's idiom (AccountingPlatform.refundCustomer)
+// out of the clearing account the payment was received into. A refund made in the Stripe dashboard arrives with its
+// Stripe id already known: it is read, never made again.
+import { ApplicationFailure } from '@temporalio/common';
+import type Stripe from 'stripe';
+import { raiseMerchantAction } from '../../db/actions';
+import { recordActivity } from '../../db/activity-log';
+import type { Db } from '../../db/database';
+import { postMerchantMessage } from '../../db/messages';
+import type { RefundBooksRecord, RefundBooksStatus } from '../../db/schema';
+import { idempotencyKey } from '../../lib/idempotency';
+import type { MailWaker } from '../../lib/mail/relay';
+import { formatAmount, type Currency } from '../../lib/money';
+import type { accountingRunner } from '../accounting';
+import { DEFAULT_ACCOUNTS } from '../accounting/default-accounts';
+import { payoutAccountsOf } from '../accounting/payout-accounts';
+import type { PayerEmails } from '../notifications/payer-emails';
+import { merchantAccount } from '../stripe/connected-account';
+
+export interface RefundDeps {
+  db: Db;
+  stripe: Stripe;
+  accounting: ReturnType<typeof accountingRunner>;
+  payerEmails: PayerEmails;
+  wakeMail: MailWaker;
+}
+
+export type StripeRefundStatus = 'succeeded' | 'pending' | 'failed';
+export interface StripeRefundOutcome {
+  status: StripeRefundStatus;
+  failure?: string;
+}
+export interface RefundBooksOutcome {
+  status: Exclude<RefundBooksStatus, 'pending'>;
+  reason?: string;
+  records: RefundBooksRecord[];
+}
+
+interface RefundRef {
+  merchantId: string;
+  refundId: string;
+}
+
+function outcomeOf(refund: Stripe.Refund): StripeRefundOutcome {
+  if (refund.status === 'succeeded') return { status: 'succeeded' };
+  if (refund.status === 'failed' || refund.status === 'canceled') return { status: 'failed', failure: refund.failure_reason ?? `the refund was ${refund.status}` };
+  return { status: 'pending' };
+}
+
+export function createRefundActivities(deps: RefundDeps) {
+  const { db, stripe, accounting: { onConnection, keyOf } } = deps;
+
+  async function load(ref: RefundRef) {
+    const row = await db.selectFrom('payment_refunds').innerJoin('payments', 'payments.id', 'payment_refunds.payment_id')
+      .selectAll('payment_refunds')
+      .select(['payments.stripe_payment_intent_id', 'payments.applications', 'payments.payer_id', 'payments.method', 'payments.amount_minor as paid_minor', 'payments.reference as payment_reference'])
+      .where('payment_refunds.id', '=', ref.refundId).where('payment_refunds.merchant_id', '=', ref.merchantId).executeTakeFirst();
+    if (!row) throw ApplicationFailure.nonRetryable(`no refund ${ref.refundId} for merchant ${ref.merchantId}`, 'UnknownRefund');
+    return row;
+  }
+
+  return {
+    /** Makes the Stripe refund (or, for a dashboard refund, reads it): its outcome so far. */
+    async requestStripeRefund(ref: RefundRef): Promise<StripeRefundOutcome> {
+      const row = await load(ref);
+      const account = await merchantAccount(db, ref.merchantId);
+      if (row.stripe_refund_id) return outcomeOf(await stripe.refunds.retrieve(row.stripe_refund_id, {}, account.options()));
+      if (!row.stripe_payment_intent_id) throw ApplicationFailure.nonRetryable(`payment ${row.payment_id} was not taken through Stripe`, 'NotRefundable');
+      let refund: Stripe.Refund;
+      try {
+        refund = await stripe.refunds.create({
+          payment_intent: row.stripe_payment_intent_id, amount: row.amount_minor,
+          ...(row.reason ? { reason: row.reason as Stripe.RefundCreateParams.Reason } : {}),
+          // How the Connect webhook tells Settle's own refunds from dashboard ones.
+          metadata: { settle_refund_id: row.id, settle_payment_id: row.payment_id, settle_merchant_id: ref.merchantId },
+        }, account.options(idempotencyKey(`refund/${ref.merchantId}/${row.id}`, 'stripe-refund')));
+      } catch (err) {
+        // Stripe refused the request itself (already refunded in the dashboard meanwhile, say): a failed refund.
+        if ((err as Stripe.errors.StripeError)?.type === 'StripeInvalidRequestError') return { status: 'failed', failure: (err as Error).message };
+        throw err;
+      }
+      await db.updateTable('payment_refunds').set({ stripe_refund_id: refund.id, updated_at: new Date() }).where('id', '=', row.id).execute();
+      return outcomeOf(refund);
+    },
+
+    async readStripeRefund(ref: RefundRef): Promise<StripeRefundOutcome> {
+      const row = await load(ref);
+      if (!row.stripe_refund_id) return { status: 'pending' };
+      return outcomeOf(await stripe.refunds.retrieve(row.stripe_refund_id, {}, (await merchantAccount(db, ref.merchantId)).options()));
+    },
+
+    /**
+     * Stripe's final word, recorded once: succeeded (and the payer's confirmation queued, when Settle knows the
+     * payer) or failed (a message for the merchant; the books are not touched).
+     */
+    async recordRefundOutcome(input: RefundRef & StripeRefundOutcome): Promise<{ emailed: boolean }> {
+      if (input.status === 'pending') throw ApplicationFailure.nonRetryable('a pending refund has no outcome to record');
+      const row = await load(input);
+      const amount = `${formatAmount(row.amount_minor, row.currency as Currency)} ${row.currency}`;
+      const emailed = await db.transaction().execute(async (trx) => {
+        const changed = await trx.updateTable('payment_refunds')
+          .set({ status: input.status as 'succeeded' | 'failed', failure: input.failure ?? null, updated_at: new Date(), ...(input.status === 'failed' ? { books_status: 'not-posted' as const } : {}) })
+          .where('id', '=', row.id).where('status', '=', 'requested').returning('id').executeTakeFirst();
+        if (!changed) return false;
+        if (input.status === 'failed') {
+          await postMerchantMessage(trx, { merchantId: input.merchantId, kind: 'refund-failed',
+            text: `The refund of ${amount} of payment ${row.payment_id} failed at Stripe (${input.failure ?? 'no reason given'}); the books were not changed.` });
+          await recordActivity(trx, { merchantId: input.merchantId, kind: 'refund-failed', subject: row.id, detail: `${amount} of payment ${row.payment_id}: ${input.failure ?? 'failed'}` });
+          return false;
+        }
+        await recordActivity(trx, { merchantId: input.merchantId, kind: 'refund-succeeded', subject: row.id, detail: `${amount} of payment ${row.payment_id}` });
+        if (!row.payer_id) return false;
+        return deps.payerEmails.refundConfirmation(trx, { refundId: row.id, merchantId: input.merchantId, payerId: row.payer_id, amountMinor: row.amount_minor,
+          currency: row.currency, method: row.method, invoiceIds: row.applications.map((a) => a.invoiceId), partial: row.amount_minor < row.paid_minor });
+      });
+      if (emailed) deps.wakeMail();
+      return { emailed };
+    },
+
+    /** The reversal in the books of a refund that succeeded, once (the key derives from the refund's workflow). */
+    async reverseRefundInBooks(ref: RefundRef): Promise<RefundBooksOutcome> {
+      const row = await load(ref);
+      if (row.books_status !== 'pending') return { status: row.books_status, records: row.books_records };
+      if (row.status !== 'succeeded') throw ApplicationFailure.nonRetryable(`refund ${row.id} has not succeeded; nothing to reverse`, 'RefundNotSucceeded');
+      const finish = async (outcome: RefundBooksOutcome) => {
+        await db.updateTable('payment_refunds').set({ books_status: outcome.status, books_records: JSON.stringify(outcome.records), updated_at: new Date() })
+          .where('id', '=', row.id).execute();
+        return outcome;
+      };
+      const invoiceId = row.applications[0]?.invoiceId;
+      if (!invoiceId) {
+        const reason = `payment ${row.payment_id} paid no invoice, so Settle does not know the customer to refund in the books`;
+        await raiseMerchantAction(db, { merchantId: ref.merchantId, kind: 'refund-not-posted', subject: row.id, detail: `A refund of payment ${row.payment_id} went through at Stripe; ${reason}: record it by hand.` });
+        return finish({ status: 'not-posted', reason, records: [] });
+      }
+      const key = keyOf('refund-reversal');
+      const records = await onConnection(ref.merchantId, async (call, connection) => {
+        const invoice = await call((p) => p.getInvoice(invoiceId));
+        if (!invoice) return undefined;
+        const accounts = await payoutAccountsOf(db, ref.merchantId, connection.platform);
+        const defaults = DEFAULT_ACCOUNTS[connection.platform];
+        return call((p) => p.refundCustomer({
+          contactId: invoice.contactId, amountMinor: row.amount_minor, currency: row.currency, date: new Date().toISOString().slice(0, 10),
+          lineAccount: defaults.line, taxType: defaults.taxType, fromAccount: accounts.clearing,
+          reference: `Refund ${row.stripe_refund_id ?? row.id}`, description: `Refund of ${row.payment_reference}${row.reason ? ` (${row.reason})` : ''}`,
+        }, key));
+      });
+      if (!records) {
+        const reason = `invoice ${invoiceId}, which the payment paid, is no longer in the books`;
+        await raiseMerchantAction(db, { merchantId: ref.merchantId, kind: 'refund-not-posted', subject: row.id, detail: `A refund of payment ${row.payment_id} went through at Stripe; ${reason}: record it by hand.` });
+        return finish({ status: 'not-posted', reason, records: [] });
+      }
+      await recordActivity(db, { merchantId: ref.merchantId, kind: 'refund-reversed', subject: row.id, detail: records.map((r) => `${r.kind} ${r.id}`).join(', ') });
+      return finish({ status: 'reversed', records });
+    },
+  };
+}

@@ -1,0 +1,141 @@
+// Refunds of a payment taken through Stripe: `POST /v1/payments/{paymentId}/refunds` checks the amount against what is
+// left to refund (lib/payments/refund-rules.ts) under a lock on the payment, records the refund under its
+// Idempotency-Key and starts its workflow (the Stripe refund, then the reversal in the books); the same key again
+// answers the same refund, never a second one. `GET …/refunds/{refundId}` reads it back.
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { sql } from 'kysely';
+import { z } from 'zod';
+import type { PaymentRefund } from '../../db/schema';
+import { derivedId, newId } from '../../lib/ids';
+import { CURRENCIES, formatAmount, parseAmount, type Currency } from '../../lib/money';
+import { refundDecision } from '../../lib/payments/refund-rules';
+import { taskQueueName } from '../../lib/task-queues';
+import { refundWorkflowId, type RefundInput } from '../../workflows/refunds/definitions';
+import { refundWorkflow } from '../../workflows/refunds/refund-workflow';
+import type { ApiDeps } from '../deps';
+import { notFound, ProblemError } from '../problem';
+import { defineRoute } from '../routing';
+import { amountText } from '../schemas';
+
+const REASONS = ['duplicate', 'fraudulent', 'requested_by_customer'] as const;
+
+const refundView = z.object({
+  id: z.string(),
+  paymentId: z.string(),
+  amount: z.string(),
+  currency: z.enum(CURRENCIES),
+  reason: z.enum(REASONS).nullable(),
+  origin: z.enum(['api', 'dashboard']).describe('Asked for through this API, or made in the Stripe dashboard'),
+  status: z.enum(['requested', 'succeeded', 'failed']).describe("Stripe's outcome"),
+  failure: z.string().nullable(),
+  books: z.object({
+    status: z.enum(['pending', 'reversed', 'failed', 'not-posted']),
+    records: z.array(z.object({ kind: z.string(), id: z.string() })).describe('What the reversal made in the books'),
+  }),
+});
+type RefundView = z.infer<typeof refundView>;
+
+const viewOf = (r: PaymentRefund): RefundView => ({
+  id: r.id, paymentId: r.payment_id, amount: formatAmount(r.amount_minor, r.currency as Currency), currency: r.currency as Currency,
+  reason: r.reason as RefundView['reason'], origin: r.origin, status: r.status, failure: r.failure,
+  books: { status: r.books_status, records: r.books_records },
+});
+
+const paymentIdParam = z.string().regex(/^pay_[0-9a-f]{24}$/, 'must be a payment id (pay_…)');
+
+/** Starts the refund's workflow unless it runs already (a replayed request after a crash between insert and start). */
+export async function startRefundWorkflow(deps: ApiDeps, input: RefundInput): Promise<void> {
+  try {
+    await deps.temporal.workflow.start(refundWorkflow, {
+      workflowId: refundWorkflowId(input.merchantId, input.refundId),
+      taskQueue: taskQueueName(deps.taskQueuePrefix, 'workflows'),
+      args: [input],
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
+}
+
+export function refundRoutes(deps: ApiDeps) {
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/v1/payments/:paymentId/refunds',
+      operationId: 'refundPayment',
+      summary: 'Refund a payment in full or in part (starts a refund workflow)',
+      tag: 'payments',
+      auth: 'merchant',
+      params: z.object({ paymentId: paymentIdParam }),
+      headers: z.object({
+        'idempotency-key': z.string().regex(/^[\x21-\x7e]{1,255}$/, 'must be 1 to 255 visible ASCII characters').optional()
+          .describe('Repeat the request with the same key and get the same refund, never a second one.'),
+      }),
+      body: z.object({
+        amount: amountText.optional().describe('In major units, e.g. "25.00"; absent: everything left to refund'),
+        reason: z.enum(REASONS).optional(),
+      }),
+      responses: {
+        202: { description: 'Accepted: the refund workflow is running', schema: refundView },
+        200: { description: 'A replay of an earlier request with the same Idempotency-Key', schema: refundView },
+        404: { description: 'No such payment for this merchant' },
+        409: { description: 'The Idempotency-Key was used for another refund' },
+        422: { description: 'More than is left to refund, nothing left, or a payment not taken through Stripe' },
+      },
+      handler: async ({ params, headers, body, state }) => {
+        const merchantId = state.merchant.id;
+        const key = headers['idempotency-key'] ?? newId('key');
+        const refundId = derivedId('rfd', merchantId, key);
+        const outcome = await deps.db.transaction().execute(async (trx) => {
+          // The payment's row is the lock: two refunds of one payment are decided one after the other.
+          const payment = await trx.selectFrom('payments').selectAll().where('id', '=', params.paymentId).where('merchant_id', '=', merchantId)
+            .forUpdate().executeTakeFirst();
+          if (!payment) throw notFound('payment');
+          const currency = payment.currency as Currency;
+          let requestedMinor: number | undefined;
+          if (body.amount !== undefined) {
+            const parsed = parseAmount(body.amount, currency);
+            if (!parsed.ok) throw new ProblemError('validation-error', parsed.reason, { errors: [{ in: 'body', path: 'amount', message: parsed.reason }] });
+            requestedMinor = parsed.minor;
+          }
+          const earlier = await trx.selectFrom('payment_refunds').selectAll().where('merchant_id', '=', merchantId).where('idempotency_key', '=', key).executeTakeFirst();
+          if (earlier) {
+            const same = earlier.payment_id === payment.id && (requestedMinor === undefined || requestedMinor === earlier.amount_minor) && (body.reason ?? null) === earlier.reason;
+            if (!same) throw new ProblemError('idempotency-key-reused', 'this Idempotency-Key was used for another refund', { refundId: earlier.id });
+            return { row: earlier, replay: true };
+          }
+          if (!payment.stripe_payment_intent_id) throw new ProblemError('refund-not-possible', 'this payment was not taken through Stripe, so Settle cannot refund it');
+          const { refunded } = await trx.selectFrom('payment_refunds').select(sql<string>`coalesce(sum(amount_minor), 0)`.as('refunded'))
+            .where('payment_id', '=', payment.id).where('status', '!=', 'failed').executeTakeFirstOrThrow();
+          const decision = refundDecision({ paidMinor: payment.amount_minor, refundedMinor: Number(refunded), requestedMinor });
+          if (!decision.ok) throw new ProblemError('refund-not-possible', decision.reason);
+          const row = await trx.insertInto('payment_refunds').values({
+            id: refundId, merchant_id: merchantId, payment_id: payment.id, idempotency_key: key, amount_minor: decision.amountMinor, currency: payment.currency,
+            reason: body.reason ?? null, origin: 'api',
+          }).returningAll().executeTakeFirstOrThrow();
+          return { row, replay: false };
+        });
+        await startRefundWorkflow(deps, { merchantId, refundId: outcome.row.id, paymentId: outcome.row.payment_id });
+        const location = `/v1/payments/${outcome.row.payment_id}/refunds/${outcome.row.id}`;
+        const replyHeaders: Record<string, string> = outcome.replay ? { 'Idempotent-Replayed': 'true', Location: location } : { Location: location };
+        return { status: outcome.replay ? 200 : 202, body: viewOf(outcome.row), headers: replyHeaders };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/payments/:paymentId/refunds/:refundId',
+      operationId: 'getRefund',
+      summary: 'A refund of a payment, its outcome at Stripe and in the books',
+      tag: 'payments',
+      auth: 'merchant',
+      params: z.object({ paymentId: paymentIdParam, refundId: z.string().regex(/^rfd_[0-9a-f]{24}$/, 'must be a refund id (rfd_…)') }),
+      responses: { 200: { description: 'The refund', schema: refundView }, 404: { description: 'No such refund of this payment for this merchant' } },
+      handler: async ({ params, state }) => {
+        const row = await deps.db.selectFrom('payment_refunds').selectAll().where('merchant_id', '=', state.merchant.id)
+          .where('payment_id', '=', params.paymentId).where('id', '=', params.refundId).executeTakeFirst();
+        if (!row) throw notFound('refund');
+        return { status: 200, body: viewOf(row) };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,80 @@
+// Refunds and a payout for a merchant whose books are in QuickBooks Online, against the real stack and the Stripe and
+// QuickBooks emulators: Pay Now card payments land in Undeposited Funds (the clearing account); a full and a partial
+// refund each become one RefundReceipt paid from it, once per key; a payout becomes one Deposit into Checking with
+// Stripe's fees as a negative line, totalling the payout, once even when payout.paid arrives twice.
+import { randomBytes } from 'node:crypto';
+import { payoutWorkflowId, type PayoutState } from '../../../workflows/payouts/definitions';
+import { refundWorkflowId } from '../../../workflows/refunds/definitions';
+import { eventually } from '../../support/eventually';
+import { httpClient } from '../../support/http';
+import { createTestMerchant } from '../../support/merchants';
+import { startQuickBooks, type QuickBooksFixture } from '../../support/quickbooks';
+import { CONNECT_WEBHOOK_SECRET, TEST_QUOTE_TIMING } from '../../support/quotes';
+import { invoicesFor, payInvoice, signedInPayer, type BooksWorld, type PayingMerchant } from '../../support/refunds';
+import { startTestStack } from '../../support/stack';
+import { onboardStripeAccount, startStripe } from '../../support/stripe';
+
+let qb: QuickBooksFixture;
+let world: BooksWorld & { close(): Promise<void> };
+let m: PayingMerchant;
+
+beforeAll(async () => {
+  const [books, stripe] = await Promise.all([startQuickBooks(), startStripe()]);
+  qb = books;
+  const endpoint = { apiBase: qb.emu.endpoint, tokenUrl: qb.emu.tokenUrl, clientId: 'settle', clientSecret: 'secret' };
+  const stack = await startTestStack({ endpoints: { xero: endpoint, quickbooks: endpoint },
+    stripe: { stripe: stripe.stripe, publishableKey: stripe.publishableKey, connectWebhookSecret: CONNECT_WEBHOOK_SECRET }, quoteTiming: TEST_QUOTE_TIMING });
+  stripe.emu.addWebhookEndpoint(`${stack.api!.url}/webhooks/stripe/connect`, CONNECT_WEBHOOK_SECRET, { connect: true });
+  world = { stack, stripe, books: qb.platform, salesLine: '1', close: async () => { await stack.close(); await Promise.all([qb.close(), stripe.close()]); } };
+  const created = await createTestMerchant(stack, `QBO MSP ${randomBytes(3).toString('hex')}`);
+  await stack.accounting.connections.connect(created.merchantId, 'wise-pay', { platform: 'quickbooks', tenantId: qb.realmId, tokens: qb.emu.oauth.issue(qb.realmId) });
+  const merchant = httpClient(stack.api!.url, created.apiKey);
+  await merchant('PUT', '/v1/payment-methods', { body: { methods: ['card'] } });
+  await merchant('PUT', '/v1/integrations/cpq', { body: { enabled: true, allowedMethods: ['card'] } });
+  const cpq = httpClient(stack.api!.url, (await merchant('POST', '/v1/integrations/cpq/api-key')).body.apiKey);
+  m = { merchantId: created.merchantId, stripeAccountId: await onboardStripeAccount(stack.api!.url, created.apiKey), merchant, cpq };
+});
+afterAll(() => world.close());
+
+const refundReceiptsOf = (customerId: string) => [...qb.realm().refundReceipts.values()].filter((r) => r.customerId === customerId);
+
+it('reverses a full and a partial refund as one RefundReceipt each, from Undeposited Funds, once per key; then deposits the payout once', async () => {
+  const p = await signedInPayer(world, m);
+  const [a, b] = await invoicesFor(world, m, p, [20_000, 9_000]);
+  const full = await payInvoice(world, m, p, a);
+  const partial = await payInvoice(world, m, p, b);
+  expect([...qb.realm().payments.values()].filter((x) => x.privateNote?.includes(full.paymentIntentId)))
+    .toEqual([expect.objectContaining({ depositAccountId: '4', totalCents: 20_000 })]);
+
+  for (const [paid, body, key] of [[full, {}, 'qb-refund-full'], [partial, { amount: '25.00' }, 'qb-refund-part']] as const) {
+    const asked = await m.merchant('POST', `/v1/payments/${paid.paymentId}/refunds`, { body, headers: { 'Idempotency-Key': key } });
+    expect(asked.status).toBe(202);
+    expect(await world.stack.client.workflow.getHandle(refundWorkflowId(m.merchantId, asked.body.id)).result()).toMatchObject({ status: 'reversed' });
+    const again = await m.merchant('POST', `/v1/payments/${paid.paymentId}/refunds`, { body, headers: { 'Idempotency-Key': key } });
+    expect(again).toMatchObject({ status: 200, body: { id: asked.body.id, books: { status: 'reversed' } } });
+  }
+  const receipts = refundReceiptsOf(p.payer.contactId);
+  expect(receipts.map((r) => [r.totalCents, r.depositAccountId]).sort((x, y) => Number(x[0]) - Number(y[0]))).toEqual([[2_500, '4'], [20_000, '4']]);
+  expect((await m.merchant('POST', `/v1/payments/${partial.paymentId}/refunds`, { body: { amount: '65.01' } })).status).toBe(422);
+
+  const account = world.stripe.emu.state.connectedAccount(m.stripeAccountId)!;
+  const carried = [...account.balanceTransactions.values()].filter((t) => !t.payout);
+  const payout = world.stripe.emu.payout(m.stripeAccountId, 'usd');
+  const handle = world.stack.client.workflow.getHandle(payoutWorkflowId(m.merchantId, payout.id));
+  const state = await eventually('payout workflow started', async () => handle.describe().then(() => true, () => false), (ok) => ok).then(() => handle.result()) as PayoutState;
+  expect(state.status).toBe('posted');
+  const deposits = [...qb.realm().deposits.values()];
+  expect(deposits).toHaveLength(1);
+  expect(deposits[0]).toMatchObject({ depositToAccountId: '35', totalCents: payout.amount });
+  const fees = carried.reduce((s, t) => s + t.fee, 0);
+  expect(deposits[0].lines.filter((l) => l.accountId === '57').map((l) => l.amountCents)).toEqual([-fees]);
+  // Out of Undeposited Funds goes what the payout's transactions put in (charges) less the refunds paid from it.
+  const fromClearing = deposits[0].lines.filter((l) => l.accountId === '4').reduce((s, l) => s + l.amountCents, 0);
+  expect(fromClearing).toBe(carried.reduce((s, t) => s + t.amount, 0));
+  expect(fromClearing - fees).toBe(payout.amount);
+
+  const paidEvent = account.events.find((e) => e.type === 'payout.paid' && (e.data.object as { id: string }).id === payout.id)!;
+  world.stripe.emu.resend(paidEvent.id);
+  await world.stripe.emu.webhooks.idle();
+  expect(qb.realm().deposits.size).toBe(1);
+}, 120_000);

@@ -1,0 +1,111 @@
+// Refunds of Pay Now card payments against the real stack (Temporal, Postgres, workers, API) with the Stripe and Xero
+// emulators: full and partial refunds reach Stripe on the merchant's account once per Idempotency-Key and are
+// reversed in Xero once (a sales credit note refunded out of the clearing account); more than is left is a 422; a
+// refund that fails at Stripe leaves a message and the books as they were; a refund made in the Stripe dashboard
+// (charge.refunded on the Connect webhook) is reversed too, once even when Stripe delivers the event again.
+import { listOutboxEmails } from '../../../db/outbox';
+import { refundWorkflowId, type RefundState } from '../../../workflows/refunds/definitions';
+import { eventually } from '../../support/eventually';
+import { recordHistory } from '../../support/histories';
+import { setUpQuoteMerchant, startQuoteWorld, type QuoteMerchant, type QuoteWorld } from '../../support/quotes';
+import { payInvoiceByCard, xeroBooks } from '../../support/refunds';
+
+let world: QuoteWorld;
+let m: QuoteMerchant;
+
+beforeAll(async () => {
+  world = await startQuoteWorld({ connectWebhook: true });
+  m = await setUpQuoteMerchant(world);
+});
+afterAll(() => world.close());
+
+const refundHandle = (refundId: string) => world.stack.client.workflow.getHandle(refundWorkflowId(m.merchantId, refundId));
+const stripeRefunds = (intentId: string) => [...world.stripe.emu.state.all()].flatMap((a) => [...a.refunds.values()]).filter((r) => r.payment_intent === intentId);
+const creditNotesOf = (contactId: string) => [...world.xero.ledger().creditNotes.values()].filter((n) => n.contactId === contactId && n.reference?.startsWith('Refund '));
+const refundPaymentsOf = (noteId: string) => [...world.xero.ledger().payments.values()].filter((p) => p.creditNoteId === noteId);
+
+async function refund(paymentId: string, body: Record<string, unknown>, key?: string) {
+  return m.merchant('POST', `/v1/payments/${paymentId}/refunds`, { body, ...(key ? { headers: { 'Idempotency-Key': key } } : {}) });
+}
+
+it('refunds a payment in full once per key: one Stripe refund on the merchant\'s account, one credit note refunded from clearing in Xero, the payer told', async () => {
+  const paid = await payInvoiceByCard(xeroBooks(world), m, 12_000);
+  const first = await refund(paid.paymentId, { reason: 'requested_by_customer' }, 'refund-full-1');
+  expect(first.status).toBe(202);
+  expect(first.body).toMatchObject({ paymentId: paid.paymentId, amount: '120.00', currency: 'USD', status: 'requested', origin: 'api' });
+  const state = await refundHandle(first.body.id).result() as RefundState;
+  expect(state).toMatchObject({ status: 'reversed', books: { status: 'reversed' } });
+
+  const again = await refund(paid.paymentId, { reason: 'requested_by_customer' }, 'refund-full-1');
+  expect(again.status).toBe(200);
+  expect(again.body).toMatchObject({ id: first.body.id, status: 'succeeded', books: { status: 'reversed' } });
+
+  // Stripe: one refund, on the merchant's own account (never the platform's).
+  expect(stripeRefunds(paid.paymentIntentId)).toEqual([expect.objectContaining({ amount: 12_000, status: 'succeeded' })]);
+  expect([...world.stripe.emu.state.connectedAccount(m.stripeAccountId)!.refunds.values()].map((r) => r.payment_intent)).toContain(paid.paymentIntentId);
+  // Xero: one ACCRECCREDIT for the amount, PAID by a refund payment out of the clearing account.
+  const notes = creditNotesOf(paid.payer.contactId);
+  expect(notes).toHaveLength(1);
+  expect(notes[0]).toMatchObject({ type: 'ACCRECCREDIT', totalCents: 12_000, status: 'PAID' });
+  expect(refundPaymentsOf(notes[0].id)).toEqual([expect.objectContaining({ amountCents: 12_000, accountCode: '090' })]);
+  // Nothing is left to refund.
+  const more = await refund(paid.paymentId, {});
+  expect(more.status).toBe(422);
+  expect(more.headers.get('content-type')).toMatch(/application\/problem\+json/);
+  expect(more.body).toMatchObject({ type: '/problems/refund-not-possible' });
+
+  const emails = await listOutboxEmails(world.stack.db, world.stack.apiDeps.keyring, m.merchantId);
+  expect(emails.filter((e) => e.template === 'refund-confirmation' && e.to === paid.payer.email)).toHaveLength(1);
+  await recordHistory(refundHandle(first.body.id), 'refundWorkflow');
+});
+
+it('refunds in parts, never more than is left (422 problem+json, nothing stored)', async () => {
+  const paid = await payInvoiceByCard(xeroBooks(world), m, 10_000);
+  const part = await refund(paid.paymentId, { amount: '30.00' }, 'refund-part-1');
+  expect(part.status).toBe(202);
+  expect(await refundHandle(part.body.id).result()).toMatchObject({ status: 'reversed' });
+
+  const tooMuch = await refund(paid.paymentId, { amount: '70.01' }, 'refund-part-2');
+  expect(tooMuch.status).toBe(422);
+  expect(tooMuch.body).toMatchObject({ type: '/problems/refund-not-possible', detail: expect.stringContaining('7000') });
+  expect(await world.stack.db.selectFrom('payment_refunds').select('id').where('idempotency_key', '=', 'refund-part-2').execute()).toEqual([]);
+
+  const rest = await refund(paid.paymentId, {}, 'refund-part-3');
+  expect(rest.body).toMatchObject({ amount: '70.00' });
+  expect(await refundHandle(rest.body.id).result()).toMatchObject({ status: 'reversed' });
+  expect(stripeRefunds(paid.paymentIntentId).map((r) => r.amount).sort()).toEqual([3_000, 7_000]);
+  const notes = creditNotesOf(paid.payer.contactId);
+  expect(notes.map((n) => n.totalCents).sort()).toEqual([3_000, 7_000]);
+  for (const n of notes) expect(refundPaymentsOf(n.id).map((p) => p.amountCents)).toEqual([n.totalCents]);
+});
+
+it('leaves a message and the books unchanged when Stripe fails the refund', async () => {
+  const paid = await payInvoiceByCard(xeroBooks(world), m, 5_000, 'pm_card_refundFail');
+  const asked = await refund(paid.paymentId, {}, 'refund-fails-1');
+  expect(asked.status).toBe(202);
+  expect(await refundHandle(asked.body.id).result()).toMatchObject({ status: 'failed', failure: expect.any(String) });
+  const view = await m.merchant('GET', `/v1/payments/${paid.paymentId}/refunds/${asked.body.id}`);
+  expect(view.body).toMatchObject({ status: 'failed', books: { status: 'not-posted', records: [] } });
+  expect(creditNotesOf(paid.payer.contactId)).toEqual([]);
+  const messages = await world.stack.db.selectFrom('merchant_messages').selectAll().where('merchant_id', '=', m.merchantId).where('kind', '=', 'refund-failed').execute();
+  expect(messages).toHaveLength(1);
+  expect(messages[0].text).toContain(paid.paymentId);
+  // The money is back on the charge: it can be refunded again.
+  expect((await refund(paid.paymentId, { amount: '10.00' })).status).toBe(202);
+  await recordHistory(refundHandle(asked.body.id), 'refundWorkflow.failed');
+});
+
+it('reverses a refund made in the Stripe dashboard, once even when charge.refunded arrives again', async () => {
+  const paid = await payInvoiceByCard(xeroBooks(world), m, 8_000);
+  await world.stripe.stripe.refunds.create({ payment_intent: paid.paymentIntentId, amount: 2_500 }, { stripeAccount: m.stripeAccountId });
+  const row = await eventually('dashboard refund recorded', () => world.stack.db.selectFrom('payment_refunds').selectAll().where('payment_id', '=', paid.paymentId).execute(),
+    (rows) => rows.length === 1 && rows[0].books_status === 'reversed', { timeoutMs: 30_000 });
+  expect(row[0]).toMatchObject({ origin: 'dashboard', amount_minor: 2_500, status: 'succeeded' });
+  const event = [...world.stripe.emu.state.all()].flatMap((a) => a.events).find((e) => e.type === 'charge.refunded' && (e.data.object as { payment_intent?: string }).payment_intent === paid.paymentIntentId)!;
+  world.stripe.emu.resend(event.id);
+  await world.stripe.emu.webhooks.idle();
+  expect(await world.stack.db.selectFrom('payment_refunds').select('id').where('payment_id', '=', paid.paymentId).execute()).toHaveLength(1);
+  expect(creditNotesOf(paid.payer.contactId).map((n) => [n.totalCents, n.status])).toEqual([[2_500, 'PAID']]);
+  // What is left to refund counts the dashboard refund.
+  expect((await refund(paid.paymentId, { amount: '55.01' })).status).toBe(422);
+});

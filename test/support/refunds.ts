@@ -1,0 +1,78 @@
+// Card payments the way a payer makes them, for the refund and payout tests: a payer with billing terms (from a
+// quote, itself paid by card) signs in to the merchant's invoice pages and pays invoices by card on the sandbox
+// checkout (the merchant's connected account), one checkout per invoice; Settle records each payment and posts it to
+// the books.
+import { randomBytes } from 'node:crypto';
+import { eventually } from './eventually';
+import { formBrowser, type FormBrowser } from './form-browser';
+import type { AccountingPlatform } from '../../activities/accounting/platform';
+import { payerWithTerms, type PayerWithTerms } from './payer-invoices';
+import type { QuoteMerchant, QuoteWorld } from './quotes';
+
+const inDays = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
+
+export interface PaidInvoice {
+  paymentId: string;
+  paymentIntentId: string;
+  invoiceId: string;
+  payer: PayerWithTerms;
+}
+
+/** What the tests need of a world: the stack, Stripe, and the merchant's books (Xero or QuickBooks). */
+export interface BooksWorld extends Pick<QuoteWorld, 'stack' | 'stripe'> {
+  books: AccountingPlatform;
+  /** The sales line of an invoice: a Xero account code or a QuickBooks Item id. */
+  salesLine: string;
+}
+export type PayingMerchant = Pick<QuoteMerchant, 'merchantId' | 'stripeAccountId' | 'cpq' | 'merchant'>;
+
+/** A quote world's Xero organisation as the books. */
+export const xeroBooks = (world: QuoteWorld): BooksWorld => ({ stack: world.stack, stripe: world.stripe, books: world.xero.platform, salesLine: '200' });
+
+export interface SignedInPayer {
+  payer: PayerWithTerms;
+  b: FormBrowser;
+}
+
+export async function signedInPayer(world: BooksWorld, m: PayingMerchant): Promise<SignedInPayer> {
+  const payer = await payerWithTerms(world, m);
+  const b = formBrowser(world.stack.api!.url);
+  const password = `pw ${randomBytes(8).toString('hex')}`;
+  await b.post('/pay/set-password', { token: payer.passwordToken, password, confirmation: password });
+  await b.post(`/pay/m/${m.merchantId}/invoices/login`, { email: payer.email, password });
+  return { payer, b };
+}
+
+/** Invoices for the payer's contact, copied into Settle (what the invoice pages list). */
+export async function invoicesFor(world: BooksWorld, m: PayingMerchant, p: SignedInPayer, amountsMinor: number[]): Promise<string[]> {
+  const ids: string[] = [];
+  for (const amount of amountsMinor) {
+    const invoice = await world.books.createInvoice({ contactId: p.payer.contactId, date: inDays(10), dueDate: inDays(10), currency: 'USD', status: 'authorised',
+      lines: [{ description: 'Managed services', quantity: 1, unitAmountMinor: amount, accountCode: world.salesLine, taxType: 'NONE' }] }, `inv-${randomBytes(8).toString('hex')}`);
+    ids.push(invoice.id);
+  }
+  const refreshed = await m.merchant('POST', '/v1/accounting/refresh');
+  if (refreshed.status !== 202) throw new Error(`refresh: ${refreshed.status}`);
+  await eventually('invoices copied', () => world.stack.db.selectFrom('accounting_invoices').select('id').where('id', 'in', ids).execute(), (r) => r.length === ids.length);
+  return ids;
+}
+
+/** Pays one copied invoice by card on the sandbox checkout; the payment once it is posted to the books. */
+export async function payInvoice(world: BooksWorld, m: PayingMerchant, p: SignedInPayer, invoiceId: string, testMethod = 'pm_card_visa'): Promise<PaidInvoice> {
+  const base = `/pay/m/${m.merchantId}/invoices`;
+  const pay = await p.b.post(`${base}/pay`, [['invoice', invoiceId], ['method', 'card']]);
+  const checkoutId = /\/checkouts\/(chk_[0-9a-f]{24})$/.exec(pay.location ?? '')?.[1];
+  if (!checkoutId) throw new Error(`pay: ${pay.status} ${pay.location}`);
+  const confirmed = await p.b.post(`${base}/checkouts/${checkoutId}/sandbox-confirm`, { payment_method: testMethod });
+  await p.b.get(confirmed.location);
+  const payment = await eventually('payment synced', () => world.stack.db.selectFrom('payments').selectAll().where('merchant_id', '=', m.merchantId)
+    .where('applications', '@>', JSON.stringify([{ invoiceId }]) as never).executeTakeFirst(), (row) => row?.sync_status === 'synced');
+  return { paymentId: payment!.id, paymentIntentId: payment!.stripe_payment_intent_id!, invoiceId, payer: p.payer };
+}
+
+/** A new payer who pays one invoice of `amountMinor` by card. */
+export async function payInvoiceByCard(world: BooksWorld, m: PayingMerchant, amountMinor: number, testMethod = 'pm_card_visa'): Promise<PaidInvoice> {
+  const p = await signedInPayer(world, m);
+  const [invoiceId] = await invoicesFor(world, m, p, [amountMinor]);
+  return payInvoice(world, m, p, invoiceId, testMethod);
+}
