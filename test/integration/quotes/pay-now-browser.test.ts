@@ -66,7 +66,7 @@ async function startCpqReturnPage() {
 
     await page.getByText('Sandbox checkout.').waitFor();
     await page.screenshot({ path: artifactPath('pay-now-sandbox-checkout.png'), fullPage: true });
-    await page.getByRole('button', { name: 'Card — succeeds' }).click();
+    await page.getByRole('button', { name: 'Card — succeeds', exact: true }).click();
 
     await page.waitForURL((url) => url.href.startsWith(cpq.url));
     await page.locator('#back').waitFor();
