@@ -17,24 +17,21 @@ const API = '/api.xro/2.0';
 
 export function paymentWire(tenant: TenantLedger, p: XeroPayment): Record<string, unknown> {
   const account = tenant.accounts.get(p.accountCode)!;
-  if (p.creditNoteId) {
-    const note = tenant.creditNotes.get(p.creditNoteId)!;
-    return {
-      PaymentID: p.id, ...dateFields('Date', p.date), Amount: fromUnits(p.amountCents), BankAmount: fromUnits(p.amountCents),
-      Reference: p.reference, CurrencyRate: 1, PaymentType: note.type === 'ACCRECCREDIT' ? 'ARCREDITPAYMENT' : 'APCREDITPAYMENT',
-      Status: p.status, IsReconciled: false, HasAccount: true, HasValidationErrors: false,
-      Account: { AccountID: account.accountId, Code: account.code },
-      CreditNote: { CreditNoteID: note.id, CreditNoteNumber: note.number, Type: note.type, CurrencyCode: note.currency, Contact: { ContactID: note.contactId } },
-      UpdatedDateUTC: msDateTime(p.updatedAt),
-    };
-  }
-  const invoice = tenant.invoices.get(p.invoiceId)!;
+  // A payment is on an invoice or (a refund paid out of it) on a credit note: the document and the type differ.
+  const note = p.creditNoteId ? tenant.creditNotes.get(p.creditNoteId)! : undefined;
+  const invoice = note ? undefined : tenant.invoices.get(p.invoiceId)!;
+  const document = note
+    ? { CreditNote: { CreditNoteID: note.id, CreditNoteNumber: note.number, Type: note.type, CurrencyCode: note.currency, Contact: { ContactID: note.contactId } } }
+    : { Invoice: { InvoiceID: invoice!.id, InvoiceNumber: invoice!.number, Type: invoice!.type, CurrencyCode: invoice!.currency, Contact: { ContactID: invoice!.contactId } } };
+  const paymentType = note
+    ? (note.type === 'ACCRECCREDIT' ? 'ARCREDITPAYMENT' : 'APCREDITPAYMENT')
+    : (invoice!.type === 'ACCREC' ? 'ACCRECPAYMENT' : 'ACCPAYPAYMENT');
   return {
     PaymentID: p.id, ...dateFields('Date', p.date), Amount: fromUnits(p.amountCents), BankAmount: fromUnits(p.amountCents),
-    Reference: p.reference, CurrencyRate: 1, PaymentType: invoice.type === 'ACCREC' ? 'ACCRECPAYMENT' : 'ACCPAYPAYMENT',
+    Reference: p.reference, CurrencyRate: 1, PaymentType: paymentType,
     Status: p.status, IsReconciled: false, HasAccount: true, HasValidationErrors: false,
     Account: { AccountID: account.accountId, Code: account.code },
-    Invoice: { InvoiceID: invoice.id, InvoiceNumber: invoice.number, Type: invoice.type, CurrencyCode: invoice.currency, Contact: { ContactID: invoice.contactId } },
+    ...document,
     UpdatedDateUTC: msDateTime(p.updatedAt),
   };
 }
