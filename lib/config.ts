@@ -87,7 +87,8 @@ export const encryptionEnv = z.object({
 // Scopes are space-separated, as the platforms take them. Xero's defaults are the granular scopes new apps must
 // use (apps made from March 2026 may not ask for accounting.transactions); offline_access brings the refresh token.
 const scopes = (fallback: string) => z.string().default(fallback).transform((text) => text.split(/[\s,]+/).filter(Boolean));
-export const XERO_DEFAULT_SCOPES = 'offline_access accounting.invoices accounting.payments accounting.contacts accounting.settings.read';
+// accounting.banktransactions: Stripe payouts post a bank transfer and the fees as a spend (issue 23's deposits).
+export const XERO_DEFAULT_SCOPES = 'offline_access accounting.invoices accounting.payments accounting.banktransactions accounting.contacts accounting.settings.read';
 export const QUICKBOOKS_DEFAULT_SCOPES = 'com.intuit.quickbooks.accounting';
 
 export const accountingEnv = z.object({

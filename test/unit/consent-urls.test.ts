@@ -21,7 +21,7 @@ it("points Xero's consent at login.xero.com with the granular scopes", async () 
     client_id: '0F1E2D3C4B5A69788796A5B4C3D2E1F0',
     redirect_uri: 'https://settle.example.com/oauth/xero/callback',
     response_type: 'code',
-    scope: 'offline_access accounting.invoices accounting.payments accounting.contacts accounting.settings.read',
+    scope: 'offline_access accounting.invoices accounting.payments accounting.banktransactions accounting.contacts accounting.settings.read',
     state: 'state-123',
   });
   expect(url.searchParams.get('scope')).not.toContain('accounting.transactions');
