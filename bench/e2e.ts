@@ -35,7 +35,7 @@ async function prepare(world: QuoteWorld, merchant: QuoteMerchant): Promise<Prep
   if (accepted.status !== 201) throw new Error(`accept: ${accepted.status} ${JSON.stringify(accepted.body)}`);
   const handle = world.stack.client.workflow.getHandle(`quote-payment/${merchant.merchantId}/${body.quoteId}`);
   const { paymentIntentId } = await handle.executeUpdate(beginCheckoutUpdate, { args: [{ checkout: 'guest', method: 'card' }] });
-  await world.stripe.stripe.paymentIntents.confirm(paymentIntentId, { payment_method: 'pm_card_visa' });
+  await world.stripe.stripe.paymentIntents.confirm(paymentIntentId, { payment_method: 'pm_card_visa' }, { stripeAccount: merchant.stripeAccountId });
   return { merchant, quoteId: body.quoteId, company: (body.customer as { company: string }).company, paymentIntentId };
 }
 
