@@ -22,6 +22,7 @@ import { taskQueueName } from '../lib/task-queues';
 import { settleDataConverter } from '../lib/temporal/payload-codec';
 import { startWorkers } from '../workers/start-workers';
 import { invoiceSyncWorkflow } from '../workflows/invoice-sync/invoice-sync-workflow';
+import { callBreakdown } from './support/call-breakdown';
 import { startBenchStack, type BenchStack } from './support/stack';
 
 const SCALE = 60;
@@ -83,7 +84,12 @@ export async function invoiceSyncBenchmark(): Promise<Record<string, unknown>> {
     xero.faults.clear();
     const answers = xero.requests.filter((r) => r.at >= startedAt && r.path.startsWith('/api.xro')).map((r) => r.at);
     const syncSeconds = (Math.max(...answers) - (Math.min(...answers) - CALL_LATENCY_MS)) / 1000;
-    const calls = (await s.db.selectFrom('accounting_calls').select('id').where('connection_id', '=', connection.id).execute()).length;
+    const rows = await s.db.selectFrom('accounting_calls').select(['started_at', 'finished_at']).where('connection_id', '=', connection.id).execute();
+    const calls = rows.length;
+    const spans = rows.map((r) => ({ startMs: r.started_at.getTime(), endMs: (r.finished_at ?? r.started_at).getTime() }));
+    const xeroCalls = xero.requests.filter((r) => r.at >= startedAt && r.path.startsWith('/api.xro'));
+    const contactsDone = Math.max(...xeroCalls.filter((r) => r.path.includes('/Contacts')).map((r) => r.at));
+    const postingStarted = Math.min(...xeroCalls.filter((r) => r.path.includes('/Invoices')).map((r) => r.at)) - CALL_LATENCY_MS;
     const limits = PLATFORM_LIMITS.xero;
     const expectedCalls = CUSTOMERS + 2 * Math.ceil(INVOICES / 50);
     const minimumSeconds = Math.max((Math.ceil(calls / limits.perMinute) - 1) * (MINUTE_MS / 1000), Math.ceil(calls / limits.concurrent) * (CALL_LATENCY_MS / 1000));
@@ -106,6 +112,16 @@ export async function invoiceSyncBenchmark(): Promise<Record<string, unknown>> {
       // Calls go one after another within a batch (lookup, then create, per chunk of 50): the concurrency Xero allows
       // is left unused, which is what separates the time from the minimum.
       sequentialSeconds: calls * (CALL_LATENCY_MS / 1000),
+      // Where the time went: calls in flight (and how many at once), none in flight (activity and workflow round trips),
+      // waiting for the budget (summed over calls), and the two phases.
+      breakdown: {
+        ...callBreakdown(spans),
+        budgetQueuedSeconds: accounting.budget.queuedMs / 1000,
+        budgetWaitedSeconds: accounting.budget.waitedMs / 1000,
+        contactsPhaseSeconds: (contactsDone - (Math.min(...answers) - CALL_LATENCY_MS)) / 1000,
+        contactsToPostingGapSeconds: (postingStarted - contactsDone) / 1000,
+        postingPhaseSeconds: (Math.max(...answers) - postingStarted) / 1000,
+      },
       targets: { zero429: xero.stats.http429 - before429 === 0, everyInvoiceOnce: inBooks === INVOICES && result.posted === INVOICES, callsAsExpected: calls === expectedCalls },
     };
   } finally {
