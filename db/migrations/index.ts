@@ -16,6 +16,7 @@ import * as m0013 from './0013_call_lease_renewal';
 import * as m0014 from './0014_api_key_changes';
 import * as m0015 from './0015_oauth_consent';
 import * as m0016 from './0016_outbox_delivery';
+import * as m0017 from './0017_batch_call_budget';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -33,4 +34,5 @@ export const migrations: Record<string, Migration> = {
   '0014_api_key_changes': m0014,
   '0015_oauth_consent': m0015,
   '0016_outbox_delivery': m0016,
+  '0017_batch_call_budget': m0017,
 };
