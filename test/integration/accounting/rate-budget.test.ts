@@ -46,7 +46,7 @@ const clock = { minuteMs: 400, dayMs: 60_000 };
 
 it('never lets two processes together exceed the rolling minute', async () => {
   const connection = await newConnection();
-  const limits: PlatformLimits = { invoicesPerCall: 50, contactsPerCall: 50, perMinute: 5, concurrent: 5, paymentsPerCall: 1 };
+  const limits: PlatformLimits = { invoicesPerCall: 50, contactsPerCall: 50, accountNumbersPerLookup: 50, perMinute: 5, concurrent: 5, paymentsPerCall: 1 };
   const budgets = [new RateBudget(database.db, { clock }), new RateBudget(secondPool, { clock })];
   const started = Date.now();
   await Promise.all(
@@ -64,7 +64,7 @@ it('never lets two processes together exceed the rolling minute', async () => {
 
 it('never has more calls in flight than allowed', async () => {
   const connection = await newConnection();
-  const limits: PlatformLimits = { invoicesPerCall: 50, contactsPerCall: 50, perMinute: 1000, concurrent: 3, paymentsPerCall: 1 };
+  const limits: PlatformLimits = { invoicesPerCall: 50, contactsPerCall: 50, accountNumbersPerLookup: 50, perMinute: 1000, concurrent: 3, paymentsPerCall: 1 };
   const budgets = [new RateBudget(database.db, { clock }), new RateBudget(secondPool, { clock })];
   let inFlight = 0;
   let peak = 0;
@@ -89,7 +89,7 @@ it('never has more calls in flight than allowed', async () => {
 
 it('stops for the day with a retry delay instead of waiting', async () => {
   const connection = await newConnection();
-  const limits: PlatformLimits = { invoicesPerCall: 50, contactsPerCall: 50, perMinute: 100, concurrent: 5, perDay: 3, paymentsPerCall: 1 };
+  const limits: PlatformLimits = { invoicesPerCall: 50, contactsPerCall: 50, accountNumbersPerLookup: 50, perMinute: 100, concurrent: 5, perDay: 3, paymentsPerCall: 1 };
   const budget = new RateBudget(database.db, { clock });
   for (let i = 0; i < 3; i++) await (await budget.acquire(connection, limits)).release();
   const error = await budget.acquire(connection, limits).catch((e) => e);
@@ -100,7 +100,7 @@ it('stops for the day with a retry delay instead of waiting', async () => {
 
 it('hands a long wait back to the caller as a retry delay', async () => {
   const connection = await newConnection();
-  const limits: PlatformLimits = { invoicesPerCall: 50, contactsPerCall: 50, perMinute: 1, concurrent: 1, paymentsPerCall: 1 };
+  const limits: PlatformLimits = { invoicesPerCall: 50, contactsPerCall: 50, accountNumbersPerLookup: 50, perMinute: 1, concurrent: 1, paymentsPerCall: 1 };
   const budget = new RateBudget(database.db, { clock: { minuteMs: 10_000, dayMs: 60_000 }, maxWaitMs: 200 });
   await (await budget.acquire(connection, limits)).release();
   const error = await budget.acquire(connection, limits).catch((e) => e);
@@ -110,7 +110,7 @@ it('hands a long wait back to the caller as a retry delay', async () => {
 
 it("frees a dead worker's slots when their lease runs out, while a live process's long call keeps its own", async () => {
   const connection = await newConnection();
-  const limits: PlatformLimits = { invoicesPerCall: 50, contactsPerCall: 50, perMinute: 1000, concurrent: 2, paymentsPerCall: 1 };
+  const limits: PlatformLimits = { invoicesPerCall: 50, contactsPerCall: 50, accountNumbersPerLookup: 50, perMinute: 1000, concurrent: 2, paymentsPerCall: 1 };
   const leaseTimeoutMs = 600;
   const live = new RateBudget(database.db, { clock, leaseTimeoutMs });
   const other = new RateBudget(secondPool, { clock, leaseTimeoutMs });
