@@ -44,6 +44,11 @@ export class RateBudget {
   private readonly queues = new Map<string, Promise<void>>();
   /** Per connection, wakes the waiter at the head of the queue (a call in this process has ended). */
   private readonly wakers = new Map<string, () => void>();
+  /**
+   * Per connection, a call that ended while a caller here was waiting: not yet marked finished, that caller's next
+   * acquisition marks it (one round trip for both), so the slot passes on without a round trip of its own.
+   */
+  private readonly handovers = new Map<string, string>();
   /** The leases of this process's calls in flight, renewed together while there are any. */
   private readonly held = new Set<string>();
   private renewal: NodeJS.Timeout | undefined;
@@ -102,14 +107,29 @@ export class RateBudget {
 
   private async acquireFirstInLine(connection: BudgetedConnection, limits: PlatformLimits, deadline: number, kind?: CallKind): Promise<{ release(): Promise<void> }> {
     for (;;) {
-      const decision = await this.tryAcquire(connection, limits, kind);
+      const handedOver = this.handovers.get(connection.id);
+      this.handovers.delete(connection.id);
+      let decision: Awaited<ReturnType<RateBudget['tryAcquire']>>;
+      try {
+        decision = await this.tryAcquire(connection, limits, kind, handedOver);
+      } catch (err) {
+        // The ended call must not keep its slot until its lease runs out.
+        if (handedOver) await this.finish(handedOver).catch(() => undefined);
+        throw err;
+      }
       if ('leaseId' in decision) {
         const leaseId = decision.leaseId;
         this.hold(leaseId);
         return {
           release: async () => {
             this.letGo(leaseId);
-            await this.db.updateTable('accounting_calls').set({ finished_at: sql`clock_timestamp()` as never }).where('id', '=', leaseId).execute();
+            const waiter = this.wakers.get(connection.id);
+            if (waiter && !this.handovers.has(connection.id)) {
+              this.handovers.set(connection.id, leaseId);
+              waiter();
+              return;
+            }
+            await this.finish(leaseId);
             this.wakers.get(connection.id)?.();
           },
         };
@@ -129,6 +149,10 @@ export class RateBudget {
     }
   }
 
+  private async finish(leaseId: string): Promise<void> {
+    await this.db.updateTable('accounting_calls').set({ finished_at: sql`clock_timestamp()` as never }).where('id', '=', leaseId).execute();
+  }
+
   /** Calls made in the rolling minute and day: what the connections view shows as remaining budget. */
   async usage(connectionId: string): Promise<{ minute: number; day: number }> {
     const minute = `${this.clock.minuteMs} milliseconds`;
@@ -143,6 +167,7 @@ export class RateBudget {
     connection: BudgetedConnection,
     limits: PlatformLimits,
     kind?: CallKind,
+    release?: string,
   ): Promise<{ leaseId: string } | { waitMs: number; reason: 'minute' | 'day' | 'app' | 'concurrent' }> {
     const minute = `${this.clock.minuteMs + this.marginMs} milliseconds`;
     const day = `${this.clock.dayMs} milliseconds`;
@@ -151,7 +176,7 @@ export class RateBudget {
     const result = await sql<{ lease_id: string | null; wait_ms: number | null; reason: 'minute' | 'day' | 'app' | 'concurrent' | null }>`
       select lease_id, wait_ms, reason from settle_acquire_call(${connection.id}, ${connection.platform}, ${minute}::interval, ${day}::interval,
         ${lease}::interval, ${limits.perMinute}, ${limits.concurrent}, ${limits.perDay ?? null}, ${limits.appPerMinute ?? null},
-        ${kind ?? null}::text, ${limits.batchPerMinute ?? null}::int)`.execute(this.db);
+        ${kind ?? null}::text, ${limits.batchPerMinute ?? null}::int, ${release ?? null}::bigint)`.execute(this.db);
     const row = result.rows[0];
     return row.lease_id !== null ? { leaseId: String(row.lease_id) } : { waitMs: row.wait_ms ?? 10, reason: row.reason ?? 'concurrent' };
   }

@@ -1,7 +1,8 @@
 // QuickBooks limits batch requests (POST /batch: 40 a minute per company) apart from, and on top of, its 500 requests
 // a minute. A call now records its kind ('batch' or null), and settle_acquire_call gains an overload that also keeps
-// a connection's batch calls inside `p_batch_per_minute`. The nine-argument function stays as 0013 left it, for
-// processes still running the code before this migration.
+// a connection's batch calls inside `p_batch_per_minute`; and it can end a call (`p_release`) before counting, so a
+// process handing a finished call's slot to its next caller pays one round trip, not two. The nine-argument function
+// stays as 0013 left it, for processes still running the code before this migration.
 import { sql, type Kysely } from 'kysely';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -9,7 +10,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
     create function settle_acquire_call(
       p_connection text, p_platform text, p_minute interval, p_day interval, p_lease interval,
-      p_per_minute int, p_concurrent int, p_per_day int, p_app_per_minute int, p_kind text, p_batch_per_minute int
+      p_per_minute int, p_concurrent int, p_per_day int, p_app_per_minute int, p_kind text, p_batch_per_minute int, p_release bigint
     ) returns table (lease_id bigint, wait_ms float8, reason text)
     language plpgsql volatile as $$
     declare
@@ -19,6 +20,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       new_id bigint;
     begin
       perform pg_advisory_xact_lock(hashtextextended(p_connection, 0));
+      if p_release is not null then
+        update accounting_calls set finished_at = clock_timestamp() where id = p_release and finished_at is null;
+      end if;
       select
         count(*) filter (where started_at > clock_timestamp() - p_minute)::int as minute_count,
         (extract(epoch from min(started_at) filter (where started_at > clock_timestamp() - p_minute) + p_minute - clock_timestamp()) * 1000)::float8 as oldest_in_minute_ms,
@@ -62,6 +66,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await sql`drop function settle_acquire_call(text, text, interval, interval, interval, int, int, int, int, text, int)`.execute(db);
+  await sql`drop function settle_acquire_call(text, text, interval, interval, interval, int, int, int, int, text, int, bigint)`.execute(db);
   await db.schema.alterTable('accounting_calls').dropColumn('kind').execute();
 }
