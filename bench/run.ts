@@ -37,7 +37,6 @@ async function main() {
     writeFileSync(path.join(dir, `${name}.json`), `${JSON.stringify(result, null, 2)}\n`);
     for (const [key, value] of Object.entries(result)) {
       if (typeof value !== 'object') process.stdout.write(`  ${key.padEnd(34)} ${value}\n`);
-      else if (key === 'breakdown') process.stdout.write(`  ${key.padEnd(34)} ${JSON.stringify(value)}\n`);
     }
     process.stdout.write(`  -> bench/results/${name}.json\n`);
   }

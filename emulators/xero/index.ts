@@ -78,6 +78,11 @@ export interface XeroEmulator {
    */
   holdAnswers: boolean;
   heldAnswers: number;
+  /**
+   * Extra latency per tenant id, spent while the call holds its concurrent slot (as `faults` latency is): a benchmark
+   * slows one organisation (a long sync) and leaves the others (payments beside it) as they are.
+   */
+  tenantLatencyMs: Map<string, number>;
   createTenant(name?: string, opts?: TenantOptions): { tenantId: string; tokens: TokenSet };
   close(): Promise<void>;
 }
@@ -108,6 +113,7 @@ export async function startXeroEmulator(opts: XeroEmulatorOptions = {}): Promise
     stats: { requests: 0, http429: 0, byProblem: {} },
     limits,
     holdAnswers: false,
+    tenantLatencyMs: new Map(),
     heldAnswers: 0,
     createTenant(name = 'Emulated Organisation', tenantOpts) {
       const tenant = state.addTenant(name, tenantOpts);
@@ -155,7 +161,11 @@ export async function startXeroEmulator(opts: XeroEmulatorOptions = {}): Promise
     }
     req.headers['xero-tenant-id'] = tenantId;
     // Xero counts the tenant limits per app and tenant: another app's connection has its own budget.
-    return rateLimits.run(`${auth.clientId}/${tenantId}`, next);
+    return rateLimits.run(`${auth.clientId}/${tenantId}`, async () => {
+      const latency = emulator.tenantLatencyMs.get(tenantId);
+      if (latency) await new Promise((r) => setTimeout(r, latency));
+      return next();
+    });
   });
   server.use(emulator.faults.middleware);
 
