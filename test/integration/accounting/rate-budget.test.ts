@@ -131,3 +131,26 @@ it("frees a dead worker's slots when their lease runs out, while a live process'
   await (await next).release();
   await freed.release();
 });
+
+it('keeps batch requests inside their own per-minute limit across processes, other calls inside theirs', async () => {
+  const connection = await newConnection();
+  const limits: PlatformLimits = { invoicesPerCall: 30, contactsPerCall: 30, accountNumbersPerLookup: 50, perMinute: 1000, concurrent: 10, paymentsPerCall: 1, batchPerMinute: 3 };
+  const budgets = [new RateBudget(database.db, { clock }), new RateBudget(secondPool, { clock })];
+  const started = Date.now();
+  // Batches and plain calls together, each released after a moment (a slot handed to the next waiter in its process).
+  await Promise.all(Array.from({ length: 16 }, async (_, i) => {
+    const lease = await budgets[i % 2].acquire(connection, limits, i % 2 === 0 ? 'batch' : undefined);
+    await new Promise((r) => setTimeout(r, 5));
+    await lease.release();
+  }));
+  const rows = await database.db.selectFrom('accounting_calls').select(['started_at', 'finished_at', 'kind']).where('connection_id', '=', connection.id).orderBy('started_at').execute();
+  expect(rows).toHaveLength(16);
+  expect(rows.every((r) => r.finished_at !== null)).toBe(true);
+  const batches = rows.filter((r) => r.kind === 'batch').map((r) => r.started_at.getTime());
+  expect(batches).toHaveLength(8);
+  expect(maxInAnyWindow(batches, clock.minuteMs)).toBeLessThanOrEqual(3);
+  // 8 batches at 3 a window: at least two full windows; the other process's plain calls were not held back by them.
+  expect(Date.now() - started).toBeGreaterThanOrEqual(2 * clock.minuteMs);
+  const plainDone = Math.max(...rows.filter((r) => r.kind === null).map((r) => r.started_at.getTime()));
+  expect(plainDone - started).toBeLessThan(2 * clock.minuteMs);
+});
