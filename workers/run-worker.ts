@@ -1,6 +1,7 @@
 // Production entry point: one worker for the task queue of SETTLE_WORKER_ROLE, configured by the environment.
 // Scale out by running more of these per role (docker-compose.yml has one service per role).
 import { createActivities } from '../activities';
+import { REAL_TIME } from '../activities/accounting/limits';
 import { platformFactory } from '../activities/accounting/platforms';
 import { createAccountingServices, platformEndpoints } from '../activities/accounting/services';
 import { createStripeClient } from '../activities/stripe/client';
@@ -24,7 +25,8 @@ async function main() {
   const log = createLogger({ level: config.LOG_LEVEL, name: `worker-${config.SETTLE_WORKER_ROLE}` });
   const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
   const endpoints = platformEndpoints(config);
-  const accounting = createAccountingServices({ db, encryptionKeys: config.SETTLE_ENCRYPTION_KEYS, endpoints });
+  const accounting = createAccountingServices({ db, encryptionKeys: config.SETTLE_ENCRYPTION_KEYS, endpoints,
+    clock: { minuteMs: config.SETTLE_RATE_LIMIT_MINUTE_MS, dayMs: (REAL_TIME.dayMs / REAL_TIME.minuteMs) * config.SETTLE_RATE_LIMIT_MINUTE_MS } });
   const keyring = parseKeyring(config.SETTLE_ENCRYPTION_KEYS);
   const connection = await connectWorkerConnection(config, log);
   const temporal = await connectClient(config, keyring);

@@ -40,6 +40,8 @@ export interface QuickBooksEmulatorOptions {
 
 export interface RequestLogEntry {
   at: number;
+  /** When the request arrived (before authentication, limits and injected latency): `at - receivedAt` is its time here. */
+  receivedAt: number;
   method: string;
   path: string;
   /** The raw query string (minorversion, requestid, operation, query). */
@@ -109,6 +111,7 @@ export async function startQuickBooksEmulator(opts: QuickBooksEmulatorOptions = 
 
   // Outermost: the request log and counters see every answer, faults and throttling included.
   server.use(async (req, next) => {
+    const receivedAt = clock();
     const res = await next();
     const realmId = API_PATH.exec(req.path)?.[1];
     const throttled = res.status === 429 || (res.status === 403 && typeof res.body === 'string' && res.body.includes('ThrottleExceeded'));
@@ -116,7 +119,7 @@ export async function startQuickBooksEmulator(opts: QuickBooksEmulatorOptions = 
     if (res.status === 429) emulator.stats.http429++;
     if (throttled) emulator.stats.throttled++;
     emulator.requests.push({
-      at: clock(), method: req.method, path: req.path, query: req.query.toString(), realmId,
+      at: clock(), receivedAt, method: req.method, path: req.path, query: req.query.toString(), realmId,
       requestId: req.query.get('requestid') ?? undefined, status: res.drop ? 0 : res.status,
     });
     return res;

@@ -37,6 +37,8 @@ export interface XeroEmulatorOptions {
 
 export interface XeroRequestLogEntry {
   at: number;
+  /** When the request arrived (before authentication, limits and injected latency): `at - receivedAt` is its time here. */
+  receivedAt: number;
   method: string;
   path: string;
   /** Query parameters as sent (the SDK joins arrays with commas). */
@@ -124,6 +126,7 @@ export async function startXeroEmulator(opts: XeroEmulatorOptions = {}): Promise
 
   // The request log and counters see every answer: faults, throttling and auth failures included.
   server.use(async (req, next) => {
+    const receivedAt = clock();
     const res = await next();
     emulator.stats.requests++;
     if (res.status === 429) {
@@ -133,7 +136,7 @@ export async function startXeroEmulator(opts: XeroEmulatorOptions = {}): Promise
     }
     const tenantHeader = req.headers['xero-tenant-id'];
     emulator.requests.push({
-      at: clock(), method: req.method, path: req.path, query: Object.fromEntries(req.query), headers: { ...req.headers },
+      at: clock(), receivedAt, method: req.method, path: req.path, query: Object.fromEntries(req.query), headers: { ...req.headers },
       body: req.body, tenantId: typeof tenantHeader === 'string' ? tenantHeader : undefined, status: res.drop ? 0 : res.status,
       responseBody: res.body,
     });
