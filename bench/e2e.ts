@@ -55,7 +55,7 @@ function watchCreditNotes(world: QuoteWorld, seen: (contactName: string, at: num
   return () => clearInterval(timer);
 }
 
-async function runStep(world: QuoteWorld, merchants: QuoteMerchant[], rate: number) {
+export async function runStep(world: QuoteWorld, merchants: QuoteMerchant[], rate: number) {
   const count = rate * STEP_SECONDS;
   const prepared = await inParallel(Array.from({ length: count }, (_, i) => merchants[i % merchants.length]), 8, (m) => prepare(world, m));
   const firedAt = new Map<string, number>();

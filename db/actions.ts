@@ -18,13 +18,15 @@ export async function raiseMerchantAction(db: Db, action: NewAction): Promise<vo
     .execute();
 }
 
-export async function resolveMerchantActions(db: Db, merchantId: string, kind: string, subject: string): Promise<void> {
+export async function resolveMerchantActions(db: Db, merchantId: string, kind: string, subject: string | string[]): Promise<void> {
+  const subjects = Array.isArray(subject) ? subject : [subject];
+  if (!subjects.length) return;
   await db
     .updateTable('merchant_actions')
     .set({ resolved_at: new Date() })
     .where('merchant_id', '=', merchantId)
     .where('kind', '=', kind)
-    .where('subject', '=', subject)
+    .where('subject', 'in', subjects)
     .where('resolved_at', 'is', null)
     .execute();
 }

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 // Invoice sync records shared by the API and the activities: the merchant's settings and account mapping, the contacts
 // Manage companies are matched to, batches and their invoices, payments carried back, and the debug log (stored only
 // while the merchant has debug logging on; cleared for good on request).
@@ -59,9 +60,11 @@ export async function contactsOf(db: Db, merchantId: string, companyIds: number[
   return new Map(rows.map((r) => [r.manage_company_id, r.contact_id]));
 }
 
-export async function rememberContact(db: Db, merchantId: string, companyId: number, contactId: string, source: 'matched' | 'created'): Promise<void> {
-  await db.insertInto('invoice_sync_contacts').values({ merchant_id: merchantId, manage_company_id: companyId, contact_id: contactId, source })
-    .onConflict((oc) => oc.columns(['merchant_id', 'manage_company_id']).doUpdateSet({ contact_id: contactId, source, updated_at: new Date() })).execute();
+/** Remembers the contact of each company (one statement for all of them). */
+export async function rememberContacts(db: Db, merchantId: string, contacts: Array<{ companyId: number; contactId: string; source: 'matched' | 'created' }>): Promise<void> {
+  if (!contacts.length) return;
+  await db.insertInto('invoice_sync_contacts').values(contacts.map((c) => ({ merchant_id: merchantId, manage_company_id: c.companyId, contact_id: c.contactId, source: c.source })))
+    .onConflict((oc) => oc.columns(['merchant_id', 'manage_company_id']).doUpdateSet({ contact_id: sql`excluded.contact_id`, source: sql`excluded.source`, updated_at: new Date() })).execute();
 }
 
 /** Counts of a batch's invoices by status. */

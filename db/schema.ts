@@ -136,6 +136,8 @@ export interface AccountingCallsTable {
   finished_at: Date | null;
   /** Last renewal of the lease by the live process making the call (migration 0013). */
   renewed_at: Date | null;
+  /** 'batch' for a batch request, metered against the platform's batch limit too (migration 0017); else null. */
+  kind: Generated<string | null>;
 }
 
 export interface MerchantActionsTable {

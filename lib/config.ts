@@ -107,6 +107,9 @@ export const accountingEnv = z.object({
   QUICKBOOKS_SCOPES: scopes(QUICKBOOKS_DEFAULT_SCOPES),
   QUICKBOOKS_CLIENT_ID: z.string().default(''),
   QUICKBOOKS_CLIENT_SECRET: z.string().default(''),
+  // The length of the platforms' "minute" for the rate budget: only for running against emulators scaled in time
+  // (benchmarks); the real platforms' minute is 60,000 ms.
+  SETTLE_RATE_LIMIT_MINUTE_MS: z.coerce.number().int().min(1).default(60_000),
 });
 export type AccountingConfig = z.infer<typeof accountingEnv>;
 

@@ -1,6 +1,7 @@
 // Production entry point: one worker for the task queue of SETTLE_WORKER_ROLE, configured by the environment.
 // Scale out by running more of these per role (docker-compose.yml has one service per role).
 import { createActivities } from '../activities';
+import { REAL_TIME } from '../activities/accounting/limits';
 import { platformFactory } from '../activities/accounting/platforms';
 import { createAccountingServices, platformEndpoints } from '../activities/accounting/services';
 import { createStripeClient } from '../activities/stripe/client';
@@ -30,7 +31,8 @@ async function main() {
   const temporal = await connectClient(config, keyring);
   // After a commit that wrote an email, the relay is woken to send it now rather than at its next poll.
   const wakeMail = mailWaker(temporal, config.SETTLE_TASK_QUEUE_PREFIX);
-  const accounting = createAccountingServices({ db, encryptionKeys: config.SETTLE_ENCRYPTION_KEYS, endpoints, wakeMail });
+  const accounting = createAccountingServices({ db, encryptionKeys: config.SETTLE_ENCRYPTION_KEYS, endpoints, wakeMail,
+    clock: { minuteMs: config.SETTLE_RATE_LIMIT_MINUTE_MS, dayMs: (REAL_TIME.dayMs / REAL_TIME.minuteMs) * config.SETTLE_RATE_LIMIT_MINUTE_MS } });
   const mail = mailConfig(config);
   const mailSender = mail ? createMailSender(mail) : undefined;
   const running = await startWorkers({

@@ -10,6 +10,7 @@ import type { AccountingServices } from './services';
 import { toActivityFailure } from './failures';
 import { PLATFORM_LIMITS } from './limits';
 import { ConnectionUnavailable } from './connections';
+import type { CallKind } from './rate-budget';
 import {
   PlatformAccessRevoked,
   PlatformUnauthorized,
@@ -39,8 +40,11 @@ interface Write extends OnMerchant {
   operation: string;
 }
 
-/** Runs `run` on the connection of the queue's role; each call is metered against the rate budget. */
-export type Call = <R>(fn: (p: AccountingPlatform) => Promise<R>) => Promise<R>;
+/**
+ * Runs `fn` on the connection of the queue's role; each call is metered against the rate budget. `fn` makes one
+ * request; a batch request (QuickBooks' /batch) says so with `kind: 'batch'`, metered against the batch limit too.
+ */
+export type Call = <R>(fn: (p: AccountingPlatform) => Promise<R>, options?: { kind?: CallKind }) => Promise<R>;
 /** A link into the platform's web app: built locally, so it costs no call and no budget. */
 export type Link = AccountingPlatform['webLink'];
 export type OnConnection = <T>(merchantId: string, run: (call: Call, connection: AccountingConnection, link: Link) => Promise<T>) => Promise<T>;
@@ -69,8 +73,8 @@ export function accountingRunner(services: AccountingServices, platformFor: Plat
       let refused = false;
       const platform = platformFor(current, () => (refused ? connections.currentAccessToken(current.id) : connections.accessToken(current)));
       const limits = PLATFORM_LIMITS[current.platform];
-      const once = async <R>(fn: (p: AccountingPlatform) => Promise<R>): Promise<R> => {
-        const lease = await budget.acquire(current, limits);
+      const once = async <R>(fn: (p: AccountingPlatform) => Promise<R>, kind?: CallKind): Promise<R> => {
+        const lease = await budget.acquire(current, limits, kind);
         try {
           return await fn(platform);
         } finally {
@@ -83,9 +87,9 @@ export function accountingRunner(services: AccountingServices, platformFor: Plat
         await connections.markReconnectRequired(current.id);
         throw new ConnectionUnavailable(merchantId, current.role, 'reconnect_required');
       };
-      const call: Call = async (fn) => {
+      const call: Call = async (fn, options) => {
         try {
-          return await once(fn);
+          return await once(fn, options?.kind);
         } catch (err) {
           if (err instanceof PlatformAccessRevoked) return dead();
           if (!(err instanceof PlatformUnauthorized)) throw err;
@@ -94,7 +98,7 @@ export function accountingRunner(services: AccountingServices, platformFor: Plat
         await connections.markAccessTokenStale(current.id);
         refused = true;
         try {
-          return await once(fn);
+          return await once(fn, options?.kind);
         } catch (err) {
           if (err instanceof PlatformUnauthorized) return dead();
           throw err;

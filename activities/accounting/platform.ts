@@ -160,6 +160,15 @@ export interface KeyedInvoice {
   key: IdempotencyKey;
 }
 
+/** One contact of a batch write, with its own key. */
+export interface KeyedContact {
+  contact: NewContact;
+  key: IdempotencyKey;
+}
+
+/** One result per contact sent, in the same order: a batch can partly succeed. */
+export type ContactResult = { ok: true; contact: Contact } | { ok: false; reason: string };
+
 /** One result per invoice sent, in the same order: a batch can partly succeed. */
 export type InvoiceResult = { ok: true; invoice: Invoice } | { ok: false; reason: string };
 
@@ -219,13 +228,23 @@ export interface AccountingPlatform {
 
   findContacts(query: ContactQuery): Promise<Contact[]>;
   createContact(contact: NewContact, key: IdempotencyKey): Promise<Contact>;
+  // Many customers at once, one request each (at most the platform's `contactsPerCall` values or contacts, limits.ts):
+  /** Customer contacts carrying any of these account numbers (exact). */
+  findContactsByAccountNumbers(numbers: string[]): Promise<Contact[]>;
+  /** Customer contacts carrying any of these names (exact, case-insensitive). */
+  findContactsByNames(names: string[]): Promise<Contact[]>;
+  /**
+   * Customer contacts created in one request (Xero: one PUT keyed by `batchKey`; QuickBooks: one batch request keyed
+   * by `batchKey`). Results line up with `items`; a refused contact fails alone.
+   */
+  createContacts(items: KeyedContact[], batchKey: IdempotencyKey): Promise<ContactResult[]>;
 
   listInvoices(query: InvoiceQuery): Promise<InvoicePage>;
   getInvoice(invoiceId: string, options?: ReadOptions): Promise<Invoice | undefined>;
   createInvoice(invoice: NewInvoice, key: IdempotencyKey): Promise<Invoice>;
   /**
-   * Sales invoices in as few calls as the platform allows (Xero: one call, keyed by `batchKey`; QuickBooks: one per
-   * invoice, keyed by its own key). Results line up with `items`; a refused invoice fails alone.
+   * Sales invoices in one request (at most the platform's `invoicesPerCall`, limits.ts): Xero one PUT, QuickBooks one
+   * batch request, either keyed by `batchKey`. Results line up with `items`; a refused invoice fails alone.
    */
   createInvoices(items: KeyedInvoice[], batchKey: IdempotencyKey): Promise<InvoiceResult[]>;
   /** Sales invoices carrying these numbers (exact); at most 50 numbers a call. */

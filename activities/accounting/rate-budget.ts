@@ -11,6 +11,9 @@ export interface BudgetedConnection {
   platform: string;
 }
 
+/** A batch request (QuickBooks' /batch) counts against the platform's batch limit as well as its other limits. */
+export type CallKind = 'batch';
+
 /** The day's budget is spent (or waiting would hold a worker slot too long): retry after `retryAfterMs`. */
 export class RateBudgetExhausted extends Error {
   constructor(readonly retryAfterMs: number, readonly reason: 'minute' | 'day' | 'app') {
@@ -35,10 +38,17 @@ export class RateBudget {
   private readonly clock: BudgetClock;
   /** How long this process waited for room, in total (for benchmarks). */
   waitedMs = 0;
+  /** Summed over every call of this process: from asking for room to getting it, queue included (for benchmarks). */
+  queuedMs = 0;
   /** Per connection, the promise the last caller in this process's queue resolves when it is through. */
   private readonly queues = new Map<string, Promise<void>>();
   /** Per connection, wakes the waiter at the head of the queue (a call in this process has ended). */
   private readonly wakers = new Map<string, () => void>();
+  /**
+   * Per connection, a call that ended while a caller here was waiting: not yet marked finished, that caller's next
+   * acquisition marks it (one round trip for both), so the slot passes on without a round trip of its own.
+   */
+  private readonly handovers = new Map<string, string>();
   /** The leases of this process's calls in flight, renewed together while there are any. */
   private readonly held = new Set<string>();
   private renewal: NodeJS.Timeout | undefined;
@@ -78,31 +88,48 @@ export class RateBudget {
    * callers of one connection queue in order and only the first asks Postgres, so a hundred waiting activities do
    * not take turns at the connection's lock; a call ending in this process wakes the first waiter at once.
    */
-  async acquire(connection: BudgetedConnection, limits: PlatformLimits): Promise<{ release(): Promise<void> }> {
-    const deadline = Date.now() + this.maxWaitMs;
+  async acquire(connection: BudgetedConnection, limits: PlatformLimits, kind?: CallKind): Promise<{ release(): Promise<void> }> {
+    const askedAt = Date.now();
+    const deadline = askedAt + this.maxWaitMs;
     const ahead = this.queues.get(connection.id) ?? Promise.resolve();
     let leave!: () => void;
     const mine = ahead.then(() => new Promise<void>((resolve) => (leave = resolve)));
     this.queues.set(connection.id, mine);
     try {
       await ahead;
-      return await this.acquireFirstInLine(connection, limits, deadline);
+      return await this.acquireFirstInLine(connection, limits, deadline, kind);
     } finally {
+      this.queuedMs += Date.now() - askedAt;
       leave();
       if (this.queues.get(connection.id) === mine) this.queues.delete(connection.id);
     }
   }
 
-  private async acquireFirstInLine(connection: BudgetedConnection, limits: PlatformLimits, deadline: number): Promise<{ release(): Promise<void> }> {
+  private async acquireFirstInLine(connection: BudgetedConnection, limits: PlatformLimits, deadline: number, kind?: CallKind): Promise<{ release(): Promise<void> }> {
     for (;;) {
-      const decision = await this.tryAcquire(connection, limits);
+      const handedOver = this.handovers.get(connection.id);
+      this.handovers.delete(connection.id);
+      let decision: Awaited<ReturnType<RateBudget['tryAcquire']>>;
+      try {
+        decision = await this.tryAcquire(connection, limits, kind, handedOver);
+      } catch (err) {
+        // The ended call must not keep its slot until its lease runs out.
+        if (handedOver) await this.finish(handedOver).catch(() => undefined);
+        throw err;
+      }
       if ('leaseId' in decision) {
         const leaseId = decision.leaseId;
         this.hold(leaseId);
         return {
           release: async () => {
             this.letGo(leaseId);
-            await this.db.updateTable('accounting_calls').set({ finished_at: sql`clock_timestamp()` as never }).where('id', '=', leaseId).execute();
+            const waiter = this.wakers.get(connection.id);
+            if (waiter && !this.handovers.has(connection.id)) {
+              this.handovers.set(connection.id, leaseId);
+              waiter();
+              return;
+            }
+            await this.finish(leaseId);
             this.wakers.get(connection.id)?.();
           },
         };
@@ -122,6 +149,10 @@ export class RateBudget {
     }
   }
 
+  private async finish(leaseId: string): Promise<void> {
+    await this.db.updateTable('accounting_calls').set({ finished_at: sql`clock_timestamp()` as never }).where('id', '=', leaseId).execute();
+  }
+
   /** Calls made in the rolling minute and day: what the connections view shows as remaining budget. */
   async usage(connectionId: string): Promise<{ minute: number; day: number }> {
     const minute = `${this.clock.minuteMs} milliseconds`;
@@ -135,14 +166,17 @@ export class RateBudget {
   private async tryAcquire(
     connection: BudgetedConnection,
     limits: PlatformLimits,
+    kind?: CallKind,
+    release?: string,
   ): Promise<{ leaseId: string } | { waitMs: number; reason: 'minute' | 'day' | 'app' | 'concurrent' }> {
     const minute = `${this.clock.minuteMs + this.marginMs} milliseconds`;
     const day = `${this.clock.dayMs} milliseconds`;
     const lease = `${this.leaseTimeoutMs} milliseconds`;
-    // One round trip (db/migrations/0006): each one under the connection's lock is time a waiting call cannot start.
+    // One round trip (db/migrations/0006, 0017 for the batch kind): each one under the connection's lock is time a waiting call cannot start.
     const result = await sql<{ lease_id: string | null; wait_ms: number | null; reason: 'minute' | 'day' | 'app' | 'concurrent' | null }>`
       select lease_id, wait_ms, reason from settle_acquire_call(${connection.id}, ${connection.platform}, ${minute}::interval, ${day}::interval,
-        ${lease}::interval, ${limits.perMinute}, ${limits.concurrent}, ${limits.perDay ?? null}, ${limits.appPerMinute ?? null})`.execute(this.db);
+        ${lease}::interval, ${limits.perMinute}, ${limits.concurrent}, ${limits.perDay ?? null}, ${limits.appPerMinute ?? null},
+        ${kind ?? null}::text, ${limits.batchPerMinute ?? null}::int, ${release ?? null}::bigint)`.execute(this.db);
     const row = result.rows[0];
     return row.lease_id !== null ? { leaseId: String(row.lease_id) } : { waitMs: row.wait_ms ?? 10, reason: row.reason ?? 'concurrent' };
   }

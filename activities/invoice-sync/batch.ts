@@ -4,10 +4,14 @@
 import { sql } from 'kysely';
 import { batchCounts, invoiceSyncBatchId } from '../../db/invoice-sync';
 import { idempotencyKey } from '../../lib/idempotency';
+import { inGroups } from '../../lib/invoice-sync/chunks';
 import { batchExportable } from '../../lib/invoice-sync/holds';
 import { decimalToMinor } from '../../lib/invoice-sync/mapping';
 import type { ManageAccountingInvoice } from '../connectwise/manage';
 import { manageOf, type InvoiceSyncActivityDeps } from './deps';
+
+/** Invoice records one insert writes (15 columns each, well inside Postgres' bind parameter limit). */
+const RECORDS_PER_INSERT = 1_000;
 
 export const manageKey = (merchantId: string, operation: string) => idempotencyKey(`invoice-sync/${merchantId}`, operation);
 export const revisionOf = (i: ManageAccountingInvoice) => i._info?.lastUpdated ?? '0';
@@ -33,8 +37,9 @@ export function createBatchActivities(deps: InvoiceSyncActivityDeps) {
         await db.updateTable('invoice_sync_batches').set({ manage_batch_id: manageBatchId, updated_at: new Date() }).where('id', '=', batchId).execute();
       }
       const invoices = await manage.accounting.batchInvoices(manageBatchId);
-      if (invoices.length) {
-        await db.insertInto('invoice_sync_records').values(invoices.map((i) => ({
+      // In groups: one statement for a whole batch of thousands would pass Postgres' 65,535 bind parameters.
+      for (const group of inGroups(invoices, RECORDS_PER_INSERT)) {
+        await db.insertInto('invoice_sync_records').values(group.map((i) => ({
           merchant_id: merchantId, manage_invoice_id: i.id, batch_id: batchId, revision: revisionOf(i), invoice_number: i.invoiceNumber,
           manage_company_id: i.company.id, kind: i.total < 0 ? 'credit-note' as const : 'invoice' as const, total_minor: Math.abs(decimalToMinor(i.total)),
           currency: i.currency?.currencyCode ?? 'AUD', status: 'pending' as const, error: null, accounting_id: null, accounting_link: null, posted_how: null,

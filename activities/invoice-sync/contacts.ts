@@ -1,8 +1,13 @@
 // The accounting contact of each Manage company in a batch: remembered from an earlier sync, else found (by account
-// number, the company's Manage identifier, then by name), else created when the merchant allows it. A company with no
-// contact raises an action for the merchant and holds only its own invoices.
+// number, the company's Manage identifier, then by name), else created when the merchant allows it — many companies
+// a call (lookups and bulk creates), a few calls at once. A company with no contact (or one the platform refused to
+// create) raises an action for the merchant and holds only its own invoices.
+import type { AccountingPlatform, Contact } from '../accounting/platform';
+import { PLATFORM_LIMITS } from '../accounting/limits';
 import { raiseMerchantAction, resolveMerchantActions } from '../../db/actions';
-import { contactsOf, invoiceSyncSettings, rememberContact } from '../../db/invoice-sync';
+import { contactsOf, invoiceSyncSettings, rememberContacts } from '../../db/invoice-sync';
+import { forEachLimited } from '../../lib/concurrency';
+import { inGroups, matchContacts } from '../../lib/invoice-sync/chunks';
 import { manageKey } from './batch';
 import { manageOf, type InvoiceSyncActivityDeps } from './deps';
 
@@ -21,31 +26,49 @@ export function createContactActivities(deps: InvoiceSyncActivityDeps) {
       if (!unknown.length) return result;
       const settings = await invoiceSyncSettings(db, merchantId);
       const companies = await (await manageOf(deps, merchantId)).accounting.companiesByIds(unknown);
-      const missing: typeof companies = [];
-      await deps.accounting.onConnection(merchantId, async (call) => {
-        for (const company of companies) {
-          const byNumber = await call((p) => p.findContacts({ accountNumber: company.identifier }));
-          const [found] = byNumber.length ? byNumber : await call((p) => p.findContacts({ name: company.name }));
-          if (found) {
-            await rememberContact(db, merchantId, company.id, found.id, 'matched');
-            result.matched++;
-          } else if (settings.createContacts) {
-            const created = await call((p) => p.createContact({ name: company.name, accountNumber: company.identifier }, manageKey(merchantId, `contact-${company.id}`)));
-            await rememberContact(db, merchantId, company.id, created.id, 'created');
-            result.created++;
-          } else missing.push(company);
+      const missing: Array<{ company: (typeof companies)[number]; refused?: string }> = [];
+      await deps.accounting.onConnection(merchantId, async (call, connection) => {
+        // Many customers a call, a few calls at once (the budget paces them): by account number, then the rest by name,
+        // then the rest created in bulk. A retry finds by number what an earlier attempt created but did not record.
+        const limits = PLATFORM_LIMITS[connection.platform];
+        const lookUp = async (values: string[], perCall: number, find: (p: AccountingPlatform, group: string[]) => Promise<Contact[]>) => {
+          const found: Contact[] = [];
+          await forEachLimited(inGroups([...new Set(values)], perCall), limits.concurrent, async (group) => {
+            found.push(...await call((p) => find(p, group)));
+          });
+          return found;
+        };
+        const byNumber = await lookUp(companies.map((c) => c.identifier), limits.accountNumbersPerLookup, (p, g) => p.findContactsByAccountNumbers(g));
+        const numbered = matchContacts(companies, byNumber, []);
+        const rest = companies.filter((c) => !numbered.has(c.id));
+        const byName = await lookUp(rest.map((c) => c.name), limits.contactsPerCall, (p, g) => p.findContactsByNames(g));
+        const matched = matchContacts(companies, byNumber, byName);
+        await rememberContacts(db, merchantId, [...matched].map(([companyId, contact]) => ({ companyId, contactId: contact.id, source: 'matched' as const })));
+        result.matched += matched.size;
+        const unmatched = companies.filter((c) => !matched.has(c.id));
+        if (!settings.createContacts) {
+          missing.push(...unmatched.map((company) => ({ company })));
+          return;
         }
+        await forEachLimited(inGroups(unmatched, limits.contactsPerCall), limits.concurrent, async (group) => {
+          const created = await call((p) => p.createContacts(group.map((c) => ({ contact: { name: c.name, accountNumber: c.identifier }, key: manageKey(merchantId, `contact-${c.id}`) })),
+            manageKey(merchantId, `contacts-${group.map((c) => c.id).join(',')}`)), { kind: 'batch' });
+          const made = created.flatMap((outcome, i) => (outcome.ok ? [{ companyId: group[i].id, contactId: outcome.contact.id, source: 'created' as const }] : []));
+          await rememberContacts(db, merchantId, made);
+          result.created += made.length;
+          for (const [i, outcome] of created.entries()) if (!outcome.ok) missing.push({ company: group[i], refused: outcome.reason });
+        });
       });
-      for (const company of missing) {
+      for (const { company, refused } of missing) {
         await raiseMerchantAction(db, { merchantId, kind: CONTACT_MISSING, subject: `manage-company-${company.id}`,
-          detail: `No contact in the accounting package matches the ConnectWise Manage company ${company.identifier}: create one (account number ${company.identifier}) or let Settle create contacts, then run the sync again. Its invoices are held.` });
+          detail: refused
+            ? `Settle could not create a contact for the ConnectWise Manage company ${company.identifier} (${refused}): create one (account number ${company.identifier}), then run the sync again. Its invoices are held.`
+            : `No contact in the accounting package matches the ConnectWise Manage company ${company.identifier}: create one (account number ${company.identifier}) or let Settle create contacts, then run the sync again. Its invoices are held.` });
         const held = await db.updateTable('invoice_sync_records').set({ status: 'held', error: 'no accounting contact for this customer', updated_at: new Date() })
           .where('batch_id', '=', batchId).where('manage_company_id', '=', company.id).where('status', '=', 'pending').executeTakeFirst();
         result.held += Number(held.numUpdatedRows);
       }
-      for (const company of companies.filter((c) => !missing.includes(c))) {
-        await resolveMerchantActions(db, merchantId, CONTACT_MISSING, `manage-company-${company.id}`);
-      }
+      await resolveMerchantActions(db, merchantId, CONTACT_MISSING, companies.filter((c) => !missing.some((m) => m.company === c)).map((c) => `manage-company-${c.id}`));
       return result;
     },
   };

@@ -5,16 +5,18 @@
 // and revision. An invoice that cannot be posted (unmapped account, closed period, a platform refusal) records why and
 // the rest go on.
 import { ApplicationFailure } from '@temporalio/activity';
+import { sql } from 'kysely';
 import { PlatformRejected } from '../accounting/platform';
 import { accountMappings, contactsOf, invoiceSyncSettings } from '../../db/invoice-sync';
 import { decimalToMinor, mapInvoice, type Posting, type PsaInvoice } from '../../lib/invoice-sync/mapping';
 import type { ManageAccountingInvoice } from '../connectwise/manage';
+import { PLATFORM_LIMITS } from '../accounting/limits';
+import { forEachLimited } from '../../lib/concurrency';
+import { CHUNK_INVOICES, inGroups, planChunks, type InvoiceChunk } from '../../lib/invoice-sync/chunks';
 import { manageKey, revisionOf } from './batch';
 import { manageOf, type InvoiceSyncActivityDeps } from './deps';
 import { logPosted, type PostedInvoice } from './sync-log';
 
-/** Xero takes up to 50 invoices a call and 50 numbers a lookup: a chunk is one of each. */
-export const POST_CHUNK = 50;
 
 const day = (wire: string | undefined) => (wire ?? '').slice(0, 10);
 
@@ -25,11 +27,7 @@ export function toPsaInvoice(i: ManageAccountingInvoice): PsaInvoice {
       ...(l.productClass === 'Inventory' && l.unitCost !== undefined ? { inventoryUnitCostMinor: decimalToMinor(l.unitCost) } : {}) })) };
 }
 
-/** Manage invoice ids, first and last inclusive. */
-export interface InvoiceChunk {
-  firstId: number;
-  lastId: number;
-}
+export type { InvoiceChunk };
 
 type Ready = { invoice: PsaInvoice; posting: Extract<Posting, { ok: true }>; contactId: string; key: string };
 
@@ -40,25 +38,25 @@ export function createPostActivities(deps: InvoiceSyncActivityDeps) {
 
   return {
     /**
-     * The batch's pending invoices in chunks of POST_CHUNK, as ranges of Manage invoice ids: chunks the workflow can
-     * post at once without two activities taking the same invoices (the rate budget keeps them inside the limits).
+     * The batch's pending invoices in chunks of CHUNK_INVOICES, as ranges of Manage invoice ids: chunks the workflow
+     * can post at once without two activities taking the same invoices (the rate budget keeps them inside the limits).
      */
     async planInvoiceChunks(input: { merchantId: string; batchId: string }): Promise<InvoiceChunk[]> {
       const rows = await db.selectFrom('invoice_sync_records').select('manage_invoice_id').where('batch_id', '=', input.batchId)
         .where('merchant_id', '=', input.merchantId).where('status', '=', 'pending').orderBy('manage_invoice_id').execute();
-      const chunks: InvoiceChunk[] = [];
-      for (let i = 0; i < rows.length; i += POST_CHUNK) {
-        chunks.push({ firstId: rows[i].manage_invoice_id, lastId: rows[Math.min(i + POST_CHUNK, rows.length) - 1].manage_invoice_id });
-      }
-      return chunks;
+      return planChunks(rows.map((r) => r.manage_invoice_id));
     },
 
-    /** Posts the next POST_CHUNK pending invoices of the batch, or those of `chunk` (from planInvoiceChunks). */
+    /**
+     * Posts the next CHUNK_INVOICES pending invoices of the batch, or those of `chunk` (from planInvoiceChunks): in
+     * groups of one call each (the platform's invoices per call: a lookup by number, then one create), as many groups
+     * at once as the connection has concurrent calls (the budget shares them with the other chunks running).
+     */
     async postInvoiceChunk(input: { merchantId: string; batchId: string; chunk?: InvoiceChunk }): Promise<{ posted: number; failed: number; remaining: number }> {
       const { merchantId, batchId, chunk } = input;
       let pending = db.selectFrom('invoice_sync_records').selectAll().where('batch_id', '=', batchId).where('status', '=', 'pending');
       if (chunk) pending = pending.where('manage_invoice_id', '>=', chunk.firstId).where('manage_invoice_id', '<=', chunk.lastId);
-      const rows = await pending.orderBy('manage_invoice_id').limit(POST_CHUNK).execute();
+      const rows = await pending.orderBy('manage_invoice_id').limit(CHUNK_INVOICES).execute();
       if (!rows.length) return { posted: 0, failed: 0, remaining: 0 };
       const [details, mappings, contacts, settings] = await Promise.all([
         manageOf(deps, merchantId).then((m) => m.accounting.invoicesByIds(rows.map((r) => r.manage_invoice_id))),
@@ -91,53 +89,67 @@ export function createPostActivities(deps: InvoiceSyncActivityDeps) {
       }
 
       const posted: PostedInvoice[] = [];
-      await deps.accounting.onConnection(merchantId, async (call, _connection, link) => {
+      await deps.accounting.onConnection(merchantId, async (call, connection, link) => {
+        const limits = PLATFORM_LIMITS[connection.platform];
+        // The total is the books' (tax included), as the sync log and the batch report show it.
+        const done = (r: Ready, doc: { id: string; totalMinor: number }, how: 'created' | 'linked') => {
+          const p: PostedInvoice = { batchId, invoice: r.invoice, posting: r.posting, accountingId: doc.id, totalMinor: doc.totalMinor, how,
+            link: link(r.posting.kind === 'invoice' ? 'invoice' : 'creditNote', doc.id) };
+          posted.push(p);
+          return p;
+        };
+        // Recorded as soon as its group is through: a crash before this is what the lookup by number covers.
+        const recordPosted = async (group: PostedInvoice[]) => {
+          if (!group.length) return;
+          // One statement for the group: each row its own accounting id, link, how and total.
+          const values = sql.join(group.map((p) => sql`(${p.invoice.id}::int, ${p.accountingId}::text, ${p.link}::text, ${p.how}::text, ${p.totalMinor}::bigint)`));
+          await sql`update invoice_sync_records r set status = 'posted', error = null, accounting_id = v.accounting_id, accounting_link = v.link, posted_how = v.how,
+              total_minor = v.total_minor, updated_at = now()
+            from (values ${values}) as v(manage_invoice_id, accounting_id, link, how, total_minor)
+            where r.merchant_id = ${merchantId} and r.manage_invoice_id = v.manage_invoice_id`.execute(db);
+        };
         const invoices = ready.filter((r) => r.posting.kind === 'invoice');
         const credits = ready.filter((r) => r.posting.kind === 'credit-note');
-        const inBooks = new Map<string, { id: string; totalMinor: number }>();
-        if (invoices.length) for (const i of await call((p) => p.findInvoicesByNumber(invoices.map((r) => r.posting.number)))) inBooks.set(`invoice:${i.number}`, i);
-        if (credits.length) for (const n of await call((p) => p.findCreditNotesByNumber(credits.map((r) => r.posting.number)))) inBooks.set(`credit-note:${n.number}`, n);
-        // The total is the books' (tax included), as the sync log and the batch report show it.
-        const done = (r: Ready, doc: { id: string; totalMinor: number }, how: 'created' | 'linked') =>
-          posted.push({ batchId, invoice: r.invoice, posting: r.posting, accountingId: doc.id, totalMinor: doc.totalMinor, how,
-            link: link(r.posting.kind === 'invoice' ? 'invoice' : 'creditNote', doc.id) });
-        const toCreate = invoices.filter((r) => {
-          const found = inBooks.get(`invoice:${r.posting.number}`);
-          if (found) done(r, found, 'linked');
-          return !found;
+        await forEachLimited(inGroups(invoices, limits.invoicesPerCall), limits.concurrent, async (group) => {
+          const inBooks = new Map((await call((p) => p.findInvoicesByNumber(group.map((r) => r.posting.number)))).map((i) => [i.number, i]));
+          const now: PostedInvoice[] = [];
+          const toCreate = group.filter((r) => {
+            const found = inBooks.get(r.posting.number);
+            if (found) now.push(done(r, found, 'linked'));
+            return !found;
+          });
+          if (toCreate.length) {
+            const results = await call((p) => p.createInvoices(toCreate.map((r) => ({ key: r.key, invoice: { contactId: r.contactId, number: r.posting.number,
+              reference: r.posting.reference, date: r.posting.date, dueDate: r.posting.dueDate, currency: r.posting.currency, lines: r.posting.lines, status: 'authorised' } })),
+            manageKey(merchantId, `invoices-${toCreate.map((r) => r.key).join(',')}`)), { kind: 'batch' });
+            for (const [i, result] of results.entries()) {
+              if (result.ok) now.push(done(toCreate[i], result.invoice, 'created'));
+              else {
+                await fail(toCreate[i].invoice.id, result.reason);
+                failed++;
+              }
+            }
+          }
+          await recordPosted(now);
         });
-        if (toCreate.length) {
-          const results = await call((p) => p.createInvoices(toCreate.map((r) => ({ key: r.key, invoice: { contactId: r.contactId, number: r.posting.number,
-            reference: r.posting.reference, date: r.posting.date, dueDate: r.posting.dueDate, currency: r.posting.currency, lines: r.posting.lines, status: 'authorised' } })),
-          manageKey(merchantId, `invoices-${toCreate.map((r) => r.key).join(',')}`)));
-          for (const [i, result] of results.entries()) {
-            if (result.ok) done(toCreate[i], result.invoice, 'created');
-            else {
-              await fail(toCreate[i].invoice.id, result.reason);
+        for (const group of inGroups(credits, limits.invoicesPerCall)) {
+          const inBooks = new Map((await call((p) => p.findCreditNotesByNumber(group.map((r) => r.posting.number)))).map((n) => [n.number, n]));
+          for (const r of group) {
+            const found = inBooks.get(r.posting.number);
+            if (found) {
+              await recordPosted([done(r, found, 'linked')]);
+              continue;
+            }
+            try {
+              const note = await call((p) => p.createCreditNote({ contactId: r.contactId, number: r.posting.number, reference: r.posting.reference, date: r.posting.date,
+                currency: r.posting.currency, lines: r.posting.lines, status: 'authorised' }, r.key));
+              await recordPosted([done(r, note, 'created')]);
+            } catch (err) {
+              if (!(err instanceof PlatformRejected)) throw err;
+              await fail(r.invoice.id, err.message);
               failed++;
             }
           }
-        }
-        for (const r of credits) {
-          const found = inBooks.get(`credit-note:${r.posting.number}`);
-          if (found) {
-            done(r, found, 'linked');
-            continue;
-          }
-          try {
-            const note = await call((p) => p.createCreditNote({ contactId: r.contactId, number: r.posting.number, reference: r.posting.reference, date: r.posting.date,
-              currency: r.posting.currency, lines: r.posting.lines, status: 'authorised' }, r.key));
-            done(r, note, 'created');
-          } catch (err) {
-            if (!(err instanceof PlatformRejected)) throw err;
-            await fail(r.invoice.id, err.message);
-            failed++;
-          }
-        }
-        // Recorded inside the connection's run: a crash before this line is what the lookup by number covers.
-        for (const p of posted) {
-          await record(merchantId, p.invoice.id).set({ status: 'posted', error: null, accounting_id: p.accountingId, accounting_link: p.link, posted_how: p.how,
-            total_minor: p.totalMinor, updated_at: new Date() }).execute();
         }
       });
       await logPosted(db, deps.log, merchantId, posted, { debug: settings.debugLogging, inventory: settings.syncInventory });

@@ -1,5 +1,5 @@
 // A stateful local QuickBooks Online: the v3 accounting API for the entities Settle uses, OAuth 2.0 with rotating
-// refresh tokens, QBO's per-realm limits (500 requests a minute, 10 at once) and its fault shapes, so that
+// refresh tokens, QBO's per-realm limits (500 requests a minute, 10 at once, 40 batch requests a minute of 30 items) and its fault shapes, so that
 // node-quickbooks (and so Settle's adapter) can be pointed at it unchanged: set `qbo.endpoint = emulator.endpoint`.
 import { mountConsentScreen } from '../support/consent';
 import { FaultInjector, type FaultSettings } from '../support/faults';
@@ -19,11 +19,15 @@ export interface QuickBooksLimits {
   perMinute: number;
   /** Requests per realm in flight at once. */
   concurrent: number;
+  /** Batch requests (POST /batch) per realm per minute; each also counts as one request above. */
+  batchPerMinute: number;
+  /** Items one batch request may carry. */
+  batchItems: number;
   /** The length of a "minute": benchmarks and tests scale time down. */
   minuteMs: number;
 }
 
-export const QUICKBOOKS_LIMITS: QuickBooksLimits = { perMinute: 500, concurrent: 10, minuteMs: 60_000 };
+export const QUICKBOOKS_LIMITS: QuickBooksLimits = { perMinute: 500, concurrent: 10, batchPerMinute: 40, batchItems: 30, minuteMs: 60_000 };
 
 export interface QuickBooksEmulatorOptions {
   port?: number;
@@ -36,6 +40,8 @@ export interface QuickBooksEmulatorOptions {
 
 export interface RequestLogEntry {
   at: number;
+  /** When the request arrived (before authentication, limits and injected latency): `at - receivedAt` is its time here. */
+  receivedAt: number;
   method: string;
   path: string;
   /** The raw query string (minorversion, requestid, operation, query). */
@@ -78,6 +84,7 @@ export async function startQuickBooksEmulator(opts: QuickBooksEmulatorOptions = 
   const oauth = new OAuthEmulator(clock, opts.accessTokenSeconds ?? 3600, { intuitRefreshExpiry: true });
   const idempotency = new IdempotencyStore();
   const perMinute = new SlidingWindowLimiter(limits.perMinute, limits.minuteMs, clock);
+  const batchesPerMinute = new SlidingWindowLimiter(limits.batchPerMinute, limits.minuteMs, clock);
   const inFlight = new ConcurrencyLimiter(limits.concurrent);
   const server = new EmulatorServer();
 
@@ -104,6 +111,7 @@ export async function startQuickBooksEmulator(opts: QuickBooksEmulatorOptions = 
 
   // Outermost: the request log and counters see every answer, faults and throttling included.
   server.use(async (req, next) => {
+    const receivedAt = clock();
     const res = await next();
     const realmId = API_PATH.exec(req.path)?.[1];
     const throttled = res.status === 429 || (res.status === 403 && typeof res.body === 'string' && res.body.includes('ThrottleExceeded'));
@@ -111,7 +119,7 @@ export async function startQuickBooksEmulator(opts: QuickBooksEmulatorOptions = 
     if (res.status === 429) emulator.stats.http429++;
     if (throttled) emulator.stats.throttled++;
     emulator.requests.push({
-      at: clock(), method: req.method, path: req.path, query: req.query.toString(), realmId,
+      at: clock(), receivedAt, method: req.method, path: req.path, query: req.query.toString(), realmId,
       requestId: req.query.get('requestid') ?? undefined, status: res.drop ? 0 : res.status,
     });
     return res;
@@ -128,6 +136,12 @@ export async function startQuickBooksEmulator(opts: QuickBooksEmulatorOptions = 
     const window = perMinute.tryAcquire(realmId);
     if (!window.ok) {
       return wire.throttled(window.retryAfterMs / 1000, emulator.throttleStyle, `The limit of ${limits.perMinute} requests per minute for this company was reached.`);
+    }
+    if (req.method === 'POST' && /\/batch$/i.test(req.path)) {
+      const batches = batchesPerMinute.tryAcquire(realmId);
+      if (!batches.ok) {
+        return wire.throttled(batches.retryAfterMs / 1000, emulator.throttleStyle, `The limit of ${limits.batchPerMinute} batch requests per minute for this company was reached.`);
+      }
     }
     if (!inFlight.tryEnter(realmId)) {
       return wire.throttled(1, emulator.throttleStyle, `The limit of ${limits.concurrent} concurrent requests for this company was reached.`);
@@ -150,7 +164,7 @@ export async function startQuickBooksEmulator(opts: QuickBooksEmulatorOptions = 
     organisations: () => [...state.realms.values()].map((r) => ({ id: r.id, name: r.name })),
     redirectExtras: (tenantIds) => ({ realmId: tenantIds[0] }),
   });
-  registerApiRoutes(server, state, wire, idempotency);
+  registerApiRoutes(server, state, wire, idempotency, { batchItems: limits.batchItems });
 
   // The control API, for tests and the sandbox (no middleware: never throttled, never faulted).
   server.route('POST', '/_emulator/realms', (req) => {

@@ -4,6 +4,7 @@
 // the emulator only refuses a key reused for another kind of write, to catch adapters that forget to derive keys).
 import type { IdempotencyStore } from '../support/idempotency';
 import type { EmulatorRequest, EmulatorResponse, EmulatorServer } from '../support/server';
+import { runBatch } from './batch';
 import { createBillPayment } from './bill-payments';
 import { createCustomer, createVendor, type Ctx } from './customers';
 import { createPayment, deletePayment } from './payments';
@@ -33,7 +34,7 @@ const ENTITY_PATHS: Record<string, EntityName> = {
 /** The largest requestid QBO accepts. */
 const MAX_REQUEST_ID = 50;
 
-export function registerApiRoutes(server: EmulatorServer, state: QuickBooksState, wire: Wire, idempotency: IdempotencyStore): void {
+export function registerApiRoutes(server: EmulatorServer, state: QuickBooksState, wire: Wire, idempotency: IdempotencyStore, opts: { batchItems: number }): void {
   const ctxFor = (req: EmulatorRequest): Ctx | undefined => {
     const realm = state.realms.get(req.params.realmId);
     return realm && { realm, wire };
@@ -56,6 +57,18 @@ export function registerApiRoutes(server: EmulatorServer, state: QuickBooksState
   };
   server.route('GET', '/v3/company/:realmId/query', query);
   server.route('POST', '/v3/company/:realmId/query', query);
+
+  // Before /:entity, which would take "batch" for an entity.
+  server.route('POST', '/v3/company/:realmId/batch', async (req) => {
+    const ctx = ctxFor(req);
+    if (!ctx) return noRealm(req);
+    const requestId = req.query.get('requestid') ?? undefined;
+    if (requestId !== undefined && (requestId.length === 0 || requestId.length > MAX_REQUEST_ID)) {
+      return wire.fault(400, 'ValidationFault', [{ Message: 'Invalid requestid', Detail: `requestid must be 1 to ${MAX_REQUEST_ID} characters, not ${requestId.length}`, code: '2050' }]);
+    }
+    return idempotency.once(ctx.realm.id, requestId, 'batch', () => runBatch(ctx, req.body, opts.batchItems, write),
+      () => wire.validation('6000', `requestid ${requestId} was already used for another kind of request`));
+  });
 
   server.route('GET', '/v3/company/:realmId/:entity/:id', (req) => {
     const ctx = ctxFor(req);

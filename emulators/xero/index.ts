@@ -38,6 +38,8 @@ export interface XeroEmulatorOptions {
 
 export interface XeroRequestLogEntry {
   at: number;
+  /** When the request arrived (before authentication, limits and injected latency): `at - receivedAt` is its time here. */
+  receivedAt: number;
   method: string;
   path: string;
   /** Query parameters as sent (the SDK joins arrays with commas). */
@@ -79,6 +81,11 @@ export interface XeroEmulator {
    */
   holdAnswers: boolean;
   heldAnswers: number;
+  /**
+   * Extra latency per tenant id, spent while the call holds its concurrent slot (as `faults` latency is): a benchmark
+   * slows one organisation (a long sync) and leaves the others (payments beside it) as they are.
+   */
+  tenantLatencyMs: Map<string, number>;
   createTenant(name?: string, opts?: TenantOptions): { tenantId: string; tokens: TokenSet };
   close(): Promise<void>;
 }
@@ -109,6 +116,7 @@ export async function startXeroEmulator(opts: XeroEmulatorOptions = {}): Promise
     stats: { requests: 0, http429: 0, byProblem: {} },
     limits,
     holdAnswers: false,
+    tenantLatencyMs: new Map(),
     heldAnswers: 0,
     createTenant(name = 'Emulated Organisation', tenantOpts) {
       const tenant = state.addTenant(name, tenantOpts);
@@ -119,6 +127,7 @@ export async function startXeroEmulator(opts: XeroEmulatorOptions = {}): Promise
 
   // The request log and counters see every answer: faults, throttling and auth failures included.
   server.use(async (req, next) => {
+    const receivedAt = clock();
     const res = await next();
     emulator.stats.requests++;
     if (res.status === 429) {
@@ -128,7 +137,7 @@ export async function startXeroEmulator(opts: XeroEmulatorOptions = {}): Promise
     }
     const tenantHeader = req.headers['xero-tenant-id'];
     emulator.requests.push({
-      at: clock(), method: req.method, path: req.path, query: Object.fromEntries(req.query), headers: { ...req.headers },
+      at: clock(), receivedAt, method: req.method, path: req.path, query: Object.fromEntries(req.query), headers: { ...req.headers },
       body: req.body, tenantId: typeof tenantHeader === 'string' ? tenantHeader : undefined, status: res.drop ? 0 : res.status,
       responseBody: res.body,
     });
@@ -156,7 +165,11 @@ export async function startXeroEmulator(opts: XeroEmulatorOptions = {}): Promise
     }
     req.headers['xero-tenant-id'] = tenantId;
     // Xero counts the tenant limits per app and tenant: another app's connection has its own budget.
-    return rateLimits.run(`${auth.clientId}/${tenantId}`, next);
+    return rateLimits.run(`${auth.clientId}/${tenantId}`, async () => {
+      const latency = emulator.tenantLatencyMs.get(tenantId);
+      if (latency) await new Promise((r) => setTimeout(r, latency));
+      return next();
+    });
   });
   server.use(emulator.faults.middleware);
 

@@ -1,6 +1,8 @@
 // The only file that touches node-quickbooks (callback-only, and "pretty much abandoned" by its maintainer):
 // a fresh SDK object per call with a fresh access token, each call wrapped in a promise with a deadline, and
 // every failure turned into a port error. Swapping the SDK for plain HTTP later means rewriting this file only.
+// One call goes around the SDK: its batch() cannot carry a requestid (the SDK takes it from the entity, and a batch
+// has none), so batch requests are plain HTTP here, with the same headers, deadline and error mapping.
 import QuickBooks from 'node-quickbooks';
 import { PlatformNotFound, PlatformUnavailable } from '../platform';
 import { toPlatformError } from './errors';
@@ -95,6 +97,39 @@ export class QboClient {
     const data = await this.call<QboObject>(`query ${entity}`, (qbo, cb) => qbo[`find${plural}`](all, cb));
     const rows = data?.QueryResponse?.[entity];
     return Array.isArray(rows) ? rows : [];
+  }
+
+  /**
+   * One batch request (POST /batch): `items` are BatchItemRequests (each with its bId); the answer's
+   * BatchItemResponses, in the order of `items`. `requestId` makes the whole batch idempotent (QBO's ?requestid=).
+   */
+  async batch(items: QboObject[], requestId: string): Promise<QboObject[]> {
+    const what = `batch of ${items.length}`;
+    const base = this.conn.endpoint.endsWith('/') ? this.conn.endpoint : `${this.conn.endpoint}/`;
+    const url = `${base}${this.conn.realmId}/batch?${new URLSearchParams({ minorversion: MINOR_VERSION, requestid: requestId })}`;
+    let res: Response;
+    let data: unknown;
+    try {
+      res = await fetch(url, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${await this.conn.accessToken()}`, accept: 'application/json', 'content-type': 'application/json' },
+        body: JSON.stringify({ BatchItemRequest: items }),
+        signal: AbortSignal.timeout(this.conn.timeoutMs),
+      });
+      const text = await res.text();
+      try {
+        data = JSON.parse(text);
+      } catch {
+        data = text;
+      }
+    } catch (err) {
+      if ((err as Error)?.name === 'TimeoutError') throw new PlatformUnavailable(`QuickBooks did not answer ${what} within ${this.conn.timeoutMs} ms`);
+      throw new PlatformUnavailable(`QuickBooks could not be reached (${what}): ${(err as Error)?.message ?? String(err)}`);
+    }
+    // The shape node-quickbooks hands over (an axios-like response), so errors.ts maps it as every other call's.
+    if (!res.ok || (data as QboObject)?.Fault) throw toPlatformError({ response: { status: res.status, headers: Object.fromEntries(res.headers), data } }, what);
+    const answered = new Map<string, QboObject>(((data as QboObject)?.BatchItemResponse ?? []).map((r: QboObject) => [String(r.bId), r]));
+    return items.map((i) => answered.get(String(i.bId)) ?? { bId: i.bId, Fault: { Error: [{ code: '0', Message: 'QuickBooks returned no result for this item' }] } });
   }
 
   /** Every row of a query, page by page. */

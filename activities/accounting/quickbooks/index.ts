@@ -3,15 +3,16 @@
 // Two more that QBO forces:
 // - QBO has no draft invoices (an invoice is posted and payable when it exists), so createInvoice refuses
 //   `status: 'draft'` with PlatformRejected before sending anything; an authorised invoice is created as is.
-// - QBO writes cannot be batched with a requestid, so createPayments sends one request per payment, each with its
-//   own requestid derived from the key (`${key}-${index}`, hashed past 50 characters). A payment QBO refuses
+// - createPayments sends one request per payment, each with its own requestid derived from the key (`${key}-${index}`,
+//   hashed past 50 characters); invoices and contacts in bulk go as one batch request (POST /batch, up to 30 items)
+//   whose requestid is the batch key: QBO keys a batch as a whole, not its items. A payment QBO refuses
 //   (over-payment, paid or voided invoice, unknown invoice) fails alone; throttling, auth and outages fail the call,
 //   and a retry with the same key replays the payments already made instead of making them twice.
 // - A prepayment is a Payment with no lines: money on the customer's account, unapplied.
 // - Payable documents (Settle's fees in the merchant's books) are bills and vendor credits against a Vendor: a
 //   supplier contact (`supplier: true`) is a Vendor, a customer one a Customer (payables.ts).
 import type {
-  AccountingPlatform, Contact, ContactQuery, Invoice, InvoicePage, InvoiceQuery, InvoiceResult, KeyedInvoice, LinkedObject, NewContact,
+  AccountingPlatform, Contact, ContactQuery, ContactResult, Invoice, KeyedContact, InvoicePage, InvoiceQuery, InvoiceResult, KeyedInvoice, LinkedObject, NewContact,
   NewInvoice, NewPayment, NewPrepayment, PaymentResult, ReadOptions, Settlement, NewCustomerRefund, NewPayoutDeposit, PostedRecord,
 } from '../platform';
 import { PlatformNotFound, PlatformRejected } from '../platform';
@@ -61,11 +62,11 @@ export function createQuickBooksPlatform(opts: QuickBooksPlatformOptions): Accou
   const payables = new QuickBooksPayables(qbo);
   const webBase = (opts.webAppBaseUrl ?? 'https://app.qbo.intuit.com').replace(/\/+$/, '');
 
-  async function createSalesInvoice(invoice: NewInvoice, key: string): Promise<Invoice> {
+  function salesInvoiceBody(invoice: NewInvoice): QboObject {
     if (invoice.status === 'draft') {
       throw new PlatformRejected('QuickBooks Online has no draft invoices: an invoice is payable as soon as it exists', ['status: draft is not supported on QuickBooks']);
     }
-    const created = await qbo.create('Invoice', {
+    return {
       CustomerRef: { value: invoice.contactId },
       CurrencyRef: { value: invoice.currency },
       TxnDate: invoice.date,
@@ -73,9 +74,28 @@ export function createQuickBooksPlatform(opts: QuickBooksPlatformOptions): Accou
       ...(invoice.number ? { DocNumber: invoice.number } : {}),
       ...(invoice.reference ? { CustomerMemo: { value: invoice.reference } } : {}),
       Line: salesLines(invoice.lines, invoice.currency),
-    }, requestIdFor(key));
-    return toInvoice(created);
+    };
   }
+
+  async function createSalesInvoice(invoice: NewInvoice, key: string): Promise<Invoice> {
+    return toInvoice(await qbo.create('Invoice', salesInvoiceBody(invoice), requestIdFor(key)));
+  }
+
+  /** Creates `bodies` of `entity` in one batch request; each result is the created object or why it was refused. */
+  async function createInBatch(entity: 'Invoice' | 'Customer', bodies: QboObject[], key: string): Promise<Array<{ ok: true; object: QboObject } | { ok: false; reason: string }>> {
+    const answers = await qbo.batch(bodies.map((body, i) => ({ bId: String(i), operation: 'create', [entity]: body })), requestIdFor(key));
+    return answers.map((a) => {
+      if (a[entity]) return { ok: true as const, object: a[entity] };
+      const errors: QboObject[] = a.Fault?.Error ?? [];
+      return { ok: false as const, reason: errors.map((e) => `${e.code}: ${e.Message ?? e.message ?? ''}${e.Detail ? ` - ${e.Detail}` : ''}`).join('; ') || 'refused by QuickBooks' };
+    });
+  }
+
+  const contactBody = (contact: NewContact): QboObject => ({
+    DisplayName: contact.name,
+    ...(contact.email ? { PrimaryEmailAddr: { Address: contact.email } } : {}),
+    ...(contact.accountNumber ? { AcctNum: contact.accountNumber } : {}),
+  });
 
   return {
     platform: 'quickbooks',
@@ -95,12 +115,26 @@ export function createQuickBooksPlatform(opts: QuickBooksPlatformOptions): Accou
     },
 
     async createContact(contact: NewContact, key: string): Promise<Contact> {
-      const created = await qbo.create(contact.supplier ? 'Vendor' : 'Customer', {
-        DisplayName: contact.name,
-        ...(contact.email ? { PrimaryEmailAddr: { Address: contact.email } } : {}),
-        ...(contact.accountNumber ? { AcctNum: contact.accountNumber } : {}),
-      }, requestIdFor(key));
-      return toContact(created);
+      return toContact(await qbo.create(contact.supplier ? 'Vendor' : 'Customer', contactBody(contact), requestIdFor(key)));
+    },
+
+    async findContactsByAccountNumbers(numbers: string[]): Promise<Contact[]> {
+      if (numbers.length === 0) return [];
+      // AcctNum is not filterable in QBO: every customer is read (a page per 1,000) and matched here.
+      const wanted = new Set(numbers);
+      return (await qbo.queryAll('Customer', [])).map(toContact).filter((c) => c.accountNumber !== undefined && wanted.has(c.accountNumber));
+    },
+
+    async findContactsByNames(names: string[]): Promise<Contact[]> {
+      if (names.length === 0) return [];
+      const wanted = new Set(names.map((n) => n.toLowerCase()));
+      return (await qbo.query('Customer', [{ field: 'DisplayName', value: names, operator: 'IN' }])).map(toContact).filter((c) => wanted.has(c.name.toLowerCase()));
+    },
+
+    async createContacts(items: KeyedContact[], key: string): Promise<ContactResult[]> {
+      if (items.length === 0) return [];
+      const results = await createInBatch('Customer', items.map((i) => contactBody(i.contact)), key);
+      return results.map((r) => (r.ok ? { ok: true, contact: toContact(r.object) } : r));
     },
 
     async listInvoices(query: InvoiceQuery): Promise<InvoicePage> {
@@ -125,17 +159,25 @@ export function createQuickBooksPlatform(opts: QuickBooksPlatformOptions): Accou
       return createSalesInvoice(invoice, key);
     },
 
-    async createInvoices(items: KeyedInvoice[]): Promise<InvoiceResult[]> {
-      // QBO cannot batch a write with a requestid: one create per invoice, each with its own key. A refusal fails
-      // that invoice alone; throttling and outages fail the call (a retry replays the ones already made).
-      const results: InvoiceResult[] = [];
-      for (const item of items) {
+    async createInvoices(items: KeyedInvoice[], key: string): Promise<InvoiceResult[]> {
+      if (items.length === 0) return [];
+      // One batch request: a refusal fails that invoice alone; throttling and outages fail the call (a retry with the
+      // same key gets the first answer). A draft is refused before anything is sent, as createInvoice refuses it.
+      const results: InvoiceResult[] = new Array(items.length);
+      const sendable: number[] = [];
+      const bodies: QboObject[] = [];
+      for (const [i, item] of items.entries()) {
         try {
-          results.push({ ok: true, invoice: await createSalesInvoice(item.invoice, item.key) });
+          bodies.push(salesInvoiceBody(item.invoice));
+          sendable.push(i);
         } catch (err) {
-          if (err instanceof PlatformRejected) results.push({ ok: false, reason: err.details.join('; ') || err.message });
-          else throw err;
+          if (!(err instanceof PlatformRejected)) throw err;
+          results[i] = { ok: false, reason: err.details.join('; ') || err.message };
         }
+      }
+      if (bodies.length) {
+        const answers = await createInBatch('Invoice', bodies, key);
+        answers.forEach((a, j) => (results[sendable[j]] = a.ok ? { ok: true, invoice: toInvoice(a.object) } : a));
       }
       return results;
     },

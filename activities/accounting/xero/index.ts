@@ -6,13 +6,13 @@
 import { BankTransaction, CreditNote as XeroCreditNote, Invoice as XeroInvoice, LineAmountTypes, XeroClient, type AccountingApi, type Allocation as XeroAllocation } from 'xero-node';
 import {
   PlatformError, PlatformNotFound, PlatformRejected, type AccountingPlatform, type Allocation, type ContactQuery, type CreditNote,
-  type IdempotencyKey, type InvoiceQuery, type InvoiceResult, type KeyedInvoice, type LinkedObject, type NewContact, type NewCreditNote,
+  type ContactResult, type IdempotencyKey, type InvoiceQuery, type KeyedContact, type InvoiceResult, type KeyedInvoice, type LinkedObject, type NewContact, type NewCreditNote,
   type NewInvoice, type NewPayment, type NewPrepayment, type PaymentResult, type Settlement, type NewCustomerRefund, type NewPayoutDeposit,
   type PostedRecord,
 } from '../platform';
 import { toPlatformError, XeroTimeout } from './errors';
 import {
-  batchKey, contactBody, contactMatches, contactWhere, creditNoteBody, creditNoteNumbersWhere, decimalToMinor, invoiceBody, invoiceWhere,
+  batchKey, contactBody, contactMatches, contactsAnyWhere, contactWhere, creditNoteBody, creditNoteNumbersWhere, decimalToMinor, invoiceBody, invoiceWhere,
   minorToDecimal, paymentBody, prepaymentBody, toContact, toCreditNote, toInvoice, toIsoDate, webLink,
 } from './mapping';
 
@@ -103,6 +103,35 @@ export function createXeroPlatform(opts: XeroPlatformOptions): AccountingPlatfor
     async createContact(contact: NewContact, key: IdempotencyKey) {
       const body = await call('createContact', (api) => api.createContacts(tenant, { contacts: [contactBody(contact)] }, undefined, key));
       return toContact(single(body.contacts, 'createContact'));
+    },
+
+    async findContactsByAccountNumbers(numbers: string[]) {
+      if (numbers.length === 0) return [];
+      const body = await call('findContactsByAccountNumbers', (api) => api.getContacts(tenant, undefined, contactsAnyWhere('AccountNumber', numbers)));
+      // Exact but case-insensitive, as Xero's where compares (and as findContacts promises).
+      const wanted = new Set(numbers.map((n) => n.toLowerCase()));
+      return (body.contacts ?? []).map(toContact).filter((c) => c.accountNumber !== undefined && wanted.has(c.accountNumber.toLowerCase()));
+    },
+
+    async findContactsByNames(names: string[]) {
+      if (names.length === 0) return [];
+      const body = await call('findContactsByNames', (api) => api.getContacts(tenant, undefined, contactsAnyWhere('Name', names)));
+      const wanted = new Set(names.map((n) => n.toLowerCase()));
+      return (body.contacts ?? []).map(toContact).filter((c) => wanted.has(c.name.toLowerCase()));
+    },
+
+    async createContacts(items: KeyedContact[], key: IdempotencyKey): Promise<ContactResult[]> {
+      if (items.length === 0) return [];
+      // summarizeErrors=false: each contact comes back with its own result, in the order sent.
+      const body = await call('createContacts', (api) => api.createContacts(tenant, { contacts: items.map((i) => contactBody(i.contact)) }, false, key));
+      const answered = body.contacts ?? [];
+      return items.map((_, j): ContactResult => {
+        const c = answered[j];
+        const errors = (c?.validationErrors ?? []).map((v) => v.message ?? '').filter(Boolean);
+        if (!c) return { ok: false, reason: 'Xero returned no result for this contact' };
+        if (errors.length || c.statusAttributeString === 'ERROR' || !c.contactID) return { ok: false, reason: errors.join('; ') || 'refused by Xero' };
+        return { ok: true, contact: toContact(c) };
+      });
     },
 
     async listInvoices(query: InvoiceQuery) {

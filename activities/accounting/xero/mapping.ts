@@ -157,6 +157,11 @@ export function contactWhere(q: ContactQuery): string | undefined {
   return terms.length ? terms.join(' AND ') : undefined;
 }
 
+/** Contacts whose `field` is any of `values` (Xero's where: exact, case-insensitive string comparison). */
+export function contactsAnyWhere(field: 'AccountNumber' | 'Name', values: string[]): string {
+  return values.map((v) => `${field}==${quoted(v)}`).join(' OR ');
+}
+
 /** Whether a contact matches the query exactly (case-insensitive), as the port promises. */
 export function contactMatches(c: Contact, q: ContactQuery): boolean {
   const same = (a: string | undefined, b: string | undefined) => b === undefined || (a ?? '').toLowerCase() === b.toLowerCase();

@@ -127,6 +127,54 @@ describe('invoices', () => {
     expect([...qb.realm().invoices.values()].filter((i) => i.customerId === customer.id)).toHaveLength(1);
   });
 
+  it('creates many invoices in one batch request: a refused one fails alone, a draft is never sent, the batch once per key', async () => {
+    const customer = await newCustomer();
+    const tag = `BT${++seq}`;
+    const invoice = (n: number, extra: Partial<NewInvoice> = {}): NewInvoice => ({ contactId: customer.id, number: `${tag}-${n}`, date: '2026-03-01', dueDate: '2026-03-31',
+      currency: 'USD', status: 'authorised', lines: [line(100 * n)], ...extra });
+    const items = [invoice(1), invoice(2, { lines: [line(100, 1, '999')] }), invoice(3, { status: 'draft' }), invoice(4)].map((i, j) => ({ invoice: i, key: key(`item${j}`) }));
+    const k = key('batch');
+    const before = qb.emu.requests.length;
+    const results = await platform.createInvoices(items, k);
+    expect(results.map((r) => r.ok)).toEqual([true, false, false, true]);
+    expect(results[1]).toMatchObject({ reason: expect.stringMatching(/2500/) });
+    expect(results[2]).toMatchObject({ reason: expect.stringMatching(/draft/) });
+    const sent = qb.emu.requests.slice(before);
+    expect(sent.map((r) => [r.path.split('/').pop(), r.requestId])).toEqual([['batch', k]]);
+    expect(await platform.createInvoices(items, k)).toEqual(results);
+    expect([...qb.realm().invoices.values()].filter((i) => i.docNumber?.startsWith(`${tag}-`)).map((i) => [i.docNumber, i.totalCents]).sort())
+      .toEqual([[`${tag}-1`, 100], [`${tag}-4`, 400]]);
+    expect((await platform.findInvoicesByNumber([`${tag}-1`, `${tag}-2`, `${tag}-4`])).map((i) => i.number).sort()).toEqual([`${tag}-1`, `${tag}-4`]);
+  });
+
+  it('creates customers in one batch request, and finds many by account number (one read) and by name (one query)', async () => {
+    const tag = `BC${++seq}`;
+    const taken = await newCustomer(`Taken ${tag}`);
+    const results = await platform.createContacts([{ name: `One ${tag}`, accountNumber: `${tag}-1` }, { name: `Taken ${tag}` }, { name: `Two ${tag}`, accountNumber: `${tag}-2` }]
+      .map((contact, i) => ({ contact, key: key(`c${i}`) })), key('customers'));
+    expect(results.map((r) => r.ok)).toEqual([true, false, true]);
+    expect(results[1]).toMatchObject({ reason: expect.stringMatching(/6240/) });
+    const before = qb.emu.requests.length;
+    expect((await platform.findContactsByAccountNumbers([`${tag}-1`, `${tag}-2`, `${tag}-3`])).map((c) => c.accountNumber).sort()).toEqual([`${tag}-1`, `${tag}-2`]);
+    expect((await platform.findContactsByNames([`taken ${tag.toLowerCase()}`, `Nobody ${tag}`])).map((c) => c.id)).toEqual([taken.id]);
+    expect(qb.emu.requests.length - before).toBe(2);
+  });
+
+  it('refuses a batch of more than 30 items, and the 41st batch request in a minute (QBO: 40 a minute)', async () => {
+    const small = await startQuickBooks({ limits: { minuteMs: 60_000 } });
+    try {
+      const body = (n: number) => ({ BatchItemRequest: Array.from({ length: n }, (_, i) => ({ bId: String(i), Query: 'select * from Customer' })) });
+      expect((await small.raw('POST', '/batch', body(31))).status).toBe(400);
+      for (let i = 0; i < 39; i++) expect((await small.raw('POST', '/batch', body(1))).status).toBe(200);
+      const limited = await small.raw('POST', '/batch', body(1));
+      expect(limited.status).toBe(429);
+      expect(limited.body.Fault.Error[0].Detail).toMatch(/40 batch requests per minute/);
+      expect((await small.raw('POST', '/query?query=select%20*%20from%20Customer', undefined)).status).toBe(200);
+    } finally {
+      await small.close();
+    }
+  });
+
   it('answers undefined for an invoice that does not exist', async () => {
     expect(await platform.getInvoice('424242')).toBeUndefined();
   });

@@ -46,7 +46,7 @@ const clock = { minuteMs: 400, dayMs: 60_000 };
 
 it('never lets two processes together exceed the rolling minute', async () => {
   const connection = await newConnection();
-  const limits: PlatformLimits = { perMinute: 5, concurrent: 5, paymentsPerCall: 1 };
+  const limits: PlatformLimits = { invoicesPerCall: 50, contactsPerCall: 50, accountNumbersPerLookup: 50, perMinute: 5, concurrent: 5, paymentsPerCall: 1 };
   const budgets = [new RateBudget(database.db, { clock }), new RateBudget(secondPool, { clock })];
   const started = Date.now();
   await Promise.all(
@@ -64,7 +64,7 @@ it('never lets two processes together exceed the rolling minute', async () => {
 
 it('never has more calls in flight than allowed', async () => {
   const connection = await newConnection();
-  const limits: PlatformLimits = { perMinute: 1000, concurrent: 3, paymentsPerCall: 1 };
+  const limits: PlatformLimits = { invoicesPerCall: 50, contactsPerCall: 50, accountNumbersPerLookup: 50, perMinute: 1000, concurrent: 3, paymentsPerCall: 1 };
   const budgets = [new RateBudget(database.db, { clock }), new RateBudget(secondPool, { clock })];
   let inFlight = 0;
   let peak = 0;
@@ -89,7 +89,7 @@ it('never has more calls in flight than allowed', async () => {
 
 it('stops for the day with a retry delay instead of waiting', async () => {
   const connection = await newConnection();
-  const limits: PlatformLimits = { perMinute: 100, concurrent: 5, perDay: 3, paymentsPerCall: 1 };
+  const limits: PlatformLimits = { invoicesPerCall: 50, contactsPerCall: 50, accountNumbersPerLookup: 50, perMinute: 100, concurrent: 5, perDay: 3, paymentsPerCall: 1 };
   const budget = new RateBudget(database.db, { clock });
   for (let i = 0; i < 3; i++) await (await budget.acquire(connection, limits)).release();
   const error = await budget.acquire(connection, limits).catch((e) => e);
@@ -100,7 +100,7 @@ it('stops for the day with a retry delay instead of waiting', async () => {
 
 it('hands a long wait back to the caller as a retry delay', async () => {
   const connection = await newConnection();
-  const limits: PlatformLimits = { perMinute: 1, concurrent: 1, paymentsPerCall: 1 };
+  const limits: PlatformLimits = { invoicesPerCall: 50, contactsPerCall: 50, accountNumbersPerLookup: 50, perMinute: 1, concurrent: 1, paymentsPerCall: 1 };
   const budget = new RateBudget(database.db, { clock: { minuteMs: 10_000, dayMs: 60_000 }, maxWaitMs: 200 });
   await (await budget.acquire(connection, limits)).release();
   const error = await budget.acquire(connection, limits).catch((e) => e);
@@ -110,7 +110,7 @@ it('hands a long wait back to the caller as a retry delay', async () => {
 
 it("frees a dead worker's slots when their lease runs out, while a live process's long call keeps its own", async () => {
   const connection = await newConnection();
-  const limits: PlatformLimits = { perMinute: 1000, concurrent: 2, paymentsPerCall: 1 };
+  const limits: PlatformLimits = { invoicesPerCall: 50, contactsPerCall: 50, accountNumbersPerLookup: 50, perMinute: 1000, concurrent: 2, paymentsPerCall: 1 };
   const leaseTimeoutMs = 600;
   const live = new RateBudget(database.db, { clock, leaseTimeoutMs });
   const other = new RateBudget(secondPool, { clock, leaseTimeoutMs });
@@ -130,4 +130,27 @@ it("frees a dead worker's slots when their lease runs out, while a live process'
   await long.release();
   await (await next).release();
   await freed.release();
+});
+
+it('keeps batch requests inside their own per-minute limit across processes, other calls inside theirs', async () => {
+  const connection = await newConnection();
+  const limits: PlatformLimits = { invoicesPerCall: 30, contactsPerCall: 30, accountNumbersPerLookup: 50, perMinute: 1000, concurrent: 10, paymentsPerCall: 1, batchPerMinute: 3 };
+  const budgets = [new RateBudget(database.db, { clock }), new RateBudget(secondPool, { clock })];
+  const started = Date.now();
+  // Batches and plain calls together, each released after a moment (a slot handed to the next waiter in its process).
+  await Promise.all(Array.from({ length: 16 }, async (_, i) => {
+    const lease = await budgets[i % 2].acquire(connection, limits, i % 2 === 0 ? 'batch' : undefined);
+    await new Promise((r) => setTimeout(r, 5));
+    await lease.release();
+  }));
+  const rows = await database.db.selectFrom('accounting_calls').select(['started_at', 'finished_at', 'kind']).where('connection_id', '=', connection.id).orderBy('started_at').execute();
+  expect(rows).toHaveLength(16);
+  expect(rows.every((r) => r.finished_at !== null)).toBe(true);
+  const batches = rows.filter((r) => r.kind === 'batch').map((r) => r.started_at.getTime());
+  expect(batches).toHaveLength(8);
+  expect(maxInAnyWindow(batches, clock.minuteMs)).toBeLessThanOrEqual(3);
+  // 8 batches at 3 a window: at least two full windows; the other process's plain calls were not held back by them.
+  expect(Date.now() - started).toBeGreaterThanOrEqual(2 * clock.minuteMs);
+  const plainDone = Math.max(...rows.filter((r) => r.kind === null).map((r) => r.started_at.getTime()));
+  expect(plainDone - started).toBeLessThan(2 * clock.minuteMs);
 });

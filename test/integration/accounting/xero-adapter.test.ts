@@ -92,6 +92,25 @@ describe('contacts', () => {
     await expect(duplicate).rejects.toMatchObject({ status: 400, details: [expect.stringMatching(/already assigned to another contact/)] });
     expect(xero.ledger().contacts.size).toBe(before + 1);
   });
+
+  it('creates contacts in one PUT (a refused one fails alone, once per key) and finds many by account number or name in one GET each', async () => {
+    const tag = `B${++seq}`;
+    const k = key('contacts');
+    const items = [{ name: `Bulk ${tag} One`, accountNumber: `${tag}-1` }, { name: `Bulk ${tag} Two`, accountNumber: `${tag}-2` }, { name: `Bulk ${tag} One` }]
+      .map((contact, i) => ({ contact, key: `${k}-${i}` }));
+    const requestsBefore = xero.emu.requests.length;
+    const results = await platform().createContacts(items, k);
+    expect(results.map((r) => r.ok)).toEqual([true, true, false]);
+    expect(results[2]).toMatchObject({ reason: expect.stringMatching(/already assigned to another contact/) });
+    expect(await platform().createContacts(items, k)).toEqual(results);
+    expect([...xero.ledger().contacts.values()].filter((c) => c.name.includes(tag))).toHaveLength(2);
+
+    const byNumber = await platform().findContactsByAccountNumbers([`${tag}-1`, `${tag.toLowerCase()}-2`, `${tag}-3`]);
+    expect(byNumber.map((c) => c.accountNumber).sort()).toEqual([`${tag}-1`, `${tag}-2`]);
+    const byName = await platform().findContactsByNames([`bulk ${tag.toLowerCase()} two`, `Bulk ${tag} "Three"`]);
+    expect(byName.map((c) => c.name)).toEqual([`Bulk ${tag} Two`]);
+    expect(xero.emu.requests.length - requestsBefore).toBe(4);
+  });
 });
 
 describe('invoices', () => {
