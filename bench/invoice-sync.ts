@@ -54,6 +54,8 @@ const PAYMENT_MERCHANTS = 6;
 const P99_TARGET_MS = 1_000;
 const RATIO_TARGET = 1.2;
 const PREFIX = 'bench-invsync';
+/** For working on one case: `BENCH_INVOICE_SYNC_CASES=xero-1000,quickbooks-1000` runs only those, and no payments. */
+const ONLY = process.env.BENCH_INVOICE_SYNC_CASES?.split(',').map((c) => c.trim()).filter(Boolean);
 
 /** The fewest calls the design makes for `invoices` of `customers` unknown customers, and how many are batch requests. */
 export function expectedCalls(platform: PlatformName, invoices: number, customers: number): { calls: number; batchCalls: number } {
@@ -208,7 +210,7 @@ async function syncCases(): Promise<Array<Awaited<ReturnType<typeof syncCase>>>>
     });
     const w: SyncWorld = { db: s.db, client: s.client, keyring: s.keyring, accounting, manage, xero, qbo, workflowsQueue: taskQueueName(PREFIX, 'workflows') };
     const results = [];
-    for (const c of CASES) {
+    for (const c of CASES.filter((k) => !ONLY || ONLY.includes(`${k.platform}-${k.invoices}`))) {
       const seeded = await seedMerchant(w, c.platform, c.invoices);
       await new Promise((r) => setTimeout(r, MINUTE_MS)); // the seeding calls leave the minute window
       xero.faults.set({ latencyMs: CALL_LATENCY_MS });
@@ -291,6 +293,7 @@ async function paymentsBesideSync() {
 
 export async function invoiceSyncBenchmark(): Promise<Record<string, unknown>> {
   const cases = await syncCases();
+  if (ONLY) return { partial: `only ${ONLY.join(', ')}`, cases };
   const payments = await paymentsBesideSync();
   process.stdout.write(`  payments at ${payments.ratePerSecond}/s: p99 alone ${payments.alone.p99Ms} ms, beside a 5,000-invoice sync ${payments.besideSync.p99Ms} ms (overlap ${payments.overlap})\n`);
   return {

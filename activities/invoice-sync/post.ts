@@ -58,35 +58,43 @@ export function createPostActivities(deps: InvoiceSyncActivityDeps) {
       if (chunk) pending = pending.where('manage_invoice_id', '>=', chunk.firstId).where('manage_invoice_id', '<=', chunk.lastId);
       const rows = await pending.orderBy('manage_invoice_id').limit(CHUNK_INVOICES).execute();
       if (!rows.length) return { posted: 0, failed: 0, remaining: 0 };
-      const [details, mappings, contacts, settings] = await Promise.all([
-        manageOf(deps, merchantId).then((m) => m.accounting.invoicesByIds(rows.map((r) => r.manage_invoice_id))),
-        accountMappings(db, merchantId), contactsOf(db, merchantId, [...new Set(rows.map((r) => r.manage_company_id))]), invoiceSyncSettings(db, merchantId),
-      ]);
+      const settingsRead = invoiceSyncSettings(db, merchantId);
       const fail = async (id: number, error: string) => record(merchantId, id).set({ status: 'failed', error, updated_at: new Date() }).execute();
-      const ready: Ready[] = [];
+      // The invoices' details from Manage, mapped: read while the first lookups by number (which need only the numbers
+      // recorded when the batch was opened) are at the platform, so the chunk's first calls do not wait for Manage.
       let failed = 0;
-      for (const row of rows) {
-        const detail = details.find((d) => d.id === row.manage_invoice_id);
-        const contactId = contacts.get(row.manage_company_id);
-        if (!detail) {
-          await fail(row.manage_invoice_id, 'the invoice is no longer in ConnectWise Manage');
-          failed++;
-          continue;
+      const prepared = (async () => {
+        const [details, mappings, contacts] = await Promise.all([
+          manageOf(deps, merchantId).then((m) => m.accounting.invoicesByIds(rows.map((r) => r.manage_invoice_id))),
+          accountMappings(db, merchantId), contactsOf(db, merchantId, [...new Set(rows.map((r) => r.manage_company_id))]),
+        ]);
+        const ready = new Map<number, Ready>();
+        for (const row of rows) {
+          const detail = details.find((d) => d.id === row.manage_invoice_id);
+          const contactId = contacts.get(row.manage_company_id);
+          if (!detail) {
+            await fail(row.manage_invoice_id, 'the invoice is no longer in ConnectWise Manage');
+            failed++;
+            continue;
+          }
+          if (!contactId) {
+            await record(merchantId, row.manage_invoice_id).set({ status: 'held', error: 'no accounting contact for this customer', updated_at: new Date() }).execute();
+            continue;
+          }
+          const invoice = toPsaInvoice(detail);
+          const posting = mapInvoice(invoice, mappings);
+          if (!posting.ok) {
+            await fail(row.manage_invoice_id, posting.reason);
+            failed++;
+            continue;
+          }
+          // The key is the Manage invoice and its revision: the same revision is never posted twice, whichever run sends it.
+          ready.set(row.manage_invoice_id, { invoice, posting, contactId, key: manageKey(merchantId, `invoice-${invoice.id}-${revisionOf(detail)}`) });
         }
-        if (!contactId) {
-          await record(merchantId, row.manage_invoice_id).set({ status: 'held', error: 'no accounting contact for this customer', updated_at: new Date() }).execute();
-          continue;
-        }
-        const invoice = toPsaInvoice(detail);
-        const posting = mapInvoice(invoice, mappings);
-        if (!posting.ok) {
-          await fail(row.manage_invoice_id, posting.reason);
-          failed++;
-          continue;
-        }
-        // The key is the Manage invoice and its revision: the same revision is never posted twice, whichever run sends it.
-        ready.push({ invoice, posting, contactId, key: manageKey(merchantId, `invoice-${invoice.id}-${revisionOf(detail)}`) });
-      }
+        return ready;
+      })();
+      // Not left unhandled while the connection is opened; awaited (and so thrown) where it is used.
+      prepared.catch(() => undefined);
 
       const posted: PostedInvoice[] = [];
       await deps.accounting.onConnection(merchantId, async (call, connection, link) => {
@@ -108,16 +116,21 @@ export function createPostActivities(deps: InvoiceSyncActivityDeps) {
             from (values ${values}) as v(manage_invoice_id, accounting_id, link, how, total_minor)
             where r.merchant_id = ${merchantId} and r.manage_invoice_id = v.manage_invoice_id`.execute(db);
         };
-        const invoices = ready.filter((r) => r.posting.kind === 'invoice');
-        const credits = ready.filter((r) => r.posting.kind === 'credit-note');
-        await forEachLimited(inGroups(invoices, limits.invoicesPerCall), limits.concurrent, async (group) => {
-          const inBooks = new Map((await call((p) => p.findInvoicesByNumber(group.map((r) => r.posting.number)))).map((i) => [i.number, i]));
+        // Invoices in groups of one call, looked up by the numbers recorded at opening; each group's creations then
+        // wait for the details (normally read by the time its lookup answers).
+        const postInvoices = async (group: Array<{ id: number; number: string }>) => {
+          const inBooks = new Map((await call((p) => p.findInvoicesByNumber(group.map((g) => g.number)))).map((i) => [i.number, i]));
+          const ready = await prepared;
           const now: PostedInvoice[] = [];
-          const toCreate = group.filter((r) => {
+          const toCreate: Ready[] = [];
+          for (const { id } of group) {
+            const r = ready.get(id);
+            if (!r || r.posting.kind !== 'invoice') continue;
+            handled.add(id);
             const found = inBooks.get(r.posting.number);
             if (found) now.push(done(r, found, 'linked'));
-            return !found;
-          });
+            else toCreate.push(r);
+          }
           if (toCreate.length) {
             const results = await call((p) => p.createInvoices(toCreate.map((r) => ({ key: r.key, invoice: { contactId: r.contactId, number: r.posting.number,
               reference: r.posting.reference, date: r.posting.date, dueDate: r.posting.dueDate, currency: r.posting.currency, lines: r.posting.lines, status: 'authorised' } })),
@@ -131,7 +144,16 @@ export function createPostActivities(deps: InvoiceSyncActivityDeps) {
             }
           }
           await recordPosted(now);
-        });
+        };
+        const handled = new Set<number>();
+        const recordedInvoices = rows.filter((r) => r.kind === 'invoice').map((r) => ({ id: r.manage_invoice_id, number: r.invoice_number }));
+        await forEachLimited(inGroups(recordedInvoices, limits.invoicesPerCall), limits.concurrent, postInvoices);
+        // Whatever the details turned out to be other than recorded (an invoice whose lines now sum below zero, or the
+        // reverse): invoices not yet handled go the same way; credit notes go below.
+        const ready = [...(await prepared).values()];
+        const lateInvoices = ready.filter((r) => r.posting.kind === 'invoice' && !handled.has(r.invoice.id)).map((r) => ({ id: r.invoice.id, number: r.posting.number }));
+        await forEachLimited(inGroups(lateInvoices, limits.invoicesPerCall), limits.concurrent, postInvoices);
+        const credits = ready.filter((r) => r.posting.kind === 'credit-note');
         for (const group of inGroups(credits, limits.invoicesPerCall)) {
           const inBooks = new Map((await call((p) => p.findCreditNotesByNumber(group.map((r) => r.posting.number)))).map((n) => [n.number, n]));
           for (const r of group) {
@@ -152,6 +174,7 @@ export function createPostActivities(deps: InvoiceSyncActivityDeps) {
           }
         }
       });
+      const settings = await settingsRead;
       await logPosted(db, deps.log, merchantId, posted, { debug: settings.debugLogging, inventory: settings.syncInventory });
       const pendingNow = (ids?: number[]) => {
         let q = db.selectFrom('invoice_sync_records').select((eb) => eb.fn.countAll<string>().as('n')).where('batch_id', '=', batchId).where('status', '=', 'pending');

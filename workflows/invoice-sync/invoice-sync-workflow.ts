@@ -39,11 +39,14 @@ export async function invoiceSyncWorkflow(input: InvoiceSyncInput): Promise<Invo
     return state;
   }
   state.status = 'matching-contacts';
+  // The chunks are planned while the contacts are matched (planning needs only the pending invoices' ids; an invoice
+  // matching holds stays in its chunk's range and is skipped there), so posting starts as soon as matching ends.
+  const plannedEarly = patched('plan-chunks-while-matching') ? company.planInvoiceChunks({ merchantId, batchId: opened.batchId }) : undefined;
   await company.matchBatchContacts({ merchantId, batchId: opened.batchId });
   state.status = 'posting';
   if (patched('parallel-invoice-chunks')) {
     // Chunks at once, as many as leave one of Xero's five calls in flight free; the rate budget paces the calls.
-    const chunks = await company.planInvoiceChunks({ merchantId, batchId: opened.batchId });
+    const chunks = await (plannedEarly ?? company.planInvoiceChunks({ merchantId, batchId: opened.batchId }));
     let next = 0;
     await Promise.all(Array.from({ length: Math.min(CHUNKS_AT_ONCE, chunks.length) }, async () => {
       while (next < chunks.length) await company.postInvoiceChunk({ merchantId, batchId: opened.batchId, chunk: chunks[next++] });
