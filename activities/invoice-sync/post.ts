@@ -49,8 +49,8 @@ export function createPostActivities(deps: InvoiceSyncActivityDeps) {
 
     /**
      * Posts the next CHUNK_INVOICES pending invoices of the batch, or those of `chunk` (from planInvoiceChunks): in
-     * groups of one call each (the platform's invoices per call: a lookup by number, then one create), as many groups
-     * at once as the connection has concurrent calls (the budget shares them with the other chunks running).
+     * groups of one call each (the platform's invoices per call: a lookup by number, then one create), all groups at
+     * once (the budget paces them, sharing the connection's slots with the other chunks running).
      */
     async postInvoiceChunk(input: { merchantId: string; batchId: string; chunk?: InvoiceChunk }): Promise<{ posted: number; failed: number; remaining: number }> {
       const { merchantId, batchId, chunk } = input;
@@ -147,7 +147,11 @@ export function createPostActivities(deps: InvoiceSyncActivityDeps) {
         };
         const handled = new Set<number>();
         const recordedInvoices = rows.filter((r) => r.kind === 'invoice').map((r) => ({ id: r.manage_invoice_id, number: r.invoice_number }));
-        await forEachLimited(inGroups(recordedInvoices, limits.invoicesPerCall), limits.concurrent, postInvoices);
+        // Every group of the chunk at once (a chunk is a few calls' worth): the budget grants slots in turn, so all the
+        // lookups queue first and each creation queues as its lookup answers, which keeps every slot busy to the end. At
+        // most `concurrent` groups at once left the last groups' lookups and creations running with slots free.
+        const groups = inGroups(recordedInvoices, limits.invoicesPerCall);
+        await forEachLimited(groups, groups.length, postInvoices);
         // Whatever the details turned out to be other than recorded (an invoice whose lines now sum below zero, or the
         // reverse): invoices not yet handled go the same way; credit notes go below.
         const ready = [...(await prepared).values()];
