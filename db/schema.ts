@@ -507,6 +507,7 @@ export interface InvoiceSyncBatchesTable {
   manage_batch_id: number | null;
   workflow_id: string;
   status: InvoiceSyncBatchStatus;
+  contacts_matched_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   created_at: CreatedAt;
   updated_at: ColumnType<Date, Date | undefined, Date>;
 }

@@ -44,7 +44,12 @@ interface Write extends OnMerchant {
  * Runs `fn` on the connection of the queue's role; each call is metered against the rate budget. `fn` makes one
  * request; a batch request (QuickBooks' /batch) says so with `kind: 'batch'`, metered against the batch limit too.
  */
-export type Call = <R>(fn: (p: AccountingPlatform) => Promise<R>, options?: { kind?: CallKind }) => Promise<R>;
+export type Call = <R>(fn: (p: AccountingPlatform) => Promise<R>, options?: CallOptions) => Promise<R>;
+/** `first`: other work waits on this call, so it goes ahead of the calls queued for the connection in this process. */
+export interface CallOptions {
+  kind?: CallKind;
+  first?: boolean;
+}
 /** A link into the platform's web app: built locally, so it costs no call and no budget. */
 export type Link = AccountingPlatform['webLink'];
 export type OnConnection = <T>(merchantId: string, run: (call: Call, connection: AccountingConnection, link: Link) => Promise<T>) => Promise<T>;
@@ -73,8 +78,8 @@ export function accountingRunner(services: AccountingServices, platformFor: Plat
       let refused = false;
       const platform = platformFor(current, () => (refused ? connections.currentAccessToken(current.id) : connections.accessToken(current)));
       const limits = PLATFORM_LIMITS[current.platform];
-      const once = async <R>(fn: (p: AccountingPlatform) => Promise<R>, kind?: CallKind): Promise<R> => {
-        const lease = await budget.acquire(current, limits, kind);
+      const once = async <R>(fn: (p: AccountingPlatform) => Promise<R>, options?: CallOptions): Promise<R> => {
+        const lease = await budget.acquire(current, limits, options?.kind, { first: options?.first });
         try {
           return await fn(platform);
         } finally {
@@ -89,7 +94,7 @@ export function accountingRunner(services: AccountingServices, platformFor: Plat
       };
       const call: Call = async (fn, options) => {
         try {
-          return await once(fn, options?.kind);
+          return await once(fn, options);
         } catch (err) {
           if (err instanceof PlatformAccessRevoked) return dead();
           if (!(err instanceof PlatformUnauthorized)) throw err;
@@ -98,7 +103,7 @@ export function accountingRunner(services: AccountingServices, platformFor: Plat
         await connections.markAccessTokenStale(current.id);
         refused = true;
         try {
-          return await once(fn, options?.kind);
+          return await once(fn, options);
         } catch (err) {
           if (err instanceof PlatformUnauthorized) return dead();
           throw err;

@@ -40,8 +40,13 @@ export class RateBudget {
   waitedMs = 0;
   /** Summed over every call of this process: from asking for room to getting it, queue included (for benchmarks). */
   queuedMs = 0;
-  /** Per connection, the promise the last caller in this process's queue resolves when it is through. */
-  private readonly queues = new Map<string, Promise<void>>();
+  /**
+   * Per connection, this process's callers waiting for their turn to ask Postgres (one asks at a time): callers that
+   * go first (`first`) ahead of the others, each in the order they came.
+   */
+  private readonly lines = new Map<string, Array<{ first: boolean; go: () => void }>>();
+  /** Connections on which a caller of this process is asking now. */
+  private readonly asking = new Set<string>();
   /** Per connection, wakes the waiter at the head of the queue (a call in this process has ended). */
   private readonly wakers = new Map<string, () => void>();
   /**
@@ -86,23 +91,40 @@ export class RateBudget {
   /**
    * Waits for room and records the call; returns the lease to release when the call is over. Within a process the
    * callers of one connection queue in order and only the first asks Postgres, so a hundred waiting activities do
-   * not take turns at the connection's lock; a call ending in this process wakes the first waiter at once.
+   * not take turns at the connection's lock; a call ending in this process wakes the first waiter at once. A call
+   * others wait on (`first`: e.g. matching the contacts that invoice creations need) goes ahead of this process's queue.
    */
-  async acquire(connection: BudgetedConnection, limits: PlatformLimits, kind?: CallKind): Promise<{ release(): Promise<void> }> {
+  async acquire(connection: BudgetedConnection, limits: PlatformLimits, kind?: CallKind, options: { first?: boolean } = {}): Promise<{ release(): Promise<void> }> {
     const askedAt = Date.now();
     const deadline = askedAt + this.maxWaitMs;
-    const ahead = this.queues.get(connection.id) ?? Promise.resolve();
-    let leave!: () => void;
-    const mine = ahead.then(() => new Promise<void>((resolve) => (leave = resolve)));
-    this.queues.set(connection.id, mine);
+    await this.turn(connection.id, options.first ?? false);
     try {
-      await ahead;
       return await this.acquireFirstInLine(connection, limits, deadline, kind);
     } finally {
       this.queuedMs += Date.now() - askedAt;
-      leave();
-      if (this.queues.get(connection.id) === mine) this.queues.delete(connection.id);
+      this.passTurn(connection.id);
     }
+  }
+
+  private async turn(connectionId: string, first: boolean): Promise<void> {
+    if (!this.asking.has(connectionId)) {
+      this.asking.add(connectionId);
+      return;
+    }
+    await new Promise<void>((go) => {
+      const line = this.lines.get(connectionId) ?? [];
+      const behindFirst = first ? line.findIndex((w) => !w.first) : -1;
+      line.splice(behindFirst === -1 ? line.length : behindFirst, 0, { first, go });
+      this.lines.set(connectionId, line);
+    });
+  }
+
+  private passTurn(connectionId: string) {
+    const line = this.lines.get(connectionId);
+    const next = line?.shift();
+    if (!line?.length) this.lines.delete(connectionId);
+    if (next) next.go();
+    else this.asking.delete(connectionId);
   }
 
   private async acquireFirstInLine(connection: BudgetedConnection, limits: PlatformLimits, deadline: number, kind?: CallKind): Promise<{ release(): Promise<void> }> {

@@ -50,7 +50,9 @@ export function createBatchActivities(deps: InvoiceSyncActivityDeps) {
           error: sql`case when invoice_sync_records.status = 'posted' then invoice_sync_records.error else null end`, updated_at: new Date(),
         })).execute();
       }
-      await db.updateTable('invoice_sync_batches').set({ status: 'open', updated_at: new Date() }).where('id', '=', batchId).where('status', '!=', 'exported').execute();
+      // Open again: this run matches its contacts afresh, and its chunks wait for that (contacts_matched_at).
+      await db.updateTable('invoice_sync_batches').set({ status: sql`case when status = 'exported' then status else 'open' end`, contacts_matched_at: null, updated_at: new Date() })
+        .where('id', '=', batchId).execute();
       return { batchId, invoices: invoices.length };
     },
 

@@ -23,18 +23,24 @@ export function createContactActivities(deps: InvoiceSyncActivityDeps) {
       const known = await contactsOf(db, merchantId, companyIds);
       const unknown = companyIds.filter((id) => !known.has(id));
       const result = { matched: 0, created: 0, held: 0 };
-      if (!unknown.length) return result;
+      // Chunks posting beside this wait for it before they create anything (postInvoiceChunk's `whileMatching`).
+      const matchedNow = () => db.updateTable('invoice_sync_batches').set({ contacts_matched_at: new Date() }).where('id', '=', batchId).execute();
+      if (!unknown.length) {
+        await matchedNow();
+        return result;
+      }
       const settings = await invoiceSyncSettings(db, merchantId);
       const companies = await (await manageOf(deps, merchantId)).accounting.companiesByIds(unknown);
       const missing: Array<{ company: (typeof companies)[number]; refused?: string }> = [];
       await deps.accounting.onConnection(merchantId, async (call, connection) => {
         // Many customers a call, a few calls at once (the budget paces them): by account number, then the rest by name,
         // then the rest created in bulk. A retry finds by number what an earlier attempt created but did not record.
+        // The invoice creations posting beside this wait for it, so its calls go ahead of their lookups (`first`).
         const limits = PLATFORM_LIMITS[connection.platform];
         const lookUp = async (values: string[], perCall: number, find: (p: AccountingPlatform, group: string[]) => Promise<Contact[]>) => {
           const found: Contact[] = [];
           await forEachLimited(inGroups([...new Set(values)], perCall), limits.concurrent, async (group) => {
-            found.push(...await call((p) => find(p, group)));
+            found.push(...await call((p) => find(p, group), { first: true }));
           });
           return found;
         };
@@ -52,7 +58,7 @@ export function createContactActivities(deps: InvoiceSyncActivityDeps) {
         }
         await forEachLimited(inGroups(unmatched, limits.contactsPerCall), limits.concurrent, async (group) => {
           const created = await call((p) => p.createContacts(group.map((c) => ({ contact: { name: c.name, accountNumber: c.identifier }, key: manageKey(merchantId, `contact-${c.id}`) })),
-            manageKey(merchantId, `contacts-${group.map((c) => c.id).join(',')}`)), { kind: 'batch' });
+            manageKey(merchantId, `contacts-${group.map((c) => c.id).join(',')}`)), { kind: 'batch', first: true });
           const made = created.flatMap((outcome, i) => (outcome.ok ? [{ companyId: group[i].id, contactId: outcome.contact.id, source: 'created' as const }] : []));
           await rememberContacts(db, merchantId, made);
           result.created += made.length;
@@ -69,6 +75,7 @@ export function createContactActivities(deps: InvoiceSyncActivityDeps) {
         result.held += Number(held.numUpdatedRows);
       }
       await resolveMerchantActions(db, merchantId, CONTACT_MISSING, companies.filter((c) => !missing.some((m) => m.company === c)).map((c) => `manage-company-${c.id}`));
+      await matchedNow();
       return result;
     },
   };

@@ -31,8 +31,23 @@ export type { InvoiceChunk };
 
 type Ready = { invoice: PsaInvoice; posting: Extract<Posting, { ok: true }>; contactId: string; key: string };
 
+/** How often a chunk posting beside the contact matching looks whether it has finished, and for how long at most. */
+const MATCHING_POLL_MS = 25;
+const MATCHING_WAIT_MS = 10 * 60_000;
+
 export function createPostActivities(deps: InvoiceSyncActivityDeps) {
   const { db } = deps;
+  // The matching runs as its own activity, perhaps in another worker: its end is a timestamp on the batch. The wait is
+  // short (a call or two normally); a matching still running after MATCHING_WAIT_MS fails this attempt, to be retried.
+  const contactsMatched = async (batchId: string) => {
+    const giveUpAt = Date.now() + MATCHING_WAIT_MS;
+    for (;;) {
+      const batch = await db.selectFrom('invoice_sync_batches').select('contacts_matched_at').where('id', '=', batchId).executeTakeFirst();
+      if (batch?.contacts_matched_at) return;
+      if (Date.now() > giveUpAt) throw new Error('the batch\'s contacts are still being matched');
+      await new Promise((resolve) => setTimeout(resolve, MATCHING_POLL_MS));
+    }
+  };
   const record = (merchantId: string, manageInvoiceId: number) =>
     db.updateTable('invoice_sync_records').where('merchant_id', '=', merchantId).where('manage_invoice_id', '=', manageInvoiceId);
 
@@ -52,7 +67,7 @@ export function createPostActivities(deps: InvoiceSyncActivityDeps) {
      * groups of one call each (the platform's invoices per call: a lookup by number, then one create), all groups at
      * once (the budget paces them, sharing the connection's slots with the other chunks running).
      */
-    async postInvoiceChunk(input: { merchantId: string; batchId: string; chunk?: InvoiceChunk }): Promise<{ posted: number; failed: number; remaining: number }> {
+    async postInvoiceChunk(input: { merchantId: string; batchId: string; chunk?: InvoiceChunk; whileMatching?: boolean }): Promise<{ posted: number; failed: number; remaining: number }> {
       const { merchantId, batchId, chunk } = input;
       let pending = db.selectFrom('invoice_sync_records').selectAll().where('batch_id', '=', batchId).where('status', '=', 'pending');
       if (chunk) pending = pending.where('manage_invoice_id', '>=', chunk.firstId).where('manage_invoice_id', '<=', chunk.lastId);
@@ -64,9 +79,11 @@ export function createPostActivities(deps: InvoiceSyncActivityDeps) {
       // recorded when the batch was opened) are at the platform, so the chunk's first calls do not wait for Manage.
       let failed = 0;
       const prepared = (async () => {
+        const companies = [...new Set(rows.map((r) => r.manage_company_id))];
         const [details, mappings, contacts] = await Promise.all([
           manageOf(deps, merchantId).then((m) => m.accounting.invoicesByIds(rows.map((r) => r.manage_invoice_id))),
-          accountMappings(db, merchantId), contactsOf(db, merchantId, [...new Set(rows.map((r) => r.manage_company_id))]),
+          accountMappings(db, merchantId),
+          (input.whileMatching ? contactsMatched(batchId) : Promise.resolve()).then(() => contactsOf(db, merchantId, companies)),
         ]);
         const ready = new Map<number, Ready>();
         for (const row of rows) {

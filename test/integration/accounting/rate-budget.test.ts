@@ -154,3 +154,23 @@ it('keeps batch requests inside their own per-minute limit across processes, oth
   const plainDone = Math.max(...rows.filter((r) => r.kind === null).map((r) => r.started_at.getTime()));
   expect(plainDone - started).toBeLessThan(2 * clock.minuteMs);
 });
+
+it('lets a call others wait on go ahead of the calls queued in its process, and keeps the rest in order', async () => {
+  const connection = await newConnection();
+  const limits: PlatformLimits = { invoicesPerCall: 50, contactsPerCall: 50, accountNumbersPerLookup: 50, perMinute: 100, concurrent: 1, paymentsPerCall: 1 };
+  const budget = new RateBudget(database.db, { clock: { minuteMs: 60_000, dayMs: 600_000 } });
+  const holding = await budget.acquire(connection, limits);
+  const order: string[] = [];
+  const take = (name: string, first = false) => budget.acquire(connection, limits, undefined, { first }).then(async (lease) => {
+    order.push(name);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await lease.release();
+  });
+  const queued = [take('a'), take('b'), take('c')];
+  await new Promise((resolve) => setTimeout(resolve, 50)); // a asks Postgres and waits; b and c wait in line
+  const urgent = [take('first-1', true), take('first-2', true)];
+  await holding.release();
+  await Promise.all([...queued, ...urgent]);
+  // a was already asking when the urgent calls came; they go before b and c, in the order they came.
+  expect(order).toEqual(['a', 'first-1', 'first-2', 'b', 'c']);
+});
