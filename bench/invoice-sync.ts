@@ -11,13 +11,10 @@
 // same Temporal, Postgres, host and Xero emulator); p99 of both.
 import { randomBytes } from 'node:crypto';
 import { Worker } from '@temporalio/worker';
-import { createActivities } from '../activities';
 import type { PlatformEndpoints } from '../activities/accounting/connections';
 import { PLATFORM_LIMITS, type PlatformLimits } from '../activities/accounting/limits';
 import type { PlatformName } from '../activities/accounting/platform';
-import { platformFactory } from '../activities/accounting/platforms';
 import { createAccountingServices, type AccountingServices } from '../activities/accounting/services';
-import { createStripeClient } from '../activities/stripe/client';
 import type { Db } from '../db/database';
 import { saveManageConnection } from '../db/billing-sync';
 import { replaceAccountMappings } from '../db/invoice-sync';
@@ -27,12 +24,10 @@ import { startQuickBooksEmulator, type QuickBooksEmulator } from '../emulators/q
 import { startXeroEmulator, type XeroEmulator } from '../emulators/xero';
 import { parseKeyring, type Keyring } from '../lib/crypto/sealed-box';
 import { inGroups, planChunks } from '../lib/invoice-sync/chunks';
-import { createLogger } from '../lib/logger';
 import { taskQueueName, WORKER_ROLES } from '../lib/task-queues';
 import { settleDataConverter } from '../lib/temporal/payload-codec';
-import { runWorkerProcess, xeroWorkerEnv } from '../test/support/processes';
+import { runEntryPoint, runWorkerProcess, xeroWorkerEnv } from '../test/support/processes';
 import { setUpQuoteMerchant, startQuoteWorld, type QuoteMerchant, type QuoteWorld } from '../test/support/quotes';
-import { startWorkers } from '../workers/start-workers';
 import { invoiceSyncWorkflow } from '../workflows/invoice-sync/invoice-sync-workflow';
 import type { Client } from '@temporalio/client';
 import { callBreakdown } from './support/call-breakdown';
@@ -132,7 +127,6 @@ async function syncCase(w: SyncWorld, platform: PlatformName, invoices: number, 
     ? w.xero.requests.filter((r) => r.path.startsWith('/api.xro')).map((r) => ({ at: r.at, receivedAt: r.receivedAt, path: r.path, status: r.status }))
     : w.qbo!.requests.filter((r) => r.path.startsWith('/v3/')).map((r) => ({ at: r.at, receivedAt: r.receivedAt,
       path: /from%20customer|from\+customer/i.test(r.query) ? `${r.path}/contacts` : r.path, status: r.status })));
-  const queuedBefore = w.accounting.budget.queuedMs;
   const startedAt = Date.now();
   const result = await w.client.workflow.execute(invoiceSyncWorkflow, { workflowId: `bench-invoice-sync-${randomBytes(4).toString('hex')}`, workflowExecutionTimeout: '5 minutes',
     taskQueue: w.workflowsQueue, args: [{ merchantId: seeded.merchantId, batchIdentifier: `BENCH-${randomBytes(3).toString('hex')}` }] });
@@ -175,7 +169,6 @@ async function syncCase(w: SyncWorld, platform: PlatformName, invoices: number, 
       secondsPerCallAtPlatform: round(atPlatformSeconds / answered.length, 3),
       // The ratio if the minimum counted the latency the emulator actually gave (it shares this process's CPU).
       ratioAtMeasuredLatency: round(seconds / minimumSeconds(limits, calls, platform === 'quickbooks' ? batchCalls : 0, (atPlatformSeconds / answered.length) * 1000), 3),
-      budgetQueuedSeconds: round((w.accounting.budget.queuedMs - queuedBefore) / 1000, 3),
       contactsPhaseSeconds: round((contactsDone - (Math.min(...answers) - CALL_LATENCY_MS)) / 1000, 3),
       postingPhaseSeconds: round((Math.max(...answers) - contactsDone) / 1000, 3),
     },
@@ -195,12 +188,18 @@ async function syncCases(): Promise<Array<Awaited<ReturnType<typeof syncCase>>>>
       xero: { apiBase: xero.apiBasePath, tokenUrl: xero.tokenUrl, clientId: 'bench', clientSecret: 'bench' },
       quickbooks: { apiBase: qbo.endpoint, tokenUrl: qbo.tokenUrl, clientId: 'bench', clientSecret: 'bench' },
     };
+    // Connecting the bench's merchants (their tokens sealed) happens here; the sync's activities run in the company
+    // worker's own process, as in production (workers/run-worker.ts), so the emulators and the bench do not share its
+    // event loop.
     const accounting = createAccountingServices({ db: s.db, encryptionKeys: s.encryptionKeys, endpoints, clock: { minuteMs: MINUTE_MS, dayMs: DAY_MS } });
-    const stripe = createStripeClient({ secretKey: 'sk_test_bench', apiBase: 'http://127.0.0.1:9' });
-    const activities = createActivities({ db: s.db, accounting, platformFor: platformFactory(endpoints), keyring: s.keyring, stripe, temporal: s.client, publicUrl: () => 'http://localhost:3000',
-      log: createLogger({ level: 'warn' }) });
-    const workers = await startWorkers({ connection: s.nativeConnection, namespace: 'default', taskQueuePrefix: PREFIX, roles: ['company'], activities, keyring: s.keyring });
-    running.push(() => workers.shutdown());
+    await publishBenchServers(s);
+    const company = runEntryPoint('workers/run-worker.ts', { SETTLE_WORKER_ROLE: 'company', DATABASE_URL: s.databaseUrl, TEMPORAL_ADDRESS: s.temporalAddress,
+      SETTLE_TASK_QUEUE_PREFIX: PREFIX, SETTLE_ENCRYPTION_KEYS: s.encryptionKeys, STRIPE_SECRET_KEY: 'sk_test_unused', LOG_LEVEL: 'info', SETTLE_RATE_LIMIT_MINUTE_MS: String(MINUTE_MS),
+      ...xeroWorkerEnv(xero), QUICKBOOKS_API_BASE: qbo.endpoint, QUICKBOOKS_TOKEN_URL: qbo.tokenUrl, QUICKBOOKS_CLIENT_ID: 'bench', QUICKBOOKS_CLIENT_SECRET: 'bench' });
+    running.push(async () => {
+      await company.stop();
+    });
+    await company.waitForOutput(/worker started/);
     const workflowWorker = await Worker.create({ connection: s.nativeConnection, taskQueue: taskQueueName(PREFIX, 'workflows'),
       workflowsPath: require.resolve('../workflows'), dataConverter: settleDataConverter(s.keyring) });
     const workflowRun = workflowWorker.run();
