@@ -5,7 +5,7 @@
 // 10 at once and 40 batch requests a minute of 30 items; CALL_LATENCY_MS per call at the emulator). Measured per
 // case: calls made against the fewest the design needs, 429s, and the sync's time against the minimum the limits
 // allow for those calls (calls ÷ per-minute budgets, or the concurrent ceiling × the latency, whichever binds),
-// with where the time went (calls in flight and how many, none in flight, budget queueing, the phases).
+// with where the time went (calls in flight and how many, none in flight, the phases).
 // Then payments beside a sync: the e2e bench's card payments (wise-pay queue) at a steady rate, once alone and
 // once while a 5,000-invoice Xero sync runs on the company queue (its worker its own process, as in production; the
 // same Temporal, Postgres, host and Xero emulator); p99 of both.
