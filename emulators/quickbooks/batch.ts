@@ -4,7 +4,7 @@
 // carry ?requestid= (a repeat gets the first answer and runs nothing again); items carry none of their own.
 import type { EmulatorResponse } from '../support/server';
 import type { Ctx } from './customers';
-import { parseQuery, QueryError, runQuery } from './query';
+import { docNumbersOf, parseQuery, QueryError, runQuery } from './query';
 import { allOf } from './serialize';
 import type { EntityName } from './state';
 
@@ -33,7 +33,7 @@ function runItem(ctx: Ctx, item: any, write: EntityWrite): Record<string, unknow
   if (typeof item.Query === 'string') {
     try {
       const parsed = parseQuery(item.Query);
-      return { QueryResponse: runQuery(parsed, allOf(ctx.realm, parsed.entity)) };
+      return { QueryResponse: runQuery(parsed, allOf(ctx.realm, parsed.entity, docNumbersOf(parsed))) };
     } catch (err) {
       if (err instanceof QueryError) return faultOf(ctx.wire.queryError(err.message));
       throw err;

@@ -201,3 +201,13 @@ export function runQuery(q: ParsedQuery, objects: Record<string, unknown>[]): Re
   if (rows.length === 0) return {};
   return { [q.entity]: rows, startPosition: q.startPosition, maxResults: rows.length };
 }
+
+/**
+ * The document numbers a query is limited to (a `DocNumber =` or `in` condition), lower-cased, or undefined: lets the
+ * caller serialise only those documents of a large company instead of all of them (runQuery still applies every
+ * condition, so this may only narrow to a superset of the answer).
+ */
+export function docNumbersOf(q: ParsedQuery): Set<string> | undefined {
+  const c = q.where.find((w) => w.field.toLowerCase() === 'docnumber' && (w.op === '=' || w.op === 'in'));
+  return c && new Set(c.values.map((v) => String(v).toLowerCase()));
+}

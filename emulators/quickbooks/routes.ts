@@ -10,7 +10,7 @@ import { createCustomer, createVendor, type Ctx } from './customers';
 import { createPayment, deletePayment } from './payments';
 import { createPurchaseForm } from './purchases';
 import { createDeposit, createRefundReceipt } from './refunds-deposits';
-import { parseQuery, QueryError, runQuery } from './query';
+import { docNumbersOf, parseQuery, QueryError, runQuery } from './query';
 import { createSalesForm, deleteSalesForm, updateSalesForm, voidSalesForm } from './sales-forms';
 import { allOf } from './serialize';
 import type { EntityName, QuickBooksState } from './state';
@@ -49,7 +49,7 @@ export function registerApiRoutes(server: EmulatorServer, state: QuickBooksState
     const text = req.query.get('query') ?? (typeof req.body === 'string' ? req.body : '');
     try {
       const parsed = parseQuery(text);
-      return wire.ok({ QueryResponse: runQuery(parsed, allOf(ctx.realm, parsed.entity)) });
+      return wire.ok({ QueryResponse: runQuery(parsed, allOf(ctx.realm, parsed.entity, docNumbersOf(parsed))) });
     } catch (err) {
       if (err instanceof QueryError) return wire.queryError(err.message);
       throw err;

@@ -61,7 +61,10 @@ function checkDocNumber(ctx: Ctx, docNumber: unknown, allowDuplicate: boolean, s
   if (text.length > 21) {
     return ctx.wire.fault(400, 'ValidationFault', [{ Message: 'String length is either shorter or longer than supported by specification', Detail: `DocNumber "${text}" is longer than 21 characters`, code: '2050', element: 'DocNumber' }]);
   }
-  const taken = [...ctx.realm.invoices.values(), ...ctx.realm.creditMemos.values()].some((f) => f.docNumber === text && f.id !== self);
+  const taken = [ctx.realm.invoices, ctx.realm.creditMemos].some((forms) => {
+    for (const f of forms.values()) if (f.docNumber === text && f.id !== self) return true;
+    return false;
+  });
   if (taken && !allowDuplicate) {
     return ctx.wire.fault(400, 'ValidationFault', [{ Message: 'Duplicate Document Number Error', Detail: `Duplicate Document Number Error : You must specify a different number. This number has already been used. DocNumber=${text}`, code: '6140' }]);
   }

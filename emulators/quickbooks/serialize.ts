@@ -173,12 +173,15 @@ export function accountJson(_realm: RealmState, a: AccountRecord): Json {
 }
 
 /** Every object of an entity, as QBO JSON, in id order (the order the emulator's queries return). */
-export function allOf(realm: RealmState, entity: EntityName): Json[] {
+export function allOf(realm: RealmState, entity: EntityName, docNumbers?: Set<string>): Json[] {
   const byId = <T extends { id: string }>(m: Map<string, T>) => [...m.values()].sort((a, b) => Number(a.id) - Number(b.id));
+  // Only the documents a query names by number, when it does (see docNumbersOf).
+  const named = <T extends { id: string; docNumber?: string }>(m: Map<string, T>) =>
+    byId(m).filter((f) => !docNumbers || (f.docNumber !== undefined && docNumbers.has(f.docNumber.toLowerCase())));
   switch (entity) {
     case 'Customer': return byId(realm.customers).map((c) => customerJson(realm, c));
-    case 'Invoice': return byId(realm.invoices).map((f) => invoiceJson(realm, f));
-    case 'CreditMemo': return byId(realm.creditMemos).map((f) => creditMemoJson(realm, f));
+    case 'Invoice': return named(realm.invoices).map((f) => invoiceJson(realm, f));
+    case 'CreditMemo': return named(realm.creditMemos).map((f) => creditMemoJson(realm, f));
     case 'Payment': return byId(realm.payments).map((p) => paymentJson(realm, p));
     case 'Item': return byId(realm.items).map((i) => itemJson(realm, i));
     case 'Account': return byId(realm.accounts).map((a) => accountJson(realm, a));

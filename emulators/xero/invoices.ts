@@ -141,11 +141,12 @@ export function registerInvoiceRoutes(server: EmulatorServer, ctx: Ctx): void {
     const tenant = tenantOf(ctx, req);
     let invoices = [...tenant.invoices.values()];
     const ids = list(req, 'IDs')?.map((s) => s.toLowerCase());
-    const numbers = list(req, 'InvoiceNumbers')?.map((s) => s.toLowerCase());
+    const numbersListed = list(req, 'InvoiceNumbers');
+    const numbers = numbersListed && new Set(numbersListed.map((s) => s.toLowerCase()));
     const contactIds = list(req, 'ContactIDs')?.map((s) => s.toLowerCase());
     const statuses = list(req, 'Statuses')?.map((s) => s.toUpperCase());
     if (ids) invoices = invoices.filter((i) => ids.includes(i.id));
-    if (numbers) invoices = invoices.filter((i) => numbers.includes(i.number.toLowerCase()));
+    if (numbers) invoices = invoices.filter((i) => numbers.has(i.number.toLowerCase()));
     if (contactIds) invoices = invoices.filter((i) => contactIds.includes(i.contactId));
     if (statuses) invoices = invoices.filter((i) => statuses.includes(i.status));
     const where = req.query.get('where');
