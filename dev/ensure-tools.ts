@@ -1,6 +1,7 @@
-// `npm run tools`: finds or builds the Temporal CLI and the time-skipping test server ahead of time
+// `npm run tools`: finds or builds the Temporal CLI, the time-skipping test server and stripe-mock ahead of time
 // (CI runs it first so a cold build shows its progress on its own; `npm start` and `npm test` would do
 // the same lookup themselves). With `--cluster` (`npm run cluster`), the production server's binaries as well.
+import { findStripeMock } from '../lib/stripe-mock';
 import { findTemporalCli, findTemporalServerTools, findTestServer } from '../lib/temporal/binaries';
 
 async function main() {
@@ -8,6 +9,8 @@ async function main() {
   const [cli, testServer] = [await findTemporalCli(), await findTestServer()];
   process.stdout.write(`Temporal CLI: ${cli ?? 'not available here (the SDK will try to download it)'}\n`);
   process.stdout.write(`Time-skipping test server: ${testServer ?? 'not available here (the SDK will try to download it)'}\n`);
+  // Only the Stripe contract test uses it; it needs Go like the CLI.
+  process.stdout.write(`stripe-mock: ${(await findStripeMock()) ?? 'not available here (needs Go)'}\n`);
   if (process.argv.includes('--cluster')) {
     const server = await findTemporalServerTools();
     if (!server) throw new Error('the production cluster needs Go 1.25+ to build temporal-server (or TEMPORAL_SERVER_PATH and TEMPORAL_SQL_TOOL_PATH)');

@@ -39,6 +39,20 @@ export interface StripeEmulatorOptions {
   webhooks?: WebhookOptions;
 }
 
+/** An API request as the SDK sent it: enough to send it again elsewhere. */
+export interface RecordedStripeRequest {
+  method: string;
+  path: string;
+  /** The query string without `?` (GET parameters), possibly empty. */
+  query: string;
+  rawBody: string;
+  contentType?: string;
+  stripeAccount?: string;
+  idempotencyKey?: string;
+  /** Whose key: a secret one (Settle's servers) or a publishable one (a payer's browser, Stripe.js). */
+  caller: 'secret' | 'publishable';
+}
+
 export interface StripeEmulator {
   url: string;
   /** For `new Stripe(key, { host, port, protocol: 'http' })`. */
@@ -57,6 +71,11 @@ export interface StripeEmulator {
   payout(accountId: string, currency: string): StripePayout;
   /** Stripe disables charges on a connected account until `fields` are given (`account.updated`). */
   requireMore(accountId: string, fields: string[]): void;
+  /**
+   * From now on, keep every API request as it arrived (the contract test sends them through stripe-mock too).
+   * Returns the live list; nothing is kept until this is called.
+   */
+  recordRequests(): RecordedStripeRequest[];
   /** Sends an event to its endpoints again, as Stripe does when it retries a delivery (same id, same payload). */
   resend(eventId: string): StripeEvent;
   /** The bank's answer to a debit in `processing`: it settled, or it failed (back to requires_payment_method). */
@@ -104,6 +123,8 @@ export async function startStripeEmulator(opts: StripeEmulatorOptions = {}): Pro
     throw new Error(`no event ${eventId}`);
   };
 
+  let recorded: RecordedStripeRequest[] | undefined;
+
   const emulator: StripeEmulator = {
     url: '',
     host: '127.0.0.1',
@@ -117,6 +138,7 @@ export async function startStripeEmulator(opts: StripeEmulatorOptions = {}): Pro
     addWebhookEndpoint: (url, secret, endpointOpts) => webhooks.add(url, secret, endpointOpts),
     payout,
     resend,
+    recordRequests: () => (recorded ??= []),
     requireMore: (accountId, fields) => {
       const account = state.connectedAccount(accountId);
       if (!account) throw new Error(`no connected account ${accountId}`);
@@ -142,6 +164,16 @@ export async function startStripeEmulator(opts: StripeEmulatorOptions = {}): Pro
   server.use(async (req, next) => {
     const caller = authenticate(req);
     if (!('apiKey' in caller)) return caller;
+    recorded?.push({
+      method: req.method,
+      path: req.path,
+      query: req.query.toString(),
+      rawBody: req.rawBody,
+      contentType: req.headers['content-type'],
+      stripeAccount: req.headers['stripe-account'] as string | undefined,
+      idempotencyKey: req.headers['idempotency-key'] as string | undefined,
+      caller: caller.kind,
+    });
     if (!perSecond.tryAcquire(caller.apiKey).ok) return rateLimited();
     setCaller(req, caller);
     return next();

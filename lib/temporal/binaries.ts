@@ -7,80 +7,19 @@
 //   TEMPORAL_SQL_TOOL_PATH, then the keyed cache, then `go install` into it.
 // Time-skipping test server: TEMPORAL_TEST_SERVER_PATH, then a launcher built from Maven Central
 //   (io.temporal:temporal-test-server), then the SDK's cached download.
-import { execFileSync, spawn } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { dataDir, PROJECT_ROOT } from '../paths';
+import { goBinDir, isExecutable, onPath, progressLines, runWithProgress, toolCacheDir, type Progress } from '../tool-builds';
+
+const defaultProgress = progressLines('temporal');
 
 export const TEMPORAL_CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal';
 // The last tag whose go.mod has no `replace` directive, so `go install ...@version` works.
 export const TEMPORAL_CLI_VERSION = 'v1.5.1';
 
 export type ServerExecutable = { type: 'existing-path'; path: string } | { type: 'cached-download' };
-
-type Progress = (line: string) => void;
-const defaultProgress: Progress = (line) => process.stderr.write(`[temporal] ${line}\n`);
-
-function isExecutable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function onPath(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    const candidate = path.join(dir, name);
-    if (dir && isExecutable(candidate)) return candidate;
-  }
-  return undefined;
-}
-
-function goBinDir(go: string): string {
-  const gobin = execFileSync(go, ['env', 'GOBIN'], { encoding: 'utf8' }).trim();
-  if (gobin) return gobin;
-  const gopath = execFileSync(go, ['env', 'GOPATH'], { encoding: 'utf8' }).trim().split(path.delimiter)[0];
-  return path.join(gopath, 'bin');
-}
-
-/** Runs a long command, echoing its output and a heartbeat so a first-time build never looks hung. */
-function runWithProgress(cmd: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; label: string; progress: Progress }) {
-  return new Promise<void>((resolve, reject) => {
-    const started = Date.now();
-    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const echo = (chunk: Buffer) =>
-      chunk.toString().split('\n')
-        .map((line) => line.replace(/\x1b\[[0-9;]*m/g, '').trimEnd()) // Maven's bare colour resets are not progress
-        .filter(Boolean)
-        .forEach((line) => opts.progress(`${opts.label}: ${line}`));
-    child.stdout.on('data', echo);
-    child.stderr.on('data', echo);
-    const heartbeat = setInterval(
-      () => opts.progress(`${opts.label}: still working, ${Math.round((Date.now() - started) / 1000)}s so far`),
-      15_000,
-    );
-    child.on('error', (err) => {
-      clearInterval(heartbeat);
-      reject(err);
-    });
-    child.on('exit', (code) => {
-      clearInterval(heartbeat);
-      if (code === 0) {
-        opts.progress(`${opts.label}: done in ${Math.round((Date.now() - started) / 1000)}s`);
-        resolve();
-      } else reject(new Error(`${cmd} ${args.join(' ')} exited with ${code}`));
-    });
-  });
-}
-
-/** The keyed cache folder of a tool build (one per tool, version and platform). */
-function toolCacheDir(tool: string, version: string): string {
-  const root = process.env.SETTLE_TOOLS_CACHE || path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'settle');
-  return path.join(root, `${tool}-${version}-${process.platform}-${process.arch}`);
-}
 
 /**
  * The keyed cache folder a build of the CLI goes to: one folder per CLI version and platform, under
