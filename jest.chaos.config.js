@@ -1,4 +1,4 @@
-/** `npm run chaos`: the full fault suite (test/chaos) at full size; `npm test` runs a bounded slice of it. */
+/** `npm run chaos`: the full fault suite (test/chaos, refunds included) at full size; `npm test` runs a bounded slice of it. */
 // Read by test/chaos/support.ts in the jest workers (they inherit this process's environment).
 process.env.SETTLE_CHAOS = 'full';
 const base = require('./jest.config');

@@ -11,8 +11,8 @@ module.exports = {
   reporters: ['default', '<rootDir>/test/summary-reporter.js'],
   // Two cores: more workers only contend with the servers they test against.
   maxWorkers: 2,
-  // The chaos suite's slice in CI: a worker kill (100 payments) and the emulator fault run (40). The restarts of
-  // Temporal and Postgres and the full sizes run with `npm run chaos` (jest.chaos.config.js).
+  // The chaos suite's slice in CI: a worker kill (100 payments), a worker kill mid-refund and the emulator fault run
+  // (40). The restarts of Temporal and Postgres and the full sizes run with `npm run chaos` (jest.chaos.config.js).
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/chaos/(temporal|postgres)-restart', '<rootDir>/test/cluster/'],
   modulePathIgnorePatterns: ['<rootDir>/.data', '<rootDir>/dist'],
 };
