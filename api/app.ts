@@ -29,6 +29,7 @@ import { overviewRoutes } from './routes/overview';
 import { paymentRoutes } from './routes/payments';
 import { refundRoutes } from './routes/refunds';
 import { stripeAccountRoutes } from './routes/stripe-account';
+import { surchargeRoutes } from './routes/surcharges';
 import { mountRoutes, type RouteSpec } from './routing';
 
 const API_INFO = { title: 'Settle API', version: '0.1.0' };
@@ -46,7 +47,7 @@ export function allRoutes(deps: ApiDeps, authFailures = new AuthFailureLimiter(d
   const businessRoutes = [
     ...healthRoutes(deps), ...merchantRoutes(deps), ...connectionRoutes(deps), ...oauthRoutes(deps), ...paymentRoutes(deps), ...refundRoutes(deps),
     ...integrationRoutes(deps), ...cpqRoutes(deps), ...quotePaymentRoutes(deps), ...bpayRoutes(deps), ...billingSyncRoutes(deps), ...feeRoutes(deps),
-    ...invoiceSyncRoutes(deps), ...payerInvoiceRoutes(deps), ...stripeAccountRoutes(deps), ...consoleUserRoutes(deps, authFailures), ...overviewRoutes(deps),
+    ...invoiceSyncRoutes(deps), ...payerInvoiceRoutes(deps), ...stripeAccountRoutes(deps), ...surchargeRoutes(deps), ...consoleUserRoutes(deps, authFailures), ...overviewRoutes(deps),
   ];
   let document: unknown;
   const openApi = () =>

@@ -594,7 +594,29 @@ export interface MerchantSessionsTable {
 
 export type MerchantUser = Selectable<MerchantUsersTable>;
 
+// Surcharges (0025_surcharge_settings.ts).
+export interface SurchargeSettingsTable {
+  merchant_id: string;
+  enabled: boolean;
+  currency: string;
+  merchant_country: string;
+  merchant_state: string | null;
+  /** { cards, bankDebit, maxBasisPoints } of lib/surcharges' SurchargeSettings. */
+  fees: ColumnType<StoredSurchargeFees, string, string>;
+  exempt_contact_ids: string[];
+  revenue_account_code: string;
+  tax_code: string | null;
+  refund_surcharge: boolean;
+  updated_at: ColumnType<Date, Date | undefined, Date>;
+}
+export interface StoredSurchargeFees {
+  cards: Partial<Record<string, { percentBasisPoints: number; fixedMinor: number }>>;
+  bankDebit: { percentBasisPoints: number; fixedMinor: number } | null;
+  maxBasisPoints: { card: number; bankDebit: number };
+}
+
 export interface Database {
+  surcharge_settings: SurchargeSettingsTable;
   merchant_users: MerchantUsersTable;
   merchant_user_tokens: MerchantUserTokensTable;
   merchant_sessions: MerchantSessionsTable;
