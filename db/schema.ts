@@ -760,7 +760,9 @@ export interface RefundBooksRecord {
 export interface PaymentRefundsTable {
   id: string;
   merchant_id: string;
-  payment_id: string;
+  /** The refunded payment, or (exclusive) the refunded quote payment. */
+  payment_id: ColumnType<string | null, string | null | undefined, string | null>;
+  quote_payment_id: ColumnType<string | null, string | null | undefined, string | null>;
   idempotency_key: string;
   amount_minor: number;
   currency: string;

@@ -77,11 +77,11 @@ export function createPayerEmails({ keyring, publicUrl }: PayerEmailDeps) {
 
     /** A refund of a payer's payment went through: the confirmation, once per refund. */
     async refundConfirmation(db: Db, r: { refundId: string; merchantId: string; payerId: string; amountMinor: number; currency: string;
-      method: PaymentMethodKind; invoiceIds: string[]; partial: boolean }): Promise<boolean> {
+      method: PaymentMethodKind; invoiceIds: string[]; quoteId?: string; partial: boolean }): Promise<boolean> {
       const to = await payer(db, r.merchantId, r.payerId);
       if (!to) return false;
       return enqueueEmail(db, keyring, { merchantId: r.merchantId, template: 'refund-confirmation', dedupeKey: `refund-confirmation:${r.refundId}`, message: {
-        to: to.email, ...refundConfirmationTemplate({ name: to.name, merchantName: await merchantName(db, r.merchantId), what: await invoicesWords(db, r.merchantId, r.invoiceIds),
+        to: to.email, ...refundConfirmationTemplate({ name: to.name, merchantName: await merchantName(db, r.merchantId), what: r.quoteId ? `quote ${r.quoteId}` : await invoicesWords(db, r.merchantId, r.invoiceIds),
           amount: formatAmount(r.amountMinor, r.currency as Currency), currency: r.currency, method: r.method, partial: r.partial }),
       } });
     },

@@ -7,6 +7,7 @@ import { findDownpaymentInvoice } from '../../lib/quotes/downpayment';
 import type { Call } from '../accounting';
 import type { Invoice, InvoiceLine } from '../accounting/platform';
 import { DEFAULT_ACCOUNTS } from '../accounting/default-accounts';
+import { payoutAccountsOf } from '../accounting/payout-accounts';
 import type { QuoteActivityDeps } from './deps';
 
 /** Both the quote payment invoice and its credit note carry this reference (what merchants search for). */
@@ -32,10 +33,10 @@ export function createQuoteBookingActivities({ db, keyring, accounting }: QuoteA
   return {
     /**
      * The customer's contact (found by name, else created), a quote payment invoice and a credit note for the
-     * amount, both with reference PF. Settled (a card payment): the invoice is paid into the bank account and the
-     * credit note authorised. Not yet settled (a bank debit): the credit note is a draft, approved on settlement.
+     * amount, both with reference PF. Settled (a card payment): the invoice is paid into the clearing account
+     * (`intoClearing`, else the bank account) and the credit note authorised. Not yet settled (a bank debit): the credit note is a draft, approved on settlement.
      */
-    async bookQuotePayment(input: { merchantId: string; quotePaymentId: string; attempt: number; settled: boolean }): Promise<BookedQuotePayment> {
+    async bookQuotePayment(input: { merchantId: string; quotePaymentId: string; attempt: number; settled: boolean; intoClearing?: boolean }): Promise<BookedQuotePayment> {
       const quote = await quoteOf(input.quotePaymentId);
       const customer = quoteCustomer(keyring, quote);
       return onConnection(input.merchantId, async (call, connection, link) => {
@@ -50,7 +51,11 @@ export function createQuoteBookingActivities({ db, keyring, accounting }: QuoteA
         const invoice = await call((p) => p.createInvoice({ contactId: contact.id, reference: QUOTE_REFERENCE, date, dueDate: date,
           currency: quote.currency, lines: [line], status: 'authorised' }, keyOf('quote-invoice')));
         // What it owes now, not what its (possibly replayed) creation answered: an earlier attempt may have paid it.
-        if (input.settled) await payInvoice(call, (await call((p) => p.getInvoice(invoice.id))) ?? invoice, quote.amount_minor, accounts.bank, keyOf('quote-invoice-payment'));
+        // A card charge waits in the merchant's Stripe clearing account until its payout moves it to the bank (the
+        // payout workflow's deposit empties clearing), as Pay Now card payments do. Runs booked before that (no
+        // intoClearing) kept posting to the bank account.
+        const into = input.intoClearing ? (await payoutAccountsOf(db, input.merchantId, connection.platform)).clearing : accounts.bank;
+        if (input.settled) await payInvoice(call, (await call((p) => p.getInvoice(invoice.id))) ?? invoice, quote.amount_minor, into, keyOf('quote-invoice-payment'));
         // A retry after a failed bank debit gets a new draft: the key names the attempt.
         const creditNote = await call((p) => p.createCreditNote({ contactId: contact.id, reference: QUOTE_REFERENCE, date,
           currency: quote.currency, lines: [line], status: input.settled ? 'authorised' : 'draft' }, keyOf(`quote-credit-note-${input.attempt}`)));

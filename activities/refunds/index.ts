@@ -17,6 +17,7 @@ import { formatAmount, type Currency } from '../../lib/money';
 import type { accountingRunner } from '../accounting';
 import { DEFAULT_ACCOUNTS } from '../accounting/default-accounts';
 import { payoutAccountsOf } from '../accounting/payout-accounts';
+import type { PaymentMethodKind } from '../../lib/quotes/methods';
 import type { PayerEmails } from '../notifications/payer-emails';
 import { merchantAccount } from '../stripe/connected-account';
 
@@ -53,13 +54,30 @@ function outcomeOf(refund: Stripe.Refund): StripeRefundOutcome {
 export function createRefundActivities(deps: RefundDeps) {
   const { db, stripe, accounting: { onConnection, keyOf } } = deps;
 
+  /**
+   * The refund and what it refunds, alike for a payment and a quote payment: the PaymentIntent, what was paid, the
+   * payer, and the invoice whose customer the reversal credits (a quote payment's own PF invoice).
+   */
   async function load(ref: RefundRef) {
-    const row = await db.selectFrom('payment_refunds').innerJoin('payments', 'payments.id', 'payment_refunds.payment_id')
+    const row = await db.selectFrom('payment_refunds')
+      .leftJoin('payments', 'payments.id', 'payment_refunds.payment_id')
+      .leftJoin('quote_payments', 'quote_payments.id', 'payment_refunds.quote_payment_id')
       .selectAll('payment_refunds')
-      .select(['payments.stripe_payment_intent_id', 'payments.applications', 'payments.payer_id', 'payments.method', 'payments.amount_minor as paid_minor', 'payments.reference as payment_reference'])
+      .select(['payments.stripe_payment_intent_id', 'payments.applications', 'payments.payer_id', 'payments.method', 'payments.amount_minor as paid_minor', 'payments.reference as payment_reference',
+        'quote_payments.payment_intent_id as quote_intent_id', 'quote_payments.payer_id as quote_payer_id', 'quote_payments.method as quote_method',
+        'quote_payments.amount_minor as quote_paid_minor', 'quote_payments.quote_id', 'quote_payments.invoice_id as quote_invoice_id', 'quote_payments.credit_note_id as quote_credit_note_id'])
       .where('payment_refunds.id', '=', ref.refundId).where('payment_refunds.merchant_id', '=', ref.merchantId).executeTakeFirst();
     if (!row) throw ApplicationFailure.nonRetryable(`no refund ${ref.refundId} for merchant ${ref.merchantId}`, 'UnknownRefund');
-    return row;
+    if (row.quote_payment_id) {
+      return {
+        ...row, paid: `quote payment ${row.quote_payment_id}`, stripe_payment_intent_id: row.quote_intent_id, payer_id: row.quote_payer_id,
+        method: (row.quote_method ?? 'card') as PaymentMethodKind, paid_minor: Number(row.quote_paid_minor), payment_reference: `quote ${row.quote_id}`,
+        invoiceIds: [] as string[], quote: { quoteId: row.quote_id!, creditNoteId: row.quote_credit_note_id }, booksInvoiceId: row.quote_invoice_id ?? undefined,
+      };
+    }
+    const invoiceIds = (row.applications ?? []).map((a) => a.invoiceId);
+    return { ...row, paid: `payment ${row.payment_id}`, method: row.method!, paid_minor: Number(row.paid_minor), payment_reference: row.payment_reference ?? '',
+      invoiceIds, quote: undefined, booksInvoiceId: invoiceIds[0] };
   }
 
   return {
@@ -68,14 +86,14 @@ export function createRefundActivities(deps: RefundDeps) {
       const row = await load(ref);
       const account = await merchantAccount(db, ref.merchantId);
       if (row.stripe_refund_id) return outcomeOf(await stripe.refunds.retrieve(row.stripe_refund_id, {}, account.options()));
-      if (!row.stripe_payment_intent_id) throw ApplicationFailure.nonRetryable(`payment ${row.payment_id} was not taken through Stripe`, 'NotRefundable');
+      if (!row.stripe_payment_intent_id) throw ApplicationFailure.nonRetryable(`${row.paid} was not taken through Stripe`, 'NotRefundable');
       let refund: Stripe.Refund;
       try {
         refund = await stripe.refunds.create({
           payment_intent: row.stripe_payment_intent_id, amount: row.amount_minor,
           ...(row.reason ? { reason: row.reason as Stripe.RefundCreateParams.Reason } : {}),
           // How the Connect webhook tells Settle's own refunds from dashboard ones.
-          metadata: { settle_refund_id: row.id, settle_payment_id: row.payment_id, settle_merchant_id: ref.merchantId },
+          metadata: { settle_refund_id: row.id, ...(row.quote_payment_id ? { settle_quote_payment_id: row.quote_payment_id } : { settle_payment_id: row.payment_id! }), settle_merchant_id: ref.merchantId },
         }, account.options(idempotencyKey(`refund/${ref.merchantId}/${row.id}`, 'stripe-refund')));
       } catch (err) {
         // Stripe refused the request itself (already refunded in the dashboard meanwhile, say): a failed refund.
@@ -107,14 +125,14 @@ export function createRefundActivities(deps: RefundDeps) {
         if (!changed) return false;
         if (input.status === 'failed') {
           await postMerchantMessage(trx, { merchantId: input.merchantId, kind: 'refund-failed',
-            text: `The refund of ${amount} of payment ${row.payment_id} failed at Stripe (${input.failure ?? 'no reason given'}); the books were not changed.` });
-          await recordActivity(trx, { merchantId: input.merchantId, kind: 'refund-failed', subject: row.id, detail: `${amount} of payment ${row.payment_id}: ${input.failure ?? 'failed'}` });
+            text: `The refund of ${amount} of ${row.paid} failed at Stripe (${input.failure ?? 'no reason given'}); the books were not changed.` });
+          await recordActivity(trx, { merchantId: input.merchantId, kind: 'refund-failed', subject: row.id, detail: `${amount} of ${row.paid}: ${input.failure ?? 'failed'}` });
           return false;
         }
-        await recordActivity(trx, { merchantId: input.merchantId, kind: 'refund-succeeded', subject: row.id, detail: `${amount} of payment ${row.payment_id}` });
+        await recordActivity(trx, { merchantId: input.merchantId, kind: 'refund-succeeded', subject: row.id, detail: `${amount} of ${row.paid}` });
         if (!row.payer_id) return false;
         return deps.payerEmails.refundConfirmation(trx, { refundId: row.id, merchantId: input.merchantId, payerId: row.payer_id, amountMinor: row.amount_minor,
-          currency: row.currency, method: row.method, invoiceIds: row.applications.map((a) => a.invoiceId), partial: row.amount_minor < row.paid_minor });
+          currency: row.currency, method: row.method, invoiceIds: row.invoiceIds, ...(row.quote ? { quoteId: row.quote.quoteId } : {}), partial: row.amount_minor < row.paid_minor });
       });
       if (emailed) deps.wakeMail();
       return { emailed };
@@ -130,10 +148,10 @@ export function createRefundActivities(deps: RefundDeps) {
           .where('id', '=', row.id).execute();
         return outcome;
       };
-      const invoiceId = row.applications[0]?.invoiceId;
+      const invoiceId = row.booksInvoiceId;
       if (!invoiceId) {
-        const reason = `payment ${row.payment_id} paid no invoice, so Settle does not know the customer to refund in the books`;
-        await raiseMerchantAction(db, { merchantId: ref.merchantId, kind: 'refund-not-posted', subject: row.id, detail: `A refund of payment ${row.payment_id} went through at Stripe; ${reason}: record it by hand.` });
+        const reason = `${row.paid} paid no invoice, so Settle does not know the customer to refund in the books`;
+        await raiseMerchantAction(db, { merchantId: ref.merchantId, kind: 'refund-not-posted', subject: row.id, detail: `A refund of ${row.paid} went through at Stripe; ${reason}: record it by hand.` });
         return finish({ status: 'not-posted', reason, records: [] });
       }
       const key = keyOf('refund-reversal');
@@ -149,9 +167,17 @@ export function createRefundActivities(deps: RefundDeps) {
         }, key));
       });
       if (!records) {
-        const reason = `invoice ${invoiceId}, which the payment paid, is no longer in the books`;
-        await raiseMerchantAction(db, { merchantId: ref.merchantId, kind: 'refund-not-posted', subject: row.id, detail: `A refund of payment ${row.payment_id} went through at Stripe; ${reason}: record it by hand.` });
+        const reason = `invoice ${invoiceId}, which ${row.paid} paid, is no longer in the books`;
+        await raiseMerchantAction(db, { merchantId: ref.merchantId, kind: 'refund-not-posted', subject: row.id, detail: `A refund of ${row.paid} went through at Stripe; ${reason}: record it by hand.` });
         return finish({ status: 'not-posted', reason, records: [] });
+      }
+      if (row.quote) {
+        // The quote payment also made a credit note (PF) that credits the customer with the whole payment towards the
+        // PSA's downpayment invoice. Whether that credit should shrink (not yet allocated) or the downpayment invoice be
+        // reissued (allocated already) is the merchant's call, so Settle says so instead of guessing.
+        const amount = `${formatAmount(row.amount_minor, row.currency as Currency)} ${row.currency}`;
+        await raiseMerchantAction(db, { merchantId: ref.merchantId, kind: 'quote-refund-credit-note', subject: row.id,
+          detail: `Quote ${row.quote.quoteId} was refunded ${amount} and the refund was recorded in the books; its credit note (PF${row.quote.creditNoteId ? ` ${row.quote.creditNoteId}` : ''}) still credits the customer with the full quote payment: reduce or void it.` });
       }
       await recordActivity(db, { merchantId: ref.merchantId, kind: 'refund-reversed', subject: row.id, detail: records.map((r) => `${r.kind} ${r.id}`).join(', ') });
       return finish({ status: 'reversed', records });

@@ -2,6 +2,8 @@
 // left to refund (lib/payments/refund-rules.ts) under a lock on the payment, records the refund under its
 // Idempotency-Key and starts its workflow (the Stripe refund, then the reversal in the books); the same key again
 // answers the same refund, never a second one. `GET …/refunds/{refundId}` reads it back.
+// A quote payment (CPQ "Accept and Pay", id qp_…) is a payment taken through Stripe too, and is refunded through the
+// same route with its own id in the path: one way to refund whatever the payer paid by card, whichever page took it.
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { sql } from 'kysely';
 import { z } from 'zod';
@@ -12,6 +14,7 @@ import { refundDecision } from '../../lib/payments/refund-rules';
 import { taskQueueName } from '../../lib/task-queues';
 import { refundWorkflowId, type RefundInput } from '../../workflows/refunds/definitions';
 import { refundWorkflow } from '../../workflows/refunds/refund-workflow';
+import type { Db } from '../../db/database';
 import type { ApiDeps } from '../deps';
 import { notFound, ProblemError } from '../problem';
 import { defineRoute } from '../routing';
@@ -36,12 +39,38 @@ const refundView = z.object({
 type RefundView = z.infer<typeof refundView>;
 
 const viewOf = (r: PaymentRefund): RefundView => ({
-  id: r.id, paymentId: r.payment_id, amount: formatAmount(r.amount_minor, r.currency as Currency), currency: r.currency as Currency,
+  id: r.id, paymentId: (r.payment_id ?? r.quote_payment_id)!, amount: formatAmount(r.amount_minor, r.currency as Currency), currency: r.currency as Currency,
   reason: r.reason as RefundView['reason'], origin: r.origin, status: r.status, failure: r.failure,
   books: { status: r.books_status, records: r.books_records },
 });
 
-const paymentIdParam = z.string().regex(/^pay_[0-9a-f]{24}$/, 'must be a payment id (pay_…)');
+const paymentIdParam = z.string().regex(/^(pay|qp)_[0-9a-f]{24}$/, 'must be a payment id (pay_…) or a quote payment id (qp_…)');
+
+interface Refundable {
+  column: 'payment_id' | 'quote_payment_id';
+  id: string;
+  amountMinor: number;
+  currency: string;
+  paymentIntentId: string | null;
+}
+
+/**
+ * The payment or quote payment a refund is asked for, locked (its row is the lock: two refunds of one payment are
+ * decided one after the other); undefined when the merchant has none by that id. A quote payment is refundable once
+ * its money was collected (paid_at).
+ */
+async function lockRefundable(trx: Db, merchantId: string, id: string): Promise<Refundable | undefined> {
+  if (id.startsWith('qp_')) {
+    const quote = await trx.selectFrom('quote_payments').select(['id', 'amount_minor', 'currency', 'payment_intent_id', 'paid_at'])
+      .where('id', '=', id).where('merchant_id', '=', merchantId).forUpdate().executeTakeFirst();
+    if (!quote) return undefined;
+    return { column: 'quote_payment_id', id: quote.id, amountMinor: quote.amount_minor, currency: quote.currency, paymentIntentId: quote.paid_at ? quote.payment_intent_id : null };
+  }
+  const payment = await trx.selectFrom('payments').select(['id', 'amount_minor', 'currency', 'stripe_payment_intent_id'])
+    .where('id', '=', id).where('merchant_id', '=', merchantId).forUpdate().executeTakeFirst();
+  if (!payment) return undefined;
+  return { column: 'payment_id', id: payment.id, amountMinor: payment.amount_minor, currency: payment.currency, paymentIntentId: payment.stripe_payment_intent_id };
+}
 
 /** Starts the refund's workflow unless it runs already (a replayed request after a crash between insert and start). */
 export async function startRefundWorkflow(deps: ApiDeps, input: RefundInput): Promise<void> {
@@ -63,7 +92,7 @@ export function refundRoutes(deps: ApiDeps) {
       method: 'post',
       path: '/v1/payments/:paymentId/refunds',
       operationId: 'refundPayment',
-      summary: 'Refund a payment in full or in part (starts a refund workflow)',
+      summary: 'Refund a payment (pay_…) or a quote payment (qp_…) in full or in part (starts a refund workflow)',
       tag: 'payments',
       auth: 'merchant',
       params: z.object({ paymentId: paymentIdParam }),
@@ -78,7 +107,7 @@ export function refundRoutes(deps: ApiDeps) {
       responses: {
         202: { description: 'Accepted: the refund workflow is running', schema: refundView },
         200: { description: 'A replay of an earlier request with the same Idempotency-Key', schema: refundView },
-        404: { description: 'No such payment for this merchant' },
+        404: { description: 'No such payment or quote payment for this merchant' },
         409: { description: 'The Idempotency-Key was used for another refund' },
         422: { description: 'More than is left to refund, nothing left, or a payment not taken through Stripe' },
       },
@@ -87,9 +116,7 @@ export function refundRoutes(deps: ApiDeps) {
         const key = headers['idempotency-key'] ?? newId('key');
         const refundId = derivedId('rfd', merchantId, key);
         const outcome = await deps.db.transaction().execute(async (trx) => {
-          // The payment's row is the lock: two refunds of one payment are decided one after the other.
-          const payment = await trx.selectFrom('payments').selectAll().where('id', '=', params.paymentId).where('merchant_id', '=', merchantId)
-            .forUpdate().executeTakeFirst();
+          const payment = await lockRefundable(trx, merchantId, params.paymentId);
           if (!payment) throw notFound('payment');
           const currency = payment.currency as Currency;
           let requestedMinor: number | undefined;
@@ -100,23 +127,28 @@ export function refundRoutes(deps: ApiDeps) {
           }
           const earlier = await trx.selectFrom('payment_refunds').selectAll().where('merchant_id', '=', merchantId).where('idempotency_key', '=', key).executeTakeFirst();
           if (earlier) {
-            const same = earlier.payment_id === payment.id && (requestedMinor === undefined || requestedMinor === earlier.amount_minor) && (body.reason ?? null) === earlier.reason;
+            const same = earlier[payment.column] === payment.id && (requestedMinor === undefined || requestedMinor === earlier.amount_minor) && (body.reason ?? null) === earlier.reason;
             if (!same) throw new ProblemError('idempotency-key-reused', 'this Idempotency-Key was used for another refund', { refundId: earlier.id });
             return { row: earlier, replay: true };
           }
-          if (!payment.stripe_payment_intent_id) throw new ProblemError('refund-not-possible', 'this payment was not taken through Stripe, so Settle cannot refund it');
+          if (!payment.paymentIntentId) {
+            throw new ProblemError('refund-not-possible', payment.column === 'quote_payment_id'
+              ? 'this quote payment has not been paid through Stripe, so there is nothing to refund'
+              : 'this payment was not taken through Stripe, so Settle cannot refund it');
+          }
           const { refunded } = await trx.selectFrom('payment_refunds').select(sql<string>`coalesce(sum(amount_minor), 0)`.as('refunded'))
-            .where('payment_id', '=', payment.id).where('status', '!=', 'failed').executeTakeFirstOrThrow();
-          const decision = refundDecision({ paidMinor: payment.amount_minor, refundedMinor: Number(refunded), requestedMinor });
+            .where(payment.column, '=', payment.id).where('status', '!=', 'failed').executeTakeFirstOrThrow();
+          const decision = refundDecision({ paidMinor: payment.amountMinor, refundedMinor: Number(refunded), requestedMinor });
           if (!decision.ok) throw new ProblemError('refund-not-possible', decision.reason);
           const row = await trx.insertInto('payment_refunds').values({
-            id: refundId, merchant_id: merchantId, payment_id: payment.id, idempotency_key: key, amount_minor: decision.amountMinor, currency: payment.currency,
+            id: refundId, merchant_id: merchantId, [payment.column]: payment.id, idempotency_key: key, amount_minor: decision.amountMinor, currency: payment.currency,
             reason: body.reason ?? null, origin: 'api',
           }).returningAll().executeTakeFirstOrThrow();
           return { row, replay: false };
         });
-        await startRefundWorkflow(deps, { merchantId, refundId: outcome.row.id, paymentId: outcome.row.payment_id });
-        const location = `/v1/payments/${outcome.row.payment_id}/refunds/${outcome.row.id}`;
+        const paymentId = (outcome.row.payment_id ?? outcome.row.quote_payment_id)!;
+        await startRefundWorkflow(deps, { merchantId, refundId: outcome.row.id, paymentId });
+        const location = `/v1/payments/${paymentId}/refunds/${outcome.row.id}`;
         const replyHeaders: Record<string, string> = outcome.replay ? { 'Idempotent-Replayed': 'true', Location: location } : { Location: location };
         return { status: outcome.replay ? 200 : 202, body: viewOf(outcome.row), headers: replyHeaders };
       },
@@ -132,7 +164,7 @@ export function refundRoutes(deps: ApiDeps) {
       responses: { 200: { description: 'The refund', schema: refundView }, 404: { description: 'No such refund of this payment for this merchant' } },
       handler: async ({ params, state }) => {
         const row = await deps.db.selectFrom('payment_refunds').selectAll().where('merchant_id', '=', state.merchant.id)
-          .where('payment_id', '=', params.paymentId).where('id', '=', params.refundId).executeTakeFirst();
+          .where(params.paymentId.startsWith('qp_') ? 'quote_payment_id' : 'payment_id', '=', params.paymentId).where('id', '=', params.refundId).executeTakeFirst();
         if (!row) throw notFound('refund');
         return { status: 200, body: viewOf(row) };
       },

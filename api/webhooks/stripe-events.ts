@@ -3,6 +3,7 @@
 // PaymentIntent); everything else is acknowledged and ignored. Cards need no webhook:
 // their outcome is read when the payer comes back from Stripe.
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import { sql } from 'kysely';
 import type Stripe from 'stripe';
 import { STRIPE_BANK_DEBIT_TYPES } from '../../activities/quotes/stripe-intents';
 import { merchantAccount } from '../../activities/stripe/connected-account';
@@ -49,8 +50,11 @@ async function signalSettlement(deps: ApiDeps, workflowId: string, send: (h: Ret
 async function chargeRefunded(deps: ApiDeps, merchantId: string, charge: Stripe.Charge): Promise<Handling> {
   const intentId = typeof charge.payment_intent === 'string' ? charge.payment_intent : charge.payment_intent?.id;
   if (!intentId) return 'ignored';
-  const payment = await deps.db.selectFrom('payments').select(['id', 'currency']).where('merchant_id', '=', merchantId)
-    .where('stripe_payment_intent_id', '=', intentId).executeTakeFirst();
+  // A payment taken on the Pay Now pages, else a quote payment (its card charge is refunded in the dashboard alike).
+  const payment = await deps.db.selectFrom('payments').select(['id', 'currency', sql<'payment_id'>`'payment_id'`.as('column')]).where('merchant_id', '=', merchantId)
+    .where('stripe_payment_intent_id', '=', intentId).executeTakeFirst()
+    ?? await deps.db.selectFrom('quote_payments').select(['id', 'currency', sql<'quote_payment_id'>`'quote_payment_id'`.as('column')]).where('merchant_id', '=', merchantId)
+      .where('payment_intent_id', '=', intentId).where('paid_at', 'is not', null).executeTakeFirst();
   if (!payment) return 'ignored';
   const account = await merchantAccount(deps.db, merchantId);
   let handling: Handling = 'recorded';
@@ -63,7 +67,7 @@ async function chargeRefunded(deps: ApiDeps, merchantId: string, charge: Stripe.
     if (refund.status !== 'succeeded') continue;
     const refundId = derivedId('rfd', merchantId, `stripe:${refund.id}`);
     await deps.db.insertInto('payment_refunds').values({
-      id: refundId, merchant_id: merchantId, payment_id: payment.id, idempotency_key: `stripe:${refund.id}`, amount_minor: refund.amount,
+      id: refundId, merchant_id: merchantId, [payment.column]: payment.id, idempotency_key: `stripe:${refund.id}`, amount_minor: refund.amount,
       currency: payment.currency, reason: refund.reason ?? null, origin: 'dashboard', stripe_refund_id: refund.id,
     }).onConflict((oc) => oc.doNothing()).execute();
     await recordActivity(deps.db, { merchantId, kind: 'dashboard-refund', subject: refundId, detail: `${refund.id} of payment ${payment.id}` });

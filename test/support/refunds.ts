@@ -3,11 +3,13 @@
 // checkout (the merchant's connected account), one checkout per invoice; Settle records each payment and posts it to
 // the books.
 import { randomBytes } from 'node:crypto';
+import type { WorkflowHandle } from '@temporalio/client';
+import { beginCheckoutUpdate, completeCheckoutUpdate } from '../../workflows/quotes/definitions';
 import { eventually } from './eventually';
 import { formBrowser, type FormBrowser } from './form-browser';
 import type { AccountingPlatform } from '../../activities/accounting/platform';
 import { payerWithTerms, type PayerWithTerms } from './payer-invoices';
-import type { QuoteMerchant, QuoteWorld } from './quotes';
+import { acceptBody, untilQuoteStatus, type QuoteMerchant, type QuoteWorld } from './quotes';
 
 const inDays = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
 
@@ -75,4 +77,26 @@ export async function payInvoiceByCard(world: BooksWorld, m: PayingMerchant, amo
   const p = await signedInPayer(world, m);
   const [invoiceId] = await invoicesFor(world, m, p, [amountMinor]);
   return payInvoice(world, m, p, invoiceId, testMethod);
+}
+
+export interface PaidQuote {
+  quotePaymentId: string;
+  paymentIntentId: string;
+  contactId: string;
+  /** The quote payment's own invoice (reference PF) in the books, and its credit note. */
+  invoiceId: string;
+  creditNoteId: string;
+  handle: WorkflowHandle;
+}
+
+/** A CPQ quote accepted and paid by card as a guest on its Pay Now page; once it is posted to the books. */
+export async function payQuoteByCard(world: Pick<BooksWorld, 'stack' | 'stripe'>, m: PayingMerchant, amount = '1250.00'): Promise<PaidQuote> {
+  const accepted = await m.cpq('POST', '/v1/cpq/quote-payments', { body: acceptBody({ oneTime: { amount, currency: 'USD' } }) });
+  if (accepted.status !== 201) throw new Error(`accept: ${accepted.status} ${JSON.stringify(accepted.body)}`);
+  const handle = world.stack.client.workflow.getHandle(`quote-payment/${m.merchantId}/${accepted.body.quoteId}`);
+  const { paymentIntentId } = await handle.executeUpdate(beginCheckoutUpdate, { args: [{ checkout: 'guest', method: 'card' }] });
+  await world.stripe.stripe.paymentIntents.confirm(paymentIntentId, { payment_method: 'pm_card_visa' }, { stripeAccount: m.stripeAccountId });
+  await handle.executeUpdate(completeCheckoutUpdate, { args: [{ paymentIntentId }] });
+  const state = await untilQuoteStatus(handle, 'awaiting-downpayment-invoice');
+  return { quotePaymentId: state.quotePaymentId, paymentIntentId, contactId: state.contactId!, invoiceId: state.invoice!.id, creditNoteId: state.creditNote!.id, handle };
 }

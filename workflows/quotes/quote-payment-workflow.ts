@@ -199,8 +199,10 @@ export async function quotePaymentWorkflow(input: QuotePaymentInput): Promise<Qu
       return state;
     }
 
+    // Card charges go to the merchant's Stripe clearing account (emptied by the payout's deposit), not the bank.
+    const intoClearing = state.status === 'paid' && patched('quote-payments-into-clearing');
     const booked = await post('posting the payment', () =>
-      books.bookQuotePayment({ merchantId, quotePaymentId, attempt: state.attempt, settled: state.status === 'paid' }));
+      books.bookQuotePayment({ merchantId, quotePaymentId, attempt: state.attempt, settled: state.status === 'paid', ...(intoClearing ? { intoClearing } : {}) }));
     Object.assign(state, booked);
     if (state.status === 'processing') {
       await wisePay.saveQuotePaymentState({ merchantId, state });

@@ -1,7 +1,8 @@
 // Refunds and a payout for a merchant whose books are in QuickBooks Online, against the real stack and the Stripe and
 // QuickBooks emulators: Pay Now card payments land in Undeposited Funds (the clearing account); a full and a partial
 // refund each become one RefundReceipt paid from it, once per key; a payout becomes one Deposit into Checking with
-// Stripe's fees as a negative line, totalling the payout, once even when payout.paid arrives twice.
+// Stripe's fees as a negative line, totalling the payout, once even when payout.paid arrives twice. A quote payment's
+// card charge lands in Undeposited Funds too, is refunded through the same route, and its payout empties it.
 import { randomBytes } from 'node:crypto';
 import { payoutWorkflowId, type PayoutState } from '../../../workflows/payouts/definitions';
 import { refundWorkflowId } from '../../../workflows/refunds/definitions';
@@ -10,7 +11,7 @@ import { httpClient } from '../../support/http';
 import { createTestMerchant } from '../../support/merchants';
 import { startQuickBooks, type QuickBooksFixture } from '../../support/quickbooks';
 import { CONNECT_WEBHOOK_SECRET, TEST_QUOTE_TIMING } from '../../support/quotes';
-import { invoicesFor, payInvoice, signedInPayer, type BooksWorld, type PayingMerchant } from '../../support/refunds';
+import { invoicesFor, payInvoice, payQuoteByCard, signedInPayer, type BooksWorld, type PayingMerchant } from '../../support/refunds';
 import { startTestStack } from '../../support/stack';
 import { onboardStripeAccount, startStripe } from '../../support/stripe';
 
@@ -77,4 +78,31 @@ it('reverses a full and a partial refund as one RefundReceipt each, from Undepos
   world.stripe.emu.resend(paidEvent.id);
   await world.stripe.emu.webhooks.idle();
   expect(qb.realm().deposits.size).toBe(1);
+}, 120_000);
+
+it('books a quote payment\'s card charge into Undeposited Funds, refunds it through the same route from there, and its payout nets Undeposited Funds to zero', async () => {
+  const quote = await payQuoteByCard(world, m, '600.00');
+  // Into clearing (Undeposited Funds, 4), not Checking (35): the payout's deposit is what moves it to the bank.
+  const quotePayments = [...qb.realm().payments.values()].filter((x) => x.customerId === quote.contactId && x.lines.some((l) => l.txnId === quote.invoiceId));
+  expect(quotePayments.map((x) => [x.totalCents, x.depositAccountId])).toEqual([[60_000, '4']]);
+
+  const asked = await m.merchant('POST', `/v1/payments/${quote.quotePaymentId}/refunds`, { body: { amount: '100.00' }, headers: { 'Idempotency-Key': 'qb-quote-refund' } });
+  expect(asked.status).toBe(202);
+  expect(await world.stack.client.workflow.getHandle(refundWorkflowId(m.merchantId, asked.body.id)).result()).toMatchObject({ status: 'reversed' });
+  expect(refundReceiptsOf(quote.contactId).map((r) => [r.totalCents, r.depositAccountId])).toEqual([[10_000, '4']]);
+
+  // The payout of the quote charge and its refund: out of Undeposited Funds goes exactly what they put in and took out.
+  const account = world.stripe.emu.state.connectedAccount(m.stripeAccountId)!;
+  const carried = [...account.balanceTransactions.values()].filter((t) => !t.payout);
+  expect(carried.map((t) => [t.type, t.amount]).sort()).toEqual([['charge', 60_000], ['refund', -10_000]]);
+  const before = new Set(qb.realm().deposits.keys());
+  const payout = world.stripe.emu.payout(m.stripeAccountId, 'usd');
+  const handle = world.stack.client.workflow.getHandle(payoutWorkflowId(m.merchantId, payout.id));
+  await eventually('payout workflow started', async () => handle.describe().then(() => true, () => false), (ok) => ok).then(() => handle.result());
+  const deposits = [...qb.realm().deposits.values()].filter((d) => !before.has(d.id));
+  expect(deposits).toHaveLength(1);
+  const fromClearing = deposits[0].lines.filter((l) => l.accountId === '4').reduce((s, l) => s + l.amountCents, 0);
+  const intoClearing = quotePayments[0].totalCents - refundReceiptsOf(quote.contactId)[0].totalCents;
+  expect(fromClearing).toBe(intoClearing);
+  expect(deposits[0]).toMatchObject({ depositToAccountId: '35', totalCents: payout.amount });
 }, 120_000);

@@ -2,13 +2,14 @@
 // emulators: full and partial refunds reach Stripe on the merchant's account once per Idempotency-Key and are
 // reversed in Xero once (a sales credit note refunded out of the clearing account); more than is left is a 422; a
 // refund that fails at Stripe leaves a message and the books as they were; a refund made in the Stripe dashboard
-// (charge.refunded on the Connect webhook) is reversed too, once even when Stripe delivers the event again.
+// (charge.refunded on the Connect webhook) is reversed too, once even when Stripe delivers the event again. A quote
+// payment (qp_…) is refunded through the same route, its card charge having been booked into the clearing account.
 import { listOutboxEmails } from '../../../db/outbox';
 import { refundWorkflowId, type RefundState } from '../../../workflows/refunds/definitions';
 import { eventually } from '../../support/eventually';
-import { recordHistory } from '../../support/histories';
-import { setUpQuoteMerchant, startQuoteWorld, type QuoteMerchant, type QuoteWorld } from '../../support/quotes';
-import { payInvoiceByCard, xeroBooks } from '../../support/refunds';
+import { decodePayloadsInPlace, recordHistory } from '../../support/histories';
+import { acceptBody, setUpQuoteMerchant, startQuoteWorld, type QuoteMerchant, type QuoteWorld } from '../../support/quotes';
+import { payInvoiceByCard, payQuoteByCard, xeroBooks } from '../../support/refunds';
 
 let world: QuoteWorld;
 let m: QuoteMerchant;
@@ -108,4 +109,45 @@ it('reverses a refund made in the Stripe dashboard, once even when charge.refund
   expect(creditNotesOf(paid.payer.contactId).map((n) => [n.totalCents, n.status])).toEqual([[2_500, 'PAID']]);
   // What is left to refund counts the dashboard refund.
   expect((await refund(paid.paymentId, { amount: '55.01' })).status).toBe(422);
+});
+
+it('refunds a quote payment through the same route: its card charge was paid into clearing, the refund is one Stripe refund and one credit note refunded from clearing', async () => {
+  const quote = await payQuoteByCard(world, m, '400.00');
+  // The quote payment's PF invoice was paid into the Stripe clearing account (090 in Xero's demo chart).
+  expect(world.xero.ledger().paymentsOf(quote.invoiceId).map((p) => [p.amountCents, p.accountCode])).toEqual([[40_000, '090']]);
+  const history = await quote.handle.fetchHistory();
+  await decodePayloadsInPlace(history, quote.handle.client.options.loadedDataConverter.payloadCodecs);
+  const patches = history.events!.flatMap((e) => e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads ?? []).map((p) => Buffer.from(p.data ?? []).toString());
+  expect(patches.some((p) => p.includes('quote-payments-into-clearing'))).toBe(true);
+  await recordHistory(quote.handle, 'quotePaymentWorkflow.into-clearing');
+
+  const first = await refund(quote.quotePaymentId, { amount: '150.00', reason: 'requested_by_customer' }, 'quote-refund-1');
+  expect(first.status).toBe(202);
+  expect(first.body).toMatchObject({ paymentId: quote.quotePaymentId, amount: '150.00', origin: 'api' });
+  expect(first.headers.get('location')).toBe(`/v1/payments/${quote.quotePaymentId}/refunds/${first.body.id}`);
+  expect(await refundHandle(first.body.id).result()).toMatchObject({ status: 'reversed', books: { status: 'reversed' } });
+  const again = await refund(quote.quotePaymentId, { amount: '150.00', reason: 'requested_by_customer' }, 'quote-refund-1');
+  expect(again).toMatchObject({ status: 200, body: { id: first.body.id, status: 'succeeded' } });
+  const view = await m.merchant('GET', `/v1/payments/${quote.quotePaymentId}/refunds/${first.body.id}`);
+  expect(view.body).toMatchObject({ id: first.body.id, paymentId: quote.quotePaymentId, books: { status: 'reversed' } });
+
+  expect(stripeRefunds(quote.paymentIntentId)).toEqual([expect.objectContaining({ amount: 15_000, status: 'succeeded' })]);
+  const notes = creditNotesOf(quote.contactId);
+  expect(notes).toHaveLength(1);
+  expect(notes[0]).toMatchObject({ totalCents: 15_000, status: 'PAID' });
+  expect(refundPaymentsOf(notes[0].id)).toEqual([expect.objectContaining({ amountCents: 15_000, accountCode: '090' })]);
+  // The PF credit note still credits the whole quote payment: the merchant is asked to adjust it.
+  const actions = await world.stack.db.selectFrom('merchant_actions').selectAll().where('merchant_id', '=', m.merchantId).where('kind', '=', 'quote-refund-credit-note').execute();
+  expect(actions.map((a) => a.subject)).toEqual([first.body.id]);
+  // Never more than the quote payment took; an unknown quote payment id is a 404.
+  expect((await refund(quote.quotePaymentId, { amount: '250.01' })).body).toMatchObject({ type: '/problems/refund-not-possible' });
+  expect((await refund(`qp_${'0'.repeat(24)}`, {})).status).toBe(404);
+});
+
+it('refuses to refund a quote payment that was never paid', async () => {
+  const accepted = await m.cpq('POST', '/v1/cpq/quote-payments', { body: acceptBody() });
+  const unpaid = (await world.stack.db.selectFrom('quote_payments').select('id').where('merchant_id', '=', m.merchantId).where('quote_id', '=', accepted.body.quoteId).executeTakeFirstOrThrow()).id;
+  const asked = await refund(unpaid, {});
+  expect(asked.status).toBe(422);
+  expect(asked.body).toMatchObject({ type: '/problems/refund-not-possible', detail: expect.stringContaining('not been paid') });
 });
