@@ -18,6 +18,7 @@ import { invoiceSyncRoutes } from './routes/invoice-sync';
 import { payerInvoiceRoutes } from './routes/payer-invoices';
 import { connectionRoutes } from './routes/connections';
 import { consoleUserRoutes } from './routes/console-users';
+import { consoleTwoFactorRoutes } from './routes/console-two-factor';
 import { oauthRoutes } from './routes/oauth';
 import { cpqRoutes } from './routes/cpq';
 import { integrationRoutes } from './routes/integrations';
@@ -47,7 +48,7 @@ export function allRoutes(deps: ApiDeps, authFailures = new AuthFailureLimiter(d
   const businessRoutes = [
     ...healthRoutes(deps), ...merchantRoutes(deps), ...connectionRoutes(deps), ...oauthRoutes(deps), ...paymentRoutes(deps), ...refundRoutes(deps),
     ...integrationRoutes(deps), ...cpqRoutes(deps), ...quotePaymentRoutes(deps), ...bpayRoutes(deps), ...billingSyncRoutes(deps), ...feeRoutes(deps),
-    ...invoiceSyncRoutes(deps), ...payerInvoiceRoutes(deps), ...stripeAccountRoutes(deps), ...surchargeRoutes(deps), ...consoleUserRoutes(deps, authFailures), ...overviewRoutes(deps),
+    ...invoiceSyncRoutes(deps), ...payerInvoiceRoutes(deps), ...stripeAccountRoutes(deps), ...surchargeRoutes(deps), ...consoleUserRoutes(deps, authFailures), ...consoleTwoFactorRoutes(deps, authFailures), ...overviewRoutes(deps),
   ];
   let document: unknown;
   const openApi = () =>

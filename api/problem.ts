@@ -6,6 +6,7 @@ export const PROBLEM_TYPES = {
   'malformed-json': { status: 400, title: 'The body is not valid JSON', description: 'The request body could not be parsed as JSON.' },
   unauthenticated: { status: 401, title: 'Authentication is required', description: 'Send `Authorization: Bearer <api key>` with a key that is valid and not revoked.' },
   'csrf-refused': { status: 403, title: 'Cross-site write refused', description: 'A write authenticated by the console session cookie must carry the session\'s X-CSRF-Token header (GET /v1/session answers it) and, when the browser sends Origin, come from the console\'s own origin. Nothing was changed.' },
+  'invalid-code': { status: 401, title: 'The code is wrong', description: 'The code is not the current one of the authenticator app (each code works once: wait for the next), or not an unused recovery code. Wrong codes count toward the sign-in limits (429), and after 5 the signing-in session ends: sign in again with the password.' },
   'invalid-credentials': { status: 401, title: 'Email or password is wrong', description: 'No console user has this email and password (or the password was never set: use the invitation link). Repeated failures are slowed down (429).' },
   forbidden: { status: 403, title: 'Not allowed', description: 'The key is valid but may not use this route.' },
   'not-found': { status: 404, title: 'Not found', description: 'No such resource exists for this merchant (resources of other merchants are never visible).' },

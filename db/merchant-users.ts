@@ -9,7 +9,7 @@ import { hashPassword, passwordMatches } from '../lib/crypto/passwords';
 import { open, seal, type Keyring } from '../lib/crypto/sealed-box';
 import { newId } from '../lib/ids';
 import type { Db } from './database';
-import type { MerchantUser, MerchantUserRole } from './schema';
+import type { MerchantUser, MerchantUserRole, SessionStage } from './schema';
 
 export const INVITATION_TTL_MS = 7 * 24 * 3_600_000;
 export const SESSION_IDLE_MS = 30 * 60_000;
@@ -84,17 +84,24 @@ export interface NewSession {
   expiresAt: Date;
 }
 
-export async function openSession(db: Db, userId: string): Promise<NewSession> {
+export async function openSession(db: Db, userId: string, stage: SessionStage = 'signed-in'): Promise<NewSession> {
   const sessionId = secret();
   const expiresAt = new Date(Date.now() + SESSION_MAX_MS);
-  await db.insertInto('merchant_sessions').values({ id_hash: sha256(sessionId), user_id: userId, expires_at: expiresAt }).execute();
+  await db.insertInto('merchant_sessions').values({ id_hash: sha256(sessionId), user_id: userId, expires_at: expiresAt, stage }).execute();
   return { sessionId, expiresAt };
 }
 
-/** The session's user if the session is live (not idle too long, not past its end); notes the activity. */
-export async function liveSession(db: Db, sessionId: string, idleMs = SESSION_IDLE_MS): Promise<MerchantUser | undefined> {
+export interface SessionState {
+  user: MerchantUser;
+  /** Only 'signed-in' opens merchant routes; the others only finish signing in (db/console-two-factor.ts). */
+  stage: SessionStage;
+  codeFailures: number;
+}
+
+/** The live session (not idle too long, not past its end) at whatever stage, or undefined; notes the activity. */
+export async function sessionState(db: Db, sessionId: string, idleMs = SESSION_IDLE_MS): Promise<SessionState | undefined> {
   const row = await db.selectFrom('merchant_sessions as s').innerJoin('merchant_users as u', 'u.id', 's.user_id')
-    .selectAll('u').select(['s.last_seen_at'])
+    .selectAll('u').select(['s.last_seen_at', 's.stage', 's.code_failures'])
     .where('s.id_hash', '=', sha256(sessionId))
     .where('s.expires_at', '>', sql<Date>`now()`)
     .where('s.last_seen_at', '>', sql<Date>`now() - ${`${idleMs} milliseconds`}::interval`)
@@ -103,8 +110,21 @@ export async function liveSession(db: Db, sessionId: string, idleMs = SESSION_ID
   if (Date.now() - row.last_seen_at.getTime() > TOUCH_EVERY_MS) {
     await db.updateTable('merchant_sessions').set({ last_seen_at: sql<Date>`now()` }).where('id_hash', '=', sha256(sessionId)).execute();
   }
-  const { last_seen_at: _seen, ...user } = row;
-  return user;
+  const { last_seen_at: _seen, stage, code_failures: codeFailures, ...user } = row;
+  return { user, stage, codeFailures };
+}
+
+/** Moves a session to another stage (enrolment done); false when it ended meanwhile. */
+export async function setSessionStage(db: Db, sessionId: string, stage: SessionStage): Promise<boolean> {
+  const done = await db.updateTable('merchant_sessions').set({ stage }).where('id_hash', '=', sha256(sessionId)).executeTakeFirst();
+  return done.numUpdatedRows > 0n;
+}
+
+/** Counts a wrong code against the session; answers how many it has had. */
+export async function countCodeFailure(db: Db, sessionId: string): Promise<number> {
+  const row = await db.updateTable('merchant_sessions').set((eb) => ({ code_failures: eb('code_failures', '+', 1) }))
+    .where('id_hash', '=', sha256(sessionId)).returning('code_failures').executeTakeFirst();
+  return row?.code_failures ?? Number.POSITIVE_INFINITY;
 }
 
 export async function closeSession(db: Db, sessionId: string): Promise<void> {

@@ -22,6 +22,8 @@ export interface MerchantsTable {
   auto_pay_retry_days: ColumnType<number, number | undefined, number>;
   /** Where Settle emails the merchant about its account (sealed, bound to `{id}:notification-email`); null: nowhere. */
   notification_email_sealed: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Console users must sign in with a second factor (they enrol at their next sign-in). */
+  console_two_factor_required: ColumnType<boolean, boolean | undefined, boolean>;
 }
 
 
@@ -575,6 +577,19 @@ export interface MerchantUsersTable {
   role: MerchantUserRole;
   password_hash: string | null;
   created_at: CreatedAt;
+  /** Base32 TOTP secret, sealed (bound to `{id}:totp`), once a first code confirmed it; null: no two-factor sign-in. */
+  totp_secret_sealed: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The secret being enrolled (bound to `{id}:totp-pending`), until confirmed. */
+  totp_pending_sealed: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The last TOTP time step accepted: a code of it or before is refused (no replay). */
+  totp_last_step: ColumnType<number | null, number | null | undefined, number | null>;
+}
+
+export interface MerchantUserRecoveryCodesTable {
+  user_id: string;
+  /** SHA-256 of the user id and the code: the codes are shown once, never stored. */
+  code_hash: Buffer;
+  used_at: Date | null;
 }
 
 export interface MerchantUserTokensTable {
@@ -590,7 +605,12 @@ export interface MerchantSessionsTable {
   created_at: CreatedAt;
   last_seen_at: ColumnType<Date, Date | undefined, Date>;
   expires_at: Date;
+  /** 'signed-in' is usable; the others only finish signing in (the code, or enrolment the merchant requires). */
+  stage: ColumnType<SessionStage, SessionStage | undefined, SessionStage>;
+  code_failures: ColumnType<number, number | undefined, number>;
 }
+
+export type SessionStage = 'signed-in' | 'second-factor' | 'enrolment';
 
 export type MerchantUser = Selectable<MerchantUsersTable>;
 
@@ -619,6 +639,7 @@ export interface Database {
   surcharge_settings: SurchargeSettingsTable;
   merchant_users: MerchantUsersTable;
   merchant_user_tokens: MerchantUserTokensTable;
+  merchant_user_recovery_codes: MerchantUserRecoveryCodesTable;
   merchant_sessions: MerchantSessionsTable;
   invoice_sync_settings: InvoiceSyncSettingsTable;
   invoice_sync_account_mappings: InvoiceSyncAccountMappingsTable;

@@ -5,7 +5,7 @@ import type { Context, Middleware } from 'koa';
 import type { Db } from '../../db/database';
 import { findMerchantByCpqKey } from '../../db/cpq-integrations';
 import { findMerchant } from '../../db/merchants';
-import { liveSession } from '../../db/merchant-users';
+import { sessionState } from '../../db/merchant-users';
 import type { CpqIntegration, Merchant, MerchantUserRole } from '../../db/schema';
 import { ProblemError } from '../problem';
 import type { ApiKeyCache } from './api-key-cache';
@@ -78,8 +78,15 @@ export function requireMerchant(db: Db, apiKeys: ApiKeyCache, limiter: AuthFailu
     const header = ctx.get('authorization');
     const sessionId = header ? undefined : sessionCookie(ctx);
     if (sessionId) {
-      const user = await limiter.check(ctx, `session:${sessionId.slice(0, KEY_PREFIX_LENGTH)}`, () => liveSession(db, sessionId));
-      if (!user) throw new ProblemError('unauthenticated', 'the console session ended (signed out or idle too long): sign in again');
+      const state = await limiter.check(ctx, `session:${sessionId.slice(0, KEY_PREFIX_LENGTH)}`, () => sessionState(db, sessionId));
+      if (!state) throw new ProblemError('unauthenticated', 'the console session ended (signed out or idle too long): sign in again');
+      // Password given, second factor not yet (or enrolment the merchant requires): nothing opens until it is done.
+      if (state.stage !== 'signed-in') {
+        throw new ProblemError('unauthenticated', state.stage === 'second-factor'
+          ? 'sign-in is not finished: send the code of your authenticator app (POST /v1/session/second-factor)'
+          : 'your merchant requires two-factor sign-in: set it up first (POST /v1/session/two-factor)');
+      }
+      const { user } = state;
       refuseForgedWrite(ctx, sessionId);
       ctx.state.merchant = { id: user.merchant_id };
       ctx.state.user = { id: user.id, role: user.role };

@@ -4,12 +4,13 @@
 import type { Context } from 'koa';
 import { z } from 'zod';
 import {
-  authenticateMerchantUser, closeSession, createMerchantUser, INVITATION_TTL_MS, listMerchantUsers, liveSession, merchantUserDetails,
-  MerchantUserExists, openSession, SESSION_IDLE_MS, setMerchantUserPassword,
+  authenticateMerchantUser, closeSession, createMerchantUser, INVITATION_TTL_MS, listMerchantUsers, merchantUserDetails,
+  MerchantUserExists, openSession, SESSION_IDLE_MS, sessionState, setMerchantUserPassword, type SessionState,
 } from '../../db/merchant-users';
+import { hasTwoFactor, recoveryCodesLeft, twoFactorRequired } from '../../db/console-two-factor';
 import { findMerchant } from '../../db/merchants';
 import { enqueueEmail } from '../../db/outbox';
-import type { MerchantUser, MerchantUserRole } from '../../db/schema';
+import type { MerchantUser, MerchantUserRole, SessionStage } from '../../db/schema';
 import type { Db } from '../../db/database';
 import { consoleInvitationTemplate } from '../../lib/mail/templates';
 import type { ApiDeps } from '../deps';
@@ -22,31 +23,29 @@ import { merchantIdParam, plainText } from '../schemas';
 export const CONSOLE_INVITATION_TEMPLATE = 'console-invitation';
 
 /** Failed sign-ins of one console account, from every address, after which it refuses before checking (per window). */
-const ACCOUNT_LIMIT = 50;
+export const ACCOUNT_LIMIT = 50;
+/** What the sign-in limits count a console account's failures under (password and second factor alike). */
+export const signInTarget = (email: string) => `console-user:${email.trim().toLowerCase()}`;
 const MIN_PASSWORD = 12;
 
 const roleEnum = z.enum(['admin', 'billing']);
 const userView = z.object({ id: z.string(), merchantId: z.string(), email: z.string(), name: z.string(), role: roleEnum, passwordSet: z.boolean(), createdAt: z.string() });
-const sessionView = z.object({
+export const sessionView = z.object({
   user: userView,
   merchant: z.object({ id: z.string(), name: z.string() }),
   csrfToken: z.string().describe('Send it back in X-CSRF-Token on every write made with the session cookie.'),
   idleTimeoutSeconds: z.number(),
+  stage: z.enum(['signed-in', 'second-factor', 'enrolment'])
+    .describe("signed-in: the session opens the console. second-factor: send a code (POST /v1/session/second-factor). enrolment: the merchant requires two-factor sign-in; enrol first (POST /v1/session/two-factor)"),
+  twoFactor: z.object({ enabled: z.boolean(), requiredByMerchant: z.boolean(), recoveryCodesLeft: z.number().int() }),
   temporal: z.object({ uiUrl: z.string().nullable(), namespace: z.string() }).describe("Where a payment's workflow can be opened (the Temporal Web UI)"),
 });
 const email = z.string().trim().max(254).regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'must be an email address');
 const password = z.string().min(MIN_PASSWORD, `must be at least ${MIN_PASSWORD} characters`).max(200);
 
 export function consoleUserRoutes(deps: ApiDeps, limiter: AuthFailureLimiter) {
-  const view = (u: MerchantUser) => ({
-    id: u.id, merchantId: u.merchant_id, ...merchantUserDetails(deps.keyring, u), role: u.role, passwordSet: u.password_hash !== null, createdAt: u.created_at.toISOString(),
-  });
-  const sessionBody = async (user: MerchantUser, sessionId: string) => {
-    const merchant = await findMerchant(deps.db, user.merchant_id);
-    if (!merchant) throw new ProblemError('unauthenticated', 'the merchant of this user no longer exists');
-    return { user: view(user), merchant: { id: merchant.id, name: merchant.name }, csrfToken: csrfTokenFor(sessionId), idleTimeoutSeconds: SESSION_IDLE_MS / 1000,
-      temporal: { uiUrl: deps.temporalUiUrl ?? null, namespace: deps.temporal.options.namespace } };
-  };
+  const view = userViewOf(deps);
+  const sessionBody = sessionBodyOf(deps);
   const invite = (merchantId: string, body: { email: string; name: string; role: MerchantUserRole }) => inviteUser(deps, merchantId, body);
 
   return [
@@ -54,7 +53,7 @@ export function consoleUserRoutes(deps: ApiDeps, limiter: AuthFailureLimiter) {
       method: 'post', path: '/v1/session', operationId: 'signIn', summary: 'Sign in to the console: sets the session cookie (HttpOnly, SameSite=Lax)', tag: 'console', auth: 'none',
       body: z.object({ email, password: z.string().max(200) }),
       responses: {
-        201: { description: 'Signed in', schema: sessionView },
+        201: { description: 'Signed in (see stage: a user with two-factor sign-in sends a code next)', schema: sessionView },
         401: { description: 'Email or password wrong' },
         403: { description: 'Sent from another origin' },
         429: { description: 'Too many failed sign-ins; see Retry-After' },
@@ -62,21 +61,23 @@ export function consoleUserRoutes(deps: ApiDeps, limiter: AuthFailureLimiter) {
       handler: async ({ body, ctx }) => {
         refuseForeignOrigin(ctx);
         // The email is the target: the limiter keeps a hash of it, never the address itself.
-        const user = await limiter.check(ctx, `console-user:${body.email.toLowerCase()}`,
+        const user = await limiter.check(ctx, signInTarget(body.email),
           () => authenticateMerchantUser(deps.db, deps.keyring, body.email, body.password), { targetLimit: ACCOUNT_LIMIT });
         if (!user) throw new ProblemError('invalid-credentials', 'the email or the password is wrong');
-        const { sessionId } = await openSession(deps.db, user.id);
+        // The password alone opens the console only to someone without a second factor, at a merchant not requiring one.
+        const stage: SessionStage = hasTwoFactor(user) ? 'second-factor' : (await twoFactorRequired(deps.db, user.merchant_id)) ? 'enrolment' : 'signed-in';
+        const { sessionId } = await openSession(deps.db, user.id, stage);
         setSessionCookie(ctx, sessionId);
-        ctx.state.log.info({ userId: user.id, merchantId: user.merchant_id }, 'console sign-in');
-        return { status: 201, body: await sessionBody(user, sessionId) };
+        ctx.state.log.info({ userId: user.id, merchantId: user.merchant_id, stage }, 'console sign-in');
+        return { status: 201, body: await sessionBody({ user, stage }, sessionId) };
       },
     }),
     defineRoute({
       method: 'get', path: '/v1/session', operationId: 'getSession', summary: 'The signed-in console user, and the CSRF token for writes', tag: 'console', auth: 'none',
       responses: { 200: { description: 'Signed in', schema: sessionView }, 401: { description: 'No live session' } },
       handler: async ({ ctx }) => {
-        const { user, sessionId } = await signedIn(deps.db, ctx);
-        return { status: 200, body: await sessionBody(user, sessionId) };
+        const { state, sessionId } = await signedIn(deps.db, ctx);
+        return { status: 200, body: await sessionBody(state, sessionId) };
       },
     }),
     defineRoute({
@@ -84,7 +85,7 @@ export function consoleUserRoutes(deps: ApiDeps, limiter: AuthFailureLimiter) {
       responses: { 204: { description: 'Signed out (or was not signed in)' }, 403: { description: 'Cross-site or without the CSRF token' } },
       handler: async ({ ctx }) => {
         const sessionId = sessionCookie(ctx);
-        if (sessionId && (await liveSession(deps.db, sessionId))) {
+        if (sessionId && (await sessionState(deps.db, sessionId))) {
           refuseForgedWrite(ctx, sessionId);
           await closeSession(deps.db, sessionId);
         }
@@ -124,11 +125,28 @@ export function consoleUserRoutes(deps: ApiDeps, limiter: AuthFailureLimiter) {
   ];
 }
 
-async function signedIn(db: Db, ctx: Context): Promise<{ user: MerchantUser; sessionId: string }> {
+/** The session of the cookie at any stage (signing in included), or 401. */
+export async function signedIn(db: Db, ctx: Context): Promise<{ state: SessionState; sessionId: string }> {
   const sessionId = sessionCookie(ctx);
-  const user = sessionId ? await liveSession(db, sessionId) : undefined;
-  if (!user || !sessionId) throw new ProblemError('unauthenticated', 'not signed in to the console (or the session ended): sign in');
-  return { user, sessionId };
+  const state = sessionId ? await sessionState(db, sessionId) : undefined;
+  if (!state || !sessionId) throw new ProblemError('unauthenticated', 'not signed in to the console (or the session ended): sign in');
+  return { state, sessionId };
+}
+
+export const userViewOf = (deps: Pick<ApiDeps, 'keyring'>) => (u: MerchantUser) => ({
+  id: u.id, merchantId: u.merchant_id, ...merchantUserDetails(deps.keyring, u), role: u.role, passwordSet: u.password_hash !== null, createdAt: u.created_at.toISOString(),
+});
+
+/** What POST/GET /v1/session answer (and the second factor, once it signs in). */
+export function sessionBodyOf(deps: ApiDeps) {
+  const view = userViewOf(deps);
+  return async ({ user, stage }: { user: MerchantUser; stage: SessionStage }, sessionId: string): Promise<z.output<typeof sessionView>> => {
+    const merchant = await findMerchant(deps.db, user.merchant_id);
+    if (!merchant) throw new ProblemError('unauthenticated', 'the merchant of this user no longer exists');
+    return { user: view(user), merchant: { id: merchant.id, name: merchant.name }, csrfToken: csrfTokenFor(sessionId), idleTimeoutSeconds: SESSION_IDLE_MS / 1000,
+      stage, twoFactor: { enabled: hasTwoFactor(user), requiredByMerchant: merchant.console_two_factor_required, recoveryCodesLeft: hasTwoFactor(user) ? await recoveryCodesLeft(deps.db, user.id) : 0 },
+      temporal: { uiUrl: deps.temporalUiUrl ?? null, namespace: deps.temporal.options.namespace } };
+  };
 }
 
 /** Creates the user and queues the invitation in one transaction: no user without their email, no email twice. */

@@ -76,7 +76,7 @@ export function stripeAccountRoutes(deps: ApiDeps): RouteSpec[] {
 
   return [
     defineRoute({
-      method: 'post', path: '/v1/integrations/stripe/account', operationId: 'onboardStripeAccount', tag: 'integrations', auth: 'merchant',
+      method: 'post', path: '/v1/integrations/stripe/account', operationId: 'onboardStripeAccount', tag: 'integrations', auth: 'merchant', merchantRole: 'admin',
       summary: "Create the merchant's Stripe connected account (once) and get a fresh onboarding link",
       responses: {
         201: { description: 'The account was created; onboard it at onboardingUrl', schema: onboardingView },
@@ -137,7 +137,9 @@ export function stripeAccountRoutes(deps: ApiDeps): RouteSpec[] {
         const text = now.charges_enabled
           ? 'Your Stripe account is ready: Settle can take payments for you.'
           : `Stripe has not enabled payments on your account yet${now.requirements_due.length ? ` (it still asks for: ${now.requirements_due.join(', ')})` : ''}. Settle will know as soon as Stripe does.`;
-        sendPage(ctx, { title: 'Stripe — Settle', body: html`<div class="card"><h1>Stripe</h1><p id="outcome">${text}</p></div>` });
+        // Onboarding starts from the console's Integrations screen (or an API client): the way back is there.
+        sendPage(ctx, { title: 'Stripe — Settle', body: html`<div class="card"><h1>Stripe</h1><p id="outcome">${text}</p>
+          <p><a href="${`${base()}/console/integrations`}">Back to Integrations in the Settle console</a></p></div>` });
         return { status: 200 };
       },
     }),

@@ -6,6 +6,7 @@ import { Link, navigate, useLocation } from './router';
 import { SessionContext, isAdmin, type SessionView } from './session';
 import { SetPassword } from './screens/SetPassword';
 import { SignIn } from './screens/SignIn';
+import { RequiredEnrolment, SecondFactor } from './screens/TwoFactor';
 import { Overview } from './screens/Overview';
 import { ErrorState, Loading } from './ui';
 
@@ -66,6 +67,9 @@ function SignedIn({ path }: { path: string }) {
   if (session.isPending) return <main className="center"><Loading what="your console" /></main>;
   if (session.error) return <main className="center"><ErrorState error={session.error} retry={() => session.refetch()} /></main>;
   setCsrfToken(session.data.csrfToken);
+  // Password given, sign-in not finished: the session opens nothing else until the code (or the enrolment required).
+  if (session.data.stage === 'second-factor') return <SecondFactor session={session.data} />;
+  if (session.data.stage === 'enrolment') return <RequiredEnrolment session={session.data} />;
   return (
     <SessionContext.Provider value={session.data}>
       <Shell session={session.data} path={path} />

@@ -9,6 +9,8 @@ export const CONSOLE_PASSWORD = 'correct horse battery staple';
 
 export interface ConsoleSession {
   email: string;
+  /** 'signed-in', or still signing in: 'second-factor' (send a code) or 'enrolment' (the merchant requires 2FA). */
+  stage: string;
   cookie: string;
   csrfToken: string;
   /** Requests with the session cookie (no API key) and, on writes, X-CSRF-Token and the API's own Origin. */
@@ -34,6 +36,12 @@ export async function signIn(stack: TestStack, email: string, password = CONSOLE
   const base = stack.api!.url;
   const response = await httpClient(base)('POST', '/v1/session', { body: { email, password } });
   if (response.status !== 201) throw new Error(`sign-in failed: ${response.status} ${JSON.stringify(response.body)}`);
+  return consoleSessionOf(stack, email, response);
+}
+
+/** The session a sign-in answer opened: its cookie, CSRF token and stage, with a client that sends them. */
+export function consoleSessionOf(stack: TestStack, email: string, response: { headers: Headers; body: any }): ConsoleSession {
+  const base = stack.api!.url;
   const cookie = sessionCookieOf(response);
   const csrfToken: string = response.body.csrfToken;
   const plain = httpClient(base);
@@ -41,7 +49,7 @@ export async function signIn(stack: TestStack, email: string, password = CONSOLE
     ...opts, key: null,
     headers: { cookie, ...(method === 'GET' ? {} : { 'x-csrf-token': csrfToken, origin: new URL(base).origin }), ...opts.headers },
   });
-  return { email, cookie, csrfToken, request };
+  return { email, stage: response.body.stage, cookie, csrfToken, request };
 }
 
 /** A console user of the merchant, with a password set and signed in. The first admin is created with the admin key. */

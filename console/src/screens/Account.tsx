@@ -3,6 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { api, call } from '../api/client';
 import { isAdmin, useSession } from '../session';
 import { Empty, ErrorState, formatDate, Loading, messageOf, Page } from '../ui';
+import { Enrolment } from './TwoFactor';
 
 export function Account() {
   const session = useSession();
@@ -12,6 +13,7 @@ export function Account() {
         <h2>You</h2>
         <p>{session.user.name} ({session.user.email}), {session.user.role} of {session.merchant.name}. Sessions end after {Math.round(session.idleTimeoutSeconds / 60)} minutes without activity.</p>
       </section>
+      <TwoFactorCard />
       <DebugLogs admin={isAdmin(session)} />
       {isAdmin(session) && <Users />}
     </Page>
@@ -89,6 +91,48 @@ function Users() {
         <div><label htmlFor="invite-role">Role</label><select id="invite-role" name="role" defaultValue="billing"><option value="billing">Billing</option><option value="admin">Admin</option></select></div>
         <div className="filter-buttons"><button type="submit" disabled={invite.isPending}>Invite</button></div>
       </form>
+    </section>
+  );
+}
+
+function TwoFactorCard() {
+  const session = useSession();
+  const queries = useQueryClient();
+  const admin = isAdmin(session);
+  const [notice, setNotice] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
+  const requirement = useQuery({ queryKey: ['two-factor-requirement'], enabled: admin, queryFn: () => call(api.GET('/v1/merchant/settings/console-two-factor')) });
+  const require = useMutation({
+    mutationFn: (required: boolean) => call(api.PUT('/v1/merchant/settings/console-two-factor', { body: { required } })),
+    onSuccess: (d) => {
+      setNotice({ kind: 'ok', text: d.required ? 'Two-factor sign-in is now required: users without it set it up at their next sign-in.' : 'Two-factor sign-in is optional.' });
+      return Promise.all([queries.invalidateQueries({ queryKey: ['two-factor-requirement'] }), queries.invalidateQueries({ queryKey: ['session'] })]);
+    },
+    onError: (err) => setNotice({ kind: 'error', text: messageOf(err) }),
+  });
+  const { twoFactor } = session;
+  return (
+    <section className="card" aria-labelledby="two-factor-title">
+      <h2 id="two-factor-title">Two-factor sign-in</h2>
+      {twoFactor.enabled ? (
+        <p>On: you sign in with a code from your authenticator app. {twoFactor.recoveryCodesLeft} of 10 recovery codes left.</p>
+      ) : (
+        <>
+          <p className="muted">Off: your password alone signs you in. Add a code from an authenticator app, so a stolen password is not enough.</p>
+          <Enrolment onDone={() => queries.invalidateQueries({ queryKey: ['session'] })} />
+        </>
+      )}
+      {admin && (
+        <>
+          {notice && <div className={`notice ${notice.kind}`} role={notice.kind === 'error' ? 'alert' : 'status'}>{notice.text}</div>}
+          {requirement.error ? <ErrorState error={requirement.error} /> : (
+            <label className="choice">
+              <input type="checkbox" checked={requirement.data?.required ?? false} disabled={requirement.isPending || require.isPending}
+                onChange={(e) => require.mutate(e.target.checked)} />
+              Require two-factor sign-in for every user of {session.merchant.name}
+            </label>
+          )}
+        </>
+      )}
     </section>
   );
 }

@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { api, call } from '../api/client';
-import { ErrorState, Loading, messageOf, Page } from '../ui';
+import { api, ApiError, call } from '../api/client';
+import { ErrorState, Loading, messageOf, Page, Status } from '../ui';
 
 type Method = 'card' | 'bank_debit';
 const METHOD_LABELS: Record<Method, string> = { card: 'Card', bank_debit: 'Bank debit' };
@@ -110,12 +110,56 @@ function Cpq() {
   );
 }
 
+const REQUIREMENT_LABELS: Record<string, string> = {
+  external_account: 'a bank account for payouts', 'business_profile.url': 'your website', 'business_profile.mcc': 'your business category',
+  'tos_acceptance.date': "acceptance of Stripe's terms", 'tos_acceptance.ip': "acceptance of Stripe's terms",
+};
+const requirementLabel = (r: string) => REQUIREMENT_LABELS[r] ?? r.replace(/[._]/g, ' ');
+
 function Stripe() {
   const webhook = useQuery({ queryKey: ['stripe-webhook'], queryFn: () => call(api.GET('/v1/integrations/stripe/webhook')) });
+  // 404: no connected account yet (the first "continue" creates it).
+  const account = useQuery({ queryKey: ['stripe-account'], queryFn: async () => {
+    try {
+      return await call(api.GET('/v1/integrations/stripe/account'));
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) return null;
+      throw err;
+    }
+  } });
+  const onboard = useMutation({
+    mutationFn: () => call(api.POST('/v1/integrations/stripe/account')),
+    // Stripe's hosted onboarding; it sends the browser back to Settle, which links back here.
+    onSuccess: (d) => window.location.assign(d.onboardingUrl),
+  });
+  const a = account.data;
+  const ready = !!a && a.chargesEnabled && a.requirements.length === 0;
   return (
     <section className="card" aria-labelledby="stripe-title">
       <h2 id="stripe-title">Stripe</h2>
-      <p className="notice info">Onboarding a connected Stripe account from the console is not available yet; your Settle contact completes it for you.</p>
+      <p className="muted">Payments go into your own Stripe account (Stripe Connect). Stripe asks for your business and bank details before it enables payments.</p>
+      {account.isPending ? <Loading what="your Stripe account" /> : account.error ? <ErrorState error={account.error} retry={() => account.refetch()} /> : (
+        <>
+          {!a ? (
+            <p id="stripe-state">No Stripe account yet: set one up to take card and bank debit payments.</p>
+          ) : (
+            <dl className="facts" id="stripe-state" aria-label="Stripe account">
+              <dt>Account</dt><dd><code>{a.accountId}</code></dd>
+              <dt>Onboarding</dt><dd><Status value={ready ? 'complete' : a.detailsSubmitted ? 'in-review' : 'incomplete'} /></dd>
+              <dt>Payments</dt><dd>{a.chargesEnabled ? 'enabled' : 'not enabled yet'}</dd>
+              <dt>Payouts</dt><dd>{a.payoutsEnabled ? 'enabled' : 'not enabled yet'}</dd>
+              {a.requirements.length > 0 && <><dt>Stripe still needs</dt><dd><ul className="plain">{[...new Set(a.requirements.map(requirementLabel))].map((r) => <li key={r}>{r}</li>)}</ul></dd></>}
+              {a.disabledReason && <><dt>Why payments are off</dt><dd>{a.disabledReason.replace(/[._]/g, ' ')}</dd></>}
+            </dl>
+          )}
+          {onboard.error && <div className="notice error" role="alert">{messageOf(onboard.error)}</div>}
+          {!ready && (
+            <button type="button" onClick={() => onboard.mutate()} disabled={onboard.isPending || onboard.isSuccess}>
+              {onboard.isPending || onboard.isSuccess ? 'Opening Stripe…' : a ? 'Continue onboarding with Stripe' : 'Set up Stripe payments'}
+            </button>
+          )}
+        </>
+      )}
       {webhook.isPending ? <Loading what="the webhook" /> : webhook.error ? <ErrorState error={webhook.error} /> : (
         <p>Webhook endpoint: <code>{webhook.data.url}</code> — {webhook.data.configured ? 'signing secret stored.' : 'no signing secret stored yet.'}</p>
       )}
