@@ -21,6 +21,7 @@ import { SettleStatus } from '../../lib/temporal/search-attributes';
 import { reconnectionWait } from '../support/reconnection';
 import { serial } from '../support/serial';
 import {
+  applySurchargeUpdate,
   cancelInvoiceCheckoutUpdate,
   checkoutOpenedUpdate,
   completeInvoiceCheckoutUpdate,
@@ -79,6 +80,16 @@ export async function invoicePaymentWorkflow(input: InvoicePaymentInput): Promis
     if (state.status === 'checkout-open') await apply(await wisePay.readInvoicePaymentIntent({ checkoutId, paymentIntentId }));
     return state;
   }), { validator: ({ paymentIntentId }) => { if (!state.paymentIntentId || paymentIntentId !== state.paymentIntentId) throw new Error("not this checkout's payment"); } });
+  // A new update: runs that never receive it replay as before (no patch needed); it only changes the open intent.
+  setHandler(applySurchargeUpdate, ({ paymentMethodId }) => exclusive(async () => {
+    if (state.status !== 'checkout-open') return state; // paid or ended meanwhile: the page shows where it stands
+    state.surcharge = await wisePay.applyCheckoutSurcharge({ merchantId, checkoutId, paymentIntentId: state.paymentIntentId!, paymentMethodId,
+      amountMinor: state.amountMinor!, currency: state.currency!, invoiceIds: state.invoices.map((i) => i.invoiceId) });
+    return state;
+  }), { validator: ({ paymentMethodId }) => {
+    if (state.status !== 'checkout-open') throw new Error(`the checkout is ${state.status}; a surcharge is only worked out while it is open`);
+    if (!/^pm_[A-Za-z0-9_]{1,255}$/.test(paymentMethodId)) throw new Error('not a payment method id');
+  } });
   setHandler(cancelInvoiceCheckoutUpdate, () => exclusive(async () => {
     if (state.status === 'checkout-open') await endUnpaid('cancelled');
     return state;
