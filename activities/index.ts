@@ -15,6 +15,7 @@ import { createBpayActivities } from './bpay';
 import { createFeeUploadActivities } from './fees/upload-fee-document';
 import { createInvoicePaymentActivities } from './invoice-payments';
 import { createCheckoutSurchargeActivities } from './invoice-payments/surcharge';
+import { createSurchargeBooksActivities } from './invoice-payments/surcharge-books';
 import { createInvoiceSyncActivities } from './invoice-sync';
 import { createLogger, type Logger } from '../lib/logger';
 import { noMailWaker, type MailWaker } from '../lib/mail/relay';
@@ -64,6 +65,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createAutoPaymentActivities({ db: deps.db, keyring: deps.keyring, stripe: deps.stripe, accounting, wakeMail }),
     ...createInvoicePaymentActivities({ db: deps.db, keyring: deps.keyring, stripe: deps.stripe, accounting, payerEmails, wakeMail }),
     ...createCheckoutSurchargeActivities({ db: deps.db, stripe: deps.stripe }),
+    ...createSurchargeBooksActivities({ db: deps.db, accounting }),
     ...createBpayActivities({ db: deps.db, keyring: deps.keyring, accounting, temporal: deps.temporal }),
     ...createBillingSyncActivities({ db: deps.db, keyring: deps.keyring }),
     ...createInvoiceSyncActivities({ db: deps.db, keyring: deps.keyring, accounting, log: deps.log ?? createLogger({ name: 'invoice-sync' }) }),

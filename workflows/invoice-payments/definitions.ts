@@ -70,6 +70,8 @@ export interface InvoicePaymentState {
    */
   surcharge?: { paymentMethodId: string; method: { kind: string; brand?: string; funding?: string; country?: string }; surchargeMinor: number; totalMinor: number;
     explanation: string; appliedRuleIds: string[] };
+  /** Where the surcharge went in the books: its own invoice, paid (synced), or the merchant has an action (failed). */
+  surchargeSync?: string;
   /** The books are disconnected: the workflow waits for the merchant to reconnect them (set by the state query). */
   waitingForConnection?: boolean;
 }

@@ -10,6 +10,7 @@ import { accountingRefreshWorkflowId } from '../../../workflows/accounting-data/
 import { artifactPath, chromiumExecutable, NO_CHROMIUM_MESSAGE } from '../../support/browser';
 import { eventually } from '../../support/eventually';
 import { formBrowser } from '../../support/form-browser';
+import { recordHistory } from '../../support/histories';
 import { invoiceFor, payerWithTerms } from '../../support/payer-invoices';
 import { setUpQuoteMerchant, startQuoteWorld, type QuoteMerchant, type QuoteWorld } from '../../support/quotes';
 
@@ -107,6 +108,20 @@ async function refreshCopies() {
     expect(state).toMatchObject({ amountMinor: 100_00, surcharge: { surchargeMinor: 300, totalMinor: 103_00, method: { kind: 'card', brand: 'visa', funding: 'credit', country: 'US' } } });
     // The books: the invoice is paid exactly (the surcharge is not applied to it).
     expect(await eventually('the invoice is paid in Xero', () => world.xero.platform.getInvoice(invoice.id), (i) => i?.amountDueMinor === 0)).toMatchObject({ amountDueMinor: 0, totalMinor: 100_00, status: 'paid' });
+    const ledger = world.xero.emu.state.tenant(world.xero.tenantId);
+    expect([...ledger.payments.values()].filter((p) => p.invoiceId === invoice.id).map((p) => p.amountCents)).toEqual([100_00]);
+    // …and the surcharge is its own invoice to the same customer, on the surcharge revenue account and tax code, paid.
+    const done = await eventually('the surcharge is in the books', () => stateOf(checkoutId), (s) => s.surchargeSync !== undefined);
+    expect(done.surchargeSync).toBe('synced');
+    const row = await world.stack.db.selectFrom('payment_surcharges').selectAll().where('payment_id', '=', done.paymentId!).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ surcharge_minor: 300, currency: 'USD', sync_status: 'synced' });
+    const surchargeInvoice = ledger.invoices.get(row.accounting_invoice_id!)!;
+    expect(surchargeInvoice).toMatchObject({ contactId: p.contactId, totalCents: 300, currency: 'USD' });
+    expect(surchargeInvoice.lines.map((l) => [l.accountCode, l.taxType, l.lineAmountCents])).toEqual([['260', 'NONE', 300]]);
+    expect(ledger.amountDue(surchargeInvoice)).toBe(0);
+    const surchargePayments = [...ledger.payments.values()].filter((p) => p.invoiceId === surchargeInvoice.id);
+    expect(surchargePayments.map((p) => p.amountCents)).toEqual([300]);
+    await recordHistory(world.stack.client.workflow.getHandle(invoicePaymentWorkflowId(m.merchantId, checkoutId)), 'invoicePaymentWorkflow.surcharge');
   });
 
   it('charges what the server computes for the card confirmed, whatever the page skipped', async () => {
