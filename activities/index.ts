@@ -14,6 +14,8 @@ import { createAutoPaymentActivities } from './auto-payments';
 import { createBpayActivities } from './bpay';
 import { createFeeUploadActivities } from './fees/upload-fee-document';
 import { createInvoicePaymentActivities } from './invoice-payments';
+import { createCheckoutSurchargeActivities } from './invoice-payments/surcharge';
+import { createSurchargeBooksActivities } from './invoice-payments/surcharge-books';
 import { createInvoiceSyncActivities } from './invoice-sync';
 import { createLogger, type Logger } from '../lib/logger';
 import { noMailWaker, type MailWaker } from '../lib/mail/relay';
@@ -62,6 +64,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createRefreshActivities({ db: deps.db, accounting }),
     ...createAutoPaymentActivities({ db: deps.db, keyring: deps.keyring, stripe: deps.stripe, accounting, wakeMail }),
     ...createInvoicePaymentActivities({ db: deps.db, keyring: deps.keyring, stripe: deps.stripe, accounting, payerEmails, wakeMail }),
+    ...createCheckoutSurchargeActivities({ db: deps.db, stripe: deps.stripe }),
+    ...createSurchargeBooksActivities({ db: deps.db, accounting }),
     ...createBpayActivities({ db: deps.db, keyring: deps.keyring, accounting, temporal: deps.temporal }),
     ...createBillingSyncActivities({ db: deps.db, keyring: deps.keyring }),
     ...createInvoiceSyncActivities({ db: deps.db, keyring: deps.keyring, accounting, log: deps.log ?? createLogger({ name: 'invoice-sync' }) }),

@@ -635,8 +635,22 @@ export interface StoredSurchargeFees {
   maxBasisPoints: { card: number; bankDebit: number };
 }
 
+export interface PaymentSurchargesTable {
+  payment_id: string;
+  merchant_id: string;
+  surcharge_minor: number;
+  currency: string;
+  accounting_invoice_id: string | null;
+  accounting_payment_id: string | null;
+  sync_status: 'synced' | 'failed';
+  sync_reason: string | null;
+  refunded_minor: ColumnType<number, number | undefined, number>;
+  created_at: CreatedAt;
+}
+
 export interface Database {
   surcharge_settings: SurchargeSettingsTable;
+  payment_surcharges: PaymentSurchargesTable;
   merchant_users: MerchantUsersTable;
   merchant_user_tokens: MerchantUserTokensTable;
   merchant_user_recovery_codes: MerchantUserRecoveryCodesTable;

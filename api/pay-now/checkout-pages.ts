@@ -22,7 +22,7 @@ export interface CheckoutModel {
 /** The test payment methods the sandbox offers: Stripe's ids, so the emulator (and Stripe test mode) decide the outcome. */
 export const SANDBOX_PAYMENT_METHODS = ['pm_card_visa', 'pm_card_chargeDeclined', 'pm_card_refundFail', 'pm_usBankAccount', 'pm_auBecsDebit'] as const;
 
-function heading(m: CheckoutModel): SafeHtml {
+export function checkoutHeading(m: CheckoutModel): SafeHtml {
   return html`<div class="card"><p class="muted">${m.merchantName} · ${m.what}</p>
 <h1>Pay by ${methodLabel(m.method, m.currency)}</h1><div class="amount">${m.amount} ${m.currency}</div></div>
 ${m.error ? html`<div class="notice error" id="error" role="alert">${m.error}</div>` : ''}`;
@@ -43,7 +43,7 @@ export function sandboxCheckoutPage(m: CheckoutModel): SafeHtml {
   const debitNote = m.method === 'bank_debit'
     ? html`<p class="muted">A bank debit goes to <em>processing</em>, as a real one does for a few days. Settle it or fail it later on the Stripe emulator:
 <code>POST /_emulator/payment_intents/${m.paymentIntentId}/settle</code> with <code>{"outcome":"succeeded"}</code> or <code>{"outcome":"failed"}</code>.</p>` : '';
-  return html`${heading(m)}
+  return html`${checkoutHeading(m)}
 <form class="card methods" method="post" action="${m.base}/sandbox-confirm" id="sandbox-checkout">
 <div class="notice info"><strong>Sandbox checkout.</strong> No money moves: choose how this test payment turns out.</div>
 ${sandboxChoices(m)}
@@ -73,7 +73,7 @@ export const STRIPE_CHECKOUT_SCRIPT = `(function () {
 })();`;
 
 export function stripeCheckoutPage(m: CheckoutModel & { publishableKey: string; clientSecret: string; returnUrl: string; stripeAccount?: string }): SafeHtml {
-  return html`${heading(m)}
+  return html`${checkoutHeading(m)}
 <form class="card" id="payment-form" data-key="${m.publishableKey}" data-account="${m.stripeAccount ?? ''}" data-secret="${m.clientSecret}" data-return-url="${m.returnUrl}">
 <div id="payment-element"></div>
 <button type="submit">Pay ${m.amount} ${m.currency}</button>

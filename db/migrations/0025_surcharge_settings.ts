@@ -1,4 +1,5 @@
-// Card and bank-debit surcharges (issue 27): the merchant's settings, one row per merchant (no row: off). The fee
+// Card and bank-debit surcharges (issue 27): the merchant's settings, one row per merchant (no row: off), and the
+// surcharge each payment carried. The fee
 // rules are JSON shaped by lib/surcharges (SurchargeSettings.cards/bankDebit/maxBasisPoints, basis points and minor
 // units); the books' side (the revenue account and tax code the surcharge is posted to) and the refund rule are
 // columns of their own, because the accounting activities read them without the rest.
@@ -26,8 +27,27 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('refund_surcharge', 'boolean', (c) => c.notNull().defaultTo(true))
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
+
+  // The surcharge a payment carried on top of its invoices (the Settle payment itself is the invoices' amount, posted
+  // against them exactly), and where it went in the books: its own surcharge invoice, paid from the clearing account.
+  // A refund reads it to give the surcharge back or not, and reverses it in the books.
+  await db.schema
+    .createTable('payment_surcharges')
+    .addColumn('payment_id', 'text', (c) => c.primaryKey().references('payments.id').onDelete('cascade'))
+    .addColumn('merchant_id', 'text', (c) => c.notNull().references('merchants.id').onDelete('cascade'))
+    .addColumn('surcharge_minor', 'integer', (c) => c.notNull())
+    .addColumn('currency', 'text', (c) => c.notNull())
+    .addColumn('accounting_invoice_id', 'text')
+    .addColumn('accounting_payment_id', 'text')
+    // synced | failed (the merchant has an action)
+    .addColumn('sync_status', 'text', (c) => c.notNull())
+    .addColumn('sync_reason', 'text')
+    .addColumn('refunded_minor', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+    .execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await db.schema.dropTable('payment_surcharges').execute();
   await db.schema.dropTable('surcharge_settings').execute();
 }

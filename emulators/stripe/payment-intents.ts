@@ -1,7 +1,7 @@
 // /v1/payment_intents: create (and confirm at once, as off-session charges do), retrieve, confirm and cancel.
 // Retrieve and confirm also take a publishable key with the intent's client_secret, as Stripe.js calls them from
 // the payer's browser; nothing else does.
-import { invalidRequest, noSuch } from './errors';
+import { invalidRequest, noSuch, unexpectedState } from './errors';
 import {
   allowOnly, metadataOf, optionalBoolean, optionalEnum, optionalInteger, optionalString, requiredString, type Params,
 } from './form';
@@ -13,6 +13,8 @@ import type { EmulatorServer } from '../support/server';
 
 /** Stripe's smallest charge per currency, in minor units (others: 1). */
 const MINIMUM_AMOUNT: Record<string, number> = { usd: 50, aud: 50, cad: 50, nzd: 50, eur: 50, gbp: 30 };
+
+const UPDATABLE = ['requires_payment_method', 'requires_confirmation', 'requires_action'];
 
 const CANCELLATION_REASONS = ['duplicate', 'fraudulent', 'requested_by_customer', 'abandoned'] as const;
 
@@ -97,6 +99,38 @@ export function registerPaymentIntentRoutes(server: EmulatorServer, ctx: Ctx): v
     allowOnly(input.params, ['client_secret']);
     return intentFor(input);
   }, { publishable: true });
+
+  // Update: Stripe lets the amount, the payment method and metadata (merged, "" deletes a key) change while the intent
+  // waits for the payer; a payment method moves it to requires_confirmation.
+  api(server, ctx, 'POST', '/v1/payment_intents/:id', (input) => {
+    allowOnly(input.params, ['amount', 'payment_method', 'metadata', 'description', 'application_fee_amount']);
+    const intent = intentFor(input);
+    if (!UPDATABLE.includes(intent.status)) {
+      throw unexpectedState(`You cannot update this PaymentIntent because it has a status of ${intent.status}.`);
+    }
+    const amount = optionalInteger(input.params, 'amount');
+    if (amount !== undefined && amount < (MINIMUM_AMOUNT[intent.currency] ?? 1)) {
+      throw invalidRequest(`Amount must be at least ${MINIMUM_AMOUNT[intent.currency] ?? 1} ${intent.currency} minor units.`, 'amount', 'amount_too_small');
+    }
+    const fee = optionalInteger(input.params, 'application_fee_amount');
+    if (fee !== undefined && (!input.account.platform || fee < 0 || fee > (amount ?? intent.amount))) {
+      throw invalidRequest('application_fee_amount must be between 0 and the amount, on a direct payment.', 'application_fee_amount');
+    }
+    const pmId = optionalString(input.params, 'payment_method');
+    if (pmId) {
+      const stored = resolvePaymentMethod(input.account, pmId);
+      checkUsable(intent, stored);
+      intent.payment_method = stored.pm.id;
+      intent.status = 'requires_confirmation';
+    }
+    if (amount !== undefined) intent.amount = amount;
+    if (fee !== undefined) intent.application_fee_amount = fee;
+    const description = optionalString(input.params, 'description');
+    if (description !== undefined) intent.description = description || null;
+    intent.metadata = metadataOf(input.params, intent.metadata);
+    emit(ctx, input.account, 'payment_intent.updated', intent, intent.id);
+    return intent;
+  });
 
   api(server, ctx, 'POST', '/v1/payment_intents/:id/confirm', (input) => {
     allowOnly(input.params, ['payment_method', 'return_url', 'off_session', 'setup_future_usage', 'allowed_payment_method_types', 'client_secret']);

@@ -15,8 +15,8 @@ interface TestMethod {
   outcome: PaymentMethodOutcome;
 }
 
-const card = (brand: string, last4: string, funding = 'credit'): TestMethod['details'] => ({
-  card: { brand, last4, exp_month: 12, exp_year: new Date().getFullYear() + 3, funding, country: 'US' },
+const card = (brand: string, last4: string, funding = 'credit', country = 'US'): TestMethod['details'] => ({
+  card: { brand, last4, exp_month: 12, exp_year: new Date().getFullYear() + 3, funding, country },
 });
 
 const declined = (declineCode: string, message: string, code = 'card_declined'): PaymentMethodOutcome => ({
@@ -28,6 +28,13 @@ const TEST_METHODS: Record<string, TestMethod> = {
   pm_card_visa_debit: { type: 'card', details: card('visa', '5556', 'debit'), outcome: { kind: 'succeed' } },
   pm_card_mastercard: { type: 'card', details: card('mastercard', '4444'), outcome: { kind: 'succeed' } },
   pm_card_amex: { type: 'card', details: card('amex', '8431'), outcome: { kind: 'succeed' } },
+  // Stripe's test cards by funding and issuing country (what surcharge rules look at).
+  pm_card_mastercard_prepaid: { type: 'card', details: card('mastercard', '5100', 'prepaid'), outcome: { kind: 'succeed' } },
+  pm_card_us: { type: 'card', details: card('visa', '0000', 'credit', 'US'), outcome: { kind: 'succeed' } },
+  pm_card_au: { type: 'card', details: card('visa', '0000', 'credit', 'AU'), outcome: { kind: 'succeed' } },
+  pm_card_nz: { type: 'card', details: card('visa', '0008', 'credit', 'NZ'), outcome: { kind: 'succeed' } },
+  pm_card_gb: { type: 'card', details: card('visa', '0002', 'credit', 'GB'), outcome: { kind: 'succeed' } },
+  pm_card_de: { type: 'card', details: card('visa', '0016', 'credit', 'DE'), outcome: { kind: 'succeed' } },
   pm_card_refundFail: { type: 'card', details: card('visa', '5126'), outcome: { kind: 'succeed', refundFails: true } },
   pm_card_chargeDeclined: {
     type: 'card', details: card('visa', '0002'), outcome: declined('generic_decline', 'Your card was declined.'),

@@ -2,3 +2,4 @@
 export * from './types';
 export * from './jurisdictions';
 export * from './compute';
+export * from './stripe-instrument';

@@ -64,6 +64,14 @@ export interface InvoicePaymentState {
   paymentId?: string;
   /** Whether the payment reached the books: synced, failed (the merchant has an action), … */
   sync?: string;
+  /**
+   * The surcharge for the payment method the payer chose (issue 27), computed by the server from the merchant's
+   * settings and the rules; `amountMinor` stays the invoices' total, `surcharge.totalMinor` is what is charged.
+   */
+  surcharge?: { paymentMethodId: string; method: { kind: string; brand?: string; funding?: string; country?: string }; surchargeMinor: number; totalMinor: number;
+    explanation: string; appliedRuleIds: string[] };
+  /** Where the surcharge went in the books: its own invoice, paid (synced), or the merchant has an action (failed). */
+  surchargeSync?: string;
   /** The books are disconnected: the workflow waits for the merchant to reconnect them (set by the state query). */
   waitingForConnection?: boolean;
 }
@@ -73,6 +81,11 @@ export const invoicePaymentStateQuery = defineQuery<InvoicePaymentState>('invoic
 export const checkoutOpenedUpdate = defineUpdate<InvoicePaymentState, []>('checkoutOpened');
 /** The payer came back from paying: the workflow reads the outcome from Stripe, never from the browser. */
 export const completeInvoiceCheckoutUpdate = defineUpdate<InvoicePaymentState, [{ paymentIntentId: string }]>('completeInvoiceCheckout');
+/**
+ * The payer chose a payment method (Stripe has it): the workflow computes the surcharge for it and sets the
+ * PaymentIntent to the invoices plus the surcharge, before the payer confirms. The page shows what this answers.
+ */
+export const applySurchargeUpdate = defineUpdate<InvoicePaymentState, [{ paymentMethodId: string }]>('applySurcharge');
 /** The payer gave up on an open checkout: its invoices can be paid again at once. */
 export const cancelInvoiceCheckoutUpdate = defineUpdate<InvoicePaymentState, []>('cancelInvoiceCheckout');
 

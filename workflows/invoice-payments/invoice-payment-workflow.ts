@@ -21,6 +21,7 @@ import { SettleStatus } from '../../lib/temporal/search-attributes';
 import { reconnectionWait } from '../support/reconnection';
 import { serial } from '../support/serial';
 import {
+  applySurchargeUpdate,
   cancelInvoiceCheckoutUpdate,
   checkoutOpenedUpdate,
   completeInvoiceCheckoutUpdate,
@@ -79,6 +80,16 @@ export async function invoicePaymentWorkflow(input: InvoicePaymentInput): Promis
     if (state.status === 'checkout-open') await apply(await wisePay.readInvoicePaymentIntent({ checkoutId, paymentIntentId }));
     return state;
   }), { validator: ({ paymentIntentId }) => { if (!state.paymentIntentId || paymentIntentId !== state.paymentIntentId) throw new Error("not this checkout's payment"); } });
+  // A new update: runs that never receive it replay as before (no patch needed); it only changes the open intent.
+  setHandler(applySurchargeUpdate, ({ paymentMethodId }) => exclusive(async () => {
+    if (state.status !== 'checkout-open') return state; // paid or ended meanwhile: the page shows where it stands
+    state.surcharge = await wisePay.applyCheckoutSurcharge({ merchantId, checkoutId, paymentIntentId: state.paymentIntentId!, paymentMethodId,
+      amountMinor: state.amountMinor!, currency: state.currency!, invoiceIds: state.invoices.map((i) => i.invoiceId) });
+    return state;
+  }), { validator: ({ paymentMethodId }) => {
+    if (state.status !== 'checkout-open') throw new Error(`the checkout is ${state.status}; a surcharge is only worked out while it is open`);
+    if (!/^pm_[A-Za-z0-9_]{1,255}$/.test(paymentMethodId)) throw new Error('not a payment method id');
+  } });
   setHandler(cancelInvoiceCheckoutUpdate, () => exclusive(async () => {
     if (state.status === 'checkout-open') await endUnpaid('cancelled');
     return state;
@@ -146,6 +157,14 @@ export async function invoicePaymentWorkflow(input: InvoicePaymentInput): Promis
       stripePaymentIntentId: state.paymentIntentId, method, applications: selection.lines.map((l) => ({ invoiceId: l.invoiceId, amountMinor: l.amountMinor })), payerId, workflowId });
     const sync = await books.uploadPayment({ merchantId, paymentId });
     state.sync = sync.status;
+    // The surcharge (issue 27) is its own invoice in the books, paid from what was charged on top of the invoices;
+    // only checkouts with one ask (so runs from before, which never had one, replay as they ran).
+    if (state.surcharge && state.surcharge.surchargeMinor > 0 && sync.status === 'synced' && patched('surcharges')) {
+      const posted = await books.postPaymentSurcharge({ merchantId, paymentId, surchargeMinor: state.surcharge.surchargeMinor, currency,
+        invoiceIds: selection.lines.map((l) => l.invoiceId), invoiceNumbers: selection.lines.map((l) => l.number),
+        paidOn: sync.syncedAt?.slice(0, 10) ?? new Date(Date.now()).toISOString().slice(0, 10), reference: `Pay Now ${state.paymentIntentId} surcharge` });
+      state.surchargeSync = posted.status;
+    }
     if (sync.status === 'synced') {
       await books.refreshInvoiceCopies({ merchantId, invoiceIds });
       await wisePay.releaseInvoiceClaims({ merchantId, checkoutId });

@@ -7,6 +7,7 @@ import type { Context } from 'koa';
 import { z } from 'zod';
 import { formatAmount, type Currency } from '../../../lib/money';
 import {
+  applySurchargeUpdate,
   cancelInvoiceCheckoutUpdate,
   completeInvoiceCheckoutUpdate,
   invoicePaymentWorkflowId,
@@ -15,7 +16,10 @@ import {
 import type { ApiDeps } from '../../deps';
 import { ProblemError } from '../../problem';
 import { updateProblem } from '../../quotes/update-problem';
-import { SANDBOX_PAYMENT_METHODS, sandboxCheckoutPage, STRIPE_CHECKOUT_SCRIPT, stripeCheckoutPage, type CheckoutModel } from '../checkout-pages';
+import { checkoutHeading, SANDBOX_PAYMENT_METHODS, sandboxCheckoutPage, STRIPE_CHECKOUT_SCRIPT, stripeCheckoutPage, type CheckoutModel } from '../checkout-pages';
+import { html } from '../html';
+import { SANDBOX_SURCHARGE_CARD_IDS, sandboxSurchargeChoices, surchargeReviewPage } from '../surcharge-pages';
+import { surchargeRulesOf } from '../../../db/surcharges';
 import { sendPage } from '../layout';
 import { page, PageError, postedForm, seeOther } from '../requests';
 import { checkoutIdOf, loadInvoicesRequest, payersCheckout, type InvoicesRequest } from './context';
@@ -51,12 +55,20 @@ export function invoiceCheckoutHandlers(deps: ApiDeps) {
   const backToList = (ctx: Context, req: InvoicesRequest, checkoutId: string) => seeOther(ctx, `${req.base}?checkout=${checkoutId}`);
   const handle = (req: InvoicesRequest, checkoutId: string) => deps.temporal.workflow.getHandle(invoicePaymentWorkflowId(req.merchant.id, checkoutId));
 
-  function renderCheckout(ctx: Context, c: { req: InvoicesRequest; base: string }, state: OpenCheckout, clientSecret: string, error?: string, stripeAccount?: string) {
-    const model: CheckoutModel = {
-      base: c.base, backUrl: c.req.base, merchantName: c.req.merchant.name, what: checkoutSubject(state), method: state.method,
-      amount: formatAmount(state.amountMinor, state.currency as Currency), currency: state.currency, paymentIntentId: state.paymentIntentId, error,
-    };
+  /** Whether this checkout's payment may carry a surcharge: the merchant surcharges, and it is a card payment. */
+  const surcharging = async (req: InvoicesRequest, state: InvoicePaymentState) => state.method === 'card' && (await surchargeRulesOf(deps.db, req.merchant.id)).enabled;
+
+  const modelOf = (c: { req: InvoicesRequest; base: string }, state: OpenCheckout, error?: string): CheckoutModel => ({
+    base: c.base, backUrl: c.req.base, merchantName: c.req.merchant.name, what: checkoutSubject(state), method: state.method,
+    amount: formatAmount(state.amountMinor, state.currency as Currency), currency: state.currency, paymentIntentId: state.paymentIntentId, error,
+  });
+
+  async function renderCheckout(ctx: Context, c: { req: InvoicesRequest; base: string }, state: OpenCheckout, clientSecret: string, error?: string, stripeAccount?: string) {
+    const model = modelOf(c, state, error);
     const title = `Pay ${checkoutSubject(state)} · ${c.req.merchant.name}`;
+    if (deps.sandbox && (await surcharging(c.req, state))) {
+      return sendPage(ctx, { status: error ? 409 : 200, title, body: html`${checkoutHeading(model)}${sandboxSurchargeChoices(model)}` });
+    }
     if (deps.sandbox) return sendPage(ctx, { status: error ? 409 : 200, title, body: sandboxCheckoutPage(model) });
     if (!deps.stripePublishableKey) throw new Error('no Stripe publishable key is configured: Stripe.js cannot collect the payment');
     sendPage(ctx, {
@@ -73,7 +85,31 @@ export function invoiceCheckoutHandlers(deps: ApiDeps) {
     const account = await merchantAccount(deps.db, c.req.merchant.id);
     const intent = await deps.stripe.paymentIntents.retrieve(c.state.paymentIntentId, {}, account.options());
     if (!WAITING_FOR_PAYER.includes(intent.status)) return seeOther(ctx, `${c.base}/return?payment_intent=${encodeURIComponent(intent.id)}`);
-    renderCheckout(ctx, c, c.state, intent.client_secret ?? '', undefined, account.accountId);
+    await renderCheckout(ctx, c, c.state, intent.client_secret ?? '', undefined, account.accountId);
+  });
+
+  /** The workflow works out the surcharge for this payment method and sets the intent to the total; its answer. */
+  async function applySurcharge(c: { req: InvoicesRequest; checkoutId: string }, paymentMethodId: string): Promise<InvoicePaymentState | undefined> {
+    try {
+      return await handle(c.req, c.checkoutId).executeUpdate(applySurchargeUpdate, { args: [{ paymentMethodId }] });
+    } catch (err) {
+      if (!refused(err)) throw err;
+      return undefined; // ended meanwhile
+    }
+  }
+
+  const sandboxReview = page(async (ctx) => {
+    if (!deps.sandbox) throw new PageError(404, 'Not found', 'There is no such page.');
+    const form = await postedForm(ctx, deps);
+    const c = await load(ctx);
+    if (!c) return;
+    if (!isOpen(c.state) || !(await surcharging(c.req, c.state))) return backToList(ctx, c.req, c.checkoutId);
+    const testMethod = z.enum(SANDBOX_SURCHARGE_CARD_IDS as [string, ...string[]]).safeParse(form.payment_method);
+    if (!testMethod.success) return renderCheckout(ctx, c, c.state, '', 'Choose one of the sandbox cards.');
+    const state = await applySurcharge(c, testMethod.data);
+    if (!state || !isOpen(state) || !state.surcharge) return backToList(ctx, c.req, c.checkoutId);
+    ctx.state.log.info({ merchantId: c.req.merchant.id, checkoutId: c.checkoutId, surchargeMinor: state.surcharge.surchargeMinor }, 'pay now invoices: surcharge shown');
+    sendPage(ctx, { title: `Review · ${c.req.merchant.name}`, body: surchargeReviewPage(modelOf(c, state), state.surcharge, state.amountMinor) });
   });
 
   const sandboxConfirm = page(async (ctx) => {
@@ -82,19 +118,31 @@ export function invoiceCheckoutHandlers(deps: ApiDeps) {
     const c = await load(ctx);
     if (!c) return;
     if (!isOpen(c.state)) return backToList(ctx, c.req, c.checkoutId);
-    const testMethod = z.enum(SANDBOX_PAYMENT_METHODS).safeParse(form.payment_method);
-    if (!testMethod.success) return renderCheckout(ctx, c, c.state, '', 'Choose one of the sandbox outcomes.');
+    let paymentMethod: string;
+    if (await surcharging(c.req, c.state)) {
+      // The reviewed card (or a test card posted straight here): the surcharge is worked out again by the workflow
+      // for exactly the method confirmed, so the payer pays what the server computed, whatever the page sent.
+      const posted = z.union([z.enum(SANDBOX_SURCHARGE_CARD_IDS as [string, ...string[]]), z.literal(c.state.surcharge?.paymentMethodId ?? 'pm_none')]).safeParse(form.payment_method);
+      if (!posted.success) return renderCheckout(ctx, c, c.state, '', 'Choose one of the sandbox cards.');
+      const state = await applySurcharge(c, posted.data);
+      if (!state?.surcharge || !isOpen(state)) return backToList(ctx, c.req, c.checkoutId);
+      paymentMethod = state.surcharge.paymentMethodId;
+    } else {
+      const testMethod = z.enum(SANDBOX_PAYMENT_METHODS).safeParse(form.payment_method);
+      if (!testMethod.success) return renderCheckout(ctx, c, c.state, '', 'Choose one of the sandbox outcomes.');
+      paymentMethod = testMethod.data;
+    }
     try {
       // What Stripe.js does from the browser; the outcome is read back from Stripe by the workflow, not taken from here.
       const account = await merchantAccount(deps.db, c.req.merchant.id);
-      await deps.stripe.paymentIntents.confirm(c.state.paymentIntentId, { payment_method: testMethod.data, return_url: absolute(`${c.base}/return`) },
-        account.options(idempotencyKey(c.state.paymentIntentId, `sandbox-confirm-${testMethod.data}`)));
+      await deps.stripe.paymentIntents.confirm(c.state.paymentIntentId, { payment_method: paymentMethod, return_url: absolute(`${c.base}/return`) },
+        account.options(idempotencyKey(c.state.paymentIntentId, `sandbox-confirm-${paymentMethod}`)));
     } catch (err) {
       const { type, code, message } = err as { type?: string; code?: string; message?: string };
       // A decline is an answer (the intent carries it); an intent that moved on is the workflow's to read.
       if (type !== 'StripeCardError' && code !== 'payment_intent_unexpected_state') {
         if (type !== 'StripeInvalidRequestError') throw err;
-        return renderCheckout(ctx, c, c.state, '', message ?? 'The payment could not be confirmed.');
+        return await renderCheckout(ctx, c, c.state, '', message ?? 'The payment could not be confirmed.');
       }
     }
     seeOther(ctx, `${c.base}/return?payment_intent=${encodeURIComponent(c.state.paymentIntentId)}`);
@@ -127,5 +175,5 @@ export function invoiceCheckoutHandlers(deps: ApiDeps) {
     backToList(ctx, c.req, c.checkoutId);
   });
 
-  return { show, sandboxConfirm, returned, cancel };
+  return { show, sandboxReview, sandboxConfirm, returned, cancel };
 }

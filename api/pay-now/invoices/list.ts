@@ -20,7 +20,10 @@ export const checkoutSubject = (s: Pick<InvoicePaymentState, 'invoices'>) =>
 
 /** What became of a checkout, in words, for the page the payer comes back to. */
 export function outcomeNotice(s: InvoicePaymentState, merchantName: string): Notice | undefined {
-  const amount = s.amountMinor !== undefined && s.currency ? money(s.amountMinor, s.currency) : '';
+  // With a card surcharge, what was charged is the invoices plus the surcharge: say both.
+  const surcharged = s.surcharge && s.surcharge.surchargeMinor > 0 && s.currency ? s.surcharge : undefined;
+  const amount = surcharged ? `${money(surcharged.totalMinor, s.currency!)} (including a ${money(surcharged.surchargeMinor, s.currency!)} card surcharge)`
+    : s.amountMinor !== undefined && s.currency ? money(s.amountMinor, s.currency) : '';
   switch (s.status) {
     case 'paid': return { kind: 'ok', text: `Thank you: your payment of ${amount} for ${checkoutSubject(s)} was received. ${merchantName} has been sent it.` };
     case 'processing': return { kind: 'info', text: `Your bank debit of ${amount} for ${checkoutSubject(s)} was submitted. Bank debits take a few days to clear; you do not need to do anything else.` };
