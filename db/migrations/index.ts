@@ -22,6 +22,7 @@ import * as m0019 from './0019_merchant_users';
 import * as m0020 from './0020_payment_refunds';
 import * as m0021 from './0021_batch_call_budget';
 import * as m0022 from './0022_invoice_sync_contacts_matched';
+import * as m0026 from './0026_invoice_reminders';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -45,4 +46,5 @@ export const migrations: Record<string, Migration> = {
   '0020_payment_refunds': m0020,
   '0021_batch_call_budget': m0021,
   '0022_invoice_sync_contacts_matched': m0022,
+  '0026_invoice_reminders': m0026,
 };
