@@ -27,6 +27,7 @@ import { createUploadPayment } from './payments/upload-payment';
 import { createQuoteActivities } from './quotes';
 import { createPayoutActivities } from './payouts';
 import { createRefundActivities } from './refunds';
+import { createReminderActivities } from './reminders';
 
 export interface ActivityDeps {
   db: Db;
@@ -71,6 +72,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createInvoiceSyncActivities({ db: deps.db, keyring: deps.keyring, accounting, log: deps.log ?? createLogger({ name: 'invoice-sync' }) }),
     ...createPayoutActivities({ db: deps.db, stripe: deps.stripe, accounting }),
     ...createRefundActivities({ db: deps.db, stripe: deps.stripe, accounting, payerEmails, wakeMail }),
+    ...createReminderActivities({ db: deps.db, keyring: deps.keyring, accounting, publicUrl: deps.publicUrl, wakeMail }),
     ...createMailActivities({ db: deps.db, keyring: deps.keyring, mail: deps.mail }),
   };
 }

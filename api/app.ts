@@ -27,6 +27,7 @@ import { healthRoutes } from './routes/health';
 import { merchantRoutes } from './routes/merchants';
 import { metaRoutes } from './routes/meta';
 import { overviewRoutes } from './routes/overview';
+import { reminderRoutes } from './routes/reminders';
 import { paymentRoutes } from './routes/payments';
 import { refundRoutes } from './routes/refunds';
 import { stripeAccountRoutes } from './routes/stripe-account';
@@ -49,6 +50,7 @@ export function allRoutes(deps: ApiDeps, authFailures = new AuthFailureLimiter(d
     ...healthRoutes(deps), ...merchantRoutes(deps), ...connectionRoutes(deps), ...oauthRoutes(deps), ...paymentRoutes(deps), ...refundRoutes(deps),
     ...integrationRoutes(deps), ...cpqRoutes(deps), ...quotePaymentRoutes(deps), ...bpayRoutes(deps), ...billingSyncRoutes(deps), ...feeRoutes(deps),
     ...invoiceSyncRoutes(deps), ...payerInvoiceRoutes(deps), ...stripeAccountRoutes(deps), ...surchargeRoutes(deps), ...consoleUserRoutes(deps, authFailures), ...consoleTwoFactorRoutes(deps, authFailures), ...overviewRoutes(deps),
+    ...reminderRoutes(deps),
   ];
   let document: unknown;
   const openApi = () =>

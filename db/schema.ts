@@ -24,6 +24,9 @@ export interface MerchantsTable {
   notification_email_sealed: ColumnType<string | null, string | null | undefined, string | null>;
   /** Console users must sign in with a second factor (they enrol at their next sign-in). */
   console_two_factor_required: ColumnType<boolean, boolean | undefined, boolean>;
+  /** Reminder emails for outstanding invoices: on or off, and the steps in days relative to the due date. */
+  reminders_enabled: ColumnType<boolean, boolean | undefined, boolean>;
+  reminder_offsets: ColumnType<number[], number[] | undefined, number[]>;
 }
 
 
@@ -454,6 +457,26 @@ export interface AccountingInvoicesTable {
   refreshed_at: ColumnType<Date, Date | undefined, Date>;
 }
 
+/** A reminder sent: one row per invoice and step (the step's emails are keyed the same way in the outbox). */
+export interface InvoiceRemindersTable {
+  merchant_id: string;
+  invoice_id: string;
+  offset_days: number;
+  invoice_number: string;
+  due_date: string;
+  currency: string;
+  amount_due_minor: ColumnType<number, number, number>;
+  recipients: number;
+  sent_at: CreatedAt;
+}
+
+/** A payer who asked for no more reminder emails from this merchant. */
+export interface ReminderOptOutsTable {
+  merchant_id: string;
+  payer_id: string;
+  created_at: CreatedAt;
+}
+
 export interface AutoPaymentAttemptsTable {
   merchant_id: string;
   invoice_id: string;
@@ -665,6 +688,8 @@ export interface Database {
   inventory_audit_entries: InventoryAuditEntriesTable;
   payer_contacts: PayerContactsTable;
   accounting_invoices: AccountingInvoicesTable;
+  invoice_reminders: InvoiceRemindersTable;
+  reminder_opt_outs: ReminderOptOutsTable;
   auto_payment_attempts: AutoPaymentAttemptsTable;
   invoice_payment_claims: InvoicePaymentClaimsTable;
   billing_sync_connections: BillingSyncConnectionsTable;

@@ -22,6 +22,7 @@ import { completeAccountLink } from '../emulators/stripe';
 import { accountingEnv, ConfigError, loadConfig, logEnv, mailConfig, mailEnv, stripeEnv, temporalEnv } from '../lib/config';
 import { ensureMailRelay, mailWaker, noMailWaker, type MailWaker } from '../lib/mail/relay';
 import { ensureConnectionUpkeepSchedule } from '../lib/schedules/connection-upkeep';
+import { ensureReminderSchedule } from '../lib/schedules/invoice-reminders';
 import { createMailSender } from '../lib/mail/transport';
 import { decideConsent } from '../emulators/support/consent';
 import { newKeyringText, parseKeyring } from '../lib/crypto/sealed-box';
@@ -236,6 +237,7 @@ async function main() {
     stops.push(['workers', workers.shutdown]);
     if (mail) await ensureMailRelay(temporal, temporalConfig.SETTLE_TASK_QUEUE_PREFIX);
     await ensureConnectionUpkeepSchedule(temporal, temporalConfig.SETTLE_TASK_QUEUE_PREFIX);
+    await ensureReminderSchedule(temporal, temporalConfig.SETTLE_TASK_QUEUE_PREFIX);
     void workers.done.catch((err) => {
       log.error({ err: (err as Error).message }, 'a worker failed');
       void stopAll('worker failure', 1);

@@ -11,6 +11,7 @@ import { exitOnConfigError, loadConfig, mailConfig, workerConfigSchema } from '.
 import { createLogger } from '../lib/logger';
 import { ensureMailRelay, mailWaker } from '../lib/mail/relay';
 import { ensureConnectionUpkeepSchedule } from '../lib/schedules/connection-upkeep';
+import { ensureReminderSchedule } from '../lib/schedules/invoice-reminders';
 import { createMailSender } from '../lib/mail/transport';
 import { taskQueueName } from '../lib/task-queues';
 import { connectClient, connectWorkerConnection } from '../lib/temporal/connection';
@@ -56,6 +57,9 @@ async function main() {
     // The service worker runs the daily upkeep of connections; it makes sure its Schedule exists (a no-op if it does).
     await ensureConnectionUpkeepSchedule(temporal, config.SETTLE_TASK_QUEUE_PREFIX);
     log.info('connection upkeep scheduled');
+    // And the daily run that starts invoices' reminder emails (merchants with reminders on).
+    await ensureReminderSchedule(temporal, config.SETTLE_TASK_QUEUE_PREFIX);
+    log.info('invoice reminders scheduled');
     // The service worker sends the outbox; it starts the relay (one per deployment, a no-op if running).
     if (mailSender) await ensureMailRelay(temporal, config.SETTLE_TASK_QUEUE_PREFIX);
     else log.warn('SMTP_URL is unset: emails stay in the outbox, unsent');

@@ -16,3 +16,5 @@ export { mailRelayWorkflow } from './mail/mail-relay-workflow';
 export { connectionUpkeepWorkflow } from './connections/connection-upkeep-workflow';
 export { refundWorkflow } from './refunds/refund-workflow';
 export { payoutWorkflow } from './payouts/payout-workflow';
+export { reminderRunWorkflow } from './reminders/reminder-run-workflow';
+export { invoiceReminderWorkflow } from './reminders/invoice-reminder-workflow';

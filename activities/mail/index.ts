@@ -34,6 +34,7 @@ const TEMPLATE_NAMES: Record<string, string> = {
   'payment-declined': 'payment declined',
   'accounting-reconnect': 'accounting connection needs reconnecting',
   'refund-confirmation': 'refund confirmation',
+  'invoice-reminder': 'invoice reminder',
 };
 
 export function createMailActivities({ db, keyring, mail, log }: MailActivityDeps) {

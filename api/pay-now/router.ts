@@ -9,6 +9,7 @@ import { identifyHandlers } from './identify';
 import { mountInvoicePages } from './invoices/router';
 import { loadQuote, renderQuote } from './quote-context';
 import { page } from './requests';
+import { reminderOptOutHandlers } from './reminder-opt-out';
 import { setPasswordHandlers } from './set-password';
 
 export function payNowRouter(deps: ApiDeps, authFailures: AuthFailureLimiter): Router {
@@ -27,6 +28,9 @@ export function payNowRouter(deps: ApiDeps, authFailures: AuthFailureLimiter): R
   router.get('/pay/q/:token/return', paying.returned);
   router.get('/pay/set-password', password.show);
   router.post('/pay/set-password', password.submit);
+  const optOut = reminderOptOutHandlers(deps);
+  router.get('/pay/m/:merchantId/reminders/opt-out', optOut.show);
+  router.post('/pay/m/:merchantId/reminders/opt-out', optOut.submit);
   mountInvoicePages(router, deps, authFailures);
   return router;
 }

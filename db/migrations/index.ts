@@ -25,6 +25,7 @@ import * as m0022 from './0022_invoice_sync_contacts_matched';
 import * as m0023 from './0023_quote_payment_refunds';
 import * as m0024 from './0024_console_two_factor';
 import * as m0025 from './0025_surcharge_settings';
+import * as m0026 from './0026_invoice_reminders';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -51,4 +52,5 @@ export const migrations: Record<string, Migration> = {
   '0023_quote_payment_refunds': m0023,
   '0024_console_two_factor': m0024,
   '0025_surcharge_settings': m0025,
+  '0026_invoice_reminders': m0026,
 };

@@ -65,6 +65,26 @@ export function autoPaymentFailedTemplate(d: { name: string; what: string; failu
   });
 }
 
+/**
+ * A reminder of an invoice that is due soon, today or overdue (the merchant's reminder schedule): how much is due and
+ * when, the link to pay, and the signed link that stops these reminders.
+ */
+export function invoiceReminderTemplate(d: { name: string; merchantName: string; number: string; amount: string; currency: string; dueDate: string; offset: number;
+  payNowUrl: string; optOutUrl: string }): RenderedEmail {
+  const when = d.offset < 0 ? `is due on ${d.dueDate}` : d.offset === 0 ? 'is due today' : `was due on ${d.dueDate} and is overdue`;
+  return render({
+    subject: d.offset <= 0 ? `Reminder: invoice ${d.number} from ${d.merchantName} ${d.offset === 0 ? 'is due today' : `is due on ${d.dueDate}`}`
+      : `Overdue: invoice ${d.number} from ${d.merchantName}`,
+    blocks: [
+      { p: `Hello ${d.name},` },
+      { p: `Invoice ${d.number} from ${d.merchantName} ${when}. ${d.amount} ${d.currency} is still to pay.` },
+      { link: { href: d.payNowUrl, label: 'Pay now' } },
+      { p: 'If you have paid it already, thank you: please ignore this email.' },
+      { p: `To receive no more payment reminders from ${d.merchantName}, open this address: ${d.optOutUrl}` },
+    ],
+  });
+}
+
 /** How a payment was made, in the payer's words: the kind of method only (no card or account number). */
 export const methodWords = (method: 'card' | 'bank_debit') => (method === 'card' ? 'card' : 'bank debit');
 

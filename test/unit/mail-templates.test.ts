@@ -1,6 +1,6 @@
 // The email templates: each renders a text and an HTML part that say the same thing, with everything the payer or
 // merchant typed escaped in the HTML, and nothing in them that the email does not need.
-import { paymentDeclinedTemplate, paymentReceiptTemplate, refundConfirmationTemplate } from '../../lib/mail/templates';
+import { invoiceReminderTemplate, paymentDeclinedTemplate, paymentReceiptTemplate, refundConfirmationTemplate } from '../../lib/mail/templates';
 import { formatAmount } from '../../lib/money';
 
 const hostile = 'Bob <script>alert(1)</script> & Co';
@@ -53,5 +53,23 @@ describe('refund confirmation', () => {
     expect(refund(true).text).toContain('refunded part of your payment for quote Q-7');
     expect(refundConfirmationTemplate({ name: 'Dana', merchantName: 'Acme', what: 'invoice INV-1', amount: '5.00', currency: 'AUD', method: 'bank_debit', partial: false }).text)
       .toContain('goes back to the bank account you paid with');
+  });
+});
+
+describe('invoice reminder', () => {
+  const common = { name: 'Dana', merchantName: 'Acme IT', number: 'INV-9', amount: '120.00', currency: 'AUD', dueDate: '2026-12-10',
+    payNowUrl: 'https://pay.example/pay/m/mer_1/invoices', optOutUrl: 'https://pay.example/pay/m/mer_1/reminders/opt-out?t=a.b.c' };
+
+  it('says when the invoice is due, before, on and after the day, with the Pay Now and opt-out links', () => {
+    expect(invoiceReminderTemplate({ ...common, offset: -3 }).subject).toBe('Reminder: invoice INV-9 from Acme IT is due on 2026-12-10');
+    expect(invoiceReminderTemplate({ ...common, offset: 0 }).subject).toBe('Reminder: invoice INV-9 from Acme IT is due today');
+    const overdue = invoiceReminderTemplate({ ...common, offset: 7 });
+    expect(overdue.subject).toBe('Overdue: invoice INV-9 from Acme IT');
+    for (const part of [overdue.text, overdue.html]) {
+      expect(part).toContain('was due on 2026-12-10 and is overdue. 120.00 AUD is still to pay.');
+      expect(part).toContain('https://pay.example/pay/m/mer_1/invoices');
+    }
+    expect(overdue.text).toContain(common.optOutUrl);
+    expect(overdue.html).toContain('opt-out?t=a.b.c');
   });
 });
