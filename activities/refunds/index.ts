@@ -116,7 +116,8 @@ export function createRefundActivities(deps: RefundDeps) {
         }
         await recordActivity(trx, { merchantId: input.merchantId, kind: 'refund-succeeded', subject: row.id, detail: `${amount} of payment ${row.payment_id}` });
         if (!row.payer_id) return false;
-        return deps.payerEmails.refundConfirmation(trx, { refundId: row.id, merchantId: input.merchantId, payerId: row.payer_id, amountMinor: row.amount_minor,
+        // The payer hears what came back to their card: with a surcharge given back, both.
+        return deps.payerEmails.refundConfirmation(trx, { refundId: row.id, merchantId: input.merchantId, payerId: row.payer_id, amountMinor: row.amount_minor + row.surcharge_minor,
           currency: row.currency, method: row.method, invoiceIds: row.applications.map((a) => a.invoiceId), partial: row.amount_minor < row.paid_minor });
       });
       if (emailed) deps.wakeMail();
