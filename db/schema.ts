@@ -667,7 +667,6 @@ export interface PaymentSurchargesTable {
   accounting_payment_id: string | null;
   sync_status: 'synced' | 'failed';
   sync_reason: string | null;
-  refunded_minor: ColumnType<number, number | undefined, number>;
   created_at: CreatedAt;
 }
 
@@ -833,6 +832,8 @@ export interface PaymentRefundsTable {
   failure: string | null;
   books_status: ColumnType<RefundBooksStatus, RefundBooksStatus | undefined, RefundBooksStatus>;
   books_records: ColumnType<RefundBooksRecord[], string | undefined, string>;
+  /** The surcharge given back with this refund (0025_surcharge_settings.ts); Stripe refunds amount_minor + this. */
+  surcharge_minor: ColumnType<number, number | undefined, number>;
   created_at: CreatedAt;
   updated_at: ColumnType<Date, Date | undefined, Date>;
 }

@@ -18,6 +18,7 @@ import type { accountingRunner } from '../accounting';
 import { DEFAULT_ACCOUNTS } from '../accounting/default-accounts';
 import { payoutAccountsOf } from '../accounting/payout-accounts';
 import type { PaymentMethodKind } from '../../lib/quotes/methods';
+import { merchantSurcharges } from '../../db/surcharges';
 import type { PayerEmails } from '../notifications/payer-emails';
 import { merchantAccount } from '../stripe/connected-account';
 
@@ -90,7 +91,9 @@ export function createRefundActivities(deps: RefundDeps) {
       let refund: Stripe.Refund;
       try {
         refund = await stripe.refunds.create({
-          payment_intent: row.stripe_payment_intent_id, amount: row.amount_minor,
+          // A surcharged payment's refund gives back its share of the surcharge too when the merchant's rule says so
+          // (decided when it was asked for: surcharge_minor); one Stripe refund of both.
+          payment_intent: row.stripe_payment_intent_id, amount: row.amount_minor + row.surcharge_minor,
           ...(row.reason ? { reason: row.reason as Stripe.RefundCreateParams.Reason } : {}),
           // How the Connect webhook tells Settle's own refunds from dashboard ones.
           metadata: { settle_refund_id: row.id, ...(row.quote_payment_id ? { settle_quote_payment_id: row.quote_payment_id } : { settle_payment_id: row.payment_id! }), settle_merchant_id: ref.merchantId },
@@ -131,7 +134,8 @@ export function createRefundActivities(deps: RefundDeps) {
         }
         await recordActivity(trx, { merchantId: input.merchantId, kind: 'refund-succeeded', subject: row.id, detail: `${amount} of ${row.paid}` });
         if (!row.payer_id) return false;
-        return deps.payerEmails.refundConfirmation(trx, { refundId: row.id, merchantId: input.merchantId, payerId: row.payer_id, amountMinor: row.amount_minor,
+        // The payer hears what came back to their card: with a surcharge given back, both.
+        return deps.payerEmails.refundConfirmation(trx, { refundId: row.id, merchantId: input.merchantId, payerId: row.payer_id, amountMinor: row.amount_minor + row.surcharge_minor,
           currency: row.currency, method: row.method, invoiceIds: row.invoiceIds, ...(row.quote ? { quoteId: row.quote.quoteId } : {}), partial: row.amount_minor < row.paid_minor });
       });
       if (emailed) deps.wakeMail();
@@ -160,11 +164,20 @@ export function createRefundActivities(deps: RefundDeps) {
         if (!invoice) return undefined;
         const accounts = await payoutAccountsOf(db, ref.merchantId, connection.platform);
         const defaults = DEFAULT_ACCOUNTS[connection.platform];
-        return call((p) => p.refundCustomer({
+        const reversed = await call((p) => p.refundCustomer({
           contactId: invoice.contactId, amountMinor: row.amount_minor, currency: row.currency, date: new Date().toISOString().slice(0, 10),
           lineAccount: defaults.line, taxType: defaults.taxType, fromAccount: accounts.clearing,
           reference: `Refund ${row.stripe_refund_id ?? row.id}`, description: `Refund of ${row.payment_reference}${row.reason ? ` (${row.reason})` : ''}`,
         }, key));
+        if (row.surcharge_minor === 0) return reversed;
+        // The surcharge given back leaves the surcharge revenue account (and its tax code), as it went in: apart.
+        const books = (await merchantSurcharges(db, ref.merchantId))?.books;
+        const surcharge = await call((p) => p.refundCustomer({
+          contactId: invoice.contactId, amountMinor: row.surcharge_minor, currency: row.currency, date: new Date().toISOString().slice(0, 10),
+          lineAccount: books?.revenueAccountCode ?? defaults.line, taxType: books?.taxCode ?? defaults.taxType, fromAccount: accounts.clearing,
+          reference: `Refund ${row.stripe_refund_id ?? row.id} surcharge`, description: `Card surcharge given back with the refund of ${row.payment_reference}`,
+        }, keyOf('surcharge-refund-reversal')));
+        return [...reversed, ...surcharge];
       });
       if (!records) {
         const reason = `invoice ${invoiceId}, which ${row.paid} paid, is no longer in the books`;

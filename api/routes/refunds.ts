@@ -11,6 +11,8 @@ import type { PaymentRefund } from '../../db/schema';
 import { derivedId, newId } from '../../lib/ids';
 import { CURRENCIES, formatAmount, parseAmount, type Currency } from '../../lib/money';
 import { refundDecision } from '../../lib/payments/refund-rules';
+import { surchargeRefundMinor } from '../../lib/surcharges';
+import { merchantSurcharges } from '../../db/surcharges';
 import { taskQueueName } from '../../lib/task-queues';
 import { refundWorkflowId, type RefundInput } from '../../workflows/refunds/definitions';
 import { refundWorkflow } from '../../workflows/refunds/refund-workflow';
@@ -31,6 +33,7 @@ const refundView = z.object({
   origin: z.enum(['api', 'dashboard']).describe('Asked for through this API, or made in the Stripe dashboard'),
   status: z.enum(['requested', 'succeeded', 'failed']).describe("Stripe's outcome"),
   failure: z.string().nullable(),
+  surcharge: z.string().describe('The card surcharge given back with the invoices\' amount (by the merchant\'s surcharge refund rule); Stripe refunds amount + surcharge'),
   books: z.object({
     status: z.enum(['pending', 'reversed', 'failed', 'not-posted']),
     records: z.array(z.object({ kind: z.string(), id: z.string() })).describe('What the reversal made in the books'),
@@ -40,7 +43,7 @@ type RefundView = z.infer<typeof refundView>;
 
 const viewOf = (r: PaymentRefund): RefundView => ({
   id: r.id, paymentId: (r.payment_id ?? r.quote_payment_id)!, amount: formatAmount(r.amount_minor, r.currency as Currency), currency: r.currency as Currency,
-  reason: r.reason as RefundView['reason'], origin: r.origin, status: r.status, failure: r.failure,
+  reason: r.reason as RefundView['reason'], origin: r.origin, status: r.status, failure: r.failure, surcharge: formatAmount(r.surcharge_minor, r.currency as Currency),
   books: { status: r.books_status, records: r.books_records },
 });
 
@@ -140,9 +143,18 @@ export function refundRoutes(deps: ApiDeps) {
             .where(payment.column, '=', payment.id).where('status', '!=', 'failed').executeTakeFirstOrThrow();
           const decision = refundDecision({ paidMinor: payment.amountMinor, refundedMinor: Number(refunded), requestedMinor });
           if (!decision.ok) throw new ProblemError('refund-not-possible', decision.reason);
+          // A surcharged payment (issue 27): the merchant's rule decides whether its share of the surcharge goes back too.
+          const surcharge = await trx.selectFrom('payment_surcharges').select('surcharge_minor').where('payment_id', '=', payment.id).executeTakeFirst();
+          let surchargeMinor = 0;
+          if (surcharge) {
+            const before = await trx.selectFrom('payment_refunds').select(sql<string>`coalesce(sum(surcharge_minor), 0)`.as('surcharge'))
+              .where(payment.column, '=', payment.id).where('status', '!=', 'failed').executeTakeFirstOrThrow();
+            surchargeMinor = surchargeRefundMinor({ paidMinor: payment.amountMinor, surchargeMinor: surcharge.surcharge_minor, refundedBeforeMinor: Number(refunded),
+              surchargeRefundedBeforeMinor: Number(before.surcharge), refundMinor: decision.amountMinor, refundSurcharge: (await merchantSurcharges(trx, merchantId))?.refundSurcharge ?? true });
+          }
           const row = await trx.insertInto('payment_refunds').values({
             id: refundId, merchant_id: merchantId, [payment.column]: payment.id, idempotency_key: key, amount_minor: decision.amountMinor, currency: payment.currency,
-            reason: body.reason ?? null, origin: 'api',
+            reason: body.reason ?? null, origin: 'api', surcharge_minor: surchargeMinor,
           }).returningAll().executeTakeFirstOrThrow();
           return { row, replay: false };
         });

@@ -42,12 +42,16 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     // synced | failed (the merchant has an action)
     .addColumn('sync_status', 'text', (c) => c.notNull())
     .addColumn('sync_reason', 'text')
-    .addColumn('refunded_minor', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
+
+  // The part of a refund that gives a surcharge back (by the merchant's rule when the refund was asked for): Stripe
+  // refunds amount + this; the books reverse it on the surcharge revenue account, apart from the invoices' part.
+  await db.schema.alterTable('payment_refunds').addColumn('surcharge_minor', 'integer', (c) => c.notNull().defaultTo(0)).execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await db.schema.alterTable('payment_refunds').dropColumn('surcharge_minor').execute();
   await db.schema.dropTable('payment_surcharges').execute();
   await db.schema.dropTable('surcharge_settings').execute();
 }

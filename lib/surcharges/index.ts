@@ -3,3 +3,4 @@ export * from './types';
 export * from './jurisdictions';
 export * from './compute';
 export * from './stripe-instrument';
+export * from './refund';

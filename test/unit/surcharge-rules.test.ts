@@ -8,6 +8,8 @@ import {
   applicableRules,
   capOfMinor,
   computeSurcharge,
+  instrumentOf,
+  payerPlaceOf,
   percentOfMinor,
   type CardBrand,
   type PaymentInstrument,
@@ -186,5 +188,26 @@ describe('computeSurcharge: properties', () => {
       expect(Math.abs(q.surchargeMinor - fixed - exact)).toBeLessThanOrEqual(0.5);
       expect(q.surchargeMinor).toBe(percentOfMinor(amount, bp) + fixed);
     }));
+  });
+});
+
+describe('instrumentOf / payerPlaceOf (what a Stripe payment method tells the rules)', () => {
+  it('reads brand, funding and issuing country of a card; anything else is a bank debit', () => {
+    expect(instrumentOf({ type: 'card', card: { brand: 'visa', funding: 'debit', country: 'us' } })).toEqual({ kind: 'card', brand: 'visa', funding: 'debit', country: 'US' });
+    expect(instrumentOf({ type: 'card', card: { brand: 'American Express', funding: 'credit', country: 'AU' } })).toMatchObject({ brand: 'amex' });
+    expect(instrumentOf({ type: 'card', card: { brand: 'eftpos_australia', funding: 'debit', country: 'AU' } })).toMatchObject({ brand: 'eftpos_au' });
+    expect(instrumentOf({ type: 'card', card: { brand: 'something-new', funding: 'charge', country: null } })).toEqual({ kind: 'card', brand: 'unknown', funding: 'unknown', country: 'ZZ' });
+    expect(instrumentOf({ type: 'au_becs_debit' })).toEqual({ kind: 'bank_debit' });
+    expect(instrumentOf({ type: 'us_bank_account' })).toEqual({ kind: 'bank_debit' });
+  });
+  it('takes the payer\'s place from the billing address when there is one', () => {
+    expect(payerPlaceOf({ type: 'card', billing_details: { address: { country: 'us', state: 'ct' } } })).toEqual({ country: 'US', state: 'CT' });
+    expect(payerPlaceOf({ type: 'card', billing_details: { address: null } })).toBeUndefined();
+  });
+  it('an unknown-funding US card and a CT billing address are never surcharged, end to end', () => {
+    const s = settings();
+    const pm = { type: 'card', card: { brand: 'visa', funding: 'credit', country: 'US' }, billing_details: { address: { country: 'US', state: 'CT' } } };
+    expect(computeSurcharge({ settings: s, amountMinor: 10_000, currency: 'USD', instrument: instrumentOf(pm), payerPlace: payerPlaceOf(pm), at: AT }).surchargeMinor).toBe(0);
+    expect(computeSurcharge({ settings: s, amountMinor: 10_000, currency: 'USD', instrument: instrumentOf({ type: 'card', card: { brand: 'visa', country: 'US' } }), at: AT }).surchargeMinor).toBe(0);
   });
 });

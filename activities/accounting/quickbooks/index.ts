@@ -286,7 +286,8 @@ export function createQuickBooksPlatform(opts: QuickBooksPlatformOptions): Accou
         DepositToAccountRef: { value: refund.fromAccount },
         PrivateNote: refund.reference,
         Line: [{ Amount: amount, DetailType: 'SalesItemLineDetail', Description: refund.description,
-          SalesItemLineDetail: { ItemRef: { value: refund.lineAccount }, Qty: 1, UnitPrice: amount } }],
+          // The tax code of what is given back (a surcharge's own), when one is named.
+          SalesItemLineDetail: { ItemRef: { value: refund.lineAccount }, Qty: 1, UnitPrice: amount, ...(refund.taxType ? { TaxCodeRef: { value: refund.taxType } } : {}) } }],
       }, requestIdFor(key));
       return [{ kind: 'refundReceipt', id: String(created.Id) }];
     },
