@@ -83,6 +83,8 @@ export interface AccountingConnectionsTable {
   role: 'wise-pay' | 'company' | 'service';
   platform: 'xero' | 'quickbooks';
   tenant_id: string;
+  /** The organisation's name as the platform gave it at consent (Xero); null when it did not (QuickBooks, older rows). */
+  tenant_name: ColumnType<string | null, string | null | undefined, string | null>;
   /** disconnected: by the merchant; reconnect_required: the grant died (revoked, expired) and must be consented again. */
   status: 'connected' | 'disconnected' | 'reconnect_required';
   /** Erased (null) when the merchant disconnects. */
@@ -393,6 +395,8 @@ export interface MerchantMessagesTable {
   kind: string;
   text: string;
   created_at: CreatedAt;
+  /** When someone of the merchant marked it read; null: unread. */
+  read_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 export type FeeType = 'transaction' | 'subscription' | 'dishonour' | 'chargeback' | 'other';

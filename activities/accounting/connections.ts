@@ -128,7 +128,7 @@ export class ConnectionStore {
   async connect(
     merchantId: string,
     role: AccountingRole,
-    grant: { platform: PlatformName; tenantId: string; tokens: TokenSet; platformConnectionId?: string },
+    grant: { platform: PlatformName; tenantId: string; tenantName?: string; tokens: TokenSet; platformConnectionId?: string },
   ): Promise<AccountingConnection & { replaced?: ReplacedGrant }> {
     return this.db.transaction().execute(async (trx) => {
       const existing = await trx.selectFrom('accounting_connections').selectAll().where('merchant_id', '=', merchantId).where('role', '=', role)
@@ -137,6 +137,7 @@ export class ConnectionStore {
       const values = {
         platform: grant.platform,
         tenant_id: grant.tenantId,
+        tenant_name: grant.tenantName ?? null,
         status: 'connected' as const,
         token_sealed: this.sealTokens(id, grant.tokens),
         access_expires_at: new Date(Date.now() + grant.tokens.expires_in * 1000),

@@ -3,6 +3,7 @@
 // the upload on again after the 30-day limit turned it off.
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { z } from 'zod';
+import { sql } from 'kysely';
 import { resolveMerchantActions } from '../../db/actions';
 import { seal } from '../../lib/crypto/sealed-box';
 import { derivedId, newId } from '../../lib/ids';
@@ -176,10 +177,36 @@ export function bpayRoutes(deps: ApiDeps) {
       },
     }),
     defineRoute({
-      method: 'get', path: '/v1/messages', operationId: 'listMessages', summary: 'Information of significance (limits reached, feature disabled), newest first', tag: 'payment upload', auth: 'merchant',
-      responses: { 200: { description: 'Messages', schema: z.object({ messages: z.array(z.object({ id: z.string(), kind: z.string(), text: z.string(), createdAt: z.string() })) }) } },
-      handler: async ({ state }) => ({ status: 200, body: { messages: (await deps.db.selectFrom('merchant_messages').selectAll().where('merchant_id', '=', state.merchant.id)
-        .orderBy('created_at', 'desc').limit(100).execute()).map((m) => ({ id: m.id, kind: m.kind, text: m.text, createdAt: m.created_at.toISOString() })) } }),
+      method: 'get', path: '/v1/messages', operationId: 'listMessages', summary: 'Information of significance (limits reached, feature disabled), newest first, each read or not', tag: 'payment upload', auth: 'merchant',
+      responses: { 200: { description: 'Messages', schema: z.object({ unread: z.number().int().describe('Unread messages (of all, not only the ones listed)'),
+        messages: z.array(z.object({ id: z.string(), kind: z.string(), text: z.string(), createdAt: z.string(), readAt: z.string().nullable() })) }) } },
+      handler: async ({ state }) => {
+        const [rows, unread] = await Promise.all([
+          deps.db.selectFrom('merchant_messages').selectAll().where('merchant_id', '=', state.merchant.id).orderBy('created_at', 'desc').limit(100).execute(),
+          deps.db.selectFrom('merchant_messages').where('merchant_id', '=', state.merchant.id).where('read_at', 'is', null).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
+        ]);
+        return { status: 200, body: { unread: Number(unread.n),
+          messages: rows.map((m) => ({ id: m.id, kind: m.kind, text: m.text, createdAt: m.created_at.toISOString(), readAt: m.read_at?.toISOString() ?? null })) } };
+      },
+    }),
+    defineRoute({
+      method: 'put', path: '/v1/messages/:messageId/read', operationId: 'markMessageRead', summary: 'Mark a message read (for everyone of the merchant); again: no change', tag: 'payment upload', auth: 'merchant',
+      params: z.object({ messageId: z.string().regex(/^msg_[0-9a-f]{24}$/, 'must be a message id (msg_…)') }),
+      responses: { 204: { description: 'Read' }, 404: { description: 'No such message for this merchant' } },
+      handler: async ({ params, state }) => {
+        const found = await deps.db.updateTable('merchant_messages').set({ read_at: sql<Date>`coalesce(read_at, now())` })
+          .where('id', '=', params.messageId).where('merchant_id', '=', state.merchant.id).executeTakeFirst();
+        if (found.numUpdatedRows === 0n) throw notFound('message');
+        return { status: 204 };
+      },
+    }),
+    defineRoute({
+      method: 'post', path: '/v1/messages/read', operationId: 'markAllMessagesRead', summary: "Mark every unread message of the merchant read", tag: 'payment upload', auth: 'merchant',
+      responses: { 200: { description: 'Marked', schema: z.object({ marked: z.number().int() }) } },
+      handler: async ({ state }) => {
+        const done = await deps.db.updateTable('merchant_messages').set({ read_at: sql<Date>`now()` }).where('merchant_id', '=', state.merchant.id).where('read_at', 'is', null).executeTakeFirst();
+        return { status: 200, body: { marked: Number(done.numUpdatedRows) } };
+      },
     }),
   ];
 }

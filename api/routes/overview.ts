@@ -20,6 +20,7 @@ export function overviewRoutes(deps: ApiDeps) {
         sync: z.object({ pending: z.number(), failed: z.number(), notUploaded: z.number(), lastSyncedAt: z.string().nullable() }),
         openActions: z.number(),
         recentMessages: z.number().describe(`Messages of the last ${DAYS} days`),
+        unreadMessages: z.number().describe('Messages nobody of the merchant marked read (any age)'),
       }) } },
       handler: async ({ state }) => {
         const merchantId = state.merchant.id;
@@ -36,7 +37,8 @@ export function overviewRoutes(deps: ApiDeps) {
             sql<string>`count(*) filter (where sync_status = 'pending')`.as('pending'), sql<string>`count(*) filter (where sync_status = 'failed')`.as('failed'),
             sql<string>`count(*) filter (where sync_status = 'not-uploaded')`.as('not_uploaded'), (eb) => eb.fn.max('synced_at').as('last')]).executeTakeFirstOrThrow(),
           deps.db.selectFrom('merchant_actions').where('merchant_id', '=', merchantId).where('resolved_at', 'is', null).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
-          deps.db.selectFrom('merchant_messages').where('merchant_id', '=', merchantId).where('created_at', '>=', since).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
+          deps.db.selectFrom('merchant_messages').where('merchant_id', '=', merchantId)
+            .select([sql<string>`count(*) filter (where created_at >= ${since})`.as('n'), sql<string>`count(*) filter (where read_at is null)`.as('unread')]).executeTakeFirstOrThrow(),
         ]);
         const money = (currency: string, n: string, sum: string | null) => {
           const amountMinor = Number(sum ?? 0);
@@ -49,6 +51,7 @@ export function overviewRoutes(deps: ApiDeps) {
           sync: { pending: Number(sync.pending), failed: Number(sync.failed), notUploaded: Number(sync.not_uploaded), lastSyncedAt: sync.last ? new Date(sync.last as Date).toISOString() : null },
           openActions: Number(actions.n),
           recentMessages: Number(messages.n),
+          unreadMessages: Number(messages.unread),
         } };
       },
     }),

@@ -34,6 +34,7 @@ const refundView = z.object({
   status: z.enum(['requested', 'succeeded', 'failed']).describe("Stripe's outcome"),
   failure: z.string().nullable(),
   surcharge: z.string().describe('The card surcharge given back with the invoices\' amount (by the merchant\'s surcharge refund rule); Stripe refunds amount + surcharge'),
+  createdAt: z.string().describe('When the refund was asked for (or seen, for a dashboard refund)'),
   books: z.object({
     status: z.enum(['pending', 'reversed', 'failed', 'not-posted']),
     records: z.array(z.object({ kind: z.string(), id: z.string() })).describe('What the reversal made in the books'),
@@ -44,6 +45,7 @@ type RefundView = z.infer<typeof refundView>;
 const viewOf = (r: PaymentRefund): RefundView => ({
   id: r.id, paymentId: (r.payment_id ?? r.quote_payment_id)!, amount: formatAmount(r.amount_minor, r.currency as Currency), currency: r.currency as Currency,
   reason: r.reason as RefundView['reason'], origin: r.origin, status: r.status, failure: r.failure, surcharge: formatAmount(r.surcharge_minor, r.currency as Currency),
+  createdAt: r.created_at.toISOString(),
   books: { status: r.books_status, records: r.books_records },
 });
 
@@ -163,6 +165,26 @@ export function refundRoutes(deps: ApiDeps) {
         const location = `/v1/payments/${paymentId}/refunds/${outcome.row.id}`;
         const replyHeaders: Record<string, string> = outcome.replay ? { 'Idempotent-Replayed': 'true', Location: location } : { Location: location };
         return { status: outcome.replay ? 200 : 202, body: viewOf(outcome.row), headers: replyHeaders };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/payments/:paymentId/refunds',
+      operationId: 'listRefunds',
+      summary: "A payment's refunds, oldest first (asked through the API or made in the Stripe dashboard), each with its outcome",
+      tag: 'payments',
+      auth: 'merchant',
+      params: z.object({ paymentId: paymentIdParam }),
+      responses: { 200: { description: 'The refunds (none: an empty list)', schema: z.object({ refunds: z.array(refundView) }) }, 404: { description: 'No such payment or quote payment for this merchant' } },
+      handler: async ({ params, state }) => {
+        // The payment first: another merchant's payment id is a 404, never an empty list that says it exists.
+        const quote = params.paymentId.startsWith('qp_');
+        const payment = await deps.db.selectFrom(quote ? 'quote_payments' : 'payments').select('id').where('id', '=', params.paymentId)
+          .where('merchant_id', '=', state.merchant.id).executeTakeFirst();
+        if (!payment) throw notFound('payment');
+        const rows = await deps.db.selectFrom('payment_refunds').selectAll().where('merchant_id', '=', state.merchant.id)
+          .where(quote ? 'quote_payment_id' : 'payment_id', '=', params.paymentId).orderBy('created_at').orderBy('id').execute();
+        return { status: 200, body: { refunds: rows.map(viewOf) } };
       },
     }),
     defineRoute({

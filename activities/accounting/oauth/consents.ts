@@ -96,7 +96,7 @@ export class Consents {
       if (tenants.length === 0) throw new ConsentRefused('no-tenant', 'the consent opened no Xero organisation');
       if (tenants.length === 1) {
         const [tenant] = tenants;
-        await this.store(owner.merchantId, owner.role, { platform, tenantId: tenant.tenantId, tokens, platformConnectionId: tenant.connectionId });
+        await this.store(owner.merchantId, owner.role, { platform, tenantId: tenant.tenantId, tenantName: tenant.name, tokens, platformConnectionId: tenant.connectionId });
         return { kind: 'connected', ...owner, tenantId: tenant.tenantId, tenantName: tenant.name };
       }
       const consentId = await this.keepPending(owner.merchantId, owner.role, tokens, tenants);
@@ -157,7 +157,7 @@ export class Consents {
         this.deps.log.warn({ merchantId, role, err: err.message }, 'could not disconnect an unpicked Xero organisation'));
     }
     await this.store(merchantId, role, {
-      platform: 'xero', tenantId, platformConnectionId: picked.connectionId,
+      platform: 'xero', tenantId, tenantName: picked.name, platformConnectionId: picked.connectionId,
       // The pending tokens' lifetime: Xero's 30 minutes from the consent, at most.
       tokens: { ...tokens, expires_in: Math.max(1, Math.floor((taken.created_at.getTime() + 30 * 60_000 - Date.now()) / 1000)) },
     });
@@ -193,7 +193,7 @@ export class Consents {
     }
   }
 
-  private async store(merchantId: string, role: AccountingRole, grant: { platform: PlatformName; tenantId: string; tokens: TokenSet; platformConnectionId?: string }) {
+  private async store(merchantId: string, role: AccountingRole, grant: { platform: PlatformName; tenantId: string; tenantName?: string; tokens: TokenSet; platformConnectionId?: string }) {
     const { replaced } = await this.deps.connections.connect(merchantId, role, grant);
     // Xero keeps one connection per user and organisation: if the new grant carries the same connection, revoking
     // the old token would end the new grant's access too. Only a grant on another connection is revoked.

@@ -30,10 +30,11 @@ export function Connections() {
   if (list.error) return <Page title="Connections"><ErrorState error={list.error} retry={() => list.refetch()} /></Page>;
   return (
     <Page title="Connections">
-      <p className="muted">
-        {list.data.multiConnection
-          ? 'Multi-connection is on: each role has its own accounting connection.'
-          : 'Multi-connection is off: the wise-pay connection serves every role (Settle support can turn multi-connection on).'}
+      <p id="multi-connection">
+        <strong>Multi-connection: {list.data.multiConnection ? 'on' : 'off'}.</strong>{' '}
+        <span className="muted">{list.data.multiConnection
+          ? 'Each role (wise-pay, company, service) has its own accounting connection.'
+          : 'The wise-pay connection serves every role. A Settle platform admin turns multi-connection on when your roles post to different organisations.'}</span>
       </p>
       {error && <div className="notice error" role="alert">{error}</div>}
       <div className="table-wrap">
@@ -47,7 +48,8 @@ export function Connections() {
                 <tr key={c.role}>
                   <th scope="row">{c.role}</th>
                   <td>{c.platform ? PLATFORMS[c.platform] : '—'}</td>
-                  <td>{c.tenantId ?? '—'}</td>
+                  {/* The name people know; the platform's id only when the platform gave no name (QuickBooks, older connections). */}
+                  <td title={c.tenantId ?? undefined}>{c.organisationName ?? (c.tenantId ? <span className="muted">id {c.tenantId}</span> : '—')}</td>
                   <td><Status value={c.status} />{!own && <span className="muted"> (uses {c.usesConnectionOf})</span>}</td>
                   <td className="num">{c.budget.minuteRemaining ?? '—'} / {c.budget.dayRemaining ?? '—'}</td>
                   <td>{formatDate(c.connectedSince)}</td>

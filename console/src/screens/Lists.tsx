@@ -89,15 +89,27 @@ export function Actions() {
 }
 
 export function Messages() {
+  const queries = useQueryClient();
   const list = useQuery({ queryKey: ['messages'], queryFn: () => call(api.GET('/v1/messages')) });
+  const refresh = () => Promise.all([queries.invalidateQueries({ queryKey: ['messages'] }), queries.invalidateQueries({ queryKey: ['overview'] })]);
+  const read = useMutation({ mutationFn: (messageId: string) => call(api.PUT('/v1/messages/{messageId}/read', { params: { path: { messageId } } })), onSuccess: refresh });
+  const readAll = useMutation({ mutationFn: () => call(api.POST('/v1/messages/read')), onSuccess: refresh });
+  const unread = list.data?.unread ?? 0;
   return (
-    <Page title="Messages">
+    <Page title="Messages" actions={unread > 0 && <button type="button" className="secondary" onClick={() => readAll.mutate()} disabled={readAll.isPending}>Mark all read</button>}>
+      {(read.error || readAll.error) && <ErrorState error={read.error ?? readAll.error} />}
       {list.isPending ? <Loading what="messages" /> : list.error ? <ErrorState error={list.error} retry={() => list.refetch()} /> : list.data.messages.length === 0 ? (
         <Empty>No messages. Settle writes here when something significant happens (a limit reached, an upload turned off).</Empty>
       ) : (
-        <ol className="feed">{list.data.messages.map((m) => (
-          <li key={m.id}><time dateTime={m.createdAt}>{formatDate(m.createdAt)}</time> <strong>{m.kind.replace(/[-_.]/g, ' ')}</strong> — <Linkified text={m.text} /></li>
-        ))}</ol>
+        <>
+          <p id="unread-count" role="status">{unread === 0 ? 'All read.' : `${unread} unread.`}</p>
+          <ol className="feed">{list.data.messages.map((m) => (
+            <li key={m.id} className={m.readAt ? 'read' : 'unread'} aria-label={`${m.readAt ? 'Read' : 'Unread'} message: ${m.kind.replace(/[-_.]/g, ' ')}`}>
+              <time dateTime={m.createdAt}>{formatDate(m.createdAt)}</time> {!m.readAt && <span className="chip">new</span>} <strong>{m.kind.replace(/[-_.]/g, ' ')}</strong> — <Linkified text={m.text} />
+              {!m.readAt && <> <button type="button" className="secondary small" onClick={() => read.mutate(m.id)} disabled={read.isPending}>Mark read</button></>}
+            </li>
+          ))}</ol>
+        </>
       )}
     </Page>
   );

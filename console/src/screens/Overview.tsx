@@ -29,7 +29,7 @@ export function Overview() {
         <section className="card tile" aria-labelledby="to-do">
           <h2 id="to-do">To do</h2>
           <p><Link to="/actions">{o.openActions} open action{o.openActions === 1 ? '' : 's'}</Link></p>
-          <p><Link to="/messages">{o.recentMessages} message{o.recentMessages === 1 ? '' : 's'} this month</Link></p>
+          <p><Link to="/messages">{o.unreadMessages} unread message{o.unreadMessages === 1 ? '' : 's'}</Link></p>
         </section>
       </div>
       <section className="card" aria-labelledby="last-30">

@@ -1,5 +1,5 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import type { FormEvent } from 'react';
+import type { FormEvent, ReactNode } from 'react';
 import { api, call, type Answer } from '../api/client';
 import { Link, navigate, useLocation } from '../router';
 import { useSession, type SessionView } from '../session';
@@ -91,6 +91,38 @@ function PaymentRow({ p, session }: { p: Listed; session: SessionView }) {
   );
 }
 
+type PaymentView = Answer<'/v1/payments/{paymentId}', 'get'>;
+type RefundView = Answer<'/v1/payments/{paymentId}/refunds', 'get'>['refunds'][number];
+
+const REFUND_BOOKS: Record<RefundView['books']['status'], string> = {
+  pending: 'reversal in the books under way', reversed: 'reversed in the books', failed: 'the reversal in the books failed (see Messages)', 'not-posted': 'the payment was never posted: nothing to reverse',
+};
+
+/** What happened to the payment, in order: recorded, posted, each refund. */
+function Timeline({ payment }: { payment: PaymentView }) {
+  const refunds = useQuery({ queryKey: ['refunds', payment.id], queryFn: () => call(api.GET('/v1/payments/{paymentId}/refunds', { params: { path: { paymentId: payment.id } } })) });
+  const events: Array<{ at: string; key: string; body: ReactNode }> = [];
+  if (payment.recordedAt) events.push({ at: payment.recordedAt, key: 'recorded', body: <>Recorded: {payment.amount} {payment.currency} by {payment.method.replace('_', ' ')}</> });
+  if (payment.sync.syncedAt) events.push({ at: payment.sync.syncedAt, key: 'synced', body: <>Posted to the books</> });
+  for (const r of refunds.data?.refunds ?? []) {
+    events.push({ at: r.createdAt, key: r.id, body: (
+      <>Refund of {r.amount} {r.currency}{r.origin === 'dashboard' ? ' (made in the Stripe dashboard)' : ''}: <Status value={r.status} />{' '}
+        <span className="muted">{r.status === 'failed' ? r.failure : REFUND_BOOKS[r.books.status]}</span></>
+    ) });
+  }
+  events.sort((a, b) => a.at.localeCompare(b.at));
+  return (
+    <section className="card" aria-labelledby="timeline">
+      <h2 id="timeline">Timeline</h2>
+      <ol className="timeline" aria-label="What happened to this payment">
+        {events.map((e) => <li key={e.key}><time dateTime={e.at}>{formatDate(e.at)}</time> {e.body}</li>)}
+      </ol>
+      {refunds.isPending ? <Loading what="refunds" /> : refunds.error ? <ErrorState error={refunds.error} retry={() => refunds.refetch()} />
+        : refunds.data.refunds.length === 0 ? <p className="muted">No refunds.</p> : null}
+    </section>
+  );
+}
+
 export function PaymentDetail() {
   const session = useSession();
   const { path } = useLocation();
@@ -119,8 +151,8 @@ export function PaymentDetail() {
         {p.sync.postings.length === 0 ? <p className="muted">Not posted yet.</p> : (
           <ul className="plain">{p.sync.postings.map((x) => <li key={x.accountingPaymentId}>{x.amount} {p.currency} against invoice {x.invoiceId}: <a href={x.url} target="_blank" rel="noreferrer noopener">open the document</a></li>)}</ul>
         )}
-        <p className="muted">Refunds will show here once Settle takes them.</p>
       </section>
+      <Timeline payment={p} />
     </Page>
   );
 }

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { raiseMerchantAction } from '../../../db/actions';
+import { postMerchantMessage } from '../../../db/messages';
 import { ensureConsoleBuilt } from '../../../dev/console-build';
 import { startBssEmulator, type BssAccount, type BssEmulator } from '../../../emulators/bss';
 import { startManageEmulator, type ManageEmulator, type ManageTenant } from '../../../emulators/connectwise';
@@ -126,7 +127,10 @@ const open = async (path: string, p: Page = page) => {
     const row = page.getByRole('row', { name: /^wise-pay/ });
     await expectText(row, /Xero/);
     await expectText(row, /connected/);
-    expect(await row.textContent()).toContain(xero.tenantId);
+    // The organisation's name from the consent, not the platform's id.
+    expect(await row.textContent()).toContain('Acme Managed Services');
+    expect(await row.textContent()).not.toContain(xero.tenantId);
+    await expectText(page.locator('#multi-connection'), /Multi-connection: off/);
     await shot('connections');
   }, 60_000);
 
@@ -212,6 +216,18 @@ const open = async (path: string, p: Page = page) => {
     await expectText(page.getByRole('status'), /Fabrikam Pty Ltd is matched to contact contact-fab-1/);
     await expectText(page.locator('.empty'), /Nothing needs you/);
     expect((await api('GET', `/v1/customers/${customer.body.id}`)).body).toMatchObject({ matchStatus: 'matched', contactId: 'contact-fab-1' });
+    // Messages: unread until marked read, and the Overview counts the unread ones.
+    await postMerchantMessage(stack.db, { merchantId: merchant.merchantId, kind: 'bpay-upload-disabled', text: 'BPAY upload is off until the file format is fixed.' });
+    await postMerchantMessage(stack.db, { merchantId: merchant.merchantId, kind: 'rate-limit', text: 'Xero limits were reached at 09:10; the sync resumed at 09:11.' });
+    await open('/');
+    await expectText(page.getByRole('link', { name: /unread message/ }), /^2 unread messages$/);
+    await page.getByRole('link', { name: /unread message/ }).click();
+    await expectText(page.locator('#unread-count'), /2 unread/);
+    await page.getByRole('listitem', { name: /^Unread message: rate limit/ }).getByRole('button', { name: 'Mark read' }).click();
+    await expectText(page.locator('#unread-count'), /1 unread/);
+    await page.getByRole('listitem', { name: /^Read message: rate limit/ }).waitFor();
+    await open('/');
+    await expectText(page.getByRole('link', { name: /unread message/ }), /^1 unread message$/);
     for (const [path, name] of [['/customers', 'customers'], ['/activity', 'activity-log'], ['/messages', 'messages'], ['/account', 'account']] as const) {
       await open(path);
       await page.waitForFunction(() => !(globalThis as any).document.body.innerText.includes('Loading'));

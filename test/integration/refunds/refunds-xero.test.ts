@@ -7,6 +7,8 @@
 import { listOutboxEmails } from '../../../db/outbox';
 import { refundWorkflowId, type RefundState } from '../../../workflows/refunds/definitions';
 import { eventually } from '../../support/eventually';
+import { httpClient } from '../../support/http';
+import { createTestMerchant } from '../../support/merchants';
 import { decodePayloadsInPlace, recordHistory } from '../../support/histories';
 import { acceptBody, setUpQuoteMerchant, startQuoteWorld, type QuoteMerchant, type QuoteWorld } from '../../support/quotes';
 import { payInvoiceByCard, payQuoteByCard, xeroBooks } from '../../support/refunds';
@@ -78,6 +80,14 @@ it('refunds in parts, never more than is left (422 problem+json, nothing stored)
   const notes = creditNotesOf(paid.payer.contactId);
   expect(notes.map((n) => n.totalCents).sort()).toEqual([3_000, 7_000]);
   for (const n of notes) expect(refundPaymentsOf(n.id).map((p) => p.amountCents)).toEqual([n.totalCents]);
+
+  // The payment's refunds, oldest first; another merchant cannot list them (404, as for the payment itself).
+  const listed = await m.merchant('GET', `/v1/payments/${paid.paymentId}/refunds`);
+  expect(listed.status).toBe(200);
+  expect(listed.body.refunds.map((r: any) => [r.id, r.amount, r.status, r.books.status])).toEqual([
+    [part.body.id, '30.00', 'succeeded', 'reversed'], [rest.body.id, '70.00', 'succeeded', 'reversed']]);
+  const other = await createTestMerchant(world.stack, 'Other MSP');
+  expect((await httpClient(world.stack.api!.url, other.apiKey)('GET', `/v1/payments/${paid.paymentId}/refunds`)).status).toBe(404);
 });
 
 it('leaves a message and the books unchanged when Stripe fails the refund', async () => {
@@ -130,6 +140,9 @@ it('refunds a quote payment through the same route: its card charge was paid int
   expect(again).toMatchObject({ status: 200, body: { id: first.body.id, status: 'succeeded' } });
   const view = await m.merchant('GET', `/v1/payments/${quote.quotePaymentId}/refunds/${first.body.id}`);
   expect(view.body).toMatchObject({ id: first.body.id, paymentId: quote.quotePaymentId, books: { status: 'reversed' } });
+  const listed = await m.merchant('GET', `/v1/payments/${quote.quotePaymentId}/refunds`);
+  expect(listed.status).toBe(200);
+  expect(listed.body.refunds.map((r: { id: string }) => r.id)).toEqual([first.body.id]);
 
   expect(stripeRefunds(quote.paymentIntentId)).toEqual([expect.objectContaining({ amount: 15_000, status: 'succeeded' })]);
   const notes = creditNotesOf(quote.contactId);
