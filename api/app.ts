@@ -27,6 +27,7 @@ import { merchantRoutes } from './routes/merchants';
 import { metaRoutes } from './routes/meta';
 import { overviewRoutes } from './routes/overview';
 import { reminderRoutes } from './routes/reminders';
+import { partialPaymentRoutes } from './routes/partial-payments';
 import { paymentRoutes } from './routes/payments';
 import { refundRoutes } from './routes/refunds';
 import { stripeAccountRoutes } from './routes/stripe-account';
@@ -47,7 +48,7 @@ export function allRoutes(deps: ApiDeps, authFailures = new AuthFailureLimiter(d
   const businessRoutes = [
     ...healthRoutes(deps), ...merchantRoutes(deps), ...connectionRoutes(deps), ...oauthRoutes(deps), ...paymentRoutes(deps), ...refundRoutes(deps),
     ...integrationRoutes(deps), ...cpqRoutes(deps), ...quotePaymentRoutes(deps), ...bpayRoutes(deps), ...billingSyncRoutes(deps), ...feeRoutes(deps),
-    ...invoiceSyncRoutes(deps), ...payerInvoiceRoutes(deps), ...stripeAccountRoutes(deps), ...consoleUserRoutes(deps, authFailures), ...overviewRoutes(deps), ...reminderRoutes(deps),
+    ...invoiceSyncRoutes(deps), ...payerInvoiceRoutes(deps), ...stripeAccountRoutes(deps), ...consoleUserRoutes(deps, authFailures), ...overviewRoutes(deps), ...reminderRoutes(deps), ...partialPaymentRoutes(deps),
   ];
   let document: unknown;
   const openApi = () =>
