@@ -28,6 +28,7 @@ import { merchantRoutes } from './routes/merchants';
 import { metaRoutes } from './routes/meta';
 import { overviewRoutes } from './routes/overview';
 import { reminderRoutes } from './routes/reminders';
+import { partialPaymentRoutes } from './routes/partial-payments';
 import { paymentRoutes } from './routes/payments';
 import { refundRoutes } from './routes/refunds';
 import { stripeAccountRoutes } from './routes/stripe-account';
@@ -50,7 +51,7 @@ export function allRoutes(deps: ApiDeps, authFailures = new AuthFailureLimiter(d
     ...healthRoutes(deps), ...merchantRoutes(deps), ...connectionRoutes(deps), ...oauthRoutes(deps), ...paymentRoutes(deps), ...refundRoutes(deps),
     ...integrationRoutes(deps), ...cpqRoutes(deps), ...quotePaymentRoutes(deps), ...bpayRoutes(deps), ...billingSyncRoutes(deps), ...feeRoutes(deps),
     ...invoiceSyncRoutes(deps), ...payerInvoiceRoutes(deps), ...stripeAccountRoutes(deps), ...surchargeRoutes(deps), ...consoleUserRoutes(deps, authFailures), ...consoleTwoFactorRoutes(deps, authFailures), ...overviewRoutes(deps),
-    ...reminderRoutes(deps),
+    ...reminderRoutes(deps), ...partialPaymentRoutes(deps),
   ];
   let document: unknown;
   const openApi = () =>

@@ -27,6 +27,9 @@ export interface MerchantsTable {
   /** Reminder emails for outstanding invoices: on or off, and the steps in days relative to the due date. */
   reminders_enabled: ColumnType<boolean, boolean | undefined, boolean>;
   reminder_offsets: ColumnType<number[], number[] | undefined, number[]>;
+  /** Partial payments: whether payers may pay part of an invoice, and the least they may pay (minor units). */
+  partial_payments_enabled: ColumnType<boolean, boolean | undefined, boolean>;
+  partial_payment_minimum_minor: ColumnType<number, number | undefined, number>;
 }
 
 

@@ -21,6 +21,7 @@ const Customers = lazily(() => import('./screens/Lists'), 'Customers');
 const ActivityLog = lazily(() => import('./screens/Lists'), 'ActivityLog');
 const Actions = lazily(() => import('./screens/Lists'), 'Actions');
 const Messages = lazily(() => import('./screens/Lists'), 'Messages');
+const Reminders = lazily(() => import('./screens/Reminders'), 'Reminders');
 const Account = lazily(() => import('./screens/Account'), 'Account');
 
 interface Screen {
@@ -37,6 +38,7 @@ export const SCREENS: Screen[] = [
   { path: '/billing-sync', label: 'Billing sync', component: BillingSync },
   { path: '/payments', label: 'Payments', component: Payments },
   { path: '/customers', label: 'Customers', component: Customers },
+  { path: '/reminders', label: 'Reminders', component: Reminders },
   { path: '/activity', label: 'Activity log', component: ActivityLog },
   { path: '/actions', label: 'Actions', component: Actions },
   { path: '/messages', label: 'Messages', component: Messages },

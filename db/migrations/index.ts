@@ -27,6 +27,7 @@ import * as m0024 from './0024_console_two_factor';
 import * as m0024b from './0024b_connection_names_message_reads';
 import * as m0025 from './0025_surcharge_settings';
 import * as m0026 from './0026_invoice_reminders';
+import * as m0026b from './0026b_partial_payments';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -55,4 +56,5 @@ export const migrations: Record<string, Migration> = {
   '0024b_connection_names_message_reads': m0024b,
   '0025_surcharge_settings': m0025,
   '0026_invoice_reminders': m0026,
+  '0026b_partial_payments': m0026b,
 };

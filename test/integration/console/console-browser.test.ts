@@ -108,7 +108,7 @@ const open = async (path: string, p: Page = page) => {
   it('shows the Overview with its navigation', async () => {
     await open('/');
     const nav = page.getByRole('navigation', { name: 'Console' });
-    expect(await nav.getByRole('link').allTextContents()).toEqual(['Overview', 'Connections', 'Integrations', 'Billing sync', 'Payments', 'Customers', 'Activity log', 'Actions', 'Messages', 'Account']);
+    expect(await nav.getByRole('link').allTextContents()).toEqual(['Overview', 'Connections', 'Integrations', 'Billing sync', 'Payments', 'Customers', 'Reminders', 'Activity log', 'Actions', 'Messages', 'Account']);
     await page.getByRole('heading', { name: 'Last 30 days' }).waitFor();
     // Focus lands on the screen's heading, for keyboard and screen-reader users.
     expect(await page.evaluate(() => (globalThis as any).document.activeElement?.id)).toBe('page-title');

@@ -1,13 +1,11 @@
 // Reminder emails over 30 days of schedules on the time-skipping server, against the Xero emulator and real Postgres:
 // the daily run starts one reminder workflow per outstanding invoice, each step goes out at 9:00 (UTC merchant) with
-// the Pay Now and opt-out links; an invoice paid by hand in the books on day 5 gets no later reminder; a worker that
-// stops mid-schedule (and a send retried after its answer was lost, and a second daily run) sends no step twice; a
-// payer who opted out through the signed link gets none.
+// the Pay Now and opt-out links; an invoice paid by hand in the books on day 5 gets no later reminder; a payer who
+// opted out gets none (reminder-opt-out.test.ts); a worker stopped mid-schedule sends no step twice (reminder-restart.test.ts).
 import { randomBytes } from 'node:crypto';
-import { MockActivityEnvironment, type TestWorkflowEnvironment } from '@temporalio/testing';
+import { type TestWorkflowEnvironment } from '@temporalio/testing';
 import { listOutboxEmails } from '../../../db/outbox';
 import { registerPayer } from '../../../db/payers';
-import { optOutToken, optOutUrl } from '../../../lib/reminders/opt-out-token';
 import { taskQueueName } from '../../../lib/task-queues';
 import { Worker } from '@temporalio/worker';
 import { settleDataConverter } from '../../../lib/temporal/payload-codec';
@@ -129,59 +127,6 @@ it('sends each step on its day with the Pay Now link, and none after the invoice
   expect(listed.body.reminders.map((r: { offset: number; step: string; amountDue: string }) => [r.offset, r.step, r.amountDue]))
     .toEqual([[0, 'on the due date', '120.00'], [-3, '3 days before the due date', '120.00']]);
   await recordHistory(handle, 'invoiceReminderWorkflow.paid');
-});
-
-it('sends each step once although the worker stops mid-schedule, a send is retried and the daily run runs again', async () => {
-  const p = await payerWithInvoice(3_000, 4);
-  expect(await runReminders()).toMatchObject({ started: 1 });
-  await env.sleep(2 * DAY_MS);
-  expect(await stepsSent(p.invoice.id)).toEqual([-3]);
-  // The worker goes away while the workflow waits for its next timer.
-  await workers.shutdown();
-  // A send whose answer was lost (the worker died after writing the emails) runs again on another worker: the same
-  // keys write nothing new.
-  const retried = await new MockActivityEnvironment({ taskQueue: taskQueueName(prefix(), 'service') })
-    .run(world.stack.activities.sendInvoiceReminder, { merchantId, invoiceId: p.invoice.id, offset: -3 });
-  expect(retried).toEqual({ send: true, emails: 0 });
-  workers = await startWorkersWithoutCache();
-  // The next day's run finds the invoice's reminders already started.
-  expect(await runReminders('reminderRunWorkflow')).toMatchObject({ started: 0, alreadyStarted: 1 });
-  const handle = handleOf(p.invoice.id);
-  expect(await resultWithin(env, handle)).toMatchObject({ status: 'done', sent: [-3, 0, 7, 14] });
-  expect(await stepsSent(p.invoice.id)).toEqual([-3, 0, 7, 14]);
-  const emails = await remindersTo(p.email);
-  expect(emails).toHaveLength(4);
-  expect(emails.filter((e) => e.subject.startsWith('Overdue'))).toHaveLength(2);
-  // Another 30 days: the finished invoice is not started again (its id is taken), nothing more is sent.
-  await env.sleep(30 * DAY_MS);
-  expect(await runReminders()).toMatchObject({ started: 0 });
-  expect(await remindersTo(p.email)).toHaveLength(4);
-  await recordHistory(handle, 'invoiceReminderWorkflow');
-});
-
-it('sends nothing to a payer who opted out through the signed link', async () => {
-  const p = await payerWithInvoice(5_000, 2);
-  const page = httpClient(world.stack.api!.url);
-  const link = optOutUrl(world.stack.api!.url, merchantId, optOutToken(world.stack.apiDeps.keyring, merchantId, p.payerId));
-  const path = new URL(link).pathname + new URL(link).search;
-  const shown = await page('GET', path);
-  expect(shown.status).toBe(200);
-  expect(String(shown.body)).toContain('Stop reminders');
-  // A forged token (another payer's id with this one's signature) is refused.
-  const forged = path.replace(p.payerId, 'pyr_000000000000000000000000');
-  expect((await page('GET', forged)).status).toBe(404);
-  const token = new URL(link).searchParams.get('t')!;
-  const posted = await fetch(`${world.stack.api!.url}/pay/m/${merchantId}/reminders/opt-out`, { method: 'POST', redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ t: token }).toString() });
-  expect(posted.status).toBe(303);
-  expect(String((await page('GET', `${path}&done=1`)).body)).toContain('Reminders stopped');
-
-  expect(await runReminders()).toMatchObject({ started: 1 });
-  const result = await resultWithin(env, handleOf(p.invoice.id));
-  expect(result).toMatchObject({ status: 'stopped', reason: 'opted-out', sent: [] });
-  await env.sleep(30 * DAY_MS);
-  expect(await remindersTo(p.email)).toHaveLength(0);
-  expect(await stepsSent(p.invoice.id)).toEqual([]);
 });
 
 it('refuses a schedule it cannot run, with the reason', async () => {
