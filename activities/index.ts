@@ -24,6 +24,7 @@ import { createRecordPayment } from './payments/record-payment';
 import { createUploadPayment } from './payments/upload-payment';
 import { createQuoteActivities } from './quotes';
 import { createPayoutActivities } from './payouts';
+import { createChartActivities } from './payouts/chart';
 import { createRefundActivities } from './refunds';
 
 export interface ActivityDeps {
@@ -66,6 +67,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createBillingSyncActivities({ db: deps.db, keyring: deps.keyring }),
     ...createInvoiceSyncActivities({ db: deps.db, keyring: deps.keyring, accounting, log: deps.log ?? createLogger({ name: 'invoice-sync' }) }),
     ...createPayoutActivities({ db: deps.db, stripe: deps.stripe, accounting }),
+    ...createChartActivities({ accounting }),
     ...createRefundActivities({ db: deps.db, stripe: deps.stripe, accounting, payerEmails, wakeMail }),
     ...createMailActivities({ db: deps.db, keyring: deps.keyring, mail: deps.mail }),
   };

@@ -16,3 +16,4 @@ export { mailRelayWorkflow } from './mail/mail-relay-workflow';
 export { connectionUpkeepWorkflow } from './connections/connection-upkeep-workflow';
 export { refundWorkflow } from './refunds/refund-workflow';
 export { payoutWorkflow } from './payouts/payout-workflow';
+export { chartOfAccountsWorkflow } from './payouts/chart-of-accounts-workflow';

@@ -57,7 +57,7 @@ export function createPayoutActivities(deps: PayoutDeps) {
       const key = keyOf('payout-deposit');
       const fees = -(input.lines.find((l) => l.kind === 'fees')?.amountMinor ?? 0);
       const records = await onConnection(input.merchantId, async (call, connection) => {
-        const accounts = await payoutAccountsOf(db, input.merchantId, connection.platform);
+        const accounts = await payoutAccountsOf(db, input.merchantId, connection.platform, call);
         return call((p) => p.createPayoutDeposit({
           currency: input.currency, date: input.date, reference: `Stripe payout ${input.payoutId}`,
           clearingAccount: accounts.clearing, bankAccount: accounts.bank, feesAccount: accounts.fees,

@@ -158,7 +158,7 @@ export function createRefundActivities(deps: RefundDeps) {
       const records = await onConnection(ref.merchantId, async (call, connection) => {
         const invoice = await call((p) => p.getInvoice(invoiceId));
         if (!invoice) return undefined;
-        const accounts = await payoutAccountsOf(db, ref.merchantId, connection.platform);
+        const accounts = await payoutAccountsOf(db, ref.merchantId, connection.platform, call);
         const defaults = DEFAULT_ACCOUNTS[connection.platform];
         return call((p) => p.refundCustomer({
           contactId: invoice.contactId, amountMinor: row.amount_minor, currency: row.currency, date: new Date().toISOString().slice(0, 10),

@@ -106,3 +106,18 @@ it('books a quote payment\'s card charge into Undeposited Funds, refunds it thro
   expect(fromClearing).toBe(intoClearing);
   expect(deposits[0]).toMatchObject({ depositToAccountId: '35', totalCents: payout.amount });
 }, 120_000);
+
+it("reads the payout accounts' defaults from the QuickBooks company (Account query) and refuses the wrong type", async () => {
+  const got = await m.merchant('GET', '/v1/integrations/stripe/payout-accounts');
+  expect(got.body).toEqual({
+    platform: 'quickbooks',
+    clearing: { id: '4', name: 'Undeposited Funds', type: 'Other Current Asset', source: 'default' },
+    bank: { id: '35', name: 'Checking', type: 'Bank', source: 'default' },
+    fees: { id: '57', name: 'Merchant Fees', type: 'Expense', source: 'default' },
+  });
+  const wrong = await m.merchant('PUT', '/v1/integrations/stripe/payout-accounts', { body: { bank: '4' } });
+  expect(wrong.status).toBe(422);
+  expect(wrong.body).toMatchObject({ type: '/problems/payout-account-invalid', problems: [{ role: 'bank', id: '4', problem: 'wrong-type' }] });
+  const fees = await m.merchant('PUT', '/v1/integrations/stripe/payout-accounts', { body: { fees: '8' } });
+  expect(fees.body.fees).toEqual({ id: '8', name: 'Bank Charges', type: 'Expense', source: 'setting' });
+});
