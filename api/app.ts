@@ -28,6 +28,7 @@ import { metaRoutes } from './routes/meta';
 import { overviewRoutes } from './routes/overview';
 import { paymentRoutes } from './routes/payments';
 import { payoutAccountRoutes } from './routes/payout-accounts';
+import { payoutRoutes } from './routes/payouts';
 import { refundRoutes } from './routes/refunds';
 import { stripeAccountRoutes } from './routes/stripe-account';
 import { mountRoutes, type RouteSpec } from './routing';
@@ -47,7 +48,7 @@ export function allRoutes(deps: ApiDeps, authFailures = new AuthFailureLimiter(d
   const businessRoutes = [
     ...healthRoutes(deps), ...merchantRoutes(deps), ...connectionRoutes(deps), ...oauthRoutes(deps), ...paymentRoutes(deps), ...refundRoutes(deps),
     ...integrationRoutes(deps), ...cpqRoutes(deps), ...quotePaymentRoutes(deps), ...bpayRoutes(deps), ...billingSyncRoutes(deps), ...feeRoutes(deps),
-    ...invoiceSyncRoutes(deps), ...payerInvoiceRoutes(deps), ...stripeAccountRoutes(deps), ...payoutAccountRoutes(deps), ...consoleUserRoutes(deps, authFailures), ...overviewRoutes(deps),
+    ...invoiceSyncRoutes(deps), ...payerInvoiceRoutes(deps), ...stripeAccountRoutes(deps), ...payoutAccountRoutes(deps), ...payoutRoutes(deps), ...consoleUserRoutes(deps, authFailures), ...overviewRoutes(deps),
   ];
   let document: unknown;
   const openApi = () =>
