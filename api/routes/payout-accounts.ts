@@ -7,6 +7,7 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { ConnectionUnavailable } from '../../activities/accounting/connections';
 import type { ChartOfAccounts } from '../../activities/payouts/chart';
 import { payoutAccountSettings } from '../../activities/accounting/payout-accounts';
 import { findStripeAccount } from '../../db/stripe-accounts';
@@ -31,10 +32,17 @@ const payoutAccountsView = z.object({
 });
 type PayoutAccountsView = z.infer<typeof payoutAccountsView>;
 
-const accountId = z.string().min(1).max(64).regex(/^[\x21-\x7e ]+$/, 'must be an account code or id');
+const accountId = z.string().regex(/^[A-Za-z0-9._-]{1,32}$/, 'must be an account code (Xero) or Account id (QuickBooks): letters, digits, . _ -');
 
 export function payoutAccountRoutes(deps: ApiDeps): RouteSpec[] {
   async function readChart(merchantId: string): Promise<ChartOfAccounts> {
+    // No usable connection: say so at once (409) rather than wait for the workflow to give up.
+    try {
+      await deps.accounting.connections.resolve(merchantId, 'wise-pay');
+    } catch (err) {
+      if (!(err instanceof ConnectionUnavailable)) throw err;
+      throw new ProblemError('conflict', `the merchant's books are ${err.reason === 'not-connected' ? 'not connected' : err.reason.replace(/_/g, ' ')}: connect them first (the payout accounts are read from their chart of accounts)`);
+    }
     try {
       return await deps.temporal.workflow.execute(chartOfAccountsWorkflow, {
         workflowId: `chart-of-accounts/${merchantId}/${randomUUID()}`, taskQueue: taskQueueName(deps.taskQueuePrefix, 'workflows'),
@@ -61,6 +69,7 @@ export function payoutAccountRoutes(deps: ApiDeps): RouteSpec[] {
 
   const responses = {
     200: { description: "Each role's account", schema: payoutAccountsView },
+    409: { description: 'The books are not connected (or need reconnecting), or (PUT) the merchant has no Stripe connected account yet' },
     503: { description: 'The connected organisation could not be read (problem+json books-unavailable)' },
   };
 
@@ -77,7 +86,6 @@ export function payoutAccountRoutes(deps: ApiDeps): RouteSpec[] {
       body: z.object({ clearing: accountId.nullable().optional(), bank: accountId.nullable().optional(), fees: accountId.nullable().optional() }).strict(),
       responses: {
         ...responses,
-        409: { description: 'The merchant has no Stripe connected account yet' },
         422: { description: 'An account is not in the chart, is of the wrong type, or the bank is the clearing account (problem+json payout-account-invalid)' },
       },
       handler: async ({ body, state }) => {
