@@ -49,8 +49,6 @@ export interface StripeEmulator {
   faults: FaultInjector;
   idempotency: IdempotencyStore;
   stats: { requests: number; http429: number };
-  /** Every API request as it arrived (method, path, query, form body, Stripe-Account): what Settle's SDK client sent. */
-  requests: Array<{ method: string; path: string; query: string; body: string; stripeAccount?: string; status: number }>;
   /** Endpoints, delivery log, and the delivered / failed counts; `idle()` waits for pending deliveries. */
   webhooks: WebhookDispatcher;
   /** An endpoint for the keys' own accounts; `{ connect: true }` a platform's Connect endpoint; `{ account }` one made on that account. */
@@ -115,7 +113,6 @@ export async function startStripeEmulator(opts: StripeEmulatorOptions = {}): Pro
     faults: new FaultInjector(() => rateLimited()),
     idempotency,
     stats: { requests: 0, http429: 0 },
-    requests: [],
     webhooks,
     addWebhookEndpoint: (url, secret, endpointOpts) => webhooks.add(url, secret, endpointOpts),
     payout,
@@ -140,11 +137,6 @@ export async function startStripeEmulator(opts: StripeEmulatorOptions = {}): Pro
     const res = await next();
     emulator.stats.requests++;
     if (res.status === 429) emulator.stats.http429++;
-    if (req.path.startsWith('/v1/')) {
-      const account = req.headers['stripe-account'];
-      emulator.requests.push({ method: req.method, path: req.path, query: req.query.toString(), body: req.rawBody, status: res.status,
-        ...(typeof account === 'string' ? { stripeAccount: account } : {}) });
-    }
     return { ...res, headers: { 'request-id': newId('req', 14), ...res.headers } };
   });
   server.use(async (req, next) => {

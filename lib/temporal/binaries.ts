@@ -22,7 +22,7 @@ export type ServerExecutable = { type: 'existing-path'; path: string } | { type:
 type Progress = (line: string) => void;
 const defaultProgress: Progress = (line) => process.stderr.write(`[temporal] ${line}\n`);
 
-export function isExecutable(file: string): boolean {
+function isExecutable(file: string): boolean {
   try {
     accessSync(file, constants.X_OK);
     return true;
@@ -31,7 +31,7 @@ export function isExecutable(file: string): boolean {
   }
 }
 
-export function onPath(name: string): string | undefined {
+function onPath(name: string): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
     const candidate = path.join(dir, name);
     if (dir && isExecutable(candidate)) return candidate;
@@ -47,7 +47,7 @@ function goBinDir(go: string): string {
 }
 
 /** Runs a long command, echoing its output and a heartbeat so a first-time build never looks hung. */
-export function runWithProgress(cmd: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; label: string; progress: Progress }) {
+function runWithProgress(cmd: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; label: string; progress: Progress }) {
   return new Promise<void>((resolve, reject) => {
     const started = Date.now();
     const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -77,7 +77,7 @@ export function runWithProgress(cmd: string, args: string[], opts: { cwd: string
 }
 
 /** The keyed cache folder of a tool build (one per tool, version and platform). */
-export function toolCacheDir(tool: string, version: string): string {
+function toolCacheDir(tool: string, version: string): string {
   const root = process.env.SETTLE_TOOLS_CACHE || path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'settle');
   return path.join(root, `${tool}-${version}-${process.platform}-${process.arch}`);
 }
