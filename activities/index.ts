@@ -26,6 +26,7 @@ import { createRecordPayment } from './payments/record-payment';
 import { createUploadPayment } from './payments/upload-payment';
 import { createQuoteActivities } from './quotes';
 import { createPayoutActivities } from './payouts';
+import { createChartActivities } from './payouts/chart';
 import { createRefundActivities } from './refunds';
 import { createReminderActivities } from './reminders';
 
@@ -71,6 +72,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createBillingSyncActivities({ db: deps.db, keyring: deps.keyring }),
     ...createInvoiceSyncActivities({ db: deps.db, keyring: deps.keyring, accounting, log: deps.log ?? createLogger({ name: 'invoice-sync' }) }),
     ...createPayoutActivities({ db: deps.db, stripe: deps.stripe, accounting }),
+    ...createChartActivities({ accounting }),
     ...createRefundActivities({ db: deps.db, stripe: deps.stripe, accounting, payerEmails, wakeMail }),
     ...createReminderActivities({ db: deps.db, keyring: deps.keyring, accounting, publicUrl: deps.publicUrl, wakeMail }),
     ...createMailActivities({ db: deps.db, keyring: deps.keyring, mail: deps.mail }),

@@ -30,6 +30,8 @@ import { overviewRoutes } from './routes/overview';
 import { reminderRoutes } from './routes/reminders';
 import { partialPaymentRoutes } from './routes/partial-payments';
 import { paymentRoutes } from './routes/payments';
+import { payoutAccountRoutes } from './routes/payout-accounts';
+import { payoutRoutes } from './routes/payouts';
 import { refundRoutes } from './routes/refunds';
 import { stripeAccountRoutes } from './routes/stripe-account';
 import { surchargeRoutes } from './routes/surcharges';
@@ -50,7 +52,7 @@ export function allRoutes(deps: ApiDeps, authFailures = new AuthFailureLimiter(d
   const businessRoutes = [
     ...healthRoutes(deps), ...merchantRoutes(deps), ...connectionRoutes(deps), ...oauthRoutes(deps), ...paymentRoutes(deps), ...refundRoutes(deps),
     ...integrationRoutes(deps), ...cpqRoutes(deps), ...quotePaymentRoutes(deps), ...bpayRoutes(deps), ...billingSyncRoutes(deps), ...feeRoutes(deps),
-    ...invoiceSyncRoutes(deps), ...payerInvoiceRoutes(deps), ...stripeAccountRoutes(deps), ...surchargeRoutes(deps), ...consoleUserRoutes(deps, authFailures), ...consoleTwoFactorRoutes(deps, authFailures), ...overviewRoutes(deps),
+    ...invoiceSyncRoutes(deps), ...payerInvoiceRoutes(deps), ...stripeAccountRoutes(deps), ...payoutAccountRoutes(deps), ...payoutRoutes(deps), ...surchargeRoutes(deps), ...consoleUserRoutes(deps, authFailures), ...consoleTwoFactorRoutes(deps, authFailures), ...overviewRoutes(deps),
     ...reminderRoutes(deps), ...partialPaymentRoutes(deps),
   ];
   let document: unknown;

@@ -715,6 +715,7 @@ export interface Database {
   activity_log: ActivityLogTable;
   stripe_events: StripeEventsTable;
   payment_refunds: PaymentRefundsTable;
+  payouts: PayoutsTable;
   merchant_stripe_accounts: MerchantStripeAccountsTable;
   stripe_webhook_endpoints: StripeWebhookEndpointsTable;
   billing_terms: BillingTermsTable;
@@ -845,3 +846,20 @@ export interface PaymentRefundsTable {
   updated_at: ColumnType<Date, Date | undefined, Date>;
 }
 export type PaymentRefund = Selectable<PaymentRefundsTable>;
+
+export type PayoutBooksStatus = 'pending' | 'posted' | 'failed';
+export interface PayoutsTable {
+  id: string;
+  merchant_id: string;
+  stripe_payout_id: string;
+  amount_minor: number;
+  currency: string;
+  /** YYYY-MM-DD (a date column, read as text). */
+  arrival_date: ColumnType<string, string, string>;
+  books_status: ColumnType<PayoutBooksStatus, PayoutBooksStatus | undefined, PayoutBooksStatus>;
+  books_records: ColumnType<Array<{ kind: string; id: string }>, string | undefined, string>;
+  books_failure: string | null;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | undefined, Date>;
+}
+export type Payout = Selectable<PayoutsTable>;

@@ -18,3 +18,4 @@ export { refundWorkflow } from './refunds/refund-workflow';
 export { payoutWorkflow } from './payouts/payout-workflow';
 export { reminderRunWorkflow } from './reminders/reminder-run-workflow';
 export { invoiceReminderWorkflow } from './reminders/invoice-reminder-workflow';
+export { chartOfAccountsWorkflow } from './payouts/chart-of-accounts-workflow';

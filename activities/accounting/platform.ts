@@ -1,6 +1,9 @@
 // The accounting platform port: what Settle asks of Xero and QuickBooks Online, in Settle's terms.
 // One implementation per platform (xero/, quickbooks/) hides the SDK, its wire format and its quirks.
 // Amounts are integer minor units; dates are ISO calendar dates (YYYY-MM-DD).
+import type { ChartAccount } from '../../lib/payments/payout-account-rules';
+
+export type { ChartAccount };
 
 export type PlatformName = 'xero' | 'quickbooks';
 
@@ -281,6 +284,11 @@ export interface AccountingPlatform {
   refundCustomer(refund: NewCustomerRefund, key: IdempotencyKey): Promise<PostedRecord[]>;
   /** A payout's deposit (Xero: a transfer from clearing to bank and the fees spent from clearing; QuickBooks: a Deposit). */
   createPayoutDeposit(deposit: NewPayoutDeposit, key: IdempotencyKey): Promise<PostedRecord[]>;
+  /**
+   * The organisation's active chart of accounts (Xero: GET Accounts, by code, accounts without a code left out since
+   * postings name accounts by code; QuickBooks: the Account query, by id), in the platform's own type names.
+   */
+  listAccounts(): Promise<ChartAccount[]>;
 
   /** A link to the object in the platform's web app (works for people logged in to the organisation). */
   webLink(kind: LinkedObject, id: string): string;

@@ -37,7 +37,7 @@ export function createSurchargeBooksActivities(deps: { db: Db; accounting: Retur
         }, keyOf('surcharge-invoice')));
         // A tax code that adds tax on top makes the invoice more than the payer paid: pay what was paid, say the rest.
         const payable = Math.min(invoice.amountDueMinor, input.surchargeMinor);
-        const clearing = (await payoutAccountsOf(db, input.merchantId, connection.platform)).clearing;
+        const clearing = (await payoutAccountsOf(db, input.merchantId, connection.platform, call)).clearing;
         const [paid] = await call((p) => p.createPayments([{ invoiceId: invoice.id, amountMinor: payable, date: input.paidOn, accountCode: clearing, reference: input.reference }], keyOf('surcharge-payment')));
         return { invoice, paid, leftMinor: invoice.totalMinor - payable };
       });

@@ -42,7 +42,7 @@ export function createUploadPayment(db: Db, accounting: ReturnType<typeof accoun
       // Money taken through Stripe waits in the merchant's clearing account until its payout is deposited (and a
       // refund is paid from there); anything else lands in the bank account as before.
       const accountCode = payment.stripe_payment_intent_id
-        ? (await payoutAccountsOf(db, input.merchantId, connection.platform)).clearing
+        ? (await payoutAccountsOf(db, input.merchantId, connection.platform, call)).clearing
         : DEFAULT_ACCOUNTS[connection.platform].bank;
       const results = await call((p) => p.createPayments(applications.map((a) => ({
         invoiceId: a.invoiceId, amountMinor: a.amountMinor, date: paidOn, accountCode, reference: payment.reference,

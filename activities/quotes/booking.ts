@@ -54,7 +54,7 @@ export function createQuoteBookingActivities({ db, keyring, accounting }: QuoteA
         // A card charge waits in the merchant's Stripe clearing account until its payout moves it to the bank (the
         // payout workflow's deposit empties clearing), as Pay Now card payments do. Runs booked before that (no
         // intoClearing) kept posting to the bank account.
-        const into = input.intoClearing ? (await payoutAccountsOf(db, input.merchantId, connection.platform)).clearing : accounts.bank;
+        const into = input.intoClearing ? (await payoutAccountsOf(db, input.merchantId, connection.platform, call)).clearing : accounts.bank;
         if (input.settled) await payInvoice(call, (await call((p) => p.getInvoice(invoice.id))) ?? invoice, quote.amount_minor, into, keyOf('quote-invoice-payment'));
         // A retry after a failed bank debit gets a new draft: the key names the attempt.
         const creditNote = await call((p) => p.createCreditNote({ contactId: contact.id, reference: QUOTE_REFERENCE, date,

@@ -142,6 +142,20 @@ export function createRefundActivities(deps: RefundDeps) {
       return { emailed };
     },
 
+    /**
+     * Stripe has not settled the refund after the workflow's whole wait (a week by default): an Action for the merchant
+     * to look at it in the Stripe dashboard; the books were not touched, as for any refund not known to succeed.
+     */
+    async raiseRefundPendingAction(input: RefundRef & { pendingForMs: number }): Promise<void> {
+      const row = await load(input);
+      const amount = `${formatAmount(row.amount_minor, row.currency as Currency)} ${row.currency}`;
+      const days = Math.round(input.pendingForMs / 86_400_000);
+      const waited = days >= 1 ? `${days} day${days === 1 ? '' : 's'}` : `${Math.max(1, Math.round(input.pendingForMs / 60_000))} minutes`;
+      await raiseMerchantAction(db, { merchantId: input.merchantId, kind: 'refund-pending', subject: row.id,
+        detail: `The refund of ${amount} of ${row.paid}${row.stripe_refund_id ? ` (Stripe refund ${row.stripe_refund_id})` : ''} is still pending at Stripe after ${waited}; Settle stopped waiting for it and did not change the books. Check it in the Stripe dashboard; once it succeeds, record the refund in the books by hand.` });
+      await recordActivity(db, { merchantId: input.merchantId, kind: 'refund-pending', subject: row.id, detail: `${amount} of ${row.paid}: still pending after ${waited}` });
+    },
+
     /** The reversal in the books of a refund that succeeded, once (the key derives from the refund's workflow). */
     async reverseRefundInBooks(ref: RefundRef): Promise<RefundBooksOutcome> {
       const row = await load(ref);
@@ -162,7 +176,7 @@ export function createRefundActivities(deps: RefundDeps) {
       const records = await onConnection(ref.merchantId, async (call, connection) => {
         const invoice = await call((p) => p.getInvoice(invoiceId));
         if (!invoice) return undefined;
-        const accounts = await payoutAccountsOf(db, ref.merchantId, connection.platform);
+        const accounts = await payoutAccountsOf(db, ref.merchantId, connection.platform, call);
         const defaults = DEFAULT_ACCOUNTS[connection.platform];
         const reversed = await call((p) => p.refundCustomer({
           contactId: invoice.contactId, amountMinor: row.amount_minor, currency: row.currency, date: new Date().toISOString().slice(0, 10),

@@ -23,6 +23,7 @@ import * as m0020 from './0020_payment_refunds';
 import * as m0021 from './0021_batch_call_budget';
 import * as m0022 from './0022_invoice_sync_contacts_matched';
 import * as m0023 from './0023_quote_payment_refunds';
+import * as m0023b from './0023b_payouts';
 import * as m0024 from './0024_console_two_factor';
 import * as m0024b from './0024b_connection_names_message_reads';
 import * as m0025 from './0025_surcharge_settings';
@@ -52,6 +53,7 @@ export const migrations: Record<string, Migration> = {
   '0021_batch_call_budget': m0021,
   '0022_invoice_sync_contacts_matched': m0022,
   '0023_quote_payment_refunds': m0023,
+  '0023b_payouts': m0023b,
   '0024_console_two_factor': m0024,
   '0024b_connection_names_message_reads': m0024b,
   '0025_surcharge_settings': m0025,

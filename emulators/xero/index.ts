@@ -13,6 +13,7 @@ import { OAuthEmulator, type TokenSet } from '../support/oauth';
 import { EmulatorServer } from '../support/server';
 import { registerBankTransactionRoutes } from './bank-transactions';
 import { registerBankTransferRoutes } from './bank-transfers';
+import { registerAccountRoutes } from './accounts';
 import { registerContactRoutes } from './contacts';
 import { registerCreditNoteRoutes } from './credit-notes';
 import { registerInvoiceRoutes } from './invoices';
@@ -203,6 +204,7 @@ export async function startXeroEmulator(opts: XeroEmulatorOptions = {}): Promise
     return 'error' in res ? wire.unauthorized('AuthenticationUnsuccessful') : res;
   });
   registerContactRoutes(server, ctx);
+  registerAccountRoutes(server, ctx);
   registerInvoiceRoutes(server, ctx);
   registerPaymentRoutes(server, ctx);
   registerCreditNoteRoutes(server, ctx);

@@ -2,7 +2,7 @@
 // when Stripe's webhook says so, asked again now and then), and only when it succeeded the reversal in the books;
 // a failed refund leaves a message for the merchant and the books as they were. All on the wise-pay queue: a
 // merchant's action, not background work. The refund's id keys every write, so a retry or replay makes one refund.
-import { condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { condition, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type * as activities from '../../activities';
 import { accountingQueueFor } from '../../lib/task-queues';
 import { reconnectionWait, waitsForConnection } from '../support/reconnection';
@@ -29,6 +29,10 @@ export async function refundWorkflow(input: RefundInput): Promise<RefundState> {
   for (let check = 1; outcome.status === 'pending'; check++) {
     state.status = 'pending';
     if (check > (input.maxChecks ?? MAX_CHECKS)) {
+      // A week without Stripe's word: the merchant is asked to look (an Action), not left with a silent end.
+      if (patched('pending-refund-action')) {
+        await stripe.raiseRefundPendingAction({ ...ref, pendingForMs: (input.maxChecks ?? MAX_CHECKS) * (input.checkEveryMs ?? CHECK_EVERY_MS) });
+      }
       state.status = 'outcome-unknown';
       return state;
     }

@@ -312,6 +312,12 @@ export function createQuickBooksPlatform(opts: QuickBooksPlatformOptions): Accou
       return [{ kind: 'deposit', id: String(created.Id) }];
     },
 
+    async listAccounts() {
+      // QBO's queries leave inactive accounts out unless asked for them.
+      const rows = await qbo.queryAll('Account', []);
+      return rows.map((a) => ({ id: String(a.Id), name: String(a.Name), type: String(a.AccountType) }));
+    },
+
     webLink(kind: LinkedObject, id: string): string {
       return `${webBase}${WEB_PATHS[kind]}${encodeURIComponent(id)}`;
     },

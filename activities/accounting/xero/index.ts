@@ -306,6 +306,12 @@ export function createXeroPlatform(opts: XeroPlatformOptions): AccountingPlatfor
       return records;
     },
 
+    async listAccounts() {
+      const body = await call('listAccounts', (api) => api.getAccounts(tenant));
+      return (body.accounts ?? []).filter((a) => a.code && String(a.status ?? 'ACTIVE') === 'ACTIVE')
+        .map((a) => ({ id: a.code!, name: a.name ?? a.code!, type: String(a.type) }));
+    },
+
     webLink: (kind: LinkedObject, id: string) => webLink(webBase, kind, id),
   };
   return platform;

@@ -106,3 +106,42 @@ it('books a quote payment\'s card charge into Undeposited Funds, refunds it thro
   expect(fromClearing).toBe(intoClearing);
   expect(deposits[0]).toMatchObject({ depositToAccountId: '35', totalCents: payout.amount });
 }, 120_000);
+
+it("reads the payout accounts' defaults from the QuickBooks company (Account query) and refuses the wrong type", async () => {
+  const got = await m.merchant('GET', '/v1/integrations/stripe/payout-accounts');
+  expect(got.body).toEqual({
+    platform: 'quickbooks',
+    clearing: { id: '4', name: 'Undeposited Funds', type: 'Other Current Asset', source: 'default' },
+    bank: { id: '35', name: 'Checking', type: 'Bank', source: 'default' },
+    fees: { id: '57', name: 'Merchant Fees', type: 'Expense', source: 'default' },
+  });
+  const wrong = await m.merchant('PUT', '/v1/integrations/stripe/payout-accounts', { body: { bank: '4' } });
+  expect(wrong.status).toBe(422);
+  expect(wrong.body).toMatchObject({ type: '/problems/payout-account-invalid', problems: [{ role: 'bank', id: '4', problem: 'wrong-type' }] });
+  const fees = await m.merchant('PUT', '/v1/integrations/stripe/payout-accounts', { body: { fees: '8' } });
+  expect(fees.body.fees).toEqual({ id: '8', name: 'Bank Charges', type: 'Expense', source: 'setting' });
+});
+
+it('lists the payouts with their deposit in the books, and shows one; another merchant gets 404', async () => {
+  const account = world.stripe.emu.state.connectedAccount(m.stripeAccountId)!;
+  const stripePayouts = [...account.payouts.values()];
+  expect(stripePayouts.length).toBeGreaterThanOrEqual(2); // the two tests above each paid one out
+  const listed = await m.merchant('GET', '/v1/payouts');
+  expect(listed.status).toBe(200);
+  expect(listed.body.total).toBe(stripePayouts.length);
+  const deposits = [...qb.realm().deposits.values()];
+  for (const sp of stripePayouts) {
+    const row = listed.body.payouts.find((p: { stripePayoutId: string }) => p.stripePayoutId === sp.id);
+    const deposit = deposits.find((d) => d.privateNote?.includes(sp.id))!;
+    expect(row).toMatchObject({ amount: (sp.amount / 100).toFixed(2), currency: 'USD', arrivalDate: new Date(sp.arrival_date * 1000).toISOString().slice(0, 10),
+      books: { status: 'posted', documentId: deposit.id, records: [{ kind: 'deposit', id: deposit.id }], failure: null } });
+  }
+  const one = await m.merchant('GET', `/v1/payouts/${listed.body.payouts[0].id}`);
+  expect(one).toMatchObject({ status: 200, body: listed.body.payouts[0] });
+  expect((await m.merchant('GET', '/v1/payouts?status=failed')).body).toMatchObject({ total: 0, payouts: [] });
+
+  const other = await createTestMerchant(world.stack, `Other MSP ${randomBytes(3).toString('hex')}`);
+  const otherApi = httpClient(world.stack.api!.url, other.apiKey);
+  expect((await otherApi('GET', `/v1/payouts/${listed.body.payouts[0].id}`)).status).toBe(404);
+  expect((await otherApi('GET', '/v1/payouts')).body).toMatchObject({ total: 0, payouts: [] });
+});

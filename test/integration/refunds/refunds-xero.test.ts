@@ -4,7 +4,10 @@
 // refund that fails at Stripe leaves a message and the books as they were; a refund made in the Stripe dashboard
 // (charge.refunded on the Connect webhook) is reversed too, once even when Stripe delivers the event again. A quote
 // payment (qp_…) is refunded through the same route, its card charge having been booked into the clearing account.
+import { randomBytes } from 'node:crypto';
 import { listOutboxEmails } from '../../../db/outbox';
+import { taskQueueName } from '../../../lib/task-queues';
+import { refundWorkflow } from '../../../workflows/refunds/refund-workflow';
 import { refundWorkflowId, type RefundState } from '../../../workflows/refunds/definitions';
 import { eventually } from '../../support/eventually';
 import { httpClient } from '../../support/http';
@@ -163,4 +166,23 @@ it('refuses to refund a quote payment that was never paid', async () => {
   const asked = await refund(unpaid, {});
   expect(asked.status).toBe(422);
   expect(asked.body).toMatchObject({ type: '/problems/refund-not-possible', detail: expect.stringContaining('not been paid') });
+});
+
+it('raises an Action for the merchant when a refund is still pending at Stripe when the workflow stops waiting (a week; here no wait at all)', async () => {
+  // Stripe's refund-failure test card answers `pending` first; the workflow is started with no checks left, as one
+  // whose week of checks ran out would find itself.
+  const paid = await payInvoiceByCard(xeroBooks(world), m, 4_000, 'pm_card_refundFail');
+  const refundId = `rfd_${randomBytes(12).toString('hex')}`;
+  await world.stack.db.insertInto('payment_refunds').values({ id: refundId, merchant_id: m.merchantId, payment_id: paid.paymentId, idempotency_key: `pending-${refundId}`,
+    amount_minor: 4_000, currency: 'USD', origin: 'api' }).execute();
+  const handle = await world.stack.client.workflow.start(refundWorkflow, { workflowId: refundWorkflowId(m.merchantId, refundId),
+    taskQueue: taskQueueName(world.stack.taskQueuePrefix, 'workflows'), args: [{ merchantId: m.merchantId, refundId, paymentId: paid.paymentId, maxChecks: 0 }] });
+  expect(await handle.result()).toMatchObject({ status: 'outcome-unknown' });
+  const actions = await world.stack.db.selectFrom('merchant_actions').selectAll().where('merchant_id', '=', m.merchantId).where('kind', '=', 'refund-pending').execute();
+  expect(actions).toHaveLength(1);
+  expect(actions[0]).toMatchObject({ subject: refundId, resolved_at: null });
+  expect(actions[0].detail).toContain(paid.paymentId);
+  expect(actions[0].detail).toContain('still pending at Stripe');
+  expect(creditNotesOf(paid.payer.contactId)).toEqual([]);
+  await recordHistory(handle, 'refundWorkflow.pending-action');
 });
