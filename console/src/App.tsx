@@ -1,7 +1,7 @@
 // The console: signed-out screens (sign in, set password) and, once signed in, one navigation to every screen.
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { lazy, Suspense, useEffect, type ComponentType } from 'react';
-import { api, ApiError, call, SIGNED_OUT_EVENT, setCsrfToken } from './api/client';
+import { api, ApiError, call, SIGNED_OUT_EVENT, setCsrfToken, type Answer } from './api/client';
 import { Link, navigate, useLocation } from './router';
 import { SessionContext, isAdmin, type SessionView } from './session';
 import { SetPassword } from './screens/SetPassword';
@@ -56,9 +56,14 @@ function SignedIn({ path }: { path: string }) {
   const queries = useQueryClient();
   const session = useQuery({ queryKey: ['session'], queryFn: () => call(api.GET('/v1/session')), retry: false, staleTime: Infinity });
   // The landing screen's figures are asked for beside the session, not after it: one round trip less before the
-  // first screen is usable. A session that turns out signed out or half signed in just leaves the answer unused.
+  // first screen is usable. A plain fetch, not the typed client: its 401 (signed out, or the second factor still to
+  // come) must not fire the sign-out redirect, which is the session query's to decide; the Overview asks again then.
   useEffect(() => {
-    if (path === '/') void queries.prefetchQuery({ queryKey: ['overview'], queryFn: () => call(api.GET('/v1/overview')) });
+    if (path === '/') void queries.prefetchQuery({ queryKey: ['overview'], queryFn: async (): Promise<Answer<'/v1/overview', 'get'>> => {
+      const res = await fetch('/v1/overview', { credentials: 'same-origin', headers: { accept: 'application/json' } });
+      if (!res.ok) throw new ApiError(res.status, undefined);
+      return res.json();
+    } });
     // Only on the first render: later visits to Overview use the query as usual.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
