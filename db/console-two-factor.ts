@@ -12,8 +12,9 @@ import type { MerchantUser } from './schema';
 export const RECOVERY_CODE_COUNT = 10;
 
 const nowSeconds = () => Date.now() / 1000;
-const secretPlace = (userId: string) => `${userId}:totp`;
-const pendingPlace = (userId: string) => `${userId}:totp-pending`;
+/** What the sealed TOTP secrets are bound to (key rotation re-seals them to the same places). */
+export const secretPlace = (userId: string) => `${userId}:totp`;
+export const pendingPlace = (userId: string) => `${userId}:totp-pending`;
 const recoveryHash = (userId: string, code: string) => createHash('sha256').update(`settle recovery v1\0${userId}\0${code}`).digest();
 
 export const hasTwoFactor = (user: MerchantUser) => user.totp_secret_sealed !== null;

@@ -9,6 +9,7 @@
 import { sql } from 'kysely';
 import { blindIndex } from '../lib/crypto/blind-index';
 import { open, seal, sealedKeyId, type Keyring } from '../lib/crypto/sealed-box';
+import { pendingPlace, secretPlace } from './console-two-factor';
 import type { Db } from './database';
 
 type Row = Record<string, string>;
@@ -39,6 +40,8 @@ export const SEALED_COLUMNS: SealedColumn[] = [
     table: 'merchant_users', column: 'details_sealed', key: ['id'], boundTo: (r) => r.id,
     derived: (keyring, plaintext) => ({ email_index: blindIndex(keyring, (JSON.parse(plaintext) as { email: string }).email) }),
   },
+  { table: 'merchant_users', column: 'totp_secret_sealed', key: ['id'], boundTo: (r) => secretPlace(r.id) },
+  { table: 'merchant_users', column: 'totp_pending_sealed', key: ['id'], boundTo: (r) => pendingPlace(r.id) },
   { table: 'quote_payments', column: 'checkout_token_sealed', key: ['id'], boundTo: (r) => r.id },
   { table: 'quote_payments', column: 'customer_sealed', key: ['id'], boundTo: (r) => `${r.id}:customer` },
   { table: 'outbox_emails', column: 'message_sealed', key: ['id'], boundTo: (r) => r.id },
