@@ -54,14 +54,20 @@ export async function takePayments(run: Omit<UploadRun, 'paymentIds'>, opts: { c
   await Promise.all(Array.from({ length: opts.concurrency ?? 10 }, async () => {
     while (next < run.invoiceIds.length) {
       const i = next++;
-      for (;;) {
+      // A request that never got an answer (a reused keep-alive socket the server had just closed, on a busy machine)
+      // is sent again a few times even without `retryFor`: its Idempotency-Key makes that safe, as for any client.
+      for (let unanswered = 0; ; ) {
         const res = await run.api('POST', '/v1/payments', {
           headers: { 'Idempotency-Key': `chaos-${run.invoiceIds[i]}` },
           body: { amount: '40.00', currency: 'AUD', reference: `Chaos ${i}`, invoices: [{ invoiceId: run.invoiceIds[i], amount: '40.00' }] },
-        }).catch((err: Error) => ({ status: 0, body: err.message }));
+        }).catch((err: Error) => ({ status: 0, body: `${err.message}${err.cause ? ` (${String((err.cause as Error).message ?? err.cause)})` : ''}` }));
         if (res.status === 202 || res.status === 200) {
           ids[i] = res.body.id;
           break;
+        }
+        if (res.status === 0 && ++unanswered <= 3) {
+          await new Promise((r) => setTimeout(r, 250));
+          continue;
         }
         if (Date.now() > deadline || (res.status !== 503 && res.status !== 0)) throw new Error(`payment ${i}: ${res.status} ${JSON.stringify(res.body)}`);
         await new Promise((r) => setTimeout(r, 250));
