@@ -5,11 +5,8 @@
 //
 // Found as STRIPE_MOCK_PATH, `stripe-mock` on PATH, the keyed cache, else built with `go install` into it (~20 s).
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { freePort } from './net';
-import { isExecutable, onPath, progressLines, runWithProgress, toolCacheDir, type Progress } from './tool-builds';
+import { findGoTool, progressLines, toolCacheDir, type Progress } from './tool-builds';
 
 export const STRIPE_MOCK_MODULE = 'github.com/stripe/stripe-mock';
 // Its go.mod has no `replace` directive, so `go install ...@version` works from the Go module proxy.
@@ -18,28 +15,11 @@ export const STRIPE_MOCK_VERSION = 'v0.203.0';
 const defaultProgress = progressLines('stripe-mock');
 
 /** Path of stripe-mock, building it when Go is here; undefined without Go and without a build. */
-export async function findStripeMock(progress: Progress = defaultProgress): Promise<string | undefined> {
-  const fromEnv = process.env.STRIPE_MOCK_PATH;
-  if (fromEnv) {
-    if (!isExecutable(fromEnv)) throw new Error(`STRIPE_MOCK_PATH=${fromEnv} is not an executable file`);
-    return fromEnv;
-  }
-  const onPathMock = onPath('stripe-mock');
-  if (onPathMock) return onPathMock;
-  const dir = toolCacheDir('stripe-mock', STRIPE_MOCK_VERSION);
-  const cached = path.join(dir, 'stripe-mock');
-  if (isExecutable(cached)) return cached;
-  const go = onPath('go');
-  if (!go) return undefined;
-  progress(`building stripe-mock ${STRIPE_MOCK_VERSION} with go install into ${dir} (first time only)`);
-  mkdirSync(dir, { recursive: true });
-  await runWithProgress(go, ['install', `${STRIPE_MOCK_MODULE}@${STRIPE_MOCK_VERSION}`], {
-    cwd: os.tmpdir(), // outside any Go module, so the project's files cannot influence the build
-    env: { ...process.env, GOBIN: dir },
-    label: 'go install',
-    progress,
-  });
-  return isExecutable(cached) ? cached : undefined;
+export function findStripeMock(progress: Progress = defaultProgress): Promise<string | undefined> {
+  return findGoTool({
+    name: 'stripe-mock', envVar: 'STRIPE_MOCK_PATH', module: STRIPE_MOCK_MODULE, version: STRIPE_MOCK_VERSION,
+    cacheDir: toolCacheDir('stripe-mock', STRIPE_MOCK_VERSION), building: `stripe-mock ${STRIPE_MOCK_VERSION} (first time only)`,
+  }, progress);
 }
 
 export interface RunningStripeMock {

@@ -2,7 +2,7 @@
 // named by an environment variable, on PATH, or in a keyed cache folder that `go install` fills the first time,
 // with progress lines so a long first build never looks hung.
 import { execFileSync, spawn } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -70,3 +70,50 @@ export function toolCacheDir(tool: string, version: string): string {
   return path.join(root, `${tool}-${version}-${process.platform}-${process.arch}`);
 }
 
+
+export interface GoTool {
+  /** The executable's name (on PATH, in the cache, in the Go bin folder). */
+  name: string;
+  /** An environment variable that names the executable outright. */
+  envVar: string;
+  /** `go install` target (module path of the main package) and version. */
+  module: string;
+  version: string;
+  /** The keyed cache folder the build goes to. */
+  cacheDir: string;
+  /** Also take a build an earlier plain `go install` left in the Go bin folder. */
+  fromGoBin?: boolean;
+  /** Said before a cold build, e.g. "the Temporal CLI v1.5.1 … (first time only; a few minutes)". */
+  building: string;
+}
+
+/**
+ * A Go tool's path: its environment variable, PATH, the keyed cache, (optionally) the Go bin folder, else built with
+ * `go install` into the keyed cache; undefined without Go and without a build.
+ */
+export async function findGoTool(tool: GoTool, progress: Progress): Promise<string | undefined> {
+  const fromEnv = process.env[tool.envVar];
+  if (fromEnv) {
+    if (!isExecutable(fromEnv)) throw new Error(`${tool.envVar}=${fromEnv} is not an executable file`);
+    return fromEnv;
+  }
+  const found = onPath(tool.name);
+  if (found) return found;
+  const cached = path.join(tool.cacheDir, tool.name);
+  if (isExecutable(cached)) return cached;
+  const go = onPath('go');
+  if (!go) return undefined;
+  if (tool.fromGoBin) {
+    const installed = path.join(goBinDir(go), tool.name);
+    if (isExecutable(installed)) return installed;
+  }
+  progress(`building ${tool.building} with go install into ${tool.cacheDir}`);
+  mkdirSync(tool.cacheDir, { recursive: true });
+  await runWithProgress(go, ['install', `${tool.module}@${tool.version}`], {
+    cwd: os.tmpdir(), // outside any Go module, so the project's files cannot influence the build
+    env: { ...process.env, GOBIN: tool.cacheDir },
+    label: 'go install',
+    progress,
+  });
+  return isExecutable(cached) ? cached : undefined;
+}

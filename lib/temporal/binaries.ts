@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import os from 'node:os';
 import path from 'node:path';
 import { dataDir, PROJECT_ROOT } from '../paths';
-import { goBinDir, isExecutable, onPath, progressLines, runWithProgress, toolCacheDir, type Progress } from '../tool-builds';
+import { findGoTool, isExecutable, onPath, progressLines, runWithProgress, toolCacheDir, type Progress } from '../tool-builds';
 
 const defaultProgress = progressLines('temporal');
 
@@ -35,28 +35,10 @@ export function temporalCliCacheDir(): string {
  * `go install`), else built with Go into the keyed cache; undefined when none can be had here.
  */
 export async function findTemporalCli(progress: Progress = defaultProgress): Promise<string | undefined> {
-  const fromEnv = process.env.TEMPORAL_CLI_PATH;
-  if (fromEnv) {
-    if (!isExecutable(fromEnv)) throw new Error(`TEMPORAL_CLI_PATH=${fromEnv} is not an executable file`);
-    return fromEnv;
-  }
-  const onPathCli = onPath('temporal');
-  if (onPathCli) return onPathCli;
-  const cached = path.join(temporalCliCacheDir(), 'temporal');
-  if (isExecutable(cached)) return cached;
-  const go = onPath('go');
-  if (!go) return undefined;
-  const installed = path.join(goBinDir(go), 'temporal');
-  if (isExecutable(installed)) return installed;
-  progress(`building the Temporal CLI ${TEMPORAL_CLI_VERSION} with go install into ${path.dirname(cached)} (first time only; a few minutes)`);
-  mkdirSync(path.dirname(cached), { recursive: true });
-  await runWithProgress(go, ['install', `${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}`], {
-    cwd: os.tmpdir(), // outside any Go module, so the project's files cannot influence the build
-    env: { ...process.env, GOBIN: path.dirname(cached) },
-    label: 'go install',
-    progress,
-  });
-  return isExecutable(cached) ? cached : undefined;
+  return findGoTool({
+    name: 'temporal', envVar: 'TEMPORAL_CLI_PATH', module: TEMPORAL_CLI_MODULE, version: TEMPORAL_CLI_VERSION,
+    cacheDir: temporalCliCacheDir(), fromGoBin: true, building: `the Temporal CLI ${TEMPORAL_CLI_VERSION} (first time only; a few minutes)`,
+  }, progress);
 }
 
 export async function temporalCliExecutable(progress?: Progress): Promise<ServerExecutable> {
