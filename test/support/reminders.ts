@@ -1,7 +1,7 @@
 // The reminder suites' world: the real stack (Xero emulator, Postgres, the dev server's workers for the API) and a
 // time-skipping server whose own workers run the reminder workflows, a merchant connected to Xero with reminders on
-// (-3, 0, 7, 14), and the helpers each suite reads its outcome with. Each suite starts its own: on one server shared by
-// two suites, the server's clock stood still after the first (cause not found yet).
+// (-3, 0, 7, 14), and the helpers each suite reads its outcome with. Each suite starts its own server, so the files run
+// side by side on jest's workers.
 import { randomBytes } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
@@ -18,7 +18,7 @@ import { httpClient } from './http';
 import { createTestMerchant } from './merchants';
 import { startQuoteWorld, type QuoteWorld } from './quotes';
 import { testServers } from './servers';
-import { resultWithin, startTimeSkippingServer } from './time-skipping';
+import { releaseLockLeakedByChild, resultWithin, startTimeSkippingServer } from './time-skipping';
 
 export const DAY_MS = 86_400_000;
 
@@ -34,6 +34,11 @@ export interface ReminderSuite {
   /** One daily run for the merchant, to its end (its history recorded under `history` when given). */
   runReminders(history?: string): Promise<{ started: number; alreadyStarted: number }>;
   handleOf(invoiceId: string): ReturnType<TestWorkflowEnvironment['client']['workflow']['getHandle']>;
+  /**
+   * The invoice's reminder workflow's result. It is the daily run's abandoned child, and closes after the run did: the
+   * time-skipping lock the test server leaks for that is given back, so later `env.sleep`s skip time again.
+   */
+  reminderResult(invoiceId: string): Promise<Awaited<ReturnType<typeof invoiceReminderWorkflow>>>;
   /** The steps (days from the due date) recorded as sent for an invoice. */
   stepsSent(invoiceId: string): Promise<number[]>;
   remindersTo(email: string): ReturnType<typeof listOutboxEmails>;
@@ -98,6 +103,12 @@ export async function startReminderSuite(): Promise<ReminderSuite> {
       return result;
     },
     handleOf: (invoiceId) => env.client.workflow.getHandle<typeof invoiceReminderWorkflow>(invoiceReminderWorkflowId(merchantId, invoiceId)),
+    async reminderResult(invoiceId) {
+      const handle = env.client.workflow.getHandle<typeof invoiceReminderWorkflow>(invoiceReminderWorkflowId(merchantId, invoiceId));
+      const result = await resultWithin(env, handle);
+      await releaseLockLeakedByChild(env, handle);
+      return result;
+    },
     stepsSent: async (invoiceId) => (await world.stack.db.selectFrom('invoice_reminders').select('offset_days').where('merchant_id', '=', merchantId)
       .where('invoice_id', '=', invoiceId).orderBy('offset_days').execute()).map((r) => r.offset_days),
     remindersTo: async (email) => (await listOutboxEmails(world.stack.db, world.stack.apiDeps.keyring, merchantId, 500))

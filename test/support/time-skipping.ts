@@ -147,3 +147,29 @@ export async function resultWithin<W extends Workflow>(env: TestWorkflowEnvironm
   throw new Error(`workflow ${handle.workflowId} still ${description.status.name} after ${withinMs / 1000} s of real time; ` +
     `the server's clock moved ${movedHours.toFixed(1)} h meanwhile; waiting on: ${[...pending, ...children].join('; ') || 'nothing pending (a timer)'}`);
 }
+
+/**
+ * Gives back the time-skipping lock the Java test server leaks when a child workflow closes after its parent did.
+ *
+ * On closing, a child takes a lock "unlocked by the parent" (TestWorkflowMutableStateImpl, `processCompleteWorkflowExecution
+ * notify parent`) and reports to its parent; a parent that has already closed (an abandoned child, like the daily
+ * reminder run's) answers NOT_FOUND and the lock is never released, so from then on the server's clock runs at real
+ * speed and a 30-day `env.sleep` waits minutes (temporalio/sdk-java#2392, sdk-typescript#1101, both open). Call it
+ * after the child's result: it releases the lock only when the parent is closed and its history never received the
+ * child's close, which is exactly when the leak happened; a child that reported to an open parent leaked nothing.
+ */
+export async function releaseLockLeakedByChild(env: TestWorkflowEnvironment, child: WorkflowHandle): Promise<boolean> {
+  const parent = (await child.describe()).parentExecution;
+  if (!parent?.workflowId) return false;
+  const parentHandle = env.client.workflow.getHandle(parent.workflowId, parent.runId ?? undefined);
+  if ((await parentHandle.describe()).status.name === 'RUNNING') {
+    throw new Error(`the parent ${parent.workflowId} of ${child.workflowId} is still running: wait for it before releasing a lock`);
+  }
+  const history = await parentHandle.fetchHistory();
+  const reported = (history.events ?? []).some((e) => [e.childWorkflowExecutionCompletedEventAttributes, e.childWorkflowExecutionFailedEventAttributes,
+    e.childWorkflowExecutionCanceledEventAttributes, e.childWorkflowExecutionTimedOutEventAttributes, e.childWorkflowExecutionTerminatedEventAttributes]
+    .some((a) => a?.workflowExecution?.workflowId === child.workflowId));
+  if (reported) return false;
+  await env.connection.testService!.unlockTimeSkipping({});
+  return true;
+}

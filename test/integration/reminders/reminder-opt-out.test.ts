@@ -1,9 +1,8 @@
 // A payer who opted out through the signed link in a reminder (the opt-out page: GET shows it, POST records it, a
-// forged token is refused) gets no reminder over 30 days on the time-skipping server. Its own suite and server: on one
-// server after the schedule suite's first test, the server's clock stood still (cause not found yet).
+// forged token is refused) gets no reminder over 30 days on the time-skipping server. Its own suite and server, so it runs
+// beside the other reminder suites.
 import { optOutToken, optOutUrl } from '../../../lib/reminders/opt-out-token';
 import { httpClient } from '../../support/http';
-import { resultWithin } from '../../support/time-skipping';
 import { DAY_MS, startReminderSuite, type ReminderSuite } from '../../support/reminders';
 
 // Each test skips 30 days or more; a stopped worker's shutdown and restart take most of the real time on two busy cores.
@@ -32,7 +31,7 @@ it('sends nothing to a payer who opted out through the signed link', async () =>
   expect(String((await page('GET', `${path}&done=1`)).body)).toContain('Reminders stopped');
 
   expect(await r.runReminders()).toMatchObject({ started: 1 });
-  const result = await resultWithin(r.env, r.handleOf(p.invoice.id));
+  const result = await r.reminderResult(p.invoice.id);
   expect(result).toMatchObject({ status: 'stopped', reason: 'opted-out', sent: [] });
   await r.env.sleep(30 * DAY_MS);
   expect(await r.remindersTo(p.email)).toHaveLength(0);

@@ -4,7 +4,6 @@
 // opted out gets none (reminder-opt-out.test.ts); a worker stopped mid-schedule sends no step twice (reminder-restart.test.ts).
 import { randomBytes } from 'node:crypto';
 import { recordHistory } from '../../support/histories';
-import { resultWithin } from '../../support/time-skipping';
 import { DAY_MS, startReminderSuite, type ReminderSuite } from '../../support/reminders';
 
 // Each test skips 30 days or more; a stopped worker's shutdown and restart take most of the real time on two busy cores.
@@ -32,7 +31,7 @@ it('sends each step on its day with the Pay Now link, and none after the invoice
   // The payer pays by bank transfer and the merchant records it in Xero, not in Settle.
   await r.world.xero.platform.createPayments([{ invoiceId: p.invoice.id, amountMinor: 12_000, date: new Date().toISOString().slice(0, 10), accountCode: '090' }], `hand-${randomBytes(6).toString('hex')}`);
   const handle = r.handleOf(p.invoice.id);
-  const result = await resultWithin(r.env, handle);
+  const result = await r.reminderResult(p.invoice.id);
   expect(result).toMatchObject({ status: 'stopped', reason: 'paid', sent: [-3, 0] });
   // It ended at the step 7 days after the due date (day 11), having sent nothing more; nothing after it either.
   expect((await r.env.currentTimeMs()) - startMs).toBeGreaterThanOrEqual(10 * DAY_MS);
