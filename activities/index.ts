@@ -29,6 +29,7 @@ import { createPayoutActivities } from './payouts';
 import { createChartActivities } from './payouts/chart';
 import { createRefundActivities } from './refunds';
 import { createReminderActivities } from './reminders';
+import { reminderStopper } from './reminders/stop-reminders';
 
 export interface ActivityDeps {
   db: Db;
@@ -55,6 +56,8 @@ export function createActivities(deps: ActivityDeps) {
   const accounting = accountingRunner(deps.accounting, deps.platformFor);
   const wakeMail = deps.wakeMail ?? noMailWaker;
   const payerEmails = createPayerEmails({ keyring: deps.keyring, publicUrl: deps.publicUrl });
+  // The reminders of an invoice read settled end then (a signal to its reminder workflow), not at their next step.
+  const stopReminders = reminderStopper(deps.temporal);
   return {
     recordPayment: createRecordPayment(deps.db, payerEmails, wakeMail),
     uploadPayment: createUploadPayment(deps.db, accounting),
@@ -63,9 +66,9 @@ export function createActivities(deps: ActivityDeps) {
     ...createConnectionUpkeepActivities({ db: deps.db, keyring: deps.keyring, connections: deps.accounting.connections, log: createLogger({ name: 'connections' }) }),
     ...createQuoteActivities({ db: deps.db, keyring: deps.keyring, stripe: deps.stripe, accounting, payerEmails, wakeMail }),
     ...createFeeUploadActivities({ db: deps.db, accounting }),
-    ...createRefreshActivities({ db: deps.db, accounting }),
-    ...createAutoPaymentActivities({ db: deps.db, keyring: deps.keyring, stripe: deps.stripe, accounting, wakeMail }),
-    ...createInvoicePaymentActivities({ db: deps.db, keyring: deps.keyring, stripe: deps.stripe, accounting, payerEmails, wakeMail }),
+    ...createRefreshActivities({ db: deps.db, accounting, stopReminders }),
+    ...createAutoPaymentActivities({ db: deps.db, keyring: deps.keyring, stripe: deps.stripe, accounting, wakeMail, stopReminders }),
+    ...createInvoicePaymentActivities({ db: deps.db, keyring: deps.keyring, stripe: deps.stripe, accounting, payerEmails, wakeMail, stopReminders }),
     ...createCheckoutSurchargeActivities({ db: deps.db, stripe: deps.stripe }),
     ...createSurchargeBooksActivities({ db: deps.db, accounting }),
     ...createBpayActivities({ db: deps.db, keyring: deps.keyring, accounting, temporal: deps.temporal }),

@@ -3,14 +3,15 @@
 // show progress; then re-reads each copied invoice the refresh did not see (paid or voided since) by id.
 import type { Db } from '../../db/database';
 import type { accountingRunner } from '../accounting';
+import type { ReminderStopper } from '../reminders/stop-reminders';
 import { saveInvoiceCopies } from './invoice-copies';
 
-export function createRefreshActivities({ db, accounting }: { db: Db; accounting: ReturnType<typeof accountingRunner> }) {
+export function createRefreshActivities({ db, accounting, stopReminders }: { db: Db; accounting: ReturnType<typeof accountingRunner>; stopReminders: ReminderStopper }) {
   const { onConnection } = accounting;
   return {
     async refreshInvoicePage(input: { merchantId: string; page: number }): Promise<{ invoices: number; nextPage?: number }> {
       const result = await onConnection(input.merchantId, (call) => call((p) => p.listInvoices({ outstandingOnly: true, page: input.page })));
-      await saveInvoiceCopies(db, input.merchantId, result.invoices);
+      await stopReminders(input.merchantId, await saveInvoiceCopies(db, input.merchantId, result.invoices));
       return { invoices: result.invoices.length, nextPage: result.nextPage };
     },
 
@@ -22,10 +23,13 @@ export function createRefreshActivities({ db, accounting }: { db: Db; accounting
       await onConnection(input.merchantId, async (call) => {
         for (const { id } of stale) {
           const invoice = await call((p) => p.getInvoice(id));
-          if (invoice) await saveInvoiceCopies(db, input.merchantId, [invoice]);
-          // Gone from the books: nothing is owed on it any more.
-          else await db.updateTable('accounting_invoices').set({ status: 'deleted', amount_due_minor: 0, refreshed_at: new Date() })
-            .where('merchant_id', '=', input.merchantId).where('id', '=', id).execute();
+          if (invoice) await stopReminders(input.merchantId, await saveInvoiceCopies(db, input.merchantId, [invoice]));
+          else {
+            // Gone from the books: nothing is owed on it any more.
+            await db.updateTable('accounting_invoices').set({ status: 'deleted', amount_due_minor: 0, refreshed_at: new Date() })
+              .where('merchant_id', '=', input.merchantId).where('id', '=', id).execute();
+            await stopReminders(input.merchantId, [id]);
+          }
         }
       });
       return stale.length;

@@ -19,6 +19,7 @@ import type { Invoice } from '../accounting/platform';
 import { outcomeOf, stripeMethodTypes, workflowKey, type IntentOutcome } from '../quotes/stripe-intents';
 import { chargingAccount, merchantAccount } from '../stripe/connected-account';
 import { saveInvoiceCopies } from '../accounting-data/invoice-copies';
+import type { ReminderStopper } from '../reminders/stop-reminders';
 
 export interface AutoPaymentDeps {
   db: Db;
@@ -26,6 +27,7 @@ export interface AutoPaymentDeps {
   stripe: Stripe;
   accounting: ReturnType<typeof accountingRunner>;
   wakeMail: MailWaker;
+  stopReminders: ReminderStopper;
 }
 
 export interface DueInvoice {
@@ -47,7 +49,7 @@ export interface ChargeResult {
 const termsOf = (row: { rule: BillingTerms['rule']; days_after: number | null; max_amount_minor: number; currency: string; status: BillingTerms['status'] }): BillingTerms =>
   ({ rule: row.rule, daysAfter: row.days_after, maxAmountMinor: row.max_amount_minor, currency: row.currency, status: row.status });
 
-export function createAutoPaymentActivities({ db, keyring, stripe, accounting, wakeMail }: AutoPaymentDeps) {
+export function createAutoPaymentActivities({ db, keyring, stripe, accounting, wakeMail, stopReminders }: AutoPaymentDeps) {
   const { onConnection } = accounting;
 
   async function termsRow(merchantId: string, termsId: string) {
@@ -75,7 +77,7 @@ export function createAutoPaymentActivities({ db, keyring, stripe, accounting, w
         }
         return byContact;
       });
-      await saveInvoiceCopies(db, input.merchantId, [...outstanding.values()].flat());
+      await stopReminders(input.merchantId, await saveInvoiceCopies(db, input.merchantId, [...outstanding.values()].flat()));
       const due: DueInvoice[] = [];
       const taken = new Set<string>();
       for (const t of terms) {
@@ -101,7 +103,7 @@ export function createAutoPaymentActivities({ db, keyring, stripe, accounting, w
       const terms = await termsRow(input.merchantId, input.termsId);
       const invoice = await onConnection(input.merchantId, (call) => call((p) => p.getInvoice(input.invoiceId)));
       if (!invoice) return { charge: false, reason: 'not-owed', detail: 'the invoice no longer exists in the accounting package' };
-      await saveInvoiceCopies(db, input.merchantId, [invoice]);
+      await stopReminders(input.merchantId, await saveInvoiceCopies(db, input.merchantId, [invoice]));
       return decideCharge(termsOf(terms), invoice, input.today);
     },
 

@@ -15,6 +15,7 @@ import type { PaymentMethodKind } from '../../lib/quotes/methods';
 import type { accountingRunner } from '../accounting';
 import type { Invoice } from '../accounting/platform';
 import { saveInvoiceCopies } from '../accounting-data/invoice-copies';
+import type { ReminderStopper } from '../reminders/stop-reminders';
 import type { PayerEmails } from '../notifications/payer-emails';
 import { outcomeOf, stripeCustomerFor, stripeMethodTypes, workflowKey, type IntentOutcome } from '../quotes/stripe-intents';
 import { chargingAccount, merchantAccount } from '../stripe/connected-account';
@@ -26,6 +27,7 @@ export interface InvoicePaymentDeps {
   accounting: ReturnType<typeof accountingRunner>;
   payerEmails: PayerEmails;
   wakeMail: MailWaker;
+  stopReminders: ReminderStopper;
 }
 
 const CANCELABLE = ['requires_payment_method', 'requires_confirmation', 'requires_action'];
@@ -43,7 +45,7 @@ export function createInvoicePaymentActivities(deps: InvoicePaymentDeps) {
       }
       return invoices;
     });
-    await saveInvoiceCopies(db, merchantId, found);
+    await deps.stopReminders(merchantId, await saveInvoiceCopies(db, merchantId, found));
     return found;
   }
 

@@ -4,6 +4,7 @@
 // side by side on jest's workers.
 import { randomBytes } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { saveInvoiceCopies } from '../../activities/accounting-data/invoice-copies';
 import { listOutboxEmails } from '../../db/outbox';
@@ -25,6 +26,8 @@ export const DAY_MS = 86_400_000;
 export interface ReminderSuite {
   world: QuoteWorld;
   env: TestWorkflowEnvironment;
+  /** The activities the time-skipping server's workers run: their Temporal client is that server's. */
+  activities: ReturnType<QuoteWorld['stack']['activitiesFor']>;
   merchantId: string;
   merchant: ReturnType<typeof httpClient>;
   /** The task queue prefix of the time-skipping server's workers. */
@@ -52,6 +55,8 @@ export async function startReminderSuite(): Promise<ReminderSuite> {
   const server = await startTimeSkippingServer(world.stack.apiDeps.keyring);
   const env = server.env;
   const prefix = () => `${world.stack.taskQueuePrefix}-ts`;
+  const activities = world.stack.activitiesFor(env.client);
+  const untimedClient = new Client({ connection: env.connection, namespace: 'default', dataConverter: settleDataConverter(world.stack.apiDeps.keyring) });
 
   // The workflows and service workers on the time-skipping server, without a workflow cache: a worker that stops
   // leaves no sticky queue behind (the test server would hold a task for it and stop time for good).
@@ -60,7 +65,7 @@ export async function startReminderSuite(): Promise<ReminderSuite> {
     const common = { connection: env.nativeConnection, namespace: 'default', dataConverter: settleDataConverter(world.stack.apiDeps.keyring), maxCachedWorkflows: 0 };
     const started = [
       await Worker.create({ ...common, taskQueue: taskQueueName(prefix(), 'workflows'), workflowBundle: { codePath: testServers().workflowBundlePath } }),
-      await Worker.create({ ...common, taskQueue: taskQueueName(prefix(), 'service'), activities: world.stack.activities }),
+      await Worker.create({ ...common, taskQueue: taskQueueName(prefix(), 'service'), activities }),
     ];
     const done = Promise.all(started.map((w) => w.run()));
     stopWorkers = async () => {
@@ -80,7 +85,7 @@ export async function startReminderSuite(): Promise<ReminderSuite> {
   if (saved.status !== 200) throw new Error(`turning reminders on: ${saved.status} ${JSON.stringify(saved.body)}`);
 
   return {
-    world, env, merchantId, merchant, prefix,
+    world, env, activities, merchantId, merchant, prefix,
     async payerWithInvoice(amountMinor, dueInDays) {
       const suffix = randomBytes(4).toString('hex');
       const contact = await world.xero.platform.createContact({ name: `Customer ${suffix}` }, `contact-${suffix}`);
@@ -97,7 +102,9 @@ export async function startReminderSuite(): Promise<ReminderSuite> {
       return { payerId: payer.id, email, invoice, due };
     },
     async runReminders(history) {
-      const handle = await env.client.workflow.start(reminderRunWorkflow, { workflowId: `reminder-run-${randomBytes(4).toString('hex')}`, taskQueue: taskQueueName(prefix(), 'workflows'), args: [{ merchantId }] });
+      // Awaited through a plain client: the environment's own would let time skip while it waits, and the clock would
+      // race on to the first reminder timer the run's children start, before the test looks.
+      const handle = await untimedClient.workflow.start(reminderRunWorkflow, { workflowId: `reminder-run-${randomBytes(4).toString('hex')}`, taskQueue: taskQueueName(prefix(), 'workflows'), args: [{ merchantId }] });
       const result = await resultWithin(env, handle);
       if (history) await recordHistory(handle, history);
       return result;

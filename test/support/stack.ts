@@ -83,6 +83,9 @@ export interface TestStack {
   accounting: AccountingServices;
   /** The activities the stack's workers run (for starting more workers in a test). */
   activities: Activities;
+  /** The same activities with another Temporal client: for workers on another server (the time-skipping one), whose
+   * activities must signal the workflows there. */
+  activitiesFor(temporal: Client): Activities;
   api?: RunningApi;
   apiDeps: ApiDeps;
   close(): Promise<void>;
@@ -127,9 +130,10 @@ export async function startTestStack(
   const stripe = opts.stripe?.stripe ?? createStripeClient({ secretKey: 'sk_test_unreachable', apiBase: 'http://127.0.0.1:9', maxNetworkRetries: 0 });
   // Pay Now links in emails point at this stack's API, whose port is known only once it listens (below).
   let publicUrl = 'http://127.0.0.1';
-  const activities = createActivities({ db: database.db, accounting, platformFor: platformFactory(endpoints), keyring, stripe, temporal: client,
+  const activitiesFor = (temporal: Client) => createActivities({ db: database.db, accounting, platformFor: platformFactory(endpoints), keyring, stripe, temporal,
     log: opts.activityLog ?? testLogger('invoice-sync'), mail: mailSender, publicUrl: () => publicUrl,
     wakeMail });
+  const activities = activitiesFor(client);
   const workers = roles.length
     ? await startWorkers({
         connection: nativeConnection,
@@ -174,6 +178,7 @@ export async function startTestStack(
     workers,
     accounting,
     activities,
+    activitiesFor,
     api,
     apiDeps,
     async close() {

@@ -1,5 +1,5 @@
 // What the reminder workflows, their daily Schedule (lib/schedules/invoice-reminders.ts) and the API share.
-import { defineQuery } from '@temporalio/workflow';
+import { defineQuery, defineSignal } from '@temporalio/workflow';
 
 export interface InvoiceReminderInput {
   merchantId: string;
@@ -35,6 +35,9 @@ export interface ReminderRunResult {
 }
 
 export const invoiceReminderStateQuery = defineQuery<InvoiceReminderState>('invoiceReminderState');
+
+/** Settle read the invoice settled (paid in full, voided or gone): the reminders end now, not at their next step. */
+export const invoiceSettledSignal = defineSignal('invoiceSettled');
 
 /** One Schedule per deployment (task-queue prefix), like the connection upkeep. */
 export const reminderScheduleId = (taskQueuePrefix: string) => `invoice-reminders/${taskQueuePrefix}`;

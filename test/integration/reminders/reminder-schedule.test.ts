@@ -3,8 +3,11 @@
 // the Pay Now and opt-out links; an invoice paid by hand in the books on day 5 gets no later reminder; a payer who
 // opted out gets none (reminder-opt-out.test.ts); a worker stopped mid-schedule sends no step twice (reminder-restart.test.ts).
 import { randomBytes } from 'node:crypto';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { taskQueueName } from '../../../lib/task-queues';
 import { recordHistory } from '../../support/histories';
 import { DAY_MS, startReminderSuite, type ReminderSuite } from '../../support/reminders';
+import { invoiceReminderStateQuery } from '../../../workflows/reminders/definitions';
 
 // Each test skips 30 days or more; a stopped worker's shutdown and restart take most of the real time on two busy cores.
 jest.setTimeout(360_000);
@@ -44,6 +47,26 @@ it('sends each step on its day with the Pay Now link, and none after the invoice
   expect(listed.body.reminders.map((r: { offset: number; step: string; amountDue: string }) => [r.offset, r.step, r.amountDue]))
     .toEqual([[0, 'on the due date', '120.00'], [-3, '3 days before the due date', '120.00']]);
   await recordHistory(handle, 'invoiceReminderWorkflow.paid');
+});
+
+it('ends the moment a refresh reads the invoice paid by hand in the books, before its first step', async () => {
+  const p = await r.payerWithInvoice(8_000, 10);
+  const startMs = await r.env.currentTimeMs();
+  expect(await r.runReminders()).toMatchObject({ started: 1 });
+  await r.env.sleep(DAY_MS);
+  const handle = r.handleOf(p.invoice.id);
+  const waiting = await handle.query(invoiceReminderStateQuery);
+  expect(waiting).toMatchObject({ status: 'waiting', next: -3, sent: [] });
+  await r.world.xero.platform.createPayments([{ invoiceId: p.invoice.id, amountMinor: 8_000, date: new Date().toISOString().slice(0, 10), accountCode: '090' }], `hand-${randomBytes(6).toString('hex')}`);
+  // "Download latest accounting platform data": the refresh re-reads the copy it holds as owed, finds it paid, and
+  // signals the invoice's reminders.
+  const refresh = new MockActivityEnvironment({ taskQueue: taskQueueName(r.prefix(), 'wise-pay') });
+  expect(await refresh.run(r.activities.refreshUnseenInvoices, { merchantId: r.merchantId, since: new Date().toISOString() })).toBeGreaterThanOrEqual(1);
+  expect(await r.reminderResult(p.invoice.id)).toMatchObject({ status: 'stopped', reason: 'settled', sent: [] });
+  // It ended then, not at its first step (7 days after it started) and its own check of the books.
+  expect((await r.env.currentTimeMs()) - startMs).toBeLessThan(6 * DAY_MS);
+  expect(await r.remindersTo(p.email)).toHaveLength(0);
+  await recordHistory(handle, 'invoiceReminderWorkflow.settled');
 });
 
 it('refuses a schedule it cannot run, with the reason', async () => {
