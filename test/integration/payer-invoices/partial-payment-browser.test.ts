@@ -2,11 +2,14 @@
 // (Temporal, Postgres, workers, API) with the Xero and Stripe emulators (issue 27). The merchant allows part payments
 // (at least 10.00) and surcharges Visa credit cards 3 % + 0.30 (its 3 % maximum wins). A payer types 50.00 for a
 // 120.00 invoice, sees the surcharge worked out on the 50.00, pays 51.50 in one payment, and finds the invoice still
-// listed with 70.00 to pay; Xero has the 50.00 against the invoice (still open) and the surcharge apart.
+// listed with 70.00 to pay; Xero has the 50.00 against the invoice (still open) and the surcharge apart. The merchant's
+// console shows the payment as a part payment: 50.00 of the invoice's 120.00.
 import { chromium, type Browser } from 'playwright-core';
+import { ensureConsoleBuilt } from '../../../dev/console-build';
 import { invoicePaymentWorkflowId, type InvoicePaymentState } from '../../../workflows/invoice-payments/definitions';
 import { accountingRefreshWorkflowId } from '../../../workflows/accounting-data/definitions';
 import { artifactPath, chromiumExecutable, NO_CHROMIUM_MESSAGE } from '../../support/browser';
+import { CONSOLE_PASSWORD, consoleUser } from '../../support/console';
 import { eventually } from '../../support/eventually';
 import { invoiceFor, payerWithTerms } from '../../support/payer-invoices';
 import { setUpQuoteMerchant, startQuoteWorld, type QuoteMerchant, type QuoteWorld } from '../../support/quotes';
@@ -18,20 +21,23 @@ let world: QuoteWorld;
 let m: QuoteMerchant;
 let browser: Browser;
 const PASSWORD = 'correct horse battery staple';
+const ADMIN = 'ada@partial-browser.example';
 const inDays = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
 const intentsOf = (checkoutId: string) => [...world.stripe.emu.state.all()].flatMap((a) => [...a.paymentIntents.values()]).filter((i) => i.metadata?.settle_checkout_id === checkoutId);
 const stateOf = (checkoutId: string) => world.stack.client.workflow.getHandle(invoicePaymentWorkflowId(m.merchantId, checkoutId)).query<InvoicePaymentState>('invoicePaymentState');
 
 (executablePath ? describe : describe.skip)('a part payment in Chromium', () => {
   beforeAll(async () => {
+    await ensureConsoleBuilt();
     [world, browser] = await Promise.all([startQuoteWorld(), chromium.launch({ executablePath })]);
     m = await setUpQuoteMerchant(world);
+    await consoleUser(world.stack, m.merchantId, { email: ADMIN, role: 'admin' });
     expect((await m.merchant('PUT', '/v1/merchant/settings/partial-payments', { body: { enabled: true, minimumMinor: 10_00 } })).status).toBe(200);
     expect((await m.merchant('PUT', '/v1/merchant/settings/surcharges', { body: {
       enabled: true, currency: 'USD', merchantCountry: 'US', merchantState: 'NY', cards: { visa: { percent: '3.00', fixed: '0.30' } },
       books: { revenueAccountCode: '260', taxCode: 'NONE' }, refundSurcharge: false,
     } })).status).toBe(200);
-  });
+  }, 300_000);
   afterAll(async () => {
     await browser?.close();
     await world?.close();
@@ -101,5 +107,18 @@ const stateOf = (checkoutId: string) => world.stack.client.workflow.getHandle(in
     expect(ledger.paymentsOf(invoice.id).map((x) => x.amountCents)).toEqual([50_00]);
     expect(await world.xero.platform.getInvoice(invoice.id)).toMatchObject({ totalMinor: 120_00, amountDueMinor: 70_00, status: 'authorised' });
     expect((await stateOf(checkoutId)).surchargeSync).toBe('synced');
-  });
+
+    // The merchant's console: the payment's page says it paid part of the invoice.
+    const paymentId = (await stateOf(checkoutId)).paymentId!;
+    const consolePage = await (await browser.newContext({ viewport: { width: 1280, height: 860 } })).newPage();
+    await consolePage.goto(`${world.stack.api!.url}/console/payments/${paymentId}`);
+    await consolePage.waitForURL((u) => u.pathname === '/console/sign-in');
+    await consolePage.getByLabel('Email').fill(ADMIN);
+    await consolePage.getByLabel('Password').fill(CONSOLE_PASSWORD);
+    await consolePage.getByRole('button', { name: 'Sign in' }).click();
+    await consolePage.waitForURL((u) => u.pathname === `/console/payments/${paymentId}`);
+    await consolePage.locator('#paid-invoices').waitFor();
+    await consolePage.screenshot({ path: artifactPath('partial-5-console-payment.png'), fullPage: true });
+    expect((await consolePage.textContent('#paid-invoices'))!.replace(/\s+/g, ' ')).toMatch(/INV-\d+: 50\.00 USD of 120\.00 USD \(part payment\)/);
+  }, 120_000);
 });

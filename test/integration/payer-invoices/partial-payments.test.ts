@@ -77,6 +77,11 @@ describe.each([['Xero', xeroPayingWorld], ['QuickBooks', quickBooksPayingWorld]]
     expect(new Set(keys).size).toBe(2);
     const listing = await w.m.merchant('GET', `/v1/payers/${p.payer.payerId}/invoices`);
     expect(listing.body.payments.filter((x: { invoices: string[] }) => x.invoices.includes(invoiceId)).map((x: { amount: string }) => x.amount).sort()).toEqual(['50.00', '70.00']);
+    // The payment's page: what each payment paid of the invoice, beside the invoice's total.
+    const part = await w.m.merchant('GET', `/v1/payments/${first.state.paymentId}`);
+    expect(part.body.invoices).toEqual([expect.objectContaining({ invoiceId, amount: '50.00', invoiceTotal: '120.00', partOfInvoice: true, number: expect.any(String) })]);
+    const rest = await w.m.merchant('GET', `/v1/payments/${second.state.paymentId}`);
+    expect(rest.body.invoices).toEqual([expect.objectContaining({ invoiceId, amount: '70.00', invoiceTotal: '120.00', partOfInvoice: true })]);
     if (name === 'Xero') await recordHistory(workflowOf(first.checkoutId), 'invoicePaymentWorkflow.partial');
   });
 
@@ -122,6 +127,7 @@ describe.each([['Xero', xeroPayingWorld], ['QuickBooks', quickBooksPayingWorld]]
       const full = await pay(p, invoiceId);
       expect(full.state).toMatchObject({ status: 'paid', amountMinor: 60_00 });
       expect(w.paymentsOf(invoiceId)).toEqual([60_00]);
+      expect((await w.m.merchant('GET', `/v1/payments/${full.state.paymentId}`)).body.invoices).toEqual([expect.objectContaining({ amount: '60.00', invoiceTotal: '60.00', partOfInvoice: false })]);
     } finally {
       await w.m.merchant('PUT', '/v1/merchant/settings/partial-payments', { body: { enabled: true, minimumMinor: 10_00 } });
     }
