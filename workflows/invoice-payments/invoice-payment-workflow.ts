@@ -115,6 +115,11 @@ export async function invoicePaymentWorkflow(input: InvoicePaymentInput): Promis
     if (!(err instanceof ActivityFailure)) throw err;
     selection = { ok: false, reason: 'Your invoices could not be read from the accounting package just now. Nothing was charged; please try again in a few minutes.' };
   }
+  // Never charge other than the part asked for: an activity worker from before part payments (a rolling deploy)
+  // would read every invoice in full. Only checkouts with amounts ask, so earlier runs replay as they ran.
+  if (selection.ok && amounts && selection.lines.some((l) => Object.hasOwn(amounts, l.invoiceId) && amounts[l.invoiceId] !== l.amountMinor)) {
+    selection = { ok: false, reason: 'The amounts to pay could not be checked just now. Nothing was charged; please try again in a few minutes.' };
+  }
   if (!selection.ok) {
     await wisePay.releaseInvoiceClaims({ merchantId, checkoutId });
     setStatus('refused', { failure: selection.reason });
