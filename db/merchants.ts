@@ -3,6 +3,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { open, seal, type Keyring } from '../lib/crypto/sealed-box';
 import { newId } from '../lib/ids';
+import type { PartialPaymentSettings } from '../lib/payments/partial-payment';
 import type { Db } from './database';
 import type { Merchant } from './schema';
 
@@ -78,4 +79,9 @@ export async function merchantNotificationEmail(db: Db, keyring: Keyring, mercha
 export async function setMerchantNotificationEmail(db: Db, keyring: Keyring, merchantId: string, email: string | null): Promise<void> {
   await db.updateTable('merchants').set({ notification_email_sealed: email === null ? null : seal(keyring, email, notificationEmailBinding(merchantId)) })
     .where('id', '=', merchantId).execute();
+}
+
+/** Whether the merchant lets payers pay part of an invoice, and the least part (issue 27), as the rule takes them. */
+export function partialPaymentSettings(m: Pick<Merchant, 'partial_payments_enabled' | 'partial_payment_minimum_minor'>): PartialPaymentSettings {
+  return { enabled: m.partial_payments_enabled, minimumMinor: Number(m.partial_payment_minimum_minor) };
 }

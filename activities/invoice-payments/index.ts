@@ -10,7 +10,8 @@ import type { Keyring } from '../../lib/crypto/sealed-box';
 import { derivedId } from '../../lib/ids';
 import { idempotencyKey } from '../../lib/idempotency';
 import type { MailWaker } from '../../lib/mail/relay';
-import { resolveSelection, type Selection } from '../../lib/payments/invoice-selection';
+import { partialPaymentSettings } from '../../db/merchants';
+import { resolveSelection, type RequestedAmounts, type Selection } from '../../lib/payments/invoice-selection';
 import type { PaymentMethodKind } from '../../lib/quotes/methods';
 import type { accountingRunner } from '../accounting';
 import type { Invoice } from '../accounting/platform';
@@ -74,12 +75,17 @@ export function createInvoicePaymentActivities(deps: InvoicePaymentDeps) {
       return claimed.ok ? { ok: true } : { ok: false, reason: 'One of the selected invoices is already being paid. Reload the page to see where it stands.' };
     },
 
-    /** The selection as the accounting package has it now: ownership, still owed, and the amount due of each. */
-    async readInvoicesForCheckout(input: { merchantId: string; payerId: string; invoiceIds: string[]; method: PaymentMethodKind }): Promise<Selection> {
+    /**
+     * The selection as the accounting package has it now: ownership, still owed, and what is paid of each (the amount
+     * due, or the part the payer asked for, checked again here against that amount due and the merchant's settings as
+     * they are now: an invoice paid down meanwhile, or part payments turned off, refuses the checkout before any charge).
+     */
+    async readInvoicesForCheckout(input: { merchantId: string; payerId: string; invoiceIds: string[]; method: PaymentMethodKind; amounts?: RequestedAmounts }): Promise<Selection> {
       const found = await readInvoices(input.merchantId, input.invoiceIds);
       const contacts = await db.selectFrom('payer_contacts').select('contact_id').where('merchant_id', '=', input.merchantId).where('payer_id', '=', input.payerId).execute();
-      const merchant = await db.selectFrom('merchants').select('payment_methods').where('id', '=', input.merchantId).executeTakeFirstOrThrow();
-      return resolveSelection({ requested: input.invoiceIds, found, contactIds: contacts.map((c) => c.contact_id), method: input.method, merchantMethods: merchant.payment_methods });
+      const merchant = await db.selectFrom('merchants').select(['payment_methods', 'partial_payments_enabled', 'partial_payment_minimum_minor']).where('id', '=', input.merchantId).executeTakeFirstOrThrow();
+      return resolveSelection({ requested: input.invoiceIds, found, contactIds: contacts.map((c) => c.contact_id), method: input.method, merchantMethods: merchant.payment_methods,
+        partial: { settings: partialPaymentSettings(merchant), requested: input.amounts ?? {} } });
     },
 
     async createInvoicePaymentIntent(input: { merchantId: string; payerId: string; checkoutId: string; method: PaymentMethodKind; amountMinor: number; currency: string; invoiceNumbers: string[] }): Promise<{ paymentIntentId: string; paymentId: string }> {

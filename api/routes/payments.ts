@@ -74,7 +74,13 @@ const paymentView = z.object({
   reference: z.string(),
   channel: z.enum(['pay_now', 'virtual_terminal', 'batch_debit', 'auto_payment']),
   method: z.enum(['card', 'bank_debit']),
-  invoices: z.array(z.object({ invoiceId: z.string(), amount: z.string() })),
+  invoices: z.array(z.object({
+    invoiceId: z.string(),
+    amount: z.string().describe('What this payment pays of the invoice'),
+    number: z.string().optional().describe("The invoice's number (GET, where Settle's copy has the invoice)"),
+    invoiceTotal: z.string().optional().describe("The invoice's total (GET, where Settle's copy has the invoice)"),
+    partOfInvoice: z.boolean().optional().describe('This payment pays less than the invoice total: a part payment, or the rest of one (GET)'),
+  })),
   recordedAt: z.string().nullable(),
   sync: syncView.describe('Whether, when and where it reached the accounting platform (the receipt view)'),
 });
@@ -147,6 +153,23 @@ export function paymentRoutes(deps: ApiDeps) {
     }
     const row = await findRow(merchantId, paymentId);
     return row ? fromRow(row) : undefined;
+  }
+
+  /**
+   * Each invoice's number and total beside what the payment paid of it (part payments, issue 27), from Settle's copy
+   * of the invoices; an invoice the copy does not have is shown as before.
+   */
+  async function withInvoiceTotals(merchantId: string, payment: PaymentView): Promise<PaymentView> {
+    const ids = payment.invoices.map((i) => i.invoiceId);
+    if (!ids.length) return payment;
+    const copies = new Map((await deps.db.selectFrom('accounting_invoices').select(['id', 'number', 'total_minor', 'currency'])
+      .where('merchant_id', '=', merchantId).where('id', 'in', ids).execute()).map((c) => [c.id, c]));
+    return { ...payment, invoices: payment.invoices.map((i) => {
+      const copy = copies.get(i.invoiceId);
+      if (!copy || copy.currency !== payment.currency) return i;
+      const paid = parseAmount(i.amount, payment.currency);
+      return { ...i, number: copy.number, invoiceTotal: formatAmount(copy.total_minor, payment.currency), partOfInvoice: paid.ok && paid.minor < copy.total_minor };
+    }) };
   }
 
   function findRow(merchantId: string, paymentId: string) {
@@ -289,7 +312,7 @@ export function paymentRoutes(deps: ApiDeps) {
       handler: async ({ params, state }) => {
         const payment = await readPayment(state.merchant.id, params.paymentId);
         if (!payment) throw notFound('payment');
-        return { status: 200, body: payment };
+        return { status: 200, body: await withInvoiceTotals(state.merchant.id, payment) };
       },
     }),
   ];

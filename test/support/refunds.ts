@@ -9,7 +9,12 @@ import { eventually } from './eventually';
 import { formBrowser, type FormBrowser } from './form-browser';
 import type { AccountingPlatform } from '../../activities/accounting/platform';
 import { payerWithTerms, type PayerWithTerms } from './payer-invoices';
-import { acceptBody, untilQuoteStatus, type QuoteMerchant, type QuoteWorld } from './quotes';
+import { httpClient } from './http';
+import { createTestMerchant } from './merchants';
+import { startQuickBooks, type QuickBooksFixture } from './quickbooks';
+import { acceptBody, CONNECT_WEBHOOK_SECRET, setUpQuoteMerchant, startQuoteWorld, TEST_QUOTE_TIMING, untilQuoteStatus, type QuoteMerchant, type QuoteWorld } from './quotes';
+import { startTestStack } from './stack';
+import { onboardStripeAccount, startStripe } from './stripe';
 
 const inDays = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
 
@@ -30,6 +35,45 @@ export type PayingMerchant = Pick<QuoteMerchant, 'merchantId' | 'stripeAccountId
 
 /** A quote world's Xero organisation as the books. */
 export const xeroBooks = (world: QuoteWorld): BooksWorld => ({ stack: world.stack, stripe: world.stripe, books: world.xero.platform, salesLine: '200' });
+
+/** A world and a merchant taking card payments into its books, Xero or QuickBooks, for tests run on both. */
+export interface PayingWorld {
+  world: BooksWorld;
+  m: PayingMerchant;
+  /** The payments the books hold against an invoice (cents, in the order they were made). */
+  paymentsOf(invoiceId: string): number[];
+  close(): Promise<void>;
+}
+
+/** The quote world (Xero) with a merchant set up through the API. */
+export async function xeroPayingWorld(): Promise<PayingWorld & { quoteWorld: QuoteWorld }> {
+  const q = await startQuoteWorld();
+  const m = await setUpQuoteMerchant(q);
+  return { quoteWorld: q, world: xeroBooks(q), m, paymentsOf: (id) => q.xero.ledger().paymentsOf(id).map((p) => p.amountCents), close: () => q.close() };
+}
+
+/** The stack on a QuickBooks company (emulator), with a merchant connected to it that takes cards. */
+export async function quickBooksPayingWorld(): Promise<PayingWorld & { qb: QuickBooksFixture }> {
+  const [qb, stripe] = await Promise.all([startQuickBooks(), startStripe()]);
+  const endpoint = { apiBase: qb.emu.endpoint, tokenUrl: qb.emu.tokenUrl, clientId: 'settle', clientSecret: 'secret' };
+  const stack = await startTestStack({ endpoints: { xero: endpoint, quickbooks: endpoint },
+    stripe: { stripe: stripe.stripe, publishableKey: stripe.publishableKey, connectWebhookSecret: CONNECT_WEBHOOK_SECRET }, quoteTiming: TEST_QUOTE_TIMING });
+  const created = await createTestMerchant(stack, `QBO MSP ${randomBytes(3).toString('hex')}`);
+  await stack.accounting.connections.connect(created.merchantId, 'wise-pay', { platform: 'quickbooks', tenantId: qb.realmId, tokens: qb.emu.oauth.issue(qb.realmId) });
+  const merchant = httpClient(stack.api!.url, created.apiKey);
+  await merchant('PUT', '/v1/payment-methods', { body: { methods: ['card'] } });
+  await merchant('PUT', '/v1/integrations/cpq', { body: { enabled: true, allowedMethods: ['card'] } });
+  const cpq = httpClient(stack.api!.url, (await merchant('POST', '/v1/integrations/cpq/api-key')).body.apiKey);
+  const m = { merchantId: created.merchantId, stripeAccountId: await onboardStripeAccount(stack.api!.url, created.apiKey), merchant, cpq };
+  return {
+    qb, world: { stack, stripe, books: qb.platform as AccountingPlatform, salesLine: '1' }, m,
+    paymentsOf: (id) => [...qb.realm().payments.values()].flatMap((p) => p.lines.filter((l) => l.txnType === 'Invoice' && l.txnId === id).map((l) => l.amountCents)),
+    close: async () => {
+      await stack.close();
+      await Promise.all([qb.close(), stripe.close()]);
+    },
+  };
+}
 
 export interface SignedInPayer {
   payer: PayerWithTerms;

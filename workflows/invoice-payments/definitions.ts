@@ -22,8 +22,14 @@ export interface InvoicePaymentInput {
   checkoutId: string;
   merchantId: string;
   payerId: string;
-  /** Ids only: amounts are read from the accounting package by the workflow, never taken from the request. */
+  /** Ids: what is due is read from the accounting package by the workflow, never taken from the request. */
   invoiceIds: string[];
+  /**
+   * Part payments (issue 27): the part of an invoice the payer asked to pay, minor units by invoice id (an invoice
+   * left out is paid in full). Checked by the page against Settle's copy, and again by the checkout against the
+   * amount due read from the books and the merchant's settings, before anything is charged.
+   */
+  amounts?: Record<string, number>;
   method: PaymentMethodKind;
   timing: InvoicePaymentTiming;
 }
@@ -53,8 +59,11 @@ export interface InvoicePaymentState {
   payerId: string;
   method: PaymentMethodKind;
   status: InvoicePaymentStatus;
-  /** As read from the accounting package when the checkout opened. */
-  invoices: Array<{ invoiceId: string; number: string; amountMinor: number }>;
+  /**
+   * As read from the accounting package when the checkout opened: what this payment pays of each invoice, and, when
+   * that is only part of it, what was due (`amountDueMinor`; the rest stays owed).
+   */
+  invoices: Array<{ invoiceId: string; number: string; amountMinor: number; amountDueMinor?: number }>;
   currency?: string;
   amountMinor?: number;
   paymentIntentId?: string;

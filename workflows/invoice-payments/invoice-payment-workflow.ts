@@ -45,7 +45,7 @@ export async function invoicePaymentWorkflow(input: InvoicePaymentInput): Promis
   const books = reconnect.proxy({ taskQueue: queue, startToCloseTimeout: '2 minutes', heartbeatTimeout: '10 seconds', retry });
   // The payer waits on the page while the invoices are read: a few tries, then they are asked to come back later.
   const opening = proxyActivities<activities.Activities>({ taskQueue: queue, startToCloseTimeout: '1 minute', heartbeatTimeout: '10 seconds', retry: { ...retry, maximumAttempts: 3 } });
-  const { merchantId, checkoutId, payerId, invoiceIds, method, timing } = input;
+  const { merchantId, checkoutId, payerId, invoiceIds, method, timing, amounts } = input;
 
   const state: InvoicePaymentState = { checkoutId, payerId, method, status: 'opening', invoices: [] };
   const setStatus = (status: InvoicePaymentStatus, extra: Partial<InvoicePaymentState> = {}) => {
@@ -108,10 +108,17 @@ export async function invoicePaymentWorkflow(input: InvoicePaymentInput): Promis
   }
   let selection: Awaited<ReturnType<activities.Activities['readInvoicesForCheckout']>>;
   try {
-    selection = await opening.readInvoicesForCheckout({ merchantId, payerId, invoiceIds, method });
+    // The part of each invoice the payer chose is checked there against what is due now; the lines say what is
+    // paid of each, so the charge, the surcharge and each invoice's payment in the books are for that (issue 27).
+    selection = await opening.readInvoicesForCheckout({ merchantId, payerId, invoiceIds, method, ...(amounts ? { amounts } : {}) });
   } catch (err) {
     if (!(err instanceof ActivityFailure)) throw err;
     selection = { ok: false, reason: 'Your invoices could not be read from the accounting package just now. Nothing was charged; please try again in a few minutes.' };
+  }
+  // Never charge other than the part asked for: an activity worker from before part payments (a rolling deploy)
+  // would read every invoice in full. Only checkouts with amounts ask, so earlier runs replay as they ran.
+  if (selection.ok && amounts && selection.lines.some((l) => Object.hasOwn(amounts, l.invoiceId) && amounts[l.invoiceId] !== l.amountMinor)) {
+    selection = { ok: false, reason: 'The amounts to pay could not be checked just now. Nothing was charged; please try again in a few minutes.' };
   }
   if (!selection.ok) {
     await wisePay.releaseInvoiceClaims({ merchantId, checkoutId });

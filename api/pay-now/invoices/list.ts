@@ -14,9 +14,9 @@ import { invoicesPage, signInPage, type Notice } from './views';
 
 const money = (minor: number, currency: string) => `${formatAmount(minor, currency as Currency)} ${currency}`;
 
-/** "invoices INV-1, INV-2": what a checkout pays. */
+/** "invoices INV-1, INV-2": what a checkout pays ("invoice INV-1 (part)" when it pays part of one). */
 export const checkoutSubject = (s: Pick<InvoicePaymentState, 'invoices'>) =>
-  `${s.invoices.length === 1 ? 'invoice' : 'invoices'} ${s.invoices.map((i) => i.number).join(', ')}`;
+  `${s.invoices.length === 1 ? 'invoice' : 'invoices'} ${s.invoices.map((i) => (i.amountDueMinor !== undefined ? `${i.number} (part)` : i.number)).join(', ')}`;
 
 /** What became of a checkout, in words, for the page the payer comes back to. */
 export function outcomeNotice(s: InvoicePaymentState, merchantName: string): Notice | undefined {
@@ -41,7 +41,8 @@ const PAYMENT_HOW: Record<string, string> = { pay_now: 'Paid online', auto_payme
 const PAYMENT_STATUS: Record<string, string> = { synced: 'Recorded', pending: 'Being recorded' };
 
 export async function renderInvoices(
-  ctx: Context, deps: ApiDeps, req: InvoicesRequest, extra: { status?: number; notice?: Notice; selected?: string[]; loginEcho?: { email?: string; error?: string } } = {},
+  ctx: Context, deps: ApiDeps, req: InvoicesRequest,
+  extra: { status?: number; notice?: Notice; selected?: string[]; amounts?: Record<string, string>; loginEcho?: { email?: string; error?: string } } = {},
 ): Promise<void> {
   const title = `Your invoices · ${req.merchant.name}`;
   if (!req.payer) return sendPage(ctx, { status: extra.status, title, body: signInPage(req.base, req.merchant.name, extra.loginEcho, extra.notice) });
@@ -64,7 +65,10 @@ export async function renderInvoices(
   sendPage(ctx, {
     status: extra.status, title,
     body: invoicesPage({
-      base: req.base, merchantName: req.merchant.name, payerName: req.payer.name, notice: extra.notice, selected: extra.selected,
+      base: req.base, merchantName: req.merchant.name, payerName: req.payer.name, notice: extra.notice, selected: extra.selected, amounts: extra.amounts,
+      // Part payments (issue 27): the least part, in the currency of the invoices shown (the checkout checks again).
+      partialMinimum: req.merchant.partial_payments_enabled && invoices.length
+        ? money(Number(req.merchant.partial_payment_minimum_minor), invoices[0].currency) : undefined,
       invoices: invoices.map((i) => ({ id: i.id, number: i.number, date: i.date, dueDate: i.due_date, amountDue: formatAmount(i.amount_due_minor, i.currency as Currency),
         currency: i.currency, beingPaid: heldIds.has(i.id) })),
       methods: invoiceMethods(req.merchant.payment_methods, invoices[0]?.currency ?? ''),

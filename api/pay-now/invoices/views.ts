@@ -34,6 +34,10 @@ export interface InvoicesPageModel {
   notice?: Notice;
   /** Invoices to show ticked again after a refused "Pay selected". */
   selected?: string[];
+  /** The amounts typed, by invoice id, shown again after a refused "Pay selected". */
+  amounts?: Record<string, string>;
+  /** Set when the merchant lets payers pay part of an invoice: the least part (e.g. "10.00 USD"). */
+  partialMinimum?: string;
 }
 
 const notice = (n?: Notice) => (n ? html`<div class="notice ${n.kind}" id="notice" role="${n.kind === 'error' ? 'alert' : 'status'}">${n.text}</div>` : '');
@@ -47,14 +51,19 @@ ${notice(n)}${loginForm(base, echo)}`;
 function invoiceTable(m: InvoicesPageModel): SafeHtml {
   if (!m.invoices.length) return html`<div class="card" id="outstanding"><h2>Outstanding invoices</h2><p>You have no invoices to pay. Thank you!</p></div>`;
   const selected = new Set(m.selected ?? []);
+  const partial = m.partialMinimum !== undefined;
+  // With part payments, each invoice has the amount to pay beside it: the balance unless the payer changes it.
+  const amountCell = (i: InvoiceRow) => (!partial ? '' : i.beingPaid ? html`<td></td>`
+    : html`<td class="num"><input type="text" name="amount-${i.id}" id="amount-${i.id}" inputmode="decimal" size="10" value="${m.amounts?.[i.id] ?? i.amountDue}" aria-label="Amount to pay of invoice ${i.number} (${i.currency})"></td>`);
   const rows = m.invoices.map((i) => html`<tr>
 <td>${i.beingPaid ? html`<span class="status">Payment in progress</span>` : html`<input type="checkbox" name="invoice" value="${i.id}" id="invoice-${i.id}" aria-label="Pay invoice ${i.number}"${selected.has(i.id) ? html` checked` : ''}>`}</td>
-<td><label for="invoice-${i.id}">${i.number}</label></td><td>${i.date}</td><td>${i.dueDate ?? ''}</td><td class="num">${i.amountDue} ${i.currency}</td></tr>`);
+<td><label for="invoice-${i.id}">${i.number}</label></td><td>${i.date}</td><td>${i.dueDate ?? ''}</td><td class="num">${i.amountDue} ${i.currency}</td>${amountCell(i)}</tr>`);
   const currency = m.invoices[0].currency;
   const methods = m.methods.map((method, n) => html`<label class="choice"><input type="radio" name="method" value="${method}"${n === 0 ? html` checked` : ''}> Pay by ${methodLabel(method, currency)}</label>`);
   return html`<form class="card" method="post" action="${m.base}/pay" id="outstanding">
 <h2>Outstanding invoices</h2>
-<table><thead><tr><th></th><th>Invoice</th><th>Date</th><th>Due</th><th class="num">Amount due</th></tr></thead><tbody>${rows}</tbody></table>
+${partial ? html`<p class="muted" id="partial-hint">You may pay part of an invoice: change the amount to pay (at least ${m.partialMinimum}, at most the amount due). The rest stays owed.</p>` : ''}
+<table><thead><tr><th></th><th>Invoice</th><th>Date</th><th>Due</th><th class="num">Amount due</th>${partial ? html`<th class="num">Amount to pay</th>` : ''}</tr></thead><tbody>${rows}</tbody></table>
 ${m.methods.length ? html`<fieldset><legend>How would you like to pay?</legend>${methods}</fieldset><button type="submit">Pay selected</button>`
     : html`<div class="notice error">${`No payment method is available. Please contact ${m.merchantName}.`}</div>`}
 </form>`;

@@ -139,6 +139,10 @@ export function PaymentDetail() {
       <section className="card">
         <dl className="facts">
           <dt>Amount</dt><dd>{p.amount} {p.currency}</dd>
+          {p.invoices.length > 0 && <><dt>Invoices</dt><dd><ul className="plain" id="paid-invoices">{p.invoices.map((i) => (
+            <li key={i.invoiceId}>{i.number ?? i.invoiceId}: {i.amount} {p.currency}
+              {i.invoiceTotal !== undefined && <> of {i.invoiceTotal} {p.currency}{i.partOfInvoice && <> <span className="muted">(part payment)</span></>}</>}</li>
+          ))}</ul></dd></>}
           <dt>Method</dt><dd>{p.method.replace('_', ' ')} ({p.channel.replace(/_/g, ' ')})</dd>
           <dt>Status</dt><dd><Status value={p.status} /></dd>
           <dt>Recorded</dt><dd>{formatDate(p.recordedAt)}</dd>

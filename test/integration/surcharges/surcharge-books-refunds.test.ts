@@ -3,16 +3,8 @@
 // is its own invoice on the merchant's surcharge revenue line and tax code, paid. A full refund follows the
 // merchant's rule: with "refund the surcharge", Stripe refunds invoice + surcharge and the books reverse both apart
 // (the surcharge on its own line); with "keep it", Stripe refunds the invoice's amount only and the surcharge stays.
-import { randomBytes } from 'node:crypto';
-import type { AccountingPlatform } from '../../../activities/accounting/platform';
 import { refundWorkflowId } from '../../../workflows/refunds/definitions';
-import { httpClient } from '../../support/http';
-import { createTestMerchant } from '../../support/merchants';
-import { startQuickBooks, type QuickBooksFixture } from '../../support/quickbooks';
-import { CONNECT_WEBHOOK_SECRET, setUpQuoteMerchant, startQuoteWorld, TEST_QUOTE_TIMING, type QuoteWorld } from '../../support/quotes';
-import { payInvoiceByCard, xeroBooks, type BooksWorld, type PayingMerchant } from '../../support/refunds';
-import { startTestStack } from '../../support/stack';
-import { onboardStripeAccount, startStripe } from '../../support/stripe';
+import { payInvoiceByCard, quickBooksPayingWorld, xeroPayingWorld, type BooksWorld, type PayingMerchant } from '../../support/refunds';
 
 interface Books {
   world: BooksWorld;
@@ -28,30 +20,18 @@ interface Books {
 }
 
 async function xeroWorld(): Promise<Books> {
-  const q: QuoteWorld = await startQuoteWorld();
-  const m = await setUpQuoteMerchant(q);
+  const { quoteWorld: q, world, m, close } = await xeroPayingWorld();
   return {
-    world: xeroBooks(q), m, revenueLine: '260', taxCode: 'NONE', invoiceTax: 'NONE', close: () => q.close(),
+    world, m, revenueLine: '260', taxCode: 'NONE', invoiceTax: 'NONE', close,
     reversals: (contactId) => [...q.xero.ledger().creditNotes.values()].filter((n) => n.contactId === contactId && n.reference?.startsWith('Refund '))
       .flatMap((n) => n.lines.map((l): [number, string, string | undefined] => [l.lineAmountCents, l.accountCode ?? '', l.taxType])),
   };
 }
 
 async function quickBooksWorld(): Promise<Books> {
-  const [qb, stripe]: [QuickBooksFixture, Awaited<ReturnType<typeof startStripe>>] = await Promise.all([startQuickBooks(), startStripe()]);
-  const endpoint = { apiBase: qb.emu.endpoint, tokenUrl: qb.emu.tokenUrl, clientId: 'settle', clientSecret: 'secret' };
-  const stack = await startTestStack({ endpoints: { xero: endpoint, quickbooks: endpoint },
-    stripe: { stripe: stripe.stripe, publishableKey: stripe.publishableKey, connectWebhookSecret: CONNECT_WEBHOOK_SECRET }, quoteTiming: TEST_QUOTE_TIMING });
-  const created = await createTestMerchant(stack, `QBO MSP ${randomBytes(3).toString('hex')}`);
-  await stack.accounting.connections.connect(created.merchantId, 'wise-pay', { platform: 'quickbooks', tenantId: qb.realmId, tokens: qb.emu.oauth.issue(qb.realmId) });
-  const merchant = httpClient(stack.api!.url, created.apiKey);
-  await merchant('PUT', '/v1/payment-methods', { body: { methods: ['card'] } });
-  await merchant('PUT', '/v1/integrations/cpq', { body: { enabled: true, allowedMethods: ['card'] } });
-  const cpq = httpClient(stack.api!.url, (await merchant('POST', '/v1/integrations/cpq/api-key')).body.apiKey);
-  const m = { merchantId: created.merchantId, stripeAccountId: await onboardStripeAccount(stack.api!.url, created.apiKey), merchant, cpq };
+  const { qb, world, m, close } = await quickBooksPayingWorld();
   return {
-    world: { stack, stripe, books: qb.platform as AccountingPlatform, salesLine: '1' }, m, revenueLine: '1', taxCode: 'TAX', invoiceTax: undefined,
-    close: async () => { await stack.close(); await Promise.all([qb.close(), stripe.close()]); },
+    world, m, revenueLine: '1', taxCode: 'TAX', invoiceTax: undefined, close,
     reversals: (contactId) => [...qb.realm().refundReceipts.values()].filter((r) => r.customerId === contactId)
       .flatMap((r) => r.lines.map((l): [number, string, string | undefined] => [l.amountCents, l.itemId, l.taxCode])),
   };
