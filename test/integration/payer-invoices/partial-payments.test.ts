@@ -5,6 +5,9 @@
 // or below the minimum, or part of an invoice where the merchant takes invoices in full, is refused with the reason
 // (422, the page or problem+json) and nothing is started or charged.
 import { idempotencyKey } from '../../../lib/idempotency';
+import { taskQueueName } from '../../../lib/task-queues';
+import { invoiceReminderStateQuery, invoiceReminderWorkflowId } from '../../../workflows/reminders/definitions';
+import { invoiceReminderWorkflow } from '../../../workflows/reminders/invoice-reminder-workflow';
 import { invoicePaymentWorkflowId, type InvoicePaymentState } from '../../../workflows/invoice-payments/definitions';
 import { recordHistory } from '../../support/histories';
 import { invoicesFor, quickBooksPayingWorld, signedInPayer, xeroPayingWorld, type PayingWorld, type SignedInPayer } from '../../support/refunds';
@@ -43,6 +46,11 @@ describe.each([['Xero', xeroPayingWorld], ['QuickBooks', quickBooksPayingWorld]]
   it('posts a part payment for the amount paid, the invoice stays owed for the rest; paying the rest pays it exactly', async () => {
     const p = await signedInPayer(w.world, w.m);
     const [invoiceId] = await invoicesFor(w.world, w.m, p, [120_00]);
+    // The invoice's reminders (as the daily run starts them), the first a month away: a part payment leaves them
+    // waiting, paying the rest ends them at once (Settle reads the invoice settled and signals them).
+    const dueDate = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+    const reminders = await w.world.stack.client.workflow.start(invoiceReminderWorkflow, { workflowId: invoiceReminderWorkflowId(w.m.merchantId, invoiceId),
+      taskQueue: taskQueueName(w.world.stack.taskQueuePrefix, 'workflows'), args: [{ merchantId: w.m.merchantId, invoiceId, dueDate, timezone: 'UTC', offsets: [-3, 0] }] });
     const list = await p.b.get(base);
     expect(list.text).toContain(`name="amount-${invoiceId}"`);
     expect(list.text).toContain('at least 10.00 USD');
@@ -64,6 +72,8 @@ describe.each([['Xero', xeroPayingWorld], ['QuickBooks', quickBooksPayingWorld]]
     expect(again.text).toContain(`value="${invoiceId}"`);
     expect(again.text).toContain('70.00 USD');
 
+    expect(await reminders.query(invoiceReminderStateQuery)).toMatchObject({ status: 'waiting', next: -3 });
+
     // The rest: the amount shown is left as it is.
     const second = await pay(p, invoiceId, '70.00');
     expect(second.state).toMatchObject({ status: 'paid', sync: 'synced', amountMinor: 70_00 });
@@ -71,6 +81,7 @@ describe.each([['Xero', xeroPayingWorld], ['QuickBooks', quickBooksPayingWorld]]
     expect(w.paymentsOf(invoiceId)).toEqual([50_00, 70_00]);
     expect(await w.world.books.getInvoice(invoiceId)).toMatchObject({ totalMinor: 120_00, amountDueMinor: 0, status: 'paid' });
     expect((await p.b.get(base)).text).not.toContain(`value="${invoiceId}"`);
+    expect(await reminders.result()).toMatchObject({ status: 'stopped', reason: 'settled', sent: [] });
     // Each payment's write to the books is keyed by its own checkout's workflow, never by the invoice alone (the
     // emulators answer a key used again with the first answer, or refuse it for a different body: no second payment).
     const keys = [first, second].map((x) => idempotencyKey(invoicePaymentWorkflowId(w.m.merchantId, x.checkoutId), 'payment-upload'));
