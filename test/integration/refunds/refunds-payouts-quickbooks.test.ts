@@ -9,31 +9,20 @@ import { refundWorkflowId } from '../../../workflows/refunds/definitions';
 import { eventually } from '../../support/eventually';
 import { httpClient } from '../../support/http';
 import { createTestMerchant } from '../../support/merchants';
-import { startQuickBooks, type QuickBooksFixture } from '../../support/quickbooks';
-import { CONNECT_WEBHOOK_SECRET, TEST_QUOTE_TIMING } from '../../support/quotes';
-import { invoicesFor, payInvoice, payQuoteByCard, signedInPayer, type BooksWorld, type PayingMerchant } from '../../support/refunds';
-import { startTestStack } from '../../support/stack';
-import { onboardStripeAccount, startStripe } from '../../support/stripe';
+import type { QuickBooksFixture } from '../../support/quickbooks';
+import { CONNECT_WEBHOOK_SECRET } from '../../support/quotes';
+import { invoicesFor, payInvoice, payQuoteByCard, quickBooksPayingWorld, signedInPayer, type BooksWorld, type PayingMerchant } from '../../support/refunds';
 
 let qb: QuickBooksFixture;
 let world: BooksWorld & { close(): Promise<void> };
 let m: PayingMerchant;
 
 beforeAll(async () => {
-  const [books, stripe] = await Promise.all([startQuickBooks(), startStripe()]);
-  qb = books;
-  const endpoint = { apiBase: qb.emu.endpoint, tokenUrl: qb.emu.tokenUrl, clientId: 'settle', clientSecret: 'secret' };
-  const stack = await startTestStack({ endpoints: { xero: endpoint, quickbooks: endpoint },
-    stripe: { stripe: stripe.stripe, publishableKey: stripe.publishableKey, connectWebhookSecret: CONNECT_WEBHOOK_SECRET }, quoteTiming: TEST_QUOTE_TIMING });
-  stripe.emu.addWebhookEndpoint(`${stack.api!.url}/webhooks/stripe/connect`, CONNECT_WEBHOOK_SECRET, { connect: true });
-  world = { stack, stripe, books: qb.platform, salesLine: '1', close: async () => { await stack.close(); await Promise.all([qb.close(), stripe.close()]); } };
-  const created = await createTestMerchant(stack, `QBO MSP ${randomBytes(3).toString('hex')}`);
-  await stack.accounting.connections.connect(created.merchantId, 'wise-pay', { platform: 'quickbooks', tenantId: qb.realmId, tokens: qb.emu.oauth.issue(qb.realmId) });
-  const merchant = httpClient(stack.api!.url, created.apiKey);
-  await merchant('PUT', '/v1/payment-methods', { body: { methods: ['card'] } });
-  await merchant('PUT', '/v1/integrations/cpq', { body: { enabled: true, allowedMethods: ['card'] } });
-  const cpq = httpClient(stack.api!.url, (await merchant('POST', '/v1/integrations/cpq/api-key')).body.apiKey);
-  m = { merchantId: created.merchantId, stripeAccountId: await onboardStripeAccount(stack.api!.url, created.apiKey), merchant, cpq };
+  const paying = await quickBooksPayingWorld();
+  ({ qb, m } = paying);
+  world = { ...paying.world, close: paying.close };
+  // Refunds and payouts are driven by the connected account's events.
+  world.stripe.emu.addWebhookEndpoint(`${world.stack.api!.url}/webhooks/stripe/connect`, CONNECT_WEBHOOK_SECRET, { connect: true });
 });
 afterAll(() => world.close());
 
