@@ -9,12 +9,15 @@ import { z } from 'zod';
 import type { QuotePaymentRow } from '../../db/schema';
 import { formatAmount, type Currency } from '../../lib/money';
 import { PAYMENT_METHOD_KINDS, type PaymentMethodKind } from '../../lib/quotes/methods';
-import { beginCheckoutUpdate, completeCheckoutUpdate, type QuotePaymentState } from '../../workflows/quotes/definitions';
+import { surchargeRulesOf } from '../../db/surcharges';
+import { applyQuoteSurchargeUpdate, beginCheckoutUpdate, completeCheckoutUpdate, type QuotePaymentState } from '../../workflows/quotes/definitions';
 import type { ApiDeps } from '../deps';
 import { ProblemError } from '../problem';
 import { runningState, viewOf } from '../quotes/read';
 import { updateProblem } from '../quotes/update-problem';
-import { SANDBOX_PAYMENT_METHODS, sandboxCheckoutPage, STRIPE_CHECKOUT_SCRIPT, stripeCheckoutPage, type CheckoutModel } from './checkout-pages';
+import { checkoutHeading, SANDBOX_PAYMENT_METHODS, sandboxCheckoutPage, STRIPE_CHECKOUT_SCRIPT, stripeCheckoutPage, type CheckoutModel } from './checkout-pages';
+import { html } from './html';
+import { SANDBOX_SURCHARGE_CARD_IDS, sandboxSurchargeChoices, surchargeReviewPage } from './surcharge-pages';
 import { sendPage } from './layout';
 import { loadQuote, ownsCheckout, renderQuote, type QuoteRequest } from './quote-context';
 import { PAYMENTS_UNAVAILABLE } from './quote-page';
@@ -41,12 +44,22 @@ export function checkoutHandlers(deps: ApiDeps) {
     return undefined;
   }
 
-  function renderCheckout(ctx: Context, q: QuoteRequest, state: QuotePaymentState & { paymentIntentId: string }, clientSecret: string, error?: string, stripeAccount?: string) {
-    const model: CheckoutModel = {
-      base: q.base, merchantName: q.merchantName, what: `quote ${q.row.quote_id}`, amount: formatAmount(q.row.amount_minor, q.row.currency as Currency),
-      currency: q.row.currency, method: state.method ?? 'card', paymentIntentId: state.paymentIntentId, error,
-    };
+  /** Whether this checkout's payment may carry a surcharge: the merchant surcharges, and it is a card payment (issue 27). */
+  const surcharging = async (q: QuoteRequest, state: QuotePaymentState) => state.method === 'card' && (await surchargeRulesOf(deps.db, q.row.merchant_id)).enabled;
+
+  const modelOf = (q: QuoteRequest, state: QuotePaymentState & { paymentIntentId: string }, error?: string): CheckoutModel => ({
+    base: q.base, merchantName: q.merchantName, what: `quote ${q.row.quote_id}`, amount: formatAmount(q.row.amount_minor, q.row.currency as Currency),
+    currency: q.row.currency, method: state.method ?? 'card', paymentIntentId: state.paymentIntentId, error,
+  });
+
+  async function renderCheckout(ctx: Context, q: QuoteRequest, state: QuotePaymentState & { paymentIntentId: string }, clientSecret: string, error?: string, stripeAccount?: string) {
+    const model = modelOf(q, state, error);
     const title = `Pay quote ${q.row.quote_id} · ${q.merchantName}`;
+    if (deps.sandbox && (await surcharging(q, state))) {
+      // The sandbox's test cards lead to the review (/sandbox-review), which shows the surcharge before confirming.
+      return sendPage(ctx, { status: error ? 409 : 200, title, body: html`${checkoutHeading(model)}${sandboxSurchargeChoices({ ...model, base: q.base })}`,
+        formTargets: [new URL(q.row.return_url).origin] });
+    }
     if (deps.sandbox) {
       // The sandbox-confirm POST redirects on to the quote in CPQ: the policy must let that redirect through.
       return sendPage(ctx, { status: error ? 409 : 200, title, body: sandboxCheckoutPage(model), formTargets: [new URL(q.row.return_url).origin] });
@@ -92,7 +105,33 @@ export function checkoutHandlers(deps: ApiDeps) {
       // Confirmed already (the payer closed the tab before coming back): let the workflow read the outcome.
       return seeOther(ctx, `${q.base}/return?payment_intent=${encodeURIComponent(intent.id)}`);
     }
-    renderCheckout(ctx, q, state, intent.client_secret ?? '', undefined, account.accountId);
+    await renderCheckout(ctx, q, state, intent.client_secret ?? '', undefined, account.accountId);
+  });
+
+  /** The workflow works out the surcharge for this payment method and sets the intent to the total; its answer. */
+  async function applySurcharge(q: QuoteRequest, paymentMethodId: string): Promise<QuotePaymentState | undefined> {
+    try {
+      return await workflowOf(q.row).executeUpdate(applyQuoteSurchargeUpdate, { args: [{ paymentMethodId }] });
+    } catch (err) {
+      if (refusal(err) === undefined) throw err;
+      return undefined; // ended (or moved on) meanwhile: the quote page says where it stands
+    }
+  }
+
+  const sandboxReview = page(async (ctx) => {
+    if (!deps.sandbox) throw new PageError(404, 'Not found', 'There is no such page.');
+    const form = await postedForm(ctx, deps);
+    const q = await loadQuote(ctx, deps);
+    const state = await openCheckout(ctx, q);
+    if (!state) return;
+    if (!(await surcharging(q, state))) return seeOther(ctx, `${q.base}/pay`);
+    const testMethod = z.enum(SANDBOX_SURCHARGE_CARD_IDS as [string, ...string[]]).safeParse(form.payment_method);
+    if (!testMethod.success) return renderCheckout(ctx, q, state, '', 'Choose one of the sandbox cards.');
+    const reviewed = await applySurcharge(q, testMethod.data);
+    if (!reviewed?.surcharge || reviewed.status !== 'checkout-open') return seeOther(ctx, q.base);
+    ctx.state.log.info({ quotePaymentId: q.row.id, surchargeMinor: reviewed.surcharge.surchargeMinor }, 'pay now: quote surcharge shown');
+    sendPage(ctx, { title: `Review · Pay quote ${q.row.quote_id} · ${q.merchantName}`, formTargets: [new URL(q.row.return_url).origin],
+      body: surchargeReviewPage(modelOf(q, state), reviewed.surcharge, q.row.amount_minor, { paying: `Quote ${q.row.quote_id}`, anotherCard: `${q.base}/pay` }) });
   });
 
   const sandboxConfirm = page(async (ctx) => {
@@ -101,20 +140,32 @@ export function checkoutHandlers(deps: ApiDeps) {
     const q = await loadQuote(ctx, deps);
     const state = await openCheckout(ctx, q);
     if (!state) return;
-    const testMethod = z.enum(SANDBOX_PAYMENT_METHODS).safeParse(form.payment_method);
-    if (!testMethod.success) return renderCheckout(ctx, q, state, '', 'Choose one of the sandbox outcomes.');
+    let paymentMethod: string;
+    if (await surcharging(q, state)) {
+      // The reviewed card (or a test card posted straight here): the surcharge is worked out again by the workflow for
+      // exactly the method confirmed, so the payer pays what the server computed, whatever the page sent.
+      const posted = z.union([z.enum(SANDBOX_SURCHARGE_CARD_IDS as [string, ...string[]]), z.literal(state.surcharge?.paymentMethodId ?? 'pm_none')]).safeParse(form.payment_method);
+      if (!posted.success) return renderCheckout(ctx, q, state, '', 'Choose one of the sandbox cards.');
+      const reviewed = await applySurcharge(q, posted.data);
+      if (!reviewed?.surcharge || reviewed.status !== 'checkout-open') return seeOther(ctx, q.base);
+      paymentMethod = reviewed.surcharge.paymentMethodId;
+    } else {
+      const testMethod = z.enum(SANDBOX_PAYMENT_METHODS).safeParse(form.payment_method);
+      if (!testMethod.success) return renderCheckout(ctx, q, state, '', 'Choose one of the sandbox outcomes.');
+      paymentMethod = testMethod.data;
+    }
     try {
       // What Stripe.js does from the browser; the outcome is read back from Stripe by the workflow, not taken from here.
       const account = await merchantAccount(deps.db, q.row.merchant_id);
-      await deps.stripe.paymentIntents.confirm(state.paymentIntentId, { payment_method: testMethod.data, return_url: absolute(`${q.base}/return`) },
-        account.options(idempotencyKey(state.paymentIntentId, `sandbox-confirm-${testMethod.data}`)));
+      await deps.stripe.paymentIntents.confirm(state.paymentIntentId, { payment_method: paymentMethod, return_url: absolute(`${q.base}/return`) },
+        account.options(idempotencyKey(state.paymentIntentId, `sandbox-confirm-${paymentMethod}`)));
     } catch (err) {
       const { type, code, message } = err as { type?: string; code?: string; message?: string };
       // A decline is an answer: the intent now carries last_payment_error. An intent that moved on (a second click)
       // is the workflow's to read. Anything else (e.g. a method this intent does not take) is shown.
       if (type !== 'StripeCardError' && code !== 'payment_intent_unexpected_state') {
         if (type !== 'StripeInvalidRequestError') throw err;
-        return renderCheckout(ctx, q, state, '', message ?? 'The payment could not be confirmed.');
+        return await renderCheckout(ctx, q, state, '', message ?? 'The payment could not be confirmed.');
       }
     }
     seeOther(ctx, `${q.base}/return?payment_intent=${encodeURIComponent(state.paymentIntentId)}`);
@@ -138,5 +189,5 @@ export function checkoutHandlers(deps: ApiDeps) {
     seeOther(ctx, back ?? q.base); // still open, cancelled or expired: the quote page says which
   });
 
-  return { checkout, pay, sandboxConfirm, returned };
+  return { checkout, pay, sandboxReview, sandboxConfirm, returned };
 }

@@ -31,14 +31,16 @@ ${SANDBOX_SURCHARGE_CARDS.map(([id, label]) => html`<button type="submit" name="
 
 type Surcharge = NonNullable<InvoicePaymentState['surcharge']>;
 
-export function surchargeReviewPage(m: CheckoutModel, s: Surcharge, amountMinor: number): SafeHtml {
+/** `paying`: what the amount before the surcharge pays ("Invoices", "Quote Q-1"); `anotherCard`: where the card choice is (default: base). */
+export function surchargeReviewPage(m: CheckoutModel, s: Surcharge, amountMinor: number, opts: { paying?: string; anotherCard?: string } = {}): SafeHtml {
+  const paying = opts.paying ?? 'Invoices';
   const money = (minor: number) => `${formatAmount(minor, m.currency as Currency)} ${m.currency}`;
   const card = s.method.kind === 'card'
     ? `${BRAND_NAMES[s.method.brand ?? ''] ?? 'Card'} ${s.method.funding ?? ''} card issued in ${s.method.country}`.replace(/\s+/g, ' ')
     : 'Bank debit';
   return html`<div class="card"><p class="muted">${m.merchantName} · ${m.what}</p><h1>Review your payment</h1>
 <table id="surcharge-breakdown">
-<tr><th>Invoices</th><td class="num" id="amount-before">${money(amountMinor)}</td></tr>
+<tr><th>${paying}</th><td class="num" id="amount-before">${money(amountMinor)}</td></tr>
 <tr><th>Card surcharge <span class="muted">(${card})</span></th><td class="num" id="surcharge">${money(s.surchargeMinor)}</td></tr>
 <tr><th>Total to pay</th><td class="num"><strong id="total">${money(s.totalMinor)}</strong></td></tr>
 </table>
@@ -50,5 +52,5 @@ ${m.error ? html`<div class="notice error" id="error" role="alert">${m.error}</d
 <input type="hidden" name="payment_method" value="${s.paymentMethodId}">
 <button type="submit">Pay ${money(s.totalMinor)}</button>
 </form>
-<p><a href="${m.base}">Use another card</a> · <a href="${m.backUrl ?? m.base}">Choose another way to pay</a></p>`;
+<p><a href="${opts.anotherCard ?? m.base}">Use another card</a> · <a href="${m.backUrl ?? m.base}">Choose another way to pay</a></p>`;
 }
