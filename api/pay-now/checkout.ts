@@ -17,8 +17,8 @@ import { runningState, viewOf } from '../quotes/read';
 import { updateProblem } from '../quotes/update-problem';
 import { checkoutHeading, SANDBOX_PAYMENT_METHODS, sandboxCheckoutPage, STRIPE_CHECKOUT_SCRIPT, stripeCheckoutPage, type CheckoutModel } from './checkout-pages';
 import { html } from './html';
-import { SANDBOX_SURCHARGE_CARD_IDS, sandboxSurchargeChoices, surchargeReviewPage } from './surcharge-pages';
-import { sendPage } from './layout';
+import { SANDBOX_SURCHARGE_CARD_IDS, sandboxSurchargeChoices, surchargeFigures, surchargeReviewPage } from './surcharge-pages';
+import { sendPage, STRIPE_JS } from './layout';
 import { loadQuote, ownsCheckout, renderQuote, type QuoteRequest } from './quote-context';
 import { PAYMENTS_UNAVAILABLE } from './quote-page';
 import { page, PageError, postedForm, seeOther } from './requests';
@@ -65,9 +65,11 @@ export function checkoutHandlers(deps: ApiDeps) {
       return sendPage(ctx, { status: error ? 409 : 200, title, body: sandboxCheckoutPage(model), formTargets: [new URL(q.row.return_url).origin] });
     }
     if (!deps.stripePublishableKey) throw new Error('no Stripe publishable key is configured: Stripe.js cannot collect the payment');
+    const stripeJs = deps.stripeJs ?? STRIPE_JS;
     sendPage(ctx, {
-      title, stripe: true, script: STRIPE_CHECKOUT_SCRIPT,
-      body: stripeCheckoutPage({ ...model, publishableKey: deps.stripePublishableKey, clientSecret, stripeAccount, returnUrl: absolute(`${q.base}/return`) }),
+      title, stripe: stripeJs, script: STRIPE_CHECKOUT_SCRIPT, formTargets: [new URL(q.row.return_url).origin],
+      body: stripeCheckoutPage({ ...model, publishableKey: deps.stripePublishableKey, clientSecret, stripeAccount, returnUrl: absolute(`${q.base}/return`),
+        scriptUrl: stripeJs.scriptUrl, ...((await surcharging(q, state)) ? { surchargeUrl: `${q.base}/surcharge` } : {}) }),
     });
   }
 
@@ -117,6 +119,24 @@ export function checkoutHandlers(deps: ApiDeps) {
       return undefined; // ended (or moved on) meanwhile: the quote page says where it stands
     }
   }
+
+  /**
+   * The Stripe.js checkout's review (POST /surcharge, JSON): Stripe.js made the PaymentMethod from the payer's card; the
+   * workflow works out the surcharge for it and sets the intent to the total, which the page then shows and confirms.
+   */
+  const surcharge = page(async (ctx) => {
+    const form = await postedForm(ctx, deps);
+    const q = await loadQuote(ctx, deps);
+    const state = await runningState(deps, q.row);
+    const answer = (status: number, body: object): void => void Object.assign(ctx, { status, type: 'application/json', body });
+    if (!ownsCheckout(q.session, state) || !(await surcharging(q, state))) return answer(409, { error: 'This payment is no longer open here. Reload the page.' });
+    const method = z.string().regex(/^pm_[A-Za-z0-9_]{1,255}$/).safeParse(form.payment_method);
+    if (!method.success) return answer(422, { error: 'Enter your card details again.' });
+    const reviewed = await applySurcharge(q, method.data);
+    if (!reviewed?.surcharge || reviewed.status !== 'checkout-open') return answer(409, { error: 'This payment is no longer open here. Reload the page.' });
+    ctx.state.log.info({ quotePaymentId: q.row.id, surchargeMinor: reviewed.surcharge.surchargeMinor }, 'pay now: quote surcharge shown (Stripe.js)');
+    answer(200, surchargeFigures(q.row.currency, reviewed.surcharge, q.row.amount_minor));
+  });
 
   const sandboxReview = page(async (ctx) => {
     if (!deps.sandbox) throw new PageError(404, 'Not found', 'There is no such page.');
@@ -189,5 +209,5 @@ export function checkoutHandlers(deps: ApiDeps) {
     seeOther(ctx, back ?? q.base); // still open, cancelled or expired: the quote page says which
   });
 
-  return { checkout, pay, sandboxReview, sandboxConfirm, returned };
+  return { checkout, pay, surcharge, sandboxReview, sandboxConfirm, returned };
 }
