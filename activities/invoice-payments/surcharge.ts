@@ -6,6 +6,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type Stripe from 'stripe';
 import type { Db } from '../../db/database';
+import { raiseMerchantAction } from '../../db/actions';
 import { findQuotePayment } from '../../db/quote-payments';
 import { surchargeRulesOf } from '../../db/surcharges';
 import { idempotencyKey } from '../../lib/idempotency';
@@ -71,7 +72,7 @@ export function createCheckoutSurchargeActivities(deps: { db: Db; stripe: Stripe
       amount: totalMinor,
       payment_method: pm.id,
       ...account.applicationFee(totalMinor),
-      metadata: { settle_surcharge_minor: String(quote.surchargeMinor), settle_amount_before_surcharge_minor: String(input.amountMinor) },
+      metadata: { settle_surcharge_minor: String(quote.surchargeMinor), settle_amount_before_surcharge_minor: String(input.amountMinor), settle_surcharge_payment_method: pm.id },
     }, account.options(idempotencyKey(intent.id, `surcharge-${pm.id}-${totalMinor}`)));
     return {
       paymentMethodId: pm.id,
@@ -103,4 +104,23 @@ export function createCheckoutSurchargeActivities(deps: { db: Db; stripe: Stripe
       return surchargeIntent(input, (intent) => intent.metadata?.settle_quote_payment_id === input.quotePaymentId, contactIds);
     },
   };
+}
+
+/**
+ * After a card payment succeeded: was it charged what the server worked out for the card it was paid with? The
+ * Stripe.js checkout confirms from the payer's browser, so a page that skipped the review (no surcharge worked out
+ * while the merchant surcharges) or confirmed another card than the one reviewed is put to the merchant as an Action,
+ * never passed over. The books still record what was charged (the intent's amount); this only flags it.
+ */
+export async function flagUnreviewedSurcharge(db: Db, merchantId: string, intent: Stripe.PaymentIntent): Promise<void> {
+  if (intent.status !== 'succeeded' || !intent.payment_method_types.includes('card')) return;
+  const paidWith = typeof intent.payment_method === 'string' ? intent.payment_method : intent.payment_method?.id;
+  const reviewed = intent.metadata?.settle_surcharge_payment_method;
+  let problem: string | undefined;
+  if (reviewed && paidWith !== reviewed) {
+    problem = `was confirmed with another card (${paidWith ?? 'unknown'}) than the one its ${intent.metadata.settle_surcharge_minor} surcharge (minor units) was worked out for (${reviewed}): check that surcharge is allowed for the card paid with, and refund it if not`;
+  } else if (!reviewed && (await surchargeRulesOf(db, merchantId)).enabled) {
+    problem = 'was confirmed without the surcharge review, so it carried no surcharge';
+  }
+  if (problem) await raiseMerchantAction(db, { merchantId, kind: 'surcharge-not-reviewed', subject: intent.id, detail: `Card payment ${intent.id} ${problem}.` });
 }

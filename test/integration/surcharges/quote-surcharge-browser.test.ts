@@ -10,6 +10,7 @@ import { quotePaymentStateQuery, quotePaymentWorkflowId } from '../../../workflo
 import { artifactPath, chromiumExecutable, NO_CHROMIUM_MESSAGE } from '../../support/browser';
 import { startCpqReturnPage, type CpqReturnPage } from '../../support/cpq-return';
 import { formBrowser } from '../../support/form-browser';
+import { payQuoteByCard } from '../../support/refunds';
 import { decodePayloadsInPlace, recordHistory } from '../../support/histories';
 import { acceptBody, setUpQuoteMerchant, startQuoteWorld, untilQuoteStatus, type QuoteMerchant, type QuoteWorld } from '../../support/quotes';
 
@@ -129,5 +130,15 @@ const chargesOf = (intentId: string) => [...world.stripe.emu.state.all()].flatMa
     expect(state.surcharge).toMatchObject({ surchargeMinor: 100, totalMinor: 51_00, method: { brand: 'amex' } });
     expect(intentsOf(state.quotePaymentId)).toEqual([expect.objectContaining({ amount: 51_00, amount_received: 51_00, status: 'succeeded' })]);
     expect(world.xero.ledger().paymentsOf(state.invoice!.id).map((p) => p.amountCents)).toEqual([50_00]);
+  }, 60_000);
+
+  it('puts a card payment confirmed without the review (as a page that skips it with Stripe.js would) to the merchant as an Action', async () => {
+    // Confirmed straight at Stripe, as a browser that never asked the server for the surcharge would: no surcharge was charged.
+    const paid = await payQuoteByCard(world, m, '40.00');
+    expect(intentsOf((await paid.handle.query(quotePaymentStateQuery)).quotePaymentId)[0]).toMatchObject({ amount: 40_00, status: 'succeeded' });
+    const actions = await world.stack.db.selectFrom('merchant_actions').select(['kind', 'detail']).where('merchant_id', '=', m.merchantId).where('subject', '=', paid.paymentIntentId).execute();
+    expect(actions).toEqual([{ kind: 'surcharge-not-reviewed', detail: expect.stringContaining('without the surcharge review') }]);
+    // A reviewed payment raises none (the first test's and the second's).
+    expect(await world.stack.db.selectFrom('merchant_actions').select('subject').where('merchant_id', '=', m.merchantId).where('kind', '=', 'surcharge-not-reviewed').execute()).toHaveLength(1);
   }, 60_000);
 });
