@@ -17,6 +17,8 @@ export interface CheckoutModel {
   error?: string;
   /** Where "Choose another way to pay" leads (default: base). */
   backUrl?: string;
+  /** Why this payment carries no surcharge though the merchant surcharges (a bank debit), shown before paying. */
+  noSurcharge?: string;
 }
 
 /** The test payment methods the sandbox offers: Stripe's ids, so the emulator (and Stripe test mode) decide the outcome. */
@@ -25,7 +27,8 @@ export const SANDBOX_PAYMENT_METHODS = ['pm_card_visa', 'pm_card_chargeDeclined'
 export function checkoutHeading(m: CheckoutModel): SafeHtml {
   return html`<div class="card"><p class="muted">${m.merchantName} · ${m.what}</p>
 <h1>Pay by ${methodLabel(m.method, m.currency)}</h1><div class="amount">${m.amount} ${m.currency}</div></div>
-${m.error ? html`<div class="notice error" id="error" role="alert">${m.error}</div>` : ''}`;
+${m.error ? html`<div class="notice error" id="error" role="alert">${m.error}</div>` : ''}
+${m.noSurcharge ? html`<div class="notice info" id="surcharge-why">No surcharge: ${m.noSurcharge}</div>` : ''}`;
 }
 
 function sandboxChoices(m: CheckoutModel): SafeHtml {

@@ -54,6 +54,8 @@ export function checkoutHandlers(deps: ApiDeps) {
 
   async function renderCheckout(ctx: Context, q: QuoteRequest, state: QuotePaymentState & { paymentIntentId: string }, clientSecret: string, error?: string, stripeAccount?: string) {
     const model = modelOf(q, state, error);
+    // The merchant surcharges cards: a bank debit payer is told there is none on theirs, before paying.
+    if (state.method === 'bank_debit' && (await surchargeRulesOf(deps.db, q.row.merchant_id)).enabled) model.noSurcharge = 'bank debits are not surcharged.';
     const title = `Pay quote ${q.row.quote_id} · ${q.merchantName}`;
     if (deps.sandbox && (await surcharging(q, state))) {
       // The sandbox's test cards lead to the review (/sandbox-review), which shows the surcharge before confirming.

@@ -141,4 +141,16 @@ const chargesOf = (intentId: string) => [...world.stripe.emu.state.all()].flatMa
     // A reviewed payment raises none (the first test's and the second's).
     expect(await world.stack.db.selectFrom('merchant_actions').select('subject').where('merchant_id', '=', m.merchantId).where('kind', '=', 'surcharge-not-reviewed').execute()).toHaveLength(1);
   }, 60_000);
+
+  it('tells a payer by bank debit, before paying, that bank debits carry no surcharge', async () => {
+    const accepted = await m.cpq('POST', '/v1/cpq/quote-payments', { body: acceptBody({ returnUrl: cpq.url, oneTime: { amount: '75.00', currency: 'USD' } }) });
+    const b = formBrowser(world.stack.api!.url);
+    const at = new URL(accepted.body.payNowUrl).pathname;
+    expect((await b.post(`${at}/register`, { name: 'Bank Payer', email: `bank.${Date.now()}@payer.example`, phone: '' })).status).toBe(303);
+    expect((await b.post(`${at}/checkout`, { method: 'bank_debit' })).status).toBe(303);
+    const pay = await b.get(`${at}/pay`);
+    expect(pay.status).toBe(200);
+    expect(pay.text).toContain('No surcharge: bank debits are not surcharged.');
+    expect(pay.text).toContain('75.00 USD');
+  }, 60_000);
 });
