@@ -6,6 +6,7 @@ import type { Db } from '../db/database';
 import type { Keyring } from '../lib/crypto/sealed-box';
 import type { Logger } from '../lib/logger';
 import type { CodecEndpointOptions } from './codec';
+import type { StripeJsSource } from './pay-now/layout';
 import type { ApiKeyCache } from './middleware/api-key-cache';
 import type { AuthFailureLimits } from './middleware/auth-failures';
 import type { SourceFetchRetry } from '../workflows/billing-sync/definitions';
@@ -28,6 +29,11 @@ export interface ApiDeps {
   stripe: Stripe;
   /** What the browser uses to confirm a payment (Stripe.js); in sandbox mode the emulator takes it too. */
   stripePublishableKey?: string;
+  /**
+   * Where the real-Stripe checkout loads Stripe.js from and the API it talks to (default js.stripe.com/v3 and
+   * api.stripe.com). Tests point it at the Stripe emulator's small Stripe.js; nothing else should change it.
+   */
+  stripeJs?: StripeJsSource;
   /** The Connect endpoint's signing secret (`POST /webhooks/stripe/connect`); unset, that endpoint refuses every event. */
   stripeConnectWebhookSecret?: string;
   /** The platform key is a live one: connected accounts are live, and only live Connect events apply (default test). */

@@ -666,7 +666,10 @@ export interface StoredSurchargeFees {
 }
 
 export interface PaymentSurchargesTable {
-  payment_id: string;
+  /** The Pay Now payment that carried the surcharge, or (null) … */
+  payment_id: ColumnType<string | null, string | null | undefined, never>;
+  /** … the quote payment that did (migration 0029): exactly one of the two. */
+  quote_payment_id: ColumnType<string | null, string | null | undefined, never>;
   merchant_id: string;
   surcharge_minor: number;
   currency: string;

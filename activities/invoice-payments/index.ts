@@ -20,6 +20,7 @@ import type { ReminderStopper } from '../reminders/stop-reminders';
 import type { PayerEmails } from '../notifications/payer-emails';
 import { outcomeOf, stripeCustomerFor, stripeMethodTypes, workflowKey, type IntentOutcome } from '../quotes/stripe-intents';
 import { chargingAccount, merchantAccount } from '../stripe/connected-account';
+import { flagUnreviewedSurcharge } from './surcharge';
 
 export interface InvoicePaymentDeps {
   db: Db;
@@ -105,7 +106,9 @@ export function createInvoicePaymentActivities(deps: InvoicePaymentDeps) {
     },
 
     async readInvoicePaymentIntent(input: { checkoutId: string; paymentIntentId: string }): Promise<{ outcome: IntentOutcome; failure?: string }> {
-      return outcomeOf(await intentOf(input.checkoutId, input.paymentIntentId));
+      const intent = await intentOf(input.checkoutId, input.paymentIntentId);
+      if (intent.metadata?.settle_merchant_id) await flagUnreviewedSurcharge(db, intent.metadata.settle_merchant_id, intent); // issue 27
+      return outcomeOf(intent);
     },
 
     /**

@@ -21,13 +21,21 @@ export interface SurchargePosting {
 export function createSurchargeBooksActivities(deps: { db: Db; accounting: ReturnType<typeof accountingRunner> }) {
   const { db, accounting: { onConnection, keyOf } } = deps;
   return {
-    async postPaymentSurcharge(input: { merchantId: string; paymentId: string; surchargeMinor: number; currency: string; invoiceIds: string[]; invoiceNumbers: string[]; paidOn: string; reference: string }): Promise<SurchargePosting> {
-      const done = await db.selectFrom('payment_surcharges').selectAll().where('payment_id', '=', input.paymentId).executeTakeFirst();
+    /**
+     * A Pay Now payment's surcharge (`paymentId`, the customer of its invoices), or a quote payment's (`quotePaymentId`,
+     * the customer its PF invoice was booked to: `contactId`; `invoiceNumbers` then names the quote).
+     */
+    async postPaymentSurcharge(input: { merchantId: string; paymentId?: string; quotePaymentId?: string; contactId?: string; surchargeMinor: number; currency: string;
+      invoiceIds: string[]; invoiceNumbers: string[]; paidOn: string; reference: string }): Promise<SurchargePosting> {
+      const source = input.quotePaymentId ? { column: 'quote_payment_id' as const, id: input.quotePaymentId } : { column: 'payment_id' as const, id: input.paymentId! };
+      const done = await db.selectFrom('payment_surcharges').selectAll().where(source.column, '=', source.id).executeTakeFirst();
       if (done) return { status: done.sync_status, reason: done.sync_reason ?? undefined, accountingInvoiceId: done.accounting_invoice_id ?? undefined };
       const settings = await merchantSurcharges(db, input.merchantId);
       if (!settings) throw ApplicationFailure.nonRetryable('the merchant has no surcharge settings, yet a surcharge was charged', 'NoSurchargeSettings');
-      const contact = await db.selectFrom('accounting_invoices').select('contact_id').where('merchant_id', '=', input.merchantId).where('id', 'in', input.invoiceIds).executeTakeFirstOrThrow();
+      const contact = input.contactId ? { contact_id: input.contactId }
+        : await db.selectFrom('accounting_invoices').select('contact_id').where('merchant_id', '=', input.merchantId).where('id', 'in', input.invoiceIds).executeTakeFirstOrThrow();
       const amount = `${formatAmount(input.surchargeMinor, input.currency as Currency)} ${input.currency}`;
+      const paid = input.quotePaymentId ? `quote payment ${input.quotePaymentId}` : `payment ${input.paymentId}`;
 
       const posted = await onConnection(input.merchantId, async (call, connection) => {
         const invoice = await call((p) => p.createInvoice({
@@ -48,13 +56,13 @@ export function createSurchargeBooksActivities(deps: { db: Db; accounting: Retur
       else if (posted.leftMinor > 0) reason = `the surcharge invoice ${posted.invoice.number} is ${formatAmount(posted.invoice.totalMinor, input.currency as Currency)} with its tax code, more than the ${amount} surcharge paid; the tax code should include tax in the amount`;
       if (reason) {
         status = 'failed';
-        await raiseMerchantAction(db, { merchantId: input.merchantId, kind: 'surcharge-upload-failed', subject: input.paymentId, detail: `Card surcharge of ${amount} on payment ${input.paymentId}: ${reason}` });
+        await raiseMerchantAction(db, { merchantId: input.merchantId, kind: 'surcharge-upload-failed', subject: source.id, detail: `Card surcharge of ${amount} on ${paid}: ${reason}` });
       }
-      await recordActivity(db, { merchantId: input.merchantId, kind: 'surcharge-posted', subject: input.paymentId, detail: `${amount} card surcharge: invoice ${posted.invoice.number}${reason ? ` (${reason})` : ''}` });
+      await recordActivity(db, { merchantId: input.merchantId, kind: 'surcharge-posted', subject: source.id, detail: `${amount} card surcharge: invoice ${posted.invoice.number}${reason ? ` (${reason})` : ''}` });
       await db.insertInto('payment_surcharges').values({
-        payment_id: input.paymentId, merchant_id: input.merchantId, surcharge_minor: input.surchargeMinor, currency: input.currency,
+        [source.column]: source.id, merchant_id: input.merchantId, surcharge_minor: input.surchargeMinor, currency: input.currency,
         accounting_invoice_id: posted.invoice.id, accounting_payment_id: posted.paid.ok ? posted.paid.paymentId : null, sync_status: status, sync_reason: reason ?? null,
-      }).onConflict((oc) => oc.column('payment_id').doNothing()).execute();
+      }).onConflict((oc) => oc.column(source.column).doNothing()).execute();
       return { status, reason, accountingInvoiceId: posted.invoice.id };
     },
   };

@@ -7,6 +7,7 @@ import { findPayer, payerDetails } from '../../db/payers';
 import { findQuotePayment } from '../../db/quote-payments';
 import { idempotencyKey } from '../../lib/idempotency';
 import { bankDebitScheme, type BankDebitScheme, type PaymentMethodKind } from '../../lib/quotes/methods';
+import { flagUnreviewedSurcharge } from '../invoice-payments/surcharge';
 import { chargingAccount, merchantAccount } from '../stripe/connected-account';
 import type { QuoteActivityDeps } from './deps';
 
@@ -90,6 +91,7 @@ export function createStripeIntentActivities({ db, keyring, stripe }: QuoteActiv
       if (intent.metadata?.settle_quote_payment_id !== input.quotePaymentId) {
         throw ApplicationFailure.nonRetryable(`payment ${input.paymentIntentId} does not belong to ${input.quotePaymentId}`, 'ForeignPaymentIntent');
       }
+      await flagUnreviewedSurcharge(db, quote.merchant_id, intent);
       return outcomeOf(intent);
     },
 

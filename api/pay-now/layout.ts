@@ -29,7 +29,14 @@ input[type=checkbox],input[type=radio]{width:auto;margin-right:.4rem}fieldset{bo
 
 const hashOf = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 const CSS_HASH = hashOf(CSS);
-const STRIPE_JS = 'https://js.stripe.com';
+
+/** Where Stripe.js is loaded from and the API origin it calls (the page's policy allows both). */
+export interface StripeJsSource {
+  scriptUrl: string;
+  apiOrigin: string;
+}
+
+export const STRIPE_JS: StripeJsSource = { scriptUrl: 'https://js.stripe.com/v3/', apiOrigin: 'https://api.stripe.com' };
 
 export interface PageOptions {
   status?: number;
@@ -37,20 +44,21 @@ export interface PageOptions {
   body: SafeHtml;
   /** An inline script (constant text: its data comes from data- attributes), allowed by its hash. */
   script?: string;
-  /** Load Stripe.js (the real-Stripe checkout): allows js.stripe.com and what Stripe.js itself talks to. */
-  stripe?: boolean;
+  /** Load Stripe.js (the real-Stripe checkout): allows where it comes from and what Stripe.js itself talks to. */
+  stripe?: StripeJsSource;
   /** Origins a form's redirect may lead to besides this one (e.g. the quote in CPQ after paying). */
   formTargets?: string[];
 }
 
 function contentSecurityPolicy(opts: PageOptions): string {
-  const scripts = ["'self'", ...(opts.script ? [hashOf(opts.script)] : []), ...(opts.stripe ? [STRIPE_JS] : [])];
+  const stripeJs = opts.stripe ? new URL(opts.stripe.scriptUrl).origin : undefined;
+  const scripts = ["'self'", ...(opts.script ? [hashOf(opts.script)] : []), ...(stripeJs ? [stripeJs] : [])];
   return [
     "default-src 'self'",
     `style-src 'self' ${CSS_HASH}`,
     `script-src ${scripts.join(' ')}`,
     // Stripe.js renders the Payment Element in its own frames and talks to Stripe's API (Stripe's documented needs).
-    ...(opts.stripe ? [`frame-src ${STRIPE_JS} https://hooks.stripe.com`, "connect-src 'self' https://api.stripe.com"] : []),
+    ...(opts.stripe ? [`frame-src ${stripeJs} https://hooks.stripe.com`, `connect-src 'self' ${opts.stripe.apiOrigin}`] : []),
     // Chromium checks form-action on the redirects after a POST too: the return to the quote must be allowed.
     `form-action ${["'self'", ...(opts.formTargets ?? [])].join(' ')}`,
     "img-src 'self' data:",

@@ -24,6 +24,8 @@ export function payNowRouter(deps: ApiDeps, authFailures: AuthFailureLimiter): R
   router.post('/pay/q/:token/guest', identify.guest);
   router.post('/pay/q/:token/checkout', paying.checkout);
   router.get('/pay/q/:token/pay', paying.pay);
+  router.post('/pay/q/:token/surcharge', paying.surcharge);
+  router.post('/pay/q/:token/sandbox-review', paying.sandboxReview);
   router.post('/pay/q/:token/sandbox-confirm', paying.sandboxConfirm);
   router.get('/pay/q/:token/return', paying.returned);
   router.get('/pay/set-password', password.show);

@@ -31,24 +31,32 @@ ${SANDBOX_SURCHARGE_CARDS.map(([id, label]) => html`<button type="submit" name="
 
 type Surcharge = NonNullable<InvoicePaymentState['surcharge']>;
 
-export function surchargeReviewPage(m: CheckoutModel, s: Surcharge, amountMinor: number): SafeHtml {
-  const money = (minor: number) => `${formatAmount(minor, m.currency as Currency)} ${m.currency}`;
+/** The review's figures in words, for the page and for the Stripe.js checkout (which shows them without a reload). */
+export function surchargeFigures(currency: string, s: Surcharge, amountMinor: number) {
+  const money = (minor: number) => `${formatAmount(minor, currency as Currency)} ${currency}`;
   const card = s.method.kind === 'card'
     ? `${BRAND_NAMES[s.method.brand ?? ''] ?? 'Card'} ${s.method.funding ?? ''} card issued in ${s.method.country}`.replace(/\s+/g, ' ')
     : 'Bank debit';
+  const why = s.surchargeMinor === 0 && s.explanation ? `No surcharge: ${s.explanation}` : s.explanation;
+  return { amount: money(amountMinor), surcharge: money(s.surchargeMinor), total: money(s.totalMinor), card, why };
+}
+
+/** `paying`: what the amount before the surcharge pays ("Invoices", "Quote Q-1"); `anotherCard`: where the card choice is (default: base). */
+export function surchargeReviewPage(m: CheckoutModel, s: Surcharge, amountMinor: number, opts: { paying?: string; anotherCard?: string } = {}): SafeHtml {
+  const paying = opts.paying ?? 'Invoices';
+  const f = surchargeFigures(m.currency, s, amountMinor);
   return html`<div class="card"><p class="muted">${m.merchantName} · ${m.what}</p><h1>Review your payment</h1>
 <table id="surcharge-breakdown">
-<tr><th>Invoices</th><td class="num" id="amount-before">${money(amountMinor)}</td></tr>
-<tr><th>Card surcharge <span class="muted">(${card})</span></th><td class="num" id="surcharge">${money(s.surchargeMinor)}</td></tr>
-<tr><th>Total to pay</th><td class="num"><strong id="total">${money(s.totalMinor)}</strong></td></tr>
+<tr><th>${paying}</th><td class="num" id="amount-before">${f.amount}</td></tr>
+<tr><th>Card surcharge <span class="muted">(${f.card})</span></th><td class="num" id="surcharge">${f.surcharge}</td></tr>
+<tr><th>Total to pay</th><td class="num"><strong id="total">${f.total}</strong></td></tr>
 </table>
-${s.surchargeMinor === 0 && s.explanation ? html`<p class="muted" id="surcharge-why">No surcharge: ${s.explanation}</p>` : ''}
-${s.surchargeMinor > 0 && s.explanation ? html`<p class="muted" id="surcharge-why">${s.explanation}</p>` : ''}
+${f.why ? html`<p class="muted" id="surcharge-why">${f.why}</p>` : ''}
 </div>
 ${m.error ? html`<div class="notice error" id="error" role="alert">${m.error}</div>` : ''}
 <form class="card methods" method="post" action="${m.base}/sandbox-confirm" id="confirm-surcharge">
 <input type="hidden" name="payment_method" value="${s.paymentMethodId}">
-<button type="submit">Pay ${money(s.totalMinor)}</button>
+<button type="submit">Pay ${f.total}</button>
 </form>
-<p><a href="${m.base}">Use another card</a> · <a href="${m.backUrl ?? m.base}">Choose another way to pay</a></p>`;
+<p><a href="${opts.anotherCard ?? m.base}">Use another card</a> · <a href="${m.backUrl ?? m.base}">Choose another way to pay</a></p>`;
 }

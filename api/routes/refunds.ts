@@ -145,8 +145,8 @@ export function refundRoutes(deps: ApiDeps) {
             .where(payment.column, '=', payment.id).where('status', '!=', 'failed').executeTakeFirstOrThrow();
           const decision = refundDecision({ paidMinor: payment.amountMinor, refundedMinor: Number(refunded), requestedMinor });
           if (!decision.ok) throw new ProblemError('refund-not-possible', decision.reason);
-          // A surcharged payment (issue 27): the merchant's rule decides whether its share of the surcharge goes back too.
-          const surcharge = await trx.selectFrom('payment_surcharges').select('surcharge_minor').where('payment_id', '=', payment.id).executeTakeFirst();
+          // A surcharged payment or quote payment (issue 27): the merchant's rule decides whether its share goes back too.
+          const surcharge = await trx.selectFrom('payment_surcharges').select('surcharge_minor').where(payment.column, '=', payment.id).executeTakeFirst();
           let surchargeMinor = 0;
           if (surcharge) {
             const before = await trx.selectFrom('payment_refunds').select(sql<string>`coalesce(sum(surcharge_minor), 0)`.as('surcharge'))

@@ -21,6 +21,7 @@ import { disputeIntent, settleIntent } from './lifecycle';
 import { registerPaymentIntentRoutes } from './payment-intents';
 import { newId, StripeState, type StripeDispute, type StripeEvent, type StripePayout } from './state';
 import { registerUnknownUrls, type Ctx } from './routes';
+import { registerStripeJs } from './stripe-js';
 import { WebhookDispatcher, type WebhookEndpointOptions, type WebhookOptions } from './webhooks';
 
 export { StripeState, StripeAccount, API_VERSION } from './state';
@@ -159,7 +160,8 @@ export async function startStripeEmulator(opts: StripeEmulatorOptions = {}): Pro
     const res = await next();
     emulator.stats.requests++;
     if (res.status === 429) emulator.stats.http429++;
-    return { ...res, headers: { 'request-id': newId('req', 14), ...res.headers } };
+    // Stripe.js calls the API from the payer's page (another origin), as it calls api.stripe.com.
+    return { ...res, headers: { 'request-id': newId('req', 14), 'access-control-allow-origin': '*', ...res.headers } };
   });
   server.use(async (req, next) => {
     const caller = authenticate(req);
@@ -185,6 +187,7 @@ export async function startStripeEmulator(opts: StripeEmulatorOptions = {}): Pro
   registerConnectRoutes(server, ctx);
   registerRefundRoutes(server, ctx);
   registerBalanceRoutes(server, ctx);
+  registerStripeJs(server, ctx);
   registerUnknownUrls(server); // last: only what no route above matched
 
   // The control API, for tests and the sandbox (no middleware: never authenticated, throttled or faulted).

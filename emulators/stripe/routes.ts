@@ -86,9 +86,14 @@ export function api(server: EmulatorServer, ctx: Ctx, method: 'GET' | 'POST', pa
     if (!caller) throw new Error('no caller: the authentication middleware did not run');
     if (caller.kind === 'publishable' && !opts.publishable) return publishableKeyRefused();
     const params = paramsOf(req);
-    if (caller.viaParam) delete params.key;
+    // Stripe.js sends its key, and a connected account, as fields of the request rather than headers.
+    const fromParam = caller.viaParam && typeof params._stripe_account === 'string' ? params._stripe_account : undefined;
+    if (caller.viaParam) {
+      delete params.key;
+      delete params._stripe_account;
+    }
     const platform = ctx.state.account(caller.apiKey);
-    const header = req.headers['stripe-account'];
+    const header = req.headers['stripe-account'] ?? fromParam;
     let account = platform;
     if (typeof header === 'string' && header !== '') {
       const connected = platform.connected.get(header);

@@ -97,11 +97,11 @@ export const JURISDICTION_RULES: readonly JurisdictionRule[] = [
     status: 'in_force',
     explanation: 'In the United States debit and prepaid cards may not be surcharged.',
     source: {
-      title: 'Visa Core Rules and Visa Product and Service Rules (surcharging applies to credit cards only); Mastercard Rules 5.12.2 (credit cards only); Durbin Amendment, 15 U.S.C. § 1693o-2',
-      url: 'https://usa.visa.com/dam/VCOM/download/merchants/visa-merchant-surcharging-faqs.pdf',
-      asOf: '2025-06-30', checked: false,
+      title: 'Visa Rules (surcharges only on credit cards, U.S. and territories), as restated in Visa\'s April 2023 update notice; Mastercard Rules 5.12.2 (credit cards only); Durbin Amendment, 15 U.S.C. § 1693o-2',
+      url: 'https://paya.helpjuice.com/visa-updates/updates-to-visas-surcharge-rules-in-canada-the-us-and-us-territories',
+      asOf: '2026-12-07', checked: true,
     },
-    note: 'A card whose funding Stripe reports as `unknown` is treated as debit: the surcharge is allowed only on a card known to be credit.',
+    note: 'A card whose funding Stripe reports as `unknown` is treated as debit: the surcharge is allowed only on a card known to be credit. Checked 2026-12-07: the Visa notice above ("surcharges are only permitted on credit cards"); that Visa, Mastercard and Discover allow none on debit or prepaid cards, even run as credit: https://www.easypaydirect.com/blog/visa-announces-changes-to-credit-card-surcharge-rules/ (an acquirer\'s summary, not the networks\' own rule text).',
   },
   {
     id: 'us-visa-cap-3',
@@ -111,8 +111,8 @@ export const JURISDICTION_RULES: readonly JurisdictionRule[] = [
     from: '2023-04-15',
     status: 'in_force',
     explanation: 'Visa caps a US credit card surcharge at 3 %.',
-    source: { title: 'Visa Merchant Surcharging Q&A (cap lowered from 4 % to 3 % on 15 April 2023)', url: 'https://usa.visa.com/support/small-business/regulations-fees.html', asOf: '2025-06-30', checked: false },
-    note: 'The cap is also limited to the merchant\'s cost of acceptance; the merchant\'s own cap must reflect it.',
+    source: { title: 'Visa Rules update notice: the U.S. credit card surcharge maximum lowered from 4 % to 3 % from 15 April 2023', url: 'https://paya.helpjuice.com/visa-updates/updates-to-visas-surcharge-rules-in-canada-the-us-and-us-territories', asOf: '2026-12-07', checked: true },
+    note: 'The cap is also limited to the merchant\'s cost of acceptance; the merchant\'s own cap must reflect it. Visa\'s own page (https://usa.visa.com/support/small-business/regulations-fees.html) was not among the stored sources; the notice above (an acquirer\'s copy of Visa\'s announcement) was.',
   },
   {
     id: 'us-mastercard-cap-4',
@@ -121,7 +121,8 @@ export const JURISDICTION_RULES: readonly JurisdictionRule[] = [
     effect: { kind: 'cap', basisPoints: 400 },
     status: 'in_force',
     explanation: 'Mastercard caps a US credit card surcharge at 4 % (and the merchant\'s cost).',
-    source: { title: 'Mastercard Rules, rule 5.12.2 "Brand-level and product-level surcharging" (U.S. Region)', url: 'https://www.mastercard.us/en-us/business/overview/support/merchant-surcharge-rules.html', asOf: '2025-06-30', checked: false },
+    source: { title: 'Mastercard Rules, rule 5.12.2 "Brand-level and product-level surcharging" (U.S. Region), as summarised by a payment processor guide', url: 'https://www.cardpaymentoptions.com/credit-card-processing/mastercards-u-s-surcharge-rules-businesses-must-follow-these', asOf: '2026-12-07', checked: true },
+    note: 'Checked against a third-party summary ("stands at 4 % as of the publishing of this article"; never on debit or prepaid), not Mastercard\'s rule book itself (https://www.mastercard.us/en-us/business/overview/support/merchant-surcharge-rules.html was not among the stored sources). Mastercard publishes the cap "periodically": re-check.',
   },
   {
     id: 'us-ct-ban',
@@ -131,7 +132,7 @@ export const JURISDICTION_RULES: readonly JurisdictionRule[] = [
     effect: { kind: 'forbid' },
     status: 'in_force',
     explanation: 'Connecticut law does not allow card surcharges.',
-    source: { title: 'Connecticut General Statutes § 42-133ff', url: 'https://www.cga.ct.gov/current/pub/chap_743y.htm', asOf: '2025-06-30', checked: false },
+    source: { title: 'Connecticut General Statutes § 42-133ff (statute at https://www.cga.ct.gov/current/pub/chap_743y.htm), listed among the three state bans Visa recognises', url: 'https://blog.payjunction.com/credit-card-surcharge-laws-by-state-considerations-for-merchants', asOf: '2026-12-07', checked: true },
   },
   {
     id: 'us-ma-ban',
@@ -141,7 +142,7 @@ export const JURISDICTION_RULES: readonly JurisdictionRule[] = [
     effect: { kind: 'forbid' },
     status: 'in_force',
     explanation: 'Massachusetts law does not allow card surcharges.',
-    source: { title: 'Massachusetts General Laws c. 140D § 28A', url: 'https://malegislature.gov/Laws/GeneralLaws/PartI/TitleXX/Chapter140D/Section28A', asOf: '2025-06-30', checked: false },
+    source: { title: 'Massachusetts General Laws c. 140D § 28A (statute at https://malegislature.gov/Laws/GeneralLaws/PartI/TitleXX/Chapter140D/Section28A), listed among the three state bans Visa recognises', url: 'https://blog.payjunction.com/credit-card-surcharge-laws-by-state-considerations-for-merchants', asOf: '2026-12-07', checked: true },
   },
   {
     id: 'us-me-ban',
@@ -151,7 +152,7 @@ export const JURISDICTION_RULES: readonly JurisdictionRule[] = [
     effect: { kind: 'forbid' },
     status: 'in_force',
     explanation: 'Maine law does not allow card surcharges.',
-    source: { title: 'Maine Revised Statutes, Title 9-A § 8-509', url: 'https://legislature.maine.gov/statutes/9-A/title9-Asec8-509.html', asOf: '2025-06-30', checked: false },
+    source: { title: 'Maine Revised Statutes, Title 9-A § 8-509 (statute at https://legislature.maine.gov/statutes/9-A/title9-Asec8-509.html), listed among the three state bans Visa recognises', url: 'https://blog.payjunction.com/credit-card-surcharge-laws-by-state-considerations-for-merchants', asOf: '2026-12-07', checked: true },
   },
   {
     id: 'us-co-cap-2',
@@ -162,7 +163,8 @@ export const JURISDICTION_RULES: readonly JurisdictionRule[] = [
     from: '2022-06-01',
     status: 'in_force',
     explanation: 'Colorado caps a card surcharge at 2 % (or the merchant\'s cost, if lower).',
-    source: { title: 'Colorado Revised Statutes § 5-2-212 (HB21-1133)', url: 'https://leg.colorado.gov/bills/hb21-1133', asOf: '2025-06-30', checked: false },
+    source: { title: 'Colorado Revised Statutes § 5-2-212, as amended by SB21-091 (signed 9 July 2021)', url: 'https://bassberry.com/news/colorado-surcharge-ban', asOf: '2026-12-07', checked: true },
+    note: 'Checked 2026-12-07: the cap is 2 % of the payment or the merchant\'s discount fee, and no surcharge on debit cards (https://bassberry.com/news/colorado-surcharge-ban, https://digitaltransactions.net/elavon-launches-a-platform-for-contactless-payments-in-mass-transit/and). The bill was SB21-091, not HB21-1133 as first written; one source has the old ban in force through 30 June 2022, so `from` may be a month early (it matters only for payments of June 2022).',
   },
   // ---- United Kingdom --------------------------------------------------------------------------------------------
   {
@@ -174,11 +176,11 @@ export const JURISDICTION_RULES: readonly JurisdictionRule[] = [
     status: 'in_force',
     explanation: 'In the UK consumer cards may not be surcharged.',
     source: {
-      title: 'The Consumer Rights (Payment Surcharges) Regulations 2012, reg. 6A, inserted by the Payment Services Regulations 2017',
-      url: 'https://www.legislation.gov.uk/uksi/2012/3110/regulation/6A',
-      asOf: '2025-06-30', checked: false,
+      title: 'The Consumer Rights (Payment Surcharges) Regulations 2012, reg. 6A(1), inserted by the Payment Services Regulations 2017 (https://www.legislation.gov.uk/uksi/2012/3110/regulation/6A)',
+      url: 'https://lewissilkin.com/hk/insights/say-farewell-to-credit-and-debit-card-surcharges',
+      asOf: '2026-12-07', checked: true,
     },
-    note: 'Commercial cards may be surcharged at cost. A card is consumer unless known to be commercial.',
+    note: 'Commercial cards may be surcharged at cost. A card is consumer unless known to be commercial. Checked 2026-12-07 against a law firm\'s summary of the 2018 rules (absolute ban on debit and credit cards, online payment services and direct debits; not on commercial means of payment) and https://www.which.co.uk/consumer-rights/advice/ive-been-charged-an-excessive-payment-surcharge-what-can-i-do; legislation.gov.uk itself was not among the stored sources.',
   },
   {
     id: 'uk-payment-account-debits-ban',
@@ -188,7 +190,8 @@ export const JURISDICTION_RULES: readonly JurisdictionRule[] = [
     from: '2018-01-13',
     status: 'in_force',
     explanation: 'In the UK payments from a consumer\'s bank account may not be surcharged.',
-    source: { title: 'The Consumer Rights (Payment Surcharges) Regulations 2012, reg. 6A(2)(b)', url: 'https://www.legislation.gov.uk/uksi/2012/3110/regulation/6A', asOf: '2025-06-30', checked: false },
+    source: { title: 'The Consumer Rights (Payment Surcharges) Regulations 2012, reg. 6A(1) (the prohibition; 6A(2) only limits surcharges to cost)', url: 'https://lewissilkin.com/hk/insights/say-farewell-to-credit-and-debit-card-surcharges', asOf: '2026-12-07', checked: true },
+    note: 'First written as reg. 6A(2)(b); the government guidance (contents: "Prohibition of surcharges: retail customer to merchant payments under Regulation 6A(1)", https://dokumen.tips/documents/consumer-rights-payment-surcharges-regulations-2012-on-the-consumer-rights-payment.html) puts the ban in 6A(1). Direct debits are within it (Lewis Silkin, and https://www.acs.org.uk/advice/payment-surcharging).',
   },
   // ---- European Union / EEA --------------------------------------------------------------------------------------
   {
@@ -199,8 +202,8 @@ export const JURISDICTION_RULES: readonly JurisdictionRule[] = [
     from: '2018-01-13',
     status: 'in_force',
     explanation: 'In the EU and EEA consumer cards may not be surcharged.',
-    source: { title: 'Directive (EU) 2015/2366 (PSD2), Article 62(4), with Regulation (EU) 2015/751 (Interchange Fee Regulation) Chapter II', url: 'https://eur-lex.europa.eu/eli/dir/2015/2366/oj', asOf: '2025-06-30', checked: false },
-    note: 'PSD2 bans surcharges on cards whose interchange the IFR caps (consumer four-party cards); member states may ban the rest, and most do. Applied to every consumer card brand here (conservative).',
+    source: { title: 'Directive (EU) 2015/2366 (PSD2), Article 62(4), with Regulation (EU) 2015/751 (Interchange Fee Regulation) Chapter II (EBA Interactive Single Rulebook)', url: 'https://www.eba.europa.eu/regulation-and-policy/single-rulebook/interactive-single-rulebook/5586', asOf: '2026-12-07', checked: true },
+    note: 'Checked 2026-12-07: Art. 62(4) as published by the EBA (no charges for payment instruments whose interchange fees Chapter II of Regulation (EU) 2015/751 regulates, nor for payment services under Regulation (EU) No 260/2012); Art. 62(5) lets member states ban more. PSD2 bans surcharges on cards whose interchange the IFR caps (consumer four-party cards); member states may ban the rest, and most do. Applied to every consumer card brand here (conservative).',
   },
   {
     id: 'eu-psd2-sepa-debit-ban',
@@ -210,7 +213,7 @@ export const JURISDICTION_RULES: readonly JurisdictionRule[] = [
     from: '2018-01-13',
     status: 'in_force',
     explanation: 'In the EU and EEA euro direct debits may not be surcharged.',
-    source: { title: 'Directive (EU) 2015/2366 (PSD2), Article 62(4) (SEPA credit transfers and direct debits, Regulation (EU) No 260/2012)', url: 'https://eur-lex.europa.eu/eli/dir/2015/2366/oj', asOf: '2025-06-30', checked: false },
+    source: { title: 'Directive (EU) 2015/2366 (PSD2), Article 62(4) (SEPA credit transfers and direct debits, Regulation (EU) No 260/2012) (EBA Interactive Single Rulebook)', url: 'https://www.eba.europa.eu/regulation-and-policy/single-rulebook/interactive-single-rulebook/5586', asOf: '2026-12-07', checked: true },
   },
   // ---- New Zealand -----------------------------------------------------------------------------------------------
   {

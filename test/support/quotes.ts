@@ -32,7 +32,10 @@ export interface QuoteWorld {
  * signed with its own secret, to /webhooks/stripe/connect).
  * `consent`: Settle's Xero app is registered at the emulator, so a merchant can (re)connect through the consent flow.
  */
-export async function startQuoteWorld(opts: { timing?: QuotePaymentTiming; settlementTiming?: SettlementTiming; roles?: readonly WorkerRole[]; mail?: MailConfig & { pollMs?: number; wake?: boolean }; connectWebhook?: boolean; consent?: boolean } = {}): Promise<QuoteWorld> {
+/**
+ * `stripeJs`: the payer pages use the real-Stripe checkout, loading the Stripe emulator's small Stripe.js (not sandbox mode).
+ */
+export async function startQuoteWorld(opts: { timing?: QuotePaymentTiming; settlementTiming?: SettlementTiming; roles?: readonly WorkerRole[]; mail?: MailConfig & { pollMs?: number; wake?: boolean }; connectWebhook?: boolean; consent?: boolean; stripeJs?: boolean } = {}): Promise<QuoteWorld> {
   // Xero's limits with the minute scaled to a second (Settle's budget and the emulator agree): tests make far more
   // calls a minute than a merchant would, and pacing is not what they test.
   const clock = { minuteMs: 1_000, dayMs: 86_400_000 };
@@ -41,6 +44,7 @@ export async function startQuoteWorld(opts: { timing?: QuotePaymentTiming; settl
   const stack = await startTestStack({
     endpoints: { xero: endpoint, quickbooks: endpoint },
     stripe: { stripe: stripe.stripe, publishableKey: stripe.publishableKey, ...(opts.connectWebhook ? { connectWebhookSecret: CONNECT_WEBHOOK_SECRET } : {}) },
+    ...(opts.stripeJs ? { stripeJs: { scriptUrl: `${stripe.emu.url}/_emulator/js/v3`, apiOrigin: stripe.emu.url } } : {}),
     clock,
     quoteTiming: opts.timing ?? TEST_QUOTE_TIMING,
     settlementTiming: opts.settlementTiming,

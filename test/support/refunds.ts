@@ -144,3 +144,22 @@ export async function payQuoteByCard(world: Pick<BooksWorld, 'stack' | 'stripe'>
   const state = await untilQuoteStatus(handle, 'awaiting-downpayment-invoice');
   return { quotePaymentId: state.quotePaymentId, paymentIntentId, contactId: state.contactId!, invoiceId: state.invoice!.id, creditNoteId: state.creditNote!.id, handle };
 }
+
+/**
+ * A CPQ quote accepted and paid by card as a guest through its Pay Now pages (the sandbox checkout), so a merchant's
+ * card surcharge applies as it does for a payer; once it is posted to the books (surcharge included, when there is one).
+ */
+export async function payQuoteOnPage(world: Pick<BooksWorld, 'stack' | 'stripe'>, m: PayingMerchant, amount: string, testMethod = 'pm_card_visa'): Promise<PaidQuote> {
+  const accepted = await m.cpq('POST', '/v1/cpq/quote-payments', { body: acceptBody({ oneTime: { amount, currency: 'USD' } }) });
+  if (accepted.status !== 201) throw new Error(`accept: ${accepted.status} ${JSON.stringify(accepted.body)}`);
+  const b = formBrowser(world.stack.api!.url);
+  const at = new URL(accepted.body.payNowUrl).pathname;
+  await b.post(`${at}/guest`, {});
+  await b.post(`${at}/checkout`, { method: 'card' });
+  const confirmed = await b.post(`${at}/sandbox-confirm`, { payment_method: testMethod });
+  if (confirmed.status !== 303) throw new Error(`sandbox-confirm: ${confirmed.status}`);
+  await b.get(confirmed.location);
+  const handle = world.stack.client.workflow.getHandle(`quote-payment/${m.merchantId}/${accepted.body.quoteId}`);
+  const state = await untilQuoteStatus(handle, 'awaiting-downpayment-invoice', (s) => !s.surcharge?.surchargeMinor || s.surchargeSync !== undefined);
+  return { quotePaymentId: state.quotePaymentId, paymentIntentId: state.paymentIntentId!, contactId: state.contactId!, invoiceId: state.invoice!.id, creditNoteId: state.creditNote!.id, handle };
+}

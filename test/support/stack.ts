@@ -14,6 +14,7 @@ import { createStripeClient } from '../../activities/stripe/client';
 import { newKeyringText, parseKeyring, type Keyring } from '../../lib/crypto/sealed-box';
 import type { QuotePaymentTiming, SettlementTiming } from '../../workflows/quotes/definitions';
 import type { ApiDeps } from '../../api/deps';
+import type { StripeJsSource } from '../../api/pay-now/layout';
 import { ApiKeyCache } from '../../api/middleware/api-key-cache';
 import { startApi, type RunningApi } from '../../api/serve';
 import { createDb, type Db } from '../../db/database';
@@ -102,6 +103,8 @@ export async function startTestStack(
     clock?: BudgetClock;
     /** Stripe for the activities and the API (an emulator's client and keys); unreachable when not given. */
     stripe?: { stripe: Stripe; publishableKey: string; connectWebhookSecret?: string };
+    /** The payer pages use the real-Stripe checkout with this Stripe.js (the emulator's), instead of the sandbox checkout. */
+    stripeJs?: StripeJsSource;
     quoteTiming?: QuotePaymentTiming;
     settlementTiming?: SettlementTiming;
     /** The activities' sync log (invoice sync), e.g. a logger writing to a stream the test reads. */
@@ -161,7 +164,8 @@ export async function startTestStack(
     stripePublishableKey: opts.stripe?.publishableKey ?? 'pk_test_unreachable',
     stripeConnectWebhookSecret: opts.stripe?.connectWebhookSecret,
     publicUrl: 'http://127.0.0.1',
-    sandbox: true,
+    sandbox: !opts.stripeJs,
+    ...(opts.stripeJs ? { stripeJs: opts.stripeJs } : {}),
     quoteTiming: opts.quoteTiming,
     settlementTiming: opts.settlementTiming,
   };

@@ -96,6 +96,15 @@ export interface QuotePaymentState {
   postingProblem?: string;
   /** The books are disconnected: the workflow waits for the merchant to reconnect them (set by the state query). */
   waitingForConnection?: boolean;
+  /**
+   * The card surcharge for the payment method the payer chose in this attempt (issue 27), computed by the server from
+   * the merchant's settings and the rules, as on the Pay Now invoice checkout; `amountMinor` stays the quote's amount,
+   * `surcharge.totalMinor` is what is charged.
+   */
+  surcharge?: { paymentMethodId: string; method: { kind: string; brand?: string; funding?: string; country?: string }; surchargeMinor: number; totalMinor: number;
+    explanation: string; appliedRuleIds: string[] };
+  /** Where the surcharge went in the books: its own invoice, paid (synced), or the merchant has an action (failed). */
+  surchargeSync?: string;
 }
 
 export interface BeginCheckout {
@@ -111,6 +120,12 @@ export const quotePaymentStateQuery = defineQuery<QuotePaymentState>('quotePayme
 export const beginCheckoutUpdate = defineUpdate<{ paymentIntentId: string }, [BeginCheckout]>('beginCheckout');
 /** The payer came back from the processor: the workflow reads the outcome from Stripe, never from the browser. */
 export const completeCheckoutUpdate = defineUpdate<QuotePaymentState, [{ paymentIntentId: string }]>('completeCheckout');
+/**
+ * The payer chose a payment method (Stripe has it): the workflow computes the surcharge for it and sets the open
+ * PaymentIntent to the quote's amount plus the surcharge, before the payer confirms (as applySurcharge does for a
+ * Pay Now invoice checkout).
+ */
+export const applyQuoteSurchargeUpdate = defineUpdate<QuotePaymentState, [{ paymentMethodId: string }]>('applySurcharge');
 /** The payer retries after a failure (from the quote in CPQ). */
 export const retryUpdate = defineUpdate<QuotePaymentState, []>('retry');
 /** The merchant (or CPQ) cancels a quote payment that has not been paid. */

@@ -27,6 +27,7 @@ import { reconnectionWait } from '../support/reconnection';
 import { serial } from '../support/serial';
 import { bankDebitSettlementWorkflow } from './bank-debit-settlement-workflow';
 import {
+  applyQuoteSurchargeUpdate,
   beginCheckoutUpdate,
   cancelUpdate,
   completeCheckoutUpdate,
@@ -100,7 +101,7 @@ export async function quotePaymentWorkflow(input: QuotePaymentInput): Promise<Qu
           await wisePay.cancelQuotePaymentIntent({ paymentIntentId: state.paymentIntentId, merchantId });
         }
         state.attempt++;
-        Object.assign(state, { checkout: req.checkout, payerId: req.payerId, method: req.method, failure: undefined });
+        Object.assign(state, { checkout: req.checkout, payerId: req.payerId, method: req.method, failure: undefined, surcharge: undefined });
         if (req.payerId) upsertSearchAttributes([{ key: SettlePayerId, value: req.payerId }]);
         const { paymentIntentId } = await wisePay.createQuotePaymentIntent({ quotePaymentId, attempt: state.attempt, method: req.method, payerId: req.payerId });
         state.paymentIntentId = paymentIntentId;
@@ -141,6 +142,18 @@ export async function quotePaymentWorkflow(input: QuotePaymentInput): Promise<Qu
       }),
     { validator: ({ paymentIntentId }) => { if (!state.paymentIntentId || paymentIntentId !== state.paymentIntentId) throw new Error('not this quote payment\'s payment'); } },
   );
+  // A new update: runs that never receive it replay as before; it only changes the open intent (issue 27).
+  setHandler(applyQuoteSurchargeUpdate, ({ paymentMethodId }) => exclusive(async () => {
+    if (state.status !== 'checkout-open' || !state.paymentIntentId) return state; // paid or ended meanwhile: the page shows where it stands
+    state.surcharge = await wisePay.applyQuoteSurcharge({ merchantId, quotePaymentId, paymentIntentId: state.paymentIntentId, paymentMethodId,
+      amountMinor: input.amountMinor, currency: input.currency });
+    lastTouched = Date.now();
+    return state;
+  }), { validator: ({ paymentMethodId }) => {
+    if (state.status !== 'checkout-open') throw new Error(`the quote payment is ${state.status}; a surcharge is only worked out while a checkout is open`);
+    if (state.method !== 'card') throw new Error('only card payments are surcharged');
+    if (!/^pm_[A-Za-z0-9_]{1,255}$/.test(paymentMethodId)) throw new Error('not a payment method id');
+  } });
   setHandler(retryUpdate, () => exclusive(async () => {
     if (state.status === 'failed') {
       lastTouched = Date.now();
@@ -204,6 +217,16 @@ export async function quotePaymentWorkflow(input: QuotePaymentInput): Promise<Qu
     const booked = await post('posting the payment', () =>
       books.bookQuotePayment({ merchantId, quotePaymentId, attempt: state.attempt, settled: state.status === 'paid', ...(intoClearing ? { intoClearing } : {}) }));
     Object.assign(state, booked);
+    // The card surcharge (issue 27) is its own invoice to the quote's customer, paid from what was charged on top of
+    // the quote; the PF invoice and credit note keep the quote's amount exactly. Only payments with one (so runs from
+    // before, which never had one, replay as they ran).
+    if (state.status === 'paid' && state.surcharge && state.surcharge.surchargeMinor > 0 && patched('quote-surcharges')) {
+      const { surchargeMinor } = state.surcharge;
+      const posted = await post('posting the card surcharge', () => books.postPaymentSurcharge({ merchantId, quotePaymentId, contactId: state.contactId, surchargeMinor,
+        currency: input.currency, invoiceIds: [], invoiceNumbers: [`quote ${input.quoteId}`], paidOn: (state.paidAt ?? new Date().toISOString()).slice(0, 10),
+        reference: `Quote ${input.quoteId} surcharge` }));
+      state.surchargeSync = posted.status;
+    }
     if (state.status === 'processing') {
       await wisePay.saveQuotePaymentState({ merchantId, state });
       const paymentIntentId = state.paymentIntentId!;

@@ -18,9 +18,9 @@ import { ProblemError } from '../../problem';
 import { updateProblem } from '../../quotes/update-problem';
 import { checkoutHeading, SANDBOX_PAYMENT_METHODS, sandboxCheckoutPage, STRIPE_CHECKOUT_SCRIPT, stripeCheckoutPage, type CheckoutModel } from '../checkout-pages';
 import { html } from '../html';
-import { SANDBOX_SURCHARGE_CARD_IDS, sandboxSurchargeChoices, surchargeReviewPage } from '../surcharge-pages';
+import { SANDBOX_SURCHARGE_CARD_IDS, sandboxSurchargeChoices, surchargeFigures, surchargeReviewPage } from '../surcharge-pages';
 import { surchargeRulesOf } from '../../../db/surcharges';
-import { sendPage } from '../layout';
+import { sendPage, STRIPE_JS } from '../layout';
 import { page, PageError, postedForm, seeOther } from '../requests';
 import { checkoutIdOf, loadInvoicesRequest, payersCheckout, type InvoicesRequest } from './context';
 import { checkoutSubject } from './list';
@@ -71,9 +71,11 @@ export function invoiceCheckoutHandlers(deps: ApiDeps) {
     }
     if (deps.sandbox) return sendPage(ctx, { status: error ? 409 : 200, title, body: sandboxCheckoutPage(model) });
     if (!deps.stripePublishableKey) throw new Error('no Stripe publishable key is configured: Stripe.js cannot collect the payment');
+    const stripeJs = deps.stripeJs ?? STRIPE_JS;
     sendPage(ctx, {
-      title, stripe: true, script: STRIPE_CHECKOUT_SCRIPT,
-      body: stripeCheckoutPage({ ...model, publishableKey: deps.stripePublishableKey, clientSecret, stripeAccount, returnUrl: absolute(`${c.base}/return`) }),
+      title, stripe: stripeJs, script: STRIPE_CHECKOUT_SCRIPT,
+      body: stripeCheckoutPage({ ...model, publishableKey: deps.stripePublishableKey, clientSecret, stripeAccount, returnUrl: absolute(`${c.base}/return`),
+        scriptUrl: stripeJs.scriptUrl, ...((await surcharging(c.req, state)) ? { surchargeUrl: `${c.base}/surcharge` } : {}) }),
     });
   }
 
@@ -97,6 +99,19 @@ export function invoiceCheckoutHandlers(deps: ApiDeps) {
       return undefined; // ended meanwhile
     }
   }
+
+  /** The Stripe.js checkout's review (JSON): the surcharge for the PaymentMethod Stripe.js made, set on the intent. */
+  const surcharge = page(async (ctx) => {
+    const form = await postedForm(ctx, deps);
+    const c = await load(ctx);
+    if (!c) return;
+    const answer = (status: number, body: object): void => void Object.assign(ctx, { status, type: 'application/json', body });
+    const method = z.string().regex(/^pm_[A-Za-z0-9_]{1,255}$/).safeParse(form.payment_method);
+    if (!method.success) return answer(422, { error: 'Enter your card details again.' });
+    const state = isOpen(c.state) && (await surcharging(c.req, c.state)) ? await applySurcharge(c, method.data) : undefined;
+    if (!state?.surcharge || !isOpen(state)) return answer(409, { error: 'This payment is no longer open here. Go back to your invoices.' });
+    answer(200, surchargeFigures(state.currency, state.surcharge, state.amountMinor));
+  });
 
   const sandboxReview = page(async (ctx) => {
     if (!deps.sandbox) throw new PageError(404, 'Not found', 'There is no such page.');
@@ -175,5 +190,5 @@ export function invoiceCheckoutHandlers(deps: ApiDeps) {
     backToList(ctx, c.req, c.checkoutId);
   });
 
-  return { show, sandboxReview, sandboxConfirm, returned, cancel };
+  return { show, surcharge, sandboxReview, sandboxConfirm, returned, cancel };
 }

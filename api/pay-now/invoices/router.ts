@@ -30,6 +30,7 @@ export function mountInvoicePages(router: Router, deps: ApiDeps, authFailures: A
   router.post(`${base}/logout`, identify.logout);
   router.post(`${base}/pay`, payHandler(deps));
   router.get(`${base}/checkouts/:checkoutId`, checkout.show);
+  router.post(`${base}/checkouts/:checkoutId/surcharge`, checkout.surcharge);
   router.post(`${base}/checkouts/:checkoutId/sandbox-review`, checkout.sandboxReview);
   router.post(`${base}/checkouts/:checkoutId/sandbox-confirm`, checkout.sandboxConfirm);
   router.get(`${base}/checkouts/:checkoutId/return`, checkout.returned);

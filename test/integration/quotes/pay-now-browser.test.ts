@@ -2,10 +2,9 @@
 // checkout and lands back on "the quote in CPQ" (a tiny local server that records what it was told). The browser
 // enforces what an HTTP client does not: the Content-Security-Policy (inline style by hash, form-action on the
 // redirects after a POST), cookies' attributes, and real form submission.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { chromium, type Browser } from 'playwright-core';
 import { artifactPath, chromiumExecutable, NO_CHROMIUM_MESSAGE } from '../../support/browser';
+import { startCpqReturnPage, type CpqReturnPage } from '../../support/cpq-return';
 import { acceptBody, setUpQuoteMerchant, startQuoteWorld, type QuoteMerchant, type QuoteWorld } from '../../support/quotes';
 
 const executablePath = chromiumExecutable();
@@ -14,24 +13,11 @@ if (!executablePath) console.warn(NO_CHROMIUM_MESSAGE);
 let world: QuoteWorld;
 let m: QuoteMerchant;
 let browser: Browser;
-let cpq: { url: string; returns: URLSearchParams[]; close(): Promise<void> };
+let cpq: CpqReturnPage;
 
 // Runs in the page (the test's TypeScript has no DOM types).
 const backgroundOf = (el: unknown) =>
   (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(el).backgroundColor;
-
-/** Stands in for the quote in CPQ: answers a page and records each return's query. */
-async function startCpqReturnPage() {
-  const returns: URLSearchParams[] = [];
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://cpq');
-    if (url.pathname === '/quotes/return') returns.push(url.searchParams); // not the browser's /favicon.ico
-    res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>Quote</title><h1 id="back">Back in CPQ</h1>');
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/quotes/return`;
-  return { url, returns, close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }) };
-}
 
 (executablePath ? describe : describe.skip)('Pay Now in Chromium', () => {
   beforeAll(async () => {

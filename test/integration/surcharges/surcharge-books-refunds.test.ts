@@ -4,7 +4,7 @@
 // merchant's rule: with "refund the surcharge", Stripe refunds invoice + surcharge and the books reverse both apart
 // (the surcharge on its own line); with "keep it", Stripe refunds the invoice's amount only and the surcharge stays.
 import { refundWorkflowId } from '../../../workflows/refunds/definitions';
-import { payInvoiceByCard, quickBooksPayingWorld, xeroPayingWorld, type BooksWorld, type PayingMerchant } from '../../support/refunds';
+import { payInvoiceByCard, payQuoteOnPage, quickBooksPayingWorld, xeroPayingWorld, type BooksWorld, type PayingMerchant } from '../../support/refunds';
 
 interface Books {
   world: BooksWorld;
@@ -16,22 +16,28 @@ interface Books {
   invoiceTax: string | undefined;
   /** The reversals in the books of this customer's refunds: [amount, line, tax] of each line. */
   reversals(contactId: string): Array<[number, string, string | undefined]>;
+  /** The payments posted against an invoice, in minor units. */
+  paymentsOf(invoiceId: string): number[];
+  /** A credit note's total, in minor units. */
+  creditNoteTotal(creditNoteId: string): number | undefined;
   close(): Promise<void>;
 }
 
 async function xeroWorld(): Promise<Books> {
-  const { quoteWorld: q, world, m, close } = await xeroPayingWorld();
+  const { quoteWorld: q, world, m, close, paymentsOf } = await xeroPayingWorld();
   return {
-    world, m, revenueLine: '260', taxCode: 'NONE', invoiceTax: 'NONE', close,
+    world, m, revenueLine: '260', taxCode: 'NONE', invoiceTax: 'NONE', close, paymentsOf,
+    creditNoteTotal: (id) => q.xero.ledger().creditNotes.get(id)?.totalCents,
     reversals: (contactId) => [...q.xero.ledger().creditNotes.values()].filter((n) => n.contactId === contactId && n.reference?.startsWith('Refund '))
       .flatMap((n) => n.lines.map((l): [number, string, string | undefined] => [l.lineAmountCents, l.accountCode ?? '', l.taxType])),
   };
 }
 
 async function quickBooksWorld(): Promise<Books> {
-  const { qb, world, m, close } = await quickBooksPayingWorld();
+  const { qb, world, m, close, paymentsOf } = await quickBooksPayingWorld();
   return {
-    world, m, revenueLine: '1', taxCode: 'TAX', invoiceTax: undefined, close,
+    world, m, revenueLine: '1', taxCode: 'TAX', invoiceTax: undefined, close, paymentsOf,
+    creditNoteTotal: (id) => qb.realm().creditMemos.get(id)?.totalCents,
     reversals: (contactId) => [...qb.realm().refundReceipts.values()].filter((r) => r.customerId === contactId)
       .flatMap((r) => r.lines.map((l): [number, string, string | undefined] => [l.amountCents, l.itemId, l.taxCode])),
   };
@@ -89,5 +95,33 @@ describe.each([['Xero', xeroWorld], ['QuickBooks', quickBooksWorld]] as const)('
     expect(refund).toMatchObject({ amount: '50.00', surcharge: '0.00' });
     expect(stripeRefunds(paid.paymentIntentId).map((r) => r.amount)).toEqual([50_00]);
     expect(b.reversals(paid.payer.contactId).map((r) => r[0])).toEqual([50_00]);
+  });
+
+  it('a surcharged quote payment: the PF invoice and credit note keep the quote amount, the surcharge is its own invoice; a refund gives it back, reversed apart', async () => {
+    expect((await b.m.merchant('PUT', '/v1/merchant/settings/surcharges', { body: settings(true) })).status).toBe(200);
+    const paid = await payQuoteOnPage(b.world, b.m, '300.00', 'pm_card_visa');
+    expect(intentsOf(paid.paymentIntentId)).toEqual([expect.objectContaining({ amount: 309_00, amount_received: 309_00, status: 'succeeded' })]);
+    expect(await b.world.books.getInvoice(paid.invoiceId)).toMatchObject({ totalMinor: 300_00, amountDueMinor: 0 });
+    expect(b.paymentsOf(paid.invoiceId)).toEqual([300_00]);
+    expect(b.creditNoteTotal(paid.creditNoteId)).toBe(300_00);
+    const surcharge = await b.world.stack.db.selectFrom('payment_surcharges').selectAll().where('quote_payment_id', '=', paid.quotePaymentId).executeTakeFirstOrThrow();
+    expect(surcharge).toMatchObject({ surcharge_minor: 900, sync_status: 'synced', payment_id: null });
+    expect(await b.world.books.getInvoice(surcharge.accounting_invoice_id!)).toMatchObject({ contactId: paid.contactId, totalMinor: 900, amountDueMinor: 0 });
+    expect(b.paymentsOf(surcharge.accounting_invoice_id!)).toEqual([900]);
+
+    const refund = await refundAll(paid.quotePaymentId);
+    expect(refund).toMatchObject({ amount: '300.00', surcharge: '9.00' });
+    expect(stripeRefunds(paid.paymentIntentId).map((r) => r.amount)).toEqual([309_00]);
+    expect(b.reversals(paid.contactId).sort((x, y) => x[0] - y[0])).toEqual([[900, b.revenueLine, b.taxCode], [300_00, expect.any(String), b.invoiceTax]]);
+  });
+
+  it('a surcharged quote payment refunded under "keep it": Stripe refunds the quote amount only, the surcharge stays in the books', async () => {
+    expect((await b.m.merchant('PUT', '/v1/merchant/settings/surcharges', { body: settings(false) })).status).toBe(200);
+    const paid = await payQuoteOnPage(b.world, b.m, '80.00', 'pm_card_visa');
+    expect(intentsOf(paid.paymentIntentId)[0]).toMatchObject({ amount: 82_40, amount_received: 82_40 }); // 3 % cap of 80.00 = 2.40
+    const refund = await refundAll(paid.quotePaymentId);
+    expect(refund).toMatchObject({ amount: '80.00', surcharge: '0.00' });
+    expect(stripeRefunds(paid.paymentIntentId).map((r) => r.amount)).toEqual([80_00]);
+    expect(b.reversals(paid.contactId).map((r) => r[0])).toEqual([80_00]);
   });
 });

@@ -1,0 +1,89 @@
+// The real (non-sandbox) Stripe.js checkout with a card surcharge, in headless Chromium against the whole stack and
+// the Stripe emulator's small Stripe.js (served at /_emulator/js/v3 and pointed at by the API's config, as the page
+// would load js.stripe.com/v3). The payer types a card; Stripe.js makes the PaymentMethod; the server works out the
+// surcharge for it (the workflow's applySurcharge) and sets the one PaymentIntent to the total; the page shows it;
+// Stripe.js confirms the intent from the browser with the publishable key. A debit card is told why there is none.
+import { chromium, type Browser } from 'playwright-core';
+import { quotePaymentStateQuery, quotePaymentWorkflowId } from '../../../workflows/quotes/definitions';
+import { artifactPath, chromiumExecutable, NO_CHROMIUM_MESSAGE } from '../../support/browser';
+import { startCpqReturnPage, type CpqReturnPage } from '../../support/cpq-return';
+import { acceptBody, setUpQuoteMerchant, startQuoteWorld, untilQuoteStatus, type QuoteMerchant, type QuoteWorld } from '../../support/quotes';
+
+const executablePath = chromiumExecutable();
+if (!executablePath) console.warn(NO_CHROMIUM_MESSAGE);
+
+let world: QuoteWorld;
+let m: QuoteMerchant;
+let browser: Browser;
+let cpq: CpqReturnPage;
+const intentsOf = (quotePaymentId: string) => [...world.stripe.emu.state.all()].flatMap((a) => [...a.paymentIntents.values()])
+  .filter((i) => i.metadata?.settle_quote_payment_id === quotePaymentId);
+
+(executablePath ? describe : describe.skip)('surcharges on the Stripe.js checkout in Chromium', () => {
+  beforeAll(async () => {
+    [world, browser, cpq] = await Promise.all([startQuoteWorld({ stripeJs: true }), chromium.launch({ executablePath }), startCpqReturnPage()]);
+    m = await setUpQuoteMerchant(world);
+    const saved = await m.merchant('PUT', '/v1/merchant/settings/surcharges', { body: {
+      enabled: true, currency: 'USD', merchantCountry: 'US', merchantState: 'NY', cards: { visa: { percent: '3.00', fixed: '0.30' } },
+      books: { revenueAccountCode: '260', taxCode: 'NONE' }, refundSurcharge: true,
+    } });
+    expect(saved.status).toBe(200);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await cpq?.close();
+    await world?.close();
+  });
+
+  it('makes the PaymentMethod with Stripe.js, shows the server\'s surcharge and total, and confirms the one intent with Stripe.js', async () => {
+    const requests = world.stripe.emu.recordRequests();
+    const accepted = await m.cpq('POST', '/v1/cpq/quote-payments', { body: acceptBody({ returnUrl: cpq.url, oneTime: { amount: '200.00', currency: 'USD' } }) });
+    expect(accepted.status).toBe(201);
+    const handle = world.stack.client.workflow.getHandle(quotePaymentWorkflowId(m.merchantId, accepted.body.quoteId));
+    const page = await browser.newPage({ viewport: { width: 900, height: 1000 } });
+    const refused: string[] = [];
+    page.on('console', (msg) => { if (/Content Security Policy|Refused to/i.test(msg.text())) refused.push(msg.text()); });
+
+    await page.goto(accepted.body.payNowUrl);
+    await page.getByRole('button', { name: 'Continue as guest' }).click();
+    await page.getByRole('button', { name: 'Pay by card' }).click();
+    await page.getByLabel('Card number').waitFor();
+    expect(await page.locator('#sandbox-checkout').count()).toBe(0); // the real checkout, not the sandbox's
+
+    // A US debit card: no surcharge, and why.
+    await page.getByLabel('Card number').fill('4000 0566 5566 5556');
+    await page.getByRole('button', { name: 'Review the total' }).click();
+    await page.locator('#surcharge-review').waitFor();
+    await page.screenshot({ path: artifactPath('stripe-js-surcharge-1-debit.png'), fullPage: true });
+    expect(await page.textContent('#surcharge')).toBe('0.00 USD');
+    expect(await page.textContent('#total')).toBe('200.00 USD');
+    expect(await page.textContent('#surcharge-why')).toContain('debit and prepaid cards may not be surcharged');
+
+    // Another card: a US Visa credit card, surcharged 3 % (its 3 % + 0.30 capped by the merchant's maximum).
+    await page.getByRole('link', { name: 'Use another card' }).click();
+    await page.getByLabel('Card number').fill('4242 4242 4242 4242');
+    await page.getByRole('button', { name: 'Review the total' }).click();
+    await page.getByRole('button', { name: 'Pay 206.00 USD' }).waitFor();
+    await page.screenshot({ path: artifactPath('stripe-js-surcharge-2-visa-credit.png'), fullPage: true });
+    expect(await page.textContent('#amount-before')).toBe('200.00 USD');
+    expect(await page.textContent('#surcharge')).toBe('6.00 USD');
+    expect(await page.textContent('#surcharge-card')).toBe('(Visa credit card issued in US)');
+    const { quotePaymentId } = await handle.query(quotePaymentStateQuery);
+    expect(intentsOf(quotePaymentId)).toEqual([expect.objectContaining({ amount: 206_00, status: 'requires_confirmation' })]);
+
+    await page.getByRole('button', { name: 'Pay 206.00 USD' }).click();
+    await page.waitForURL((url) => url.href.startsWith(cpq.url));
+    expect(Object.fromEntries(cpq.returns.at(-1)!)).toEqual({ settle_status: 'paid', quote_id: accepted.body.quoteId });
+    expect(refused).toEqual([]);
+    await page.close();
+
+    const [intent] = intentsOf(quotePaymentId);
+    expect(intent).toMatchObject({ amount: 206_00, amount_received: 206_00, status: 'succeeded', payment_method: (await handle.query(quotePaymentStateQuery)).surcharge?.paymentMethodId });
+    // Stripe.js, not Settle, made the PaymentMethods and confirmed: with the publishable key, from the browser.
+    const browserCalls = requests.filter((r) => r.caller === 'publishable').map((r) => `${r.method} ${r.path}`);
+    expect(browserCalls).toEqual(['POST /v1/payment_methods', 'POST /v1/payment_methods', `POST /v1/payment_intents/${intent.id}/confirm`]);
+    const state = await untilQuoteStatus(handle, 'awaiting-downpayment-invoice', (s) => s.surchargeSync !== undefined);
+    expect(state).toMatchObject({ amountMinor: 200_00, surchargeSync: 'synced', surcharge: { surchargeMinor: 600, totalMinor: 206_00 } });
+    expect(world.xero.ledger().paymentsOf(state.invoice!.id).map((p) => p.amountCents)).toEqual([200_00]);
+  }, 60_000);
+});
