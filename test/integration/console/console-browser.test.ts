@@ -163,8 +163,17 @@ const open = async (path: string, p: Page = page) => {
     const grid = page.getByTestId('billing-grid');
     await expectText(grid, /SUB-2/);
     await shot('billing-sync-links');
-    // The Azure line's product has no suggestion: link it by hand.
-    await page.getByRole('button', { name: 'Edit the links of line 2' }).click();
+    // A grid to assistive technology: rows with their index among all the month's lines, cells by column.
+    const rows = page.getByRole('grid', { name: 'Billing lines' }).getByRole('row');
+    expect(await grid.getAttribute('aria-rowcount')).toBe('3');
+    expect(await rows.nth(2).getAttribute('aria-rowindex')).toBe('3');
+    await expectText(rows.nth(2).getByRole('gridcell').nth(4), /^Azure subscription$/);
+    await rows.nth(2).getByRole('button', { name: 'Edit the links of line 2' }).waitFor();
+    // The Azure line's product has no suggestion: link it by hand, reaching the line with the keyboard.
+    await grid.focus();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: /^Links of line 2:/ }).waitFor();
     await page.getByLabel('Link', { exact: true }).selectOption('product');
     await page.getByLabel('Manage product id').fill(String(azure.id));
     await page.getByRole('button', { name: 'Save link' }).click();
