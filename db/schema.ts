@@ -78,6 +78,8 @@ export interface PaymentApplication {
 export interface PaymentSyncRecord extends PaymentApplication {
   accountingPaymentId: string;
   url: string;
+  /** The invoice's number in the books (INV-0042), from the platform's answer; absent on records older than it. */
+  invoiceNumber?: string;
 }
 
 export interface AccountingConnectionsTable {

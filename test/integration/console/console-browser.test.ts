@@ -203,8 +203,12 @@ const open = async (path: string, p: Page = page) => {
     await page.getByRole('button', { name: 'Filter' }).click();
     const row = page.getByRole('row', { name: /INV-CONSOLE-1/ });
     await expectText(row, /420\.00 AUD/);
-    const link = row.getByRole('link', { name: `document ${invoice.id}` });
-    expect(await link.getAttribute('href')).toMatch(/^https?:\/\//);
+    // The invoice by its number (not Xero's id), linked to it in Xero.
+    expect(invoice.number).toMatch(/^INV-/);
+    const link = row.getByRole('link', { name: invoice.number, exact: true });
+    const invoiceHref = await link.getAttribute('href');
+    expect(invoiceHref).toMatch(new RegExp(`^https?://.*InvoiceID=${invoice.id}$`));
+    expect(await row.textContent()).not.toContain(invoice.id);
     expect(await row.getByRole('link', { name: 'Open in Temporal' }).getAttribute('href'))
       .toBe(`http://localhost:8233/namespaces/default/workflows/${encodeURIComponent(`payment/${merchant.merchantId}/${taken.body.id}`)}`);
     await shot('payments');
@@ -212,6 +216,12 @@ const open = async (path: string, p: Page = page) => {
     await page.getByRole('heading', { name: 'Payment INV-CONSOLE-1' }).waitFor();
     await expectText(page.locator('.facts'), /synced/);
     await shot('payment');
+    // The workflow id is the link to it in the Temporal Web UI; the invoice is named by its number.
+    const workflowId = `payment/${merchant.merchantId}/${taken.body.id}`;
+    expect(await page.getByRole('link', { name: workflowId }).getAttribute('href'))
+      .toBe(`http://localhost:8233/namespaces/default/workflows/${encodeURIComponent(workflowId)}`);
+    expect(await page.getByRole('link', { name: invoice.number, exact: true }).getAttribute('href')).toBe(invoiceHref);
+    expect(await page.locator('main').textContent()).not.toContain(invoice.id);
   }, 60_000);
 
   it('resolves an action, and shows customers, the activity log, messages and the account', async () => {
