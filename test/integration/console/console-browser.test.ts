@@ -284,7 +284,7 @@ const open = async (path: string, p: Page = page) => {
     const theirs = await httpClient(base, other.apiKey)('POST', '/v1/payments', { body: { amount: '9.00', currency: 'AUD', reference: 'THEIRS-1' } });
     expect(theirs.status).toBe(202);
     await open(`/payments/${theirs.body.id}`);
-    await expectText(page.getByRole('alert'), /payment was not found/);
+    await expectText(page.getByRole('alert'), /Payment was not found\./);
     expect(await page.locator('main').textContent()).not.toContain('THEIRS-1');
     await shot('tampered-url');
   }, 60_000);
