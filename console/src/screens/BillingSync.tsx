@@ -16,6 +16,8 @@ const PAGE = 1000;
 const ROW_HEIGHT = 36;
 /** Rows rendered beyond the screen on each side (keyboard moves and small scrolls find them ready). */
 const OVERSCAN_ROWS = 2;
+/** Room for a horizontal scrollbar under a short grid, so its rows never scroll under the header. */
+const SCROLLBAR = 18;
 
 function months(): string[] {
   const now = new Date();
@@ -111,7 +113,7 @@ function Grid({ month, run, onChanged, setNotice }: { month: string; run: RunVie
   const columns = useMemo(() => [
     column.accessor('lineNo', { header: '#', size: 52 }),
     column.display({
-      id: 'links', header: 'Manage links', size: 270,
+      id: 'links', header: 'Manage links', size: 240,
       cell: ({ row }) => {
         const l = row.original.links;
         const missing = KINDS.filter((k) => !l[k]);
@@ -168,7 +170,9 @@ function VirtualGrid({ table, onOpen }: { table: Table<Line>; onOpen: (line: Lin
   const scroller = useRef<HTMLDivElement>(null);
   const rows = table.getRowModel().rows;
   const [active, setActive] = useState(0);
-  const virtual = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: OVERSCAN_ROWS, paddingStart: ROW_HEIGHT });
+  const virtual = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: OVERSCAN_ROWS,
+    // The header row is sticky over the first ROW_HEIGHT: rows start below it, and a row scrolled to is not put under it.
+    paddingStart: ROW_HEIGHT, scrollPaddingStart: ROW_HEIGHT });
   const items = virtual.getVirtualItems();
   // Line i is drawn in slot i mod (most rows ever in view): as the view moves, a line leaving frees exactly the slot
   // of the line coming in, so React updates the slot's text instead of removing a row and creating another.
@@ -196,7 +200,7 @@ function VirtualGrid({ table, onOpen }: { table: Table<Line>; onOpen: (line: Lin
   return (
     <div className="grid-scroll" ref={scroller} data-testid="billing-grid" tabIndex={0} role="grid" aria-label="Billing lines"
       aria-rowcount={rows.length + 1} aria-colcount={places.length} aria-activedescendant={`grid-row-${current}`} onKeyDown={onKeyDown}
-      aria-describedby="grid-help" style={{ height: `min(60vh, ${(rows.length + 1) * ROW_HEIGHT + 2}px)`, ['--grid-width' as string]: `${width}px` }}>
+      aria-describedby="grid-help" style={{ height: `min(60vh, ${(rows.length + 1) * ROW_HEIGHT + 2 + SCROLLBAR}px)`, ['--grid-width' as string]: `${width}px` }}>
       <div className="grid-canvas" style={{ height: virtual.getTotalSize() }}>
         <div role="rowgroup" className="grid-head">
           {table.getHeaderGroups().map((g) => (
@@ -285,7 +289,7 @@ function Proposal({ month, version, onApproved, setNotice }: { month: string; ve
       onApproved();
     },
     // A stale proposal (the month changed since it was read) is refused: the reason says what to do.
-    onError: (err) => setNotice({ kind: 'error', text: `Not approved: ${messageOf(err)}` }),
+    onError: (err) => setNotice({ kind: 'error', text: `Not approved. ${messageOf(err)}` }),
   });
   if (proposal.isPending) return <Loading what="the proposal" />;
   if (proposal.error) return <ErrorState error={proposal.error} retry={() => proposal.refetch()} />;
