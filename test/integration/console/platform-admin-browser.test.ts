@@ -79,6 +79,7 @@ async function signedInPage(email: string): Promise<Page> {
 
   it('turns multi-connection on from Connections; the merchant admin sees it on, read-only', async () => {
     const page = await signedInPage(PLATFORM);
+    expect(await page.locator('.who').textContent()).toBe('Pat Platform (Settle platform admin)');
     const region = page.getByRole('region', { name: 'Platform admin' });
     const toggle = region.getByRole('checkbox', { name: 'Multi-connection for Platform MSP' });
     expect(await toggle.isChecked()).toBe(false);
