@@ -84,6 +84,7 @@ export function buildOpenApi(routes: RouteSpec[], info: { title: string; version
       tags: [route.tag],
       ...(route.auth === 'merchant' ? { security: [{ merchantApiKey: [] }, { consoleSession: [] }] } : {}),
       ...(route.merchantRole === 'admin' ? { description: 'Console users: merchant admins only (a billing user gets 403).' } : {}),
+      ...(route.merchantRole === 'platform-admin' ? { description: 'Only a Settle platform admin signed in to the console (anyone else, API keys included, gets 403).' } : {}),
       ...(route.auth === 'admin' ? { security: [{ adminApiKey: [] }] } : {}),
       ...(route.auth === 'cpq' ? { security: [{ cpqApiKey: [] }] } : {}),
       parameters: [

@@ -5,7 +5,7 @@ import type { Context, Middleware } from 'koa';
 import { z } from 'zod';
 import type { Db } from '../db/database';
 import { readBodyText } from './body';
-import { requireAdmin, requireCpq, requireMerchant, requireMerchantAdmin, type CpqState, type KindOf, type MerchantState } from './middleware/auth';
+import { requireAdmin, requireCpq, requireMerchant, requireMerchantAdmin, requirePlatformAdmin, type CpqState, type KindOf, type MerchantState } from './middleware/auth';
 import type { ApiKeyCache } from './middleware/api-key-cache';
 import type { AuthFailureLimiter } from './middleware/auth-failures';
 import type { RequestState } from './middleware/request-context';
@@ -37,8 +37,11 @@ export interface RouteSpec<P = unknown, Q = unknown, H = unknown, B = unknown, A
   summary: string;
   tag: string;
   auth: A;
-  /** A merchant route only a merchant's admins may use (connections, integrations, users, account settings). */
-  merchantRole?: A extends 'merchant' ? 'admin' : never;
+  /**
+   * A merchant route only a merchant's admins may use (connections, integrations, users, account settings), or only a
+   * Settle platform admin signed in to the merchant's console (what the platform decides for the merchant).
+   */
+  merchantRole?: A extends 'merchant' ? 'admin' | 'platform-admin' : never;
   params?: z.ZodType<P>;
   query?: z.ZodType<Q>;
   /** Header names in lower case. */
@@ -117,11 +120,13 @@ function handle(spec: RouteSpec, deps: RoutingDeps): Middleware {
 export function mountRoutes(router: Router, routes: RouteSpec[], deps: RoutingDeps, authFailures: AuthFailureLimiter, kindOf: KindOf): void {
   const merchantAuth = requireMerchant(deps.db, deps.apiKeys, authFailures, kindOf) as Middleware;
   const merchantAdmin = requireMerchantAdmin() as Middleware;
+  const platformAdmin = requirePlatformAdmin() as Middleware;
   const adminAuth = requireAdmin(deps.adminApiKey, authFailures, kindOf) as Middleware;
   const cpqAuth = requireCpq(deps.db, authFailures, kindOf) as Middleware;
   const byAuth: Record<Auth, Middleware[]> = { none: [], merchant: [merchantAuth], admin: [adminAuth], cpq: [cpqAuth] };
   for (const spec of routes) {
-    const auth = spec.merchantRole === 'admin' ? [...byAuth[spec.auth], merchantAdmin] : byAuth[spec.auth];
+    const role = spec.merchantRole === 'admin' ? [merchantAdmin] : spec.merchantRole === 'platform-admin' ? [platformAdmin] : [];
+    const auth = [...byAuth[spec.auth], ...role];
     router[spec.method](spec.operationId, spec.path, ...auth, handle(spec, deps));
   }
 }

@@ -39,6 +39,7 @@ async function main() {
       stripeConnectWebhookSecret: config.STRIPE_CONNECT_WEBHOOK_SECRET,
       stripeLivemode: /^(sk|rk)_live_/.test(config.STRIPE_SECRET_KEY),
       publicUrl: config.SETTLE_PUBLIC_URL,
+      temporalUiUrl: config.TEMPORAL_UI_URL,
       sandbox: false,
       codec: { opsToken: config.SETTLE_OPS_TOKEN, corsOrigins: config.SETTLE_CODEC_CORS_ORIGINS },
     },

@@ -43,12 +43,13 @@ export async function listMerchantUsers(db: Db, merchantId: string): Promise<Mer
  * Creates a user without a password and the token of their invitation's set-password link. Run it in the transaction
  * that queues the invitation email (api/routes/console-users.ts), so neither exists without the other.
  */
-export async function createMerchantUser(trx: Db, keyring: Keyring, merchantId: string, user: MerchantUserDetails & { role: MerchantUserRole }):
+export async function createMerchantUser(trx: Db, keyring: Keyring, merchantId: string, user: MerchantUserDetails & { role: MerchantUserRole; platformAdmin?: boolean }):
   Promise<{ user: MerchantUser; invitationToken: string }> {
   const id = newId('usr');
   const details: MerchantUserDetails = { email: user.email.trim(), name: user.name.trim() };
   const created = await trx.insertInto('merchant_users')
-    .values({ id, merchant_id: merchantId, email_index: blindIndex(keyring, details.email), details_sealed: seal(keyring, JSON.stringify(details), id), role: user.role })
+    .values({ id, merchant_id: merchantId, email_index: blindIndex(keyring, details.email), details_sealed: seal(keyring, JSON.stringify(details), id), role: user.role,
+      platform_admin: user.platformAdmin ?? false })
     .onConflict((oc) => oc.column('email_index').doNothing())
     .returningAll().executeTakeFirst();
   if (!created) throw new MerchantUserExists('a console user with this email already exists');

@@ -78,6 +78,8 @@ export interface PaymentApplication {
 export interface PaymentSyncRecord extends PaymentApplication {
   accountingPaymentId: string;
   url: string;
+  /** The invoice's number in the books (INV-0042), from the platform's answer; absent on records older than it. */
+  invoiceNumber?: string;
 }
 
 export interface AccountingConnectionsTable {
@@ -613,6 +615,8 @@ export interface MerchantUsersTable {
   totp_pending_sealed: ColumnType<string | null, string | null | undefined, string | null>;
   /** The last TOTP time step accepted: a code of it or before is refused (no replay). */
   totp_last_step: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Settle's own staff (set only by the platform admin API or a seed): may change what the platform decides. */
+  platform_admin: ColumnType<boolean, boolean | undefined, boolean>;
 }
 
 export interface MerchantUserRecoveryCodesTable {

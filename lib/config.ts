@@ -55,6 +55,9 @@ export const apiEnv = z.object({
   // Ops decode workflow payloads in the Temporal Web UI through /codec with this token; unset, /codec refuses all.
   SETTLE_OPS_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
   // The Web UI origins (scheme://host[:port], comma-separated) allowed to call /codec from a browser.
+  // The Temporal Web UI's address (e.g. https://temporal.example.com): the console links each payment to its
+  // workflow there, at {url}/namespaces/{namespace}/workflows/{workflowId}. `npm start` sets it to its dev server's UI.
+  TEMPORAL_UI_URL: z.string().regex(/^https?:\/\/[^\s]+[^/\s]$/, 'must be an http(s) URL without a trailing slash').optional(),
   SETTLE_CODEC_CORS_ORIGINS: z
     .string()
     .default('')

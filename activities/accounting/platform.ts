@@ -102,7 +102,8 @@ export interface NewPayment {
 
 /** One result per payment sent, in the same order: a batch can partly succeed. */
 export type PaymentResult =
-  | { ok: true; paymentId: string }
+  // The number people know the invoice by (INV-0042), when the platform's answer names it: shown instead of its id.
+  | { ok: true; paymentId: string; invoiceNumber?: string }
   | { ok: false; reason: string };
 
 export type CreditNoteStatus = 'draft' | 'submitted' | 'authorised' | 'paid' | 'voided' | 'deleted';

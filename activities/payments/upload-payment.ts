@@ -47,7 +47,9 @@ export function createUploadPayment(db: Db, accounting: ReturnType<typeof accoun
       const results = await call((p) => p.createPayments(applications.map((a) => ({
         invoiceId: a.invoiceId, amountMinor: a.amountMinor, date: paidOn, accountCode, reference: payment.reference,
       })), keyOf('payment-upload')));
-      return results.map((r, i) => (r.ok ? { ...applications[i], accountingPaymentId: r.paymentId, url: link('invoice', applications[i].invoiceId) } : { ...applications[i], refused: r.reason }));
+      return results.map((r, i) => (r.ok
+        ? { ...applications[i], accountingPaymentId: r.paymentId, url: link('invoice', applications[i].invoiceId), ...(r.invoiceNumber ? { invoiceNumber: r.invoiceNumber } : {}) }
+        : { ...applications[i], refused: r.reason }));
     });
     const refused = outcome.filter((o): o is (typeof o & { refused: string }) => 'refused' in o);
     const records = outcome.filter((o): o is PaymentSyncRecord => 'accountingPaymentId' in o);

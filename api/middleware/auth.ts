@@ -20,7 +20,7 @@ import { refuseForgedWrite, sessionCookie } from './session';
 export interface MerchantState extends RequestState {
   merchant: { id: string };
   /** A console user signed in by session cookie; absent for an API key, which may use every merchant route. */
-  user?: { id: string; role: MerchantUserRole };
+  user?: { id: string; role: MerchantUserRole; platformAdmin: boolean };
 }
 
 export function bearerToken(header: string): string | undefined {
@@ -89,7 +89,7 @@ export function requireMerchant(db: Db, apiKeys: ApiKeyCache, limiter: AuthFailu
       const { user } = state;
       refuseForgedWrite(ctx, sessionId);
       ctx.state.merchant = { id: user.merchant_id };
-      ctx.state.user = { id: user.id, role: user.role };
+      ctx.state.user = { id: user.id, role: user.role, platformAdmin: user.platform_admin };
       ctx.state.log = ctx.state.log.child({ merchantId: user.merchant_id, userId: user.id });
       return next();
     }
@@ -106,6 +106,19 @@ export function requireMerchantAdmin(): Middleware<MerchantState> {
   return async (ctx, next) => {
     if (ctx.state.user && ctx.state.user.role !== 'admin') {
       throw new ProblemError('forbidden', 'this needs a merchant admin: billing users cannot change connections, integrations, keys, users or account settings');
+    }
+    await next();
+  };
+}
+
+/**
+ * After requireMerchant: only a Settle platform admin signed in to the console (what the platform decides for a
+ * merchant, e.g. multi-connection). A merchant's own users and API keys get 403.
+ */
+export function requirePlatformAdmin(): Middleware<MerchantState> {
+  return async (ctx, next) => {
+    if (!ctx.state.user?.platformAdmin) {
+      throw new ProblemError('forbidden', 'only a Settle platform admin can change this: ask Settle support (or use the platform admin API)');
     }
     await next();
   };

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { PLATFORM_LIMITS } from '../../activities/accounting/limits';
 import { findMerchant } from '../../db/merchants';
 import { ACCOUNTING_ROLES, type AccountingRole } from '../../lib/task-queues';
+import type { Db } from '../../db/database';
 import type { ApiDeps } from '../deps';
 import { currentMerchant } from '../middleware/auth';
 import { notFound } from '../problem';
@@ -89,6 +90,21 @@ export function connectionRoutes(deps: ApiDeps) {
     }),
     defineRoute({
       method: 'put',
+      path: '/v1/connections/multi-connection',
+      operationId: 'setOwnMultiConnection',
+      summary: "Turn the merchant's multi-connection on or off from the console (off: every role uses the wise-pay connection)",
+      tag: 'connections',
+      auth: 'merchant', merchantRole: 'platform-admin',
+      body: z.object({ enabled: z.boolean() }),
+      responses: { 200: { description: 'Set', schema: z.object({ multiConnection: z.boolean() }) }, 403: { description: 'Not a Settle platform admin' } },
+      handler: async ({ body, state }) => {
+        await setMultiConnection(deps.db, state.merchant.id, body.enabled);
+        state.log.info({ multiConnection: body.enabled, by: state.user?.id }, 'multi-connection set by a platform admin');
+        return { status: 200, body: { multiConnection: body.enabled } };
+      },
+    }),
+    defineRoute({
+      method: 'put',
       path: '/v1/admin/merchants/:merchantId/multi-connection',
       operationId: 'setMultiConnection',
       summary: 'Turn multi-connection on or off for a merchant (off: every role uses the wise-pay connection)',
@@ -98,10 +114,15 @@ export function connectionRoutes(deps: ApiDeps) {
       body: z.object({ enabled: z.boolean() }),
       responses: { 200: { description: 'Set', schema: z.object({ merchantId: z.string(), multiConnection: z.boolean() }) }, 404: { description: 'No such merchant' } },
       handler: async ({ params, body }) => {
-        const updated = await deps.db.updateTable('merchants').set({ multi_connection: body.enabled }).where('id', '=', params.merchantId).executeTakeFirst();
-        if (updated.numUpdatedRows === 0n) throw notFound('merchant');
+        if (!(await setMultiConnection(deps.db, params.merchantId, body.enabled))) throw notFound('merchant');
         return { status: 200, body: { merchantId: params.merchantId, multiConnection: body.enabled } };
       },
     }),
   ];
+}
+
+/** Multi-connection on or off for a merchant; false when there is no such merchant. */
+async function setMultiConnection(db: Db, merchantId: string, enabled: boolean): Promise<boolean> {
+  const updated = await db.updateTable('merchants').set({ multi_connection: enabled }).where('id', '=', merchantId).executeTakeFirst();
+  return updated.numUpdatedRows > 0n;
 }

@@ -37,7 +37,7 @@ export function consoleTwoFactorRoutes(deps: ApiDeps, limiter: AuthFailureLimite
       handler: async ({ body, ctx }) => {
         const { state, sessionId } = await signedIn(deps.db, ctx);
         refuseForgedWrite(ctx, sessionId);
-        if (state.stage !== 'second-factor') throw new ProblemError('conflict', 'this session is not waiting for a code');
+        if (state.stage !== 'second-factor') throw new ProblemError('conflict', 'this session is not waiting for a code: sign in with your email and password first');
         const { email } = merchantUserDetails(deps.keyring, state.user);
         // Counted under the account's sign-in target, like a wrong password: guessing codes meets the same lockout.
         const how = await limiter.check(ctx, signInTarget(email), () => verifySecondFactor(deps.db, deps.keyring, state.user, body.code), { targetLimit: ACCOUNT_LIMIT });
@@ -45,7 +45,7 @@ export function consoleTwoFactorRoutes(deps: ApiDeps, limiter: AuthFailureLimite
           if ((await countCodeFailure(deps.db, sessionId)) >= CODE_FAILURES_PER_SESSION) {
             await closeSession(deps.db, sessionId);
             clearSessionCookie(ctx);
-            throw new ProblemError('invalid-code', `${CODE_FAILURES_PER_SESSION} wrong codes: sign in again with your password`);
+            throw new ProblemError('invalid-code', `too many wrong codes (${CODE_FAILURES_PER_SESSION}): sign in again with your email and password`);
           }
           throw new ProblemError('invalid-code', 'the code is wrong or was used already: type the current code of your authenticator app, or a recovery code');
         }
@@ -69,8 +69,8 @@ export function consoleTwoFactorRoutes(deps: ApiDeps, limiter: AuthFailureLimite
       handler: async ({ ctx }) => {
         const { state, sessionId } = await signedIn(deps.db, ctx);
         refuseForgedWrite(ctx, sessionId);
-        if (state.stage === 'second-factor') throw new ProblemError('conflict', 'finish signing in first');
-        if (hasTwoFactor(state.user)) throw new ProblemError('conflict', 'two-factor sign-in is on already for this user');
+        if (state.stage === 'second-factor') throw new ProblemError('conflict', 'finish signing in first: type the code of your authenticator app');
+        if (hasTwoFactor(state.user)) throw new ProblemError('conflict', 'two-factor sign-in is on already for this user: sign in with a code from your authenticator app');
         const secret = await startEnrolment(deps.db, deps.keyring, state.user.id);
         const uri = otpauthUri(base32Decode(secret), 'Settle', merchantUserDetails(deps.keyring, state.user).email);
         return { status: 201, body: { secret, otpauthUri: uri, qrCode: await QRCode.toDataURL(uri, { margin: 1, width: 200 }) } };
@@ -89,10 +89,11 @@ export function consoleTwoFactorRoutes(deps: ApiDeps, limiter: AuthFailureLimite
       handler: async ({ body, ctx }) => {
         const { state, sessionId } = await signedIn(deps.db, ctx);
         refuseForgedWrite(ctx, sessionId);
-        if (state.stage === 'second-factor' || hasTwoFactor(state.user)) throw new ProblemError('conflict', 'two-factor sign-in is on already, or sign-in is not finished');
-        if (!state.user.totp_pending_sealed) throw new ProblemError('conflict', 'start the enrolment first (POST /v1/session/two-factor)');
+        if (state.stage === 'second-factor') throw new ProblemError('conflict', 'finish signing in first: type the code of your authenticator app');
+        if (hasTwoFactor(state.user)) throw new ProblemError('conflict', 'two-factor sign-in is on already for this user: sign in with a code from your authenticator app');
+        if (!state.user.totp_pending_sealed) throw new ProblemError('conflict', 'there is no enrolment to finish: press "Set up an authenticator app" (POST /v1/session/two-factor) to get a new key');
         const recoveryCodes = await confirmEnrolment(deps.db, deps.keyring, state.user.id, body.code);
-        if (!recoveryCodes) throw new ProblemError('invalid-code', 'the code does not match: check the time of your phone and type the current code');
+        if (!recoveryCodes) throw new ProblemError('invalid-code', 'the code does not match: type the code your authenticator app shows now (it changes every 30 seconds), and check that your phone sets its clock automatically');
         // A session held back for enrolment opens now: the user has just proved the second factor.
         if (state.stage === 'enrolment') await setSessionStage(deps.db, sessionId, 'signed-in');
         ctx.state.log.info({ userId: state.user.id, merchantId: state.user.merchant_id }, 'console two-factor sign-in enrolled');

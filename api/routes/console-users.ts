@@ -29,7 +29,9 @@ export const signInTarget = (email: string) => `console-user:${email.trim().toLo
 const MIN_PASSWORD = 12;
 
 const roleEnum = z.enum(['admin', 'billing']);
-const userView = z.object({ id: z.string(), merchantId: z.string(), email: z.string(), name: z.string(), role: roleEnum, passwordSet: z.boolean(), createdAt: z.string() });
+const userView = z.object({ id: z.string(), merchantId: z.string(), email: z.string(), name: z.string(), role: roleEnum,
+  platformAdmin: z.boolean().describe('A Settle platform admin (made only through the platform admin API): may turn multi-connection on or off'),
+  passwordSet: z.boolean(), createdAt: z.string() });
 export const sessionView = z.object({
   user: userView,
   merchant: z.object({ id: z.string(), name: z.string() }),
@@ -46,7 +48,7 @@ const password = z.string().min(MIN_PASSWORD, `must be at least ${MIN_PASSWORD} 
 export function consoleUserRoutes(deps: ApiDeps, limiter: AuthFailureLimiter) {
   const view = userViewOf(deps);
   const sessionBody = sessionBodyOf(deps);
-  const invite = (merchantId: string, body: { email: string; name: string; role: MerchantUserRole }) => inviteUser(deps, merchantId, body);
+  const invite = (merchantId: string, body: { email: string; name: string; role: MerchantUserRole; platformAdmin?: boolean }) => inviteUser(deps, merchantId, body);
 
   return [
     defineRoute({
@@ -116,9 +118,11 @@ export function consoleUserRoutes(deps: ApiDeps, limiter: AuthFailureLimiter) {
       handler: async ({ body, state }) => ({ status: 201, body: view(await invite(state.merchant.id, body)) }),
     }),
     defineRoute({
-      method: 'post', path: '/v1/admin/merchants/:merchantId/users', operationId: 'createMerchantAdminUser', summary: "Create a merchant's console admin (its first user) and email the invitation", tag: 'admin', auth: 'admin',
+      method: 'post', path: '/v1/admin/merchants/:merchantId/users', operationId: 'createMerchantAdminUser', tag: 'admin', auth: 'admin',
+      summary: "Create a merchant's console admin (its first user), or a Settle platform admin of its console, and email the invitation",
       params: z.object({ merchantId: merchantIdParam }),
-      body: z.object({ email, name: plainText(200) }),
+      // Only here: a merchant admin's invitation (POST /v1/users) never makes a platform admin.
+      body: z.object({ email, name: plainText(200), platformAdmin: z.boolean().default(false).describe('Settle staff: may change what the platform decides for this merchant (multi-connection)') }),
       responses: { 201: { description: 'Invited', schema: userView }, 404: { description: 'No such merchant' }, 409: { description: 'A console user with this email exists' } },
       handler: async ({ params, body }) => ({ status: 201, body: view(await invite(params.merchantId, { ...body, role: 'admin' })) }),
     }),
@@ -134,7 +138,7 @@ export async function signedIn(db: Db, ctx: Context): Promise<{ state: SessionSt
 }
 
 export const userViewOf = (deps: Pick<ApiDeps, 'keyring'>) => (u: MerchantUser) => ({
-  id: u.id, merchantId: u.merchant_id, ...merchantUserDetails(deps.keyring, u), role: u.role, passwordSet: u.password_hash !== null, createdAt: u.created_at.toISOString(),
+  id: u.id, merchantId: u.merchant_id, ...merchantUserDetails(deps.keyring, u), role: u.role, platformAdmin: u.platform_admin, passwordSet: u.password_hash !== null, createdAt: u.created_at.toISOString(),
 });
 
 /** What POST/GET /v1/session answer (and the second factor, once it signs in). */
@@ -150,7 +154,7 @@ export function sessionBodyOf(deps: ApiDeps) {
 }
 
 /** Creates the user and queues the invitation in one transaction: no user without their email, no email twice. */
-export async function inviteUser(deps: Pick<ApiDeps, 'db' | 'keyring' | 'publicUrl'>, merchantId: string, body: { email: string; name: string; role: MerchantUserRole }): Promise<MerchantUser> {
+export async function inviteUser(deps: Pick<ApiDeps, 'db' | 'keyring' | 'publicUrl'>, merchantId: string, body: { email: string; name: string; role: MerchantUserRole; platformAdmin?: boolean }): Promise<MerchantUser> {
   const merchant = await findMerchant(deps.db, merchantId);
   if (!merchant) throw notFound('merchant');
   try {

@@ -63,7 +63,9 @@ const syncView = z.object({
   status: z.enum(['pending', 'synced', 'not-uploaded', 'failed']),
   reason: z.string().nullable().describe('Why it was not uploaded, or what the accounting platform refused'),
   syncedAt: z.string().nullable(),
-  postings: z.array(z.object({ invoiceId: z.string(), amount: z.string(), accountingPaymentId: z.string(), url: z.string() })),
+  postings: z.array(z.object({ invoiceId: z.string(),
+    invoiceNumber: z.string().nullable().describe("The invoice's number in the books (e.g. INV-0042); null for payments posted before Settle kept it"),
+    amount: z.string(), accountingPaymentId: z.string(), url: z.string().describe('The invoice in Xero or QuickBooks') })),
 });
 
 const paymentView = z.object({
@@ -93,7 +95,7 @@ function syncOf(sync: PaymentSync | undefined, currency: Currency): PaymentView[
     status: sync?.status ?? 'pending',
     reason: sync?.reason ?? null,
     syncedAt: sync?.syncedAt ?? null,
-    postings: (sync?.records ?? []).map((r) => ({ invoiceId: r.invoiceId, amount: formatAmount(r.amountMinor, currency), accountingPaymentId: r.accountingPaymentId, url: r.url })),
+    postings: (sync?.records ?? []).map((r) => ({ invoiceId: r.invoiceId, invoiceNumber: r.invoiceNumber ?? null, amount: formatAmount(r.amountMinor, currency), accountingPaymentId: r.accountingPaymentId, url: r.url })),
   };
 }
 

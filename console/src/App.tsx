@@ -107,7 +107,7 @@ function Shell({ session, path }: { session: SessionView; path: string }) {
       <header className="top">
         <span className="brand">Settle</span>
         <span className="merchant">{session.merchant.name}</span>
-        <span className="who">{session.user.name} <span className="muted">({session.user.role})</span></span>
+        <span className="who">{session.user.name} <span className="muted">({session.user.platformAdmin ? 'Settle platform admin' : session.user.role})</span></span>
         <button type="button" className="secondary small" onClick={signOut}>Sign out</button>
       </header>
       <nav aria-label="Console" className="side">

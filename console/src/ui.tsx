@@ -39,9 +39,18 @@ export function Empty({ children }: { children: ReactNode }) {
   return <div className="notice info empty">{children}</div>;
 }
 
+/**
+ * What went wrong, as a sentence to show. The API's problem details are written to follow a status code ("the code is
+ * wrong …: type …"); on a screen they start with a capital letter and end with a full stop.
+ */
 export function messageOf(error: unknown): string {
-  if (error instanceof Error) return error.message;
+  if (error instanceof Error && error.message.trim()) return sentence(error.message);
   return 'Something went wrong. Try again.';
+}
+
+export function sentence(text: string): string {
+  const t = text.trim();
+  return `${t.charAt(0).toUpperCase()}${t.slice(1)}${/[.!?…]$/.test(t) ? '' : '.'}`;
 }
 
 export function Status({ value }: { value: string }) {

@@ -29,6 +29,7 @@ import * as m0024b from './0024b_connection_names_message_reads';
 import * as m0025 from './0025_surcharge_settings';
 import * as m0026 from './0026_invoice_reminders';
 import * as m0026b from './0026b_partial_payments';
+import * as m0027 from './0027_console_platform_admins';
 import * as m0029 from './0029_quote_payment_surcharges';
 
 export const migrations: Record<string, Migration> = {
@@ -60,5 +61,6 @@ export const migrations: Record<string, Migration> = {
   '0025_surcharge_settings': m0025,
   '0026_invoice_reminders': m0026,
   '0026b_partial_payments': m0026b,
+  '0027_console_platform_admins': m0027,
   '0029_quote_payment_surcharges': m0029,
 };

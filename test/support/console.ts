@@ -52,12 +52,16 @@ export function consoleSessionOf(stack: TestStack, email: string, response: { he
   return { email, stage: response.body.stage, cookie, csrfToken, request };
 }
 
-/** A console user of the merchant, with a password set and signed in. The first admin is created with the admin key. */
-export async function consoleUser(stack: TestStack, merchantId: string, opts: { email: string; role: 'admin' | 'billing'; invitedBy?: ConsoleSession }): Promise<ConsoleSession> {
-  const name = opts.role === 'admin' ? 'Ada Admin' : 'Bill Billing';
+/**
+ * A console user of the merchant, with a password set and signed in. The first admin (or a platform admin) is created
+ * with the admin key, the others invited by `invitedBy`.
+ */
+export async function consoleUser(stack: TestStack, merchantId: string,
+  opts: { email: string; role: 'admin' | 'billing'; invitedBy?: ConsoleSession; platformAdmin?: boolean }): Promise<ConsoleSession> {
+  const name = opts.platformAdmin ? 'Pat Platform' : opts.role === 'admin' ? 'Ada Admin' : 'Bill Billing';
   const created = opts.invitedBy
     ? await opts.invitedBy.request('POST', '/v1/users', { body: { email: opts.email, name, role: opts.role } })
-    : await httpClient(stack.api!.url)('POST', `/v1/admin/merchants/${merchantId}/users`, { key: stack.apiDeps.adminApiKey, body: { email: opts.email, name } });
+    : await httpClient(stack.api!.url)('POST', `/v1/admin/merchants/${merchantId}/users`, { key: stack.apiDeps.adminApiKey, body: { email: opts.email, name, ...(opts.platformAdmin ? { platformAdmin: true } : {}) } });
   if (created.status !== 201) throw new Error(`creating a console user failed: ${created.status} ${JSON.stringify(created.body)}`);
   const token = await invitationToken(stack, merchantId, opts.email);
   const set = await httpClient(stack.api!.url)('POST', '/v1/session/password', { body: { token, password: CONSOLE_PASSWORD } });

@@ -241,7 +241,7 @@ export function createQuickBooksPlatform(opts: QuickBooksPlatformOptions): Accou
             ...referenceFields(payment.reference),
             Line: [{ Amount: amount, LinkedTxn: [{ TxnId: String(invoice.Id), TxnType: 'Invoice' }] }],
           }, requestIdFor(key, String(index)));
-          results.push({ ok: true, paymentId: String(created.Id) });
+          results.push({ ok: true, paymentId: String(created.Id), ...(invoice.DocNumber ? { invoiceNumber: String(invoice.DocNumber) } : {}) });
         } catch (err) {
           if (err instanceof PlatformRejected) results.push({ ok: false, reason: err.details.join('; ') || err.message });
           else if (err instanceof PlatformNotFound) results.push({ ok: false, reason: err.message });

@@ -219,7 +219,7 @@ export function createXeroPlatform(opts: XeroPlatformOptions): AccountingPlatfor
           const errors = (p?.validationErrors ?? []).map((v) => v.message ?? '').filter(Boolean);
           if (!p) results.push({ ok: false, reason: 'Xero returned no result for this payment' });
           else if (errors.length || p.statusAttributeString === 'ERROR' || !p.paymentID) results.push({ ok: false, reason: errors.join('; ') || 'refused by Xero' });
-          else results.push({ ok: true, paymentId: p.paymentID });
+          else results.push({ ok: true, paymentId: p.paymentID, ...(p.invoice?.invoiceNumber ? { invoiceNumber: p.invoice.invoiceNumber } : {}) });
         });
       }
       return results;

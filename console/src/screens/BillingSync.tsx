@@ -2,17 +2,22 @@
 // proposal and approve it, then generate the invoices. The grid holds every line of the month (5,000 is normal) and
 // renders only the rows in view.
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { createColumnHelper, flexRender, getCoreRowModel, useReactTable, type Row } from '@tanstack/react-table';
+import { createColumnHelper, flexRender, getCoreRowModel, useReactTable, type Cell, type Row, type Table } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useMemo, useRef, useState, type FormEvent } from 'react';
+import { memo, useMemo, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
 import { api, ApiError, call, type Answer } from '../api/client';
 import { Empty, ErrorState, Loading, messageOf, Page, Status } from '../ui';
 
 type Line = Answer<'/v1/billing-sync/runs/{month}/lines', 'get'>['lines'][number];
 type Kind = 'company' | 'agreement' | 'product';
+const KINDS: Kind[] = ['company', 'agreement', 'product'];
 const BUSY = new Set(['fetching', 'validating', 'applying', 'invoicing']);
 const PAGE = 1000;
 const ROW_HEIGHT = 36;
+/** Rows rendered beyond the screen on each side (keyboard moves and small scrolls find them ready). */
+const OVERSCAN_ROWS = 2;
+/** Room for a horizontal scrollbar under a short grid, so its rows never scroll under the header. */
+const SCROLLBAR = 18;
 
 function months(): string[] {
   const now = new Date();
@@ -108,14 +113,15 @@ function Grid({ month, run, onChanged, setNotice }: { month: string; run: RunVie
   const columns = useMemo(() => [
     column.accessor('lineNo', { header: '#', size: 52 }),
     column.display({
-      id: 'links', header: 'Manage links', size: 270,
+      id: 'links', header: 'Manage links', size: 240,
       cell: ({ row }) => {
         const l = row.original.links;
+        const missing = KINDS.filter((k) => !l[k]);
+        // A linked line shows one chip, a line to fix one per missing link: fewer elements per row while scrolling.
         return (
-          <span className="links-cell">
-            {(['company', 'agreement', 'product'] as Kind[]).map((k) => (
-              <span key={k} className={`chip ${l[k] ? 'chip-ok' : 'chip-missing'}`} title={`${k} ${linkText(l[k])}`}>{k}{l[k] ? '' : ' ✗'}</span>
-            ))}
+          <span className="links-cell" title={KINDS.map((k) => `${k} ${linkText(l[k])}`).join(', ')}>
+            {missing.length === 0 ? <span className="chip chip-ok">linked</span>
+              : missing.map((k) => <span key={k} className="chip chip-missing">{k} ✗</span>)}
             <button type="button" className="link-button" onClick={() => setEditing(row.original)} aria-label={`Edit the links of line ${row.original.lineNo}`}>Edit</button>
           </span>
         );
@@ -131,44 +137,103 @@ function Grid({ month, run, onChanged, setNotice }: { month: string; run: RunVie
     column.accessor('Effective Date', { header: 'Effective Date', size: 116 }),
   ], []);
   const table = useReactTable({ data, columns, getCoreRowModel: getCoreRowModel() });
-  const scroller = useRef<HTMLDivElement>(null);
-  const rows = table.getRowModel().rows;
-  const virtual = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 6 });
-  const items = virtual.getVirtualItems();
-  const top = items[0]?.start ?? 0;
-  const bottom = virtual.getTotalSize() - (items.at(-1)?.end ?? 0);
-  const width = table.getTotalSize();
   return (
     <section className="card" aria-labelledby="grid-title">
       <h2 id="grid-title">Lines</h2>
       <label className="choice"><input type="checkbox" checked={onlyUnlinked} onChange={(e) => setOnlyUnlinked(e.target.checked)} /> Only lines that need a link</label>
       {editing && <LinkEditor month={month} line={editing} onClose={() => setEditing(null)} onSaved={() => { setEditing(null); onChanged(); }} setNotice={setNotice} />}
       {lines.error ? <ErrorState error={lines.error} retry={() => lines.refetch()} /> : !lines.data ? <Loading what={`${run.lines} lines`} /> : data.length === 0 ? <Empty>Every line is linked.</Empty> : (
-        <div className="grid-scroll" ref={scroller} data-testid="billing-grid" tabIndex={0} aria-label={`Billing lines, ${data.length} rows; scroll to see more`}>
-          <table className="grid" style={{ width }} aria-rowcount={data.length + 1}>
-            <thead>
-              {table.getHeaderGroups().map((g) => (
-                <tr key={g.id}>{g.headers.map((h) => <th key={h.id} scope="col" style={{ width: h.getSize() }}>{flexRender(h.column.columnDef.header, h.getContext())}</th>)}</tr>
-              ))}
-            </thead>
-            <tbody>
-              {top > 0 && <tr aria-hidden="true"><td style={{ height: top }} colSpan={columns.length} /></tr>}
-              {items.map((item) => <GridRow key={rows[item.index].id} row={rows[item.index]} index={item.index} />)}
-              {bottom > 0 && <tr aria-hidden="true"><td style={{ height: bottom }} colSpan={columns.length} /></tr>}
-            </tbody>
-          </table>
-        </div>
+        <VirtualGrid table={table} onOpen={setEditing} />
       )}
     </section>
   );
 }
 
-/** One line of the grid; rows that stay in view while scrolling are not rendered again. */
-const GridRow = memo(function GridRow({ row, index }: { row: Row<Line>; index: number }) {
+const GRID_KEYS: Record<string, (at: number, count: number, page: number) => number> = {
+  ArrowDown: (at, count) => Math.min(count - 1, at + 1),
+  ArrowUp: (at) => Math.max(0, at - 1),
+  PageDown: (at, count, page) => Math.min(count - 1, at + page),
+  PageUp: (at, _count, page) => Math.max(0, at - page),
+  Home: () => 0,
+  End: (_at, count) => count - 1,
+};
+
+/**
+ * The rows of the grid as absolutely placed divs of one fixed height (a table re-lays out every row whenever the rows
+ * in view change: with 5,000 lines, that was the long tasks while scrolling). Only the rows in view and a few around
+ * them are in the page; each is moved with a transform, and its DOM is reused for the next line to come into view (a
+ * key per slot, not per line), so scrolling a screen changes text, not elements. Nothing here reads layout: the
+ * virtualiser knows every row's place from the fixed height. ARIA grid roles with aria-rowcount/aria-rowindex keep it
+ * a grid to a screen reader; the arrow keys, Page Up/Down, Home and End move the current row, Enter edits its links.
+ */
+function VirtualGrid({ table, onOpen }: { table: Table<Line>; onOpen: (line: Line) => void }) {
+  const scroller = useRef<HTMLDivElement>(null);
+  const rows = table.getRowModel().rows;
+  const [active, setActive] = useState(0);
+  const virtual = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: OVERSCAN_ROWS,
+    // The header row is sticky over the first ROW_HEIGHT: rows start below it, and a row scrolled to is not put under it.
+    paddingStart: ROW_HEIGHT, scrollPaddingStart: ROW_HEIGHT });
+  const items = virtual.getVirtualItems();
+  // Line i is drawn in slot i mod (most rows ever in view): as the view moves, a line leaving frees exactly the slot
+  // of the line coming in, so React updates the slot's text instead of removing a row and creating another.
+  const slotCount = useRef(0);
+  slotCount.current = Math.max(slotCount.current, items.length);
+  const slots = slotCount.current;
+  const width = table.getTotalSize();
+  const current = Math.min(active, rows.length - 1);
+  // Each column's width, once: every cell has its column's fixed width, so laying out a row measures no content.
+  const places = useMemo(() => table.getVisibleLeafColumns().map((c) => ({ width: c.getSize() })), [table]);
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    if (e.target !== e.currentTarget) return; // the Edit buttons keep their own keys
+    if (e.key === 'Enter') {
+      e.preventDefault();
+      onOpen(rows[current].original);
+      return;
+    }
+    const move = GRID_KEYS[e.key];
+    if (!move) return;
+    e.preventDefault();
+    const next = move(current, rows.length, Math.max(1, items.length - 2 * OVERSCAN_ROWS));
+    setActive(next);
+    virtual.scrollToIndex(next, { align: 'auto' });
+  };
   return (
-    <tr aria-rowindex={index + 2} style={{ height: ROW_HEIGHT }}>
-      {row.getVisibleCells().map((cell) => <td key={cell.id}>{flexRender(cell.column.columnDef.cell, cell.getContext())}</td>)}
-    </tr>
+    <div className="grid-scroll" ref={scroller} data-testid="billing-grid" tabIndex={0} role="grid" aria-label="Billing lines"
+      aria-rowcount={rows.length + 1} aria-colcount={places.length} aria-activedescendant={`grid-row-${current}`} onKeyDown={onKeyDown}
+      aria-describedby="grid-help" style={{ height: `min(60vh, ${(rows.length + 1) * ROW_HEIGHT + 2 + SCROLLBAR}px)`, ['--grid-width' as string]: `${width}px` }}>
+      <div className="grid-canvas" style={{ height: virtual.getTotalSize() }}>
+        <div role="rowgroup" className="grid-head">
+          {table.getHeaderGroups().map((g) => (
+            <div role="row" aria-rowindex={1} className="grid-row" key={g.id}>
+              {g.headers.map((h, i) => <div role="columnheader" key={h.id} style={places[i]}>{flexRender(h.column.columnDef.header, h.getContext())}</div>)}
+            </div>
+          ))}
+        </div>
+        <div role="rowgroup">
+          {items.map((item) => (
+            <GridRow key={item.index % slots} row={rows[item.index]} index={item.index} top={item.start} active={item.index === current} places={places} />
+          ))}
+        </div>
+      </div>
+      <p id="grid-help" className="sr-only">{rows.length} lines. Arrow keys and Page Up or Page Down move between lines; Enter edits the links of the current line.</p>
+    </div>
+  );
+}
+
+type Place = { width: number };
+
+/** A cell's content, its column's cell function called directly: none of them uses hooks, so no component per cell. */
+function renderCell(cell: Cell<Line, unknown>): ReactNode {
+  const render = cell.column.columnDef.cell;
+  return typeof render === 'function' ? render(cell.getContext()) : render;
+}
+
+/** One line of the grid; rows that stay in view while scrolling are not rendered again. */
+const GridRow = memo(function GridRow({ row, index, top, active, places }: { row: Row<Line>; index: number; top: number; active: boolean; places: Place[] }) {
+  return (
+    <div role="row" id={`grid-row-${index}`} aria-rowindex={index + 2} className={active ? 'grid-row active' : 'grid-row'} style={{ transform: `translateY(${top}px)` }}>
+      {row.getVisibleCells().map((cell, i) => <div role="gridcell" key={cell.column.id} style={places[i]}>{renderCell(cell)}</div>)}
+    </div>
   );
 });
 
@@ -224,7 +289,7 @@ function Proposal({ month, version, onApproved, setNotice }: { month: string; ve
       onApproved();
     },
     // A stale proposal (the month changed since it was read) is refused: the reason says what to do.
-    onError: (err) => setNotice({ kind: 'error', text: `Not approved: ${messageOf(err)}` }),
+    onError: (err) => setNotice({ kind: 'error', text: `Not approved. ${messageOf(err)}` }),
   });
   if (proposal.isPending) return <Loading what="the proposal" />;
   if (proposal.error) return <ErrorState error={proposal.error} retry={() => proposal.refetch()} />;

@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, call } from '../api/client';
+import { useSession } from '../session';
 import { ErrorState, formatDate, Loading, messageOf, Page, Status } from '../ui';
 
 type Role = 'wise-pay' | 'company' | 'service';
@@ -26,6 +27,16 @@ export function Connections() {
     },
     onError: (err) => setError(messageOf(err)),
   });
+  const session = useSession();
+  // Multi-connection is the platform's decision: a Settle platform admin signed in here changes it, others read it.
+  const multi = useMutation({
+    mutationFn: (enabled: boolean) => call(api.PUT('/v1/connections/multi-connection', { body: { enabled } })),
+    onSuccess: () => {
+      setError(null);
+      return queries.invalidateQueries({ queryKey: ['connections'] });
+    },
+    onError: (err) => setError(messageOf(err)),
+  });
   if (list.isPending) return <Page title="Connections"><Loading what="connections" /></Page>;
   if (list.error) return <Page title="Connections"><ErrorState error={list.error} retry={() => list.refetch()} /></Page>;
   return (
@@ -34,8 +45,19 @@ export function Connections() {
         <strong>Multi-connection: {list.data.multiConnection ? 'on' : 'off'}.</strong>{' '}
         <span className="muted">{list.data.multiConnection
           ? 'Each role (wise-pay, company, service) has its own accounting connection.'
-          : 'The wise-pay connection serves every role. A Settle platform admin turns multi-connection on when your roles post to different organisations.'}</span>
+          : 'The wise-pay connection serves every role.'}{' '}
+          {session.user.platformAdmin ? '' : 'A Settle platform admin turns it on or off: ask Settle support if your roles post to different organisations.'}</span>
       </p>
+      {session.user.platformAdmin && (
+        <section className="card platform-admin" aria-labelledby="platform-admin-title">
+          <h2 id="platform-admin-title">Platform admin</h2>
+          <label className="choice">
+            <input type="checkbox" checked={list.data.multiConnection} disabled={multi.isPending} onChange={(e) => multi.mutate(e.target.checked)} />
+            Multi-connection for {session.merchant.name}
+          </label>
+          <p className="muted">On: each role connects its own organisation. Off: every role posts through the wise-pay connection. Only Settle platform admins see this.</p>
+        </section>
+      )}
       {error && <div className="notice error" role="alert">{error}</div>}
       <div className="table-wrap">
         <table>

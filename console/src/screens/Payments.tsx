@@ -73,6 +73,14 @@ export function Payments() {
   );
 }
 
+type Posting = Listed['sync']['postings'][number];
+
+/** The invoice a payment was posted against, by the number people know it by, linked to it in Xero or QuickBooks. */
+function InvoiceLink({ posting }: { posting: Posting }) {
+  const name = posting.invoiceNumber ?? `invoice ${posting.invoiceId}`;
+  return <a className="doc-link" href={posting.url} target="_blank" rel="noreferrer noopener" title={`Open ${name} in the books`}>{name}</a>;
+}
+
 function PaymentRow({ p, session }: { p: Listed; session: SessionView }) {
   const url = workflowUrl(session, p.workflowId);
   return (
@@ -83,10 +91,10 @@ function PaymentRow({ p, session }: { p: Listed; session: SessionView }) {
       <td><Status value={p.status} /></td>
       <td>
         <Status value={p.sync.status} />
-        {p.sync.postings.map((posting) => <a key={posting.accountingPaymentId} className="doc-link" href={posting.url} target="_blank" rel="noreferrer noopener">document {posting.invoiceId}</a>)}
+        {p.sync.postings.map((posting) => <InvoiceLink key={posting.accountingPaymentId} posting={posting} />)}
       </td>
       <td>{p.paidOn ?? formatDate(p.createdAt)}</td>
-      <td>{url ? <a href={url} target="_blank" rel="noreferrer noopener">Open in Temporal</a> : '—'}</td>
+      <td>{url ? <a href={url} target="_blank" rel="noreferrer noopener" title={p.workflowId}>Open in Temporal</a> : '—'}</td>
     </tr>
   );
 }
@@ -128,7 +136,7 @@ export function PaymentDetail() {
   const { path } = useLocation();
   const id = path.split('/')[2] ?? '';
   const payment = useQuery({ queryKey: ['payment', id], queryFn: () => call(api.GET('/v1/payments/{paymentId}', { params: { path: { paymentId: id } } })) });
-  // A payment's workflow id is fixed by its ids (workflows/payments/definitions.ts).
+  // A payment's workflow id is fixed by its ids (workflows/payments/definitions.ts, paymentWorkflowId).
   const workflowId = `payment/${session.merchant.id}/${id}`;
   const url = workflowUrl(session, workflowId);
   if (payment.isPending) return <Page title="Payment"><Loading what="the payment" /></Page>;
@@ -147,13 +155,14 @@ export function PaymentDetail() {
           <dt>Status</dt><dd><Status value={p.status} /></dd>
           <dt>Recorded</dt><dd>{formatDate(p.recordedAt)}</dd>
           <dt>Accounting</dt><dd><Status value={p.sync.status} /> {p.sync.reason && <span className="muted">{p.sync.reason}</span>} {p.sync.syncedAt && <>on {formatDate(p.sync.syncedAt)}</>}</dd>
-          <dt>Workflow</dt><dd>{url ? <a href={url} target="_blank" rel="noreferrer noopener">Open in the Temporal Web UI</a> : <code>{workflowId}</code>}</dd>
+          <dt>Workflow</dt><dd>{url ? <><a href={url} target="_blank" rel="noreferrer noopener"><code>{workflowId}</code></a> <span className="muted">(opens the Temporal Web UI)</span></>
+            : <><code>{workflowId}</code> <span className="muted">(set TEMPORAL_UI_URL to link it to the Temporal Web UI)</span></>}</dd>
         </dl>
       </section>
       <section className="card" aria-labelledby="postings">
         <h2 id="postings">In the books</h2>
         {p.sync.postings.length === 0 ? <p className="muted">Not posted yet.</p> : (
-          <ul className="plain">{p.sync.postings.map((x) => <li key={x.accountingPaymentId}>{x.amount} {p.currency} against invoice {x.invoiceId}: <a href={x.url} target="_blank" rel="noreferrer noopener">open the document</a></li>)}</ul>
+          <ul className="plain">{p.sync.postings.map((x) => <li key={x.accountingPaymentId}>{x.amount} {p.currency} against <InvoiceLink posting={x} /></li>)}</ul>
         )}
       </section>
       <Timeline payment={p} />

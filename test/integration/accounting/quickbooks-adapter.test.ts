@@ -226,10 +226,11 @@ describe('payments', () => {
       { invoiceId: inv2.id, amountMinor: 5_000, date: '2026-03-05', accountCode: '4' },
       { invoiceId: '999999', amountMinor: 100, date: '2026-03-05', accountCode: '35' },
     ], k);
+    // Each posted payment names its invoice's number (DocNumber), read with the invoices before posting.
     expect(results).toEqual([
-      { ok: true, paymentId: expect.any(String) },
+      { ok: true, paymentId: expect.any(String), invoiceNumber: inv1.number },
       { ok: false, reason: expect.stringMatching(/^6000: .*exceeds its open balance/) },
-      { ok: true, paymentId: expect.any(String) },
+      { ok: true, paymentId: expect.any(String), invoiceNumber: inv2.number },
       { ok: false, reason: expect.stringContaining('999999') },
     ]);
     const realm = qb.realm();

@@ -71,7 +71,7 @@ it('uses the wise-pay connection for every role while multi-connection is off', 
   const { merchantId, invoiceId } = await merchantWithInvoice(false);
   const wisePay = await connect(merchantId, 'wise-pay');
   const results = await (await pay(merchantId, 'company', invoiceId, 10_000)).result();
-  expect(results).toEqual([{ ok: true, paymentId: expect.any(String) }]);
+  expect(results).toEqual([{ ok: true, paymentId: expect.any(String), invoiceNumber: expect.any(String) }]);
   expect(await callsOf(wisePay.id)).toHaveLength(1);
   expect(qb.realm().invoices.get(invoiceId)!.balanceCents).toBe(40_000);
 });
@@ -83,7 +83,7 @@ it("uses the role's own connection when multi-connection is on, and keeps waitin
 
   const background = await pay(merchantId, 'service', invoiceId, 5_000); // no service worker yet: it waits
   const payer = await pay(merchantId, 'wise-pay', invoiceId, 7_000);
-  expect(await payer.result()).toEqual([{ ok: true, paymentId: expect.any(String) }]);
+  expect(await payer.result()).toEqual([{ ok: true, paymentId: expect.any(String), invoiceNumber: expect.any(String) }]);
   expect((await background.describe()).status.name).toBe('RUNNING');
   expect(await callsOf(wisePay.id)).toHaveLength(1);
   expect(await callsOf(service.id)).toHaveLength(0);
@@ -97,7 +97,7 @@ it("uses the role's own connection when multi-connection is on, and keeps waitin
     keyring: stack.apiDeps.keyring,
   });
   try {
-    expect(await background.result()).toEqual([{ ok: true, paymentId: expect.any(String) }]);
+    expect(await background.result()).toEqual([{ ok: true, paymentId: expect.any(String), invoiceNumber: expect.any(String) }]);
   } finally {
     await serviceWorker.shutdown();
   }
@@ -112,7 +112,7 @@ it("waits out the platform's Retry-After instead of the default backoff, and pay
   const started = Date.now();
   try {
     const results = await (await pay(merchantId, 'wise-pay', invoiceId, 3_000)).result();
-    expect(results).toEqual([{ ok: true, paymentId: expect.any(String) }]);
+    expect(results).toEqual([{ ok: true, paymentId: expect.any(String), invoiceNumber: expect.any(String) }]);
   } finally {
     qb.emu.faults.clear();
   }

@@ -190,10 +190,11 @@ describe('payments', () => {
       { invoiceId: a.id, amountMinor: 6_001, date: '2026-03-10', accountCode: '090' },
       { invoiceId: a.id, amountMinor: 100, date: '2026-03-10', accountCode: '200' },
     ], k);
+    // Each posted payment names its invoice's number, from Xero's answer.
     expect(results).toEqual([
-      { ok: true, paymentId: expect.any(String) },
+      { ok: true, paymentId: expect.any(String), invoiceNumber: a.number },
       { ok: false, reason: 'Payments can only be made against Authorised documents' },
-      { ok: true, paymentId: expect.any(String) },
+      { ok: true, paymentId: expect.any(String), invoiceNumber: b.number },
       { ok: false, reason: 'Payment amount exceeds the amount outstanding on this document' },
       { ok: false, reason: 'Account type is invalid for making a payment to/from' },
     ]);

@@ -163,8 +163,17 @@ const open = async (path: string, p: Page = page) => {
     const grid = page.getByTestId('billing-grid');
     await expectText(grid, /SUB-2/);
     await shot('billing-sync-links');
-    // The Azure line's product has no suggestion: link it by hand.
-    await page.getByRole('button', { name: 'Edit the links of line 2' }).click();
+    // A grid to assistive technology: rows with their index among all the month's lines, cells by column.
+    const rows = page.getByRole('grid', { name: 'Billing lines' }).getByRole('row');
+    expect(await grid.getAttribute('aria-rowcount')).toBe('3');
+    expect(await rows.nth(2).getAttribute('aria-rowindex')).toBe('3');
+    await expectText(rows.nth(2).getByRole('gridcell').nth(4), /^Azure subscription$/);
+    await rows.nth(2).getByRole('button', { name: 'Edit the links of line 2' }).waitFor();
+    // The Azure line's product has no suggestion: link it by hand, reaching the line with the keyboard.
+    await grid.focus();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: /^Links of line 2:/ }).waitFor();
     await page.getByLabel('Link', { exact: true }).selectOption('product');
     await page.getByLabel('Manage product id').fill(String(azure.id));
     await page.getByRole('button', { name: 'Save link' }).click();
@@ -194,8 +203,12 @@ const open = async (path: string, p: Page = page) => {
     await page.getByRole('button', { name: 'Filter' }).click();
     const row = page.getByRole('row', { name: /INV-CONSOLE-1/ });
     await expectText(row, /420\.00 AUD/);
-    const link = row.getByRole('link', { name: `document ${invoice.id}` });
-    expect(await link.getAttribute('href')).toMatch(/^https?:\/\//);
+    // The invoice by its number (not Xero's id), linked to it in Xero.
+    expect(invoice.number).toMatch(/^INV-/);
+    const link = row.getByRole('link', { name: invoice.number, exact: true });
+    const invoiceHref = await link.getAttribute('href');
+    expect(invoiceHref).toMatch(new RegExp(`^https?://.*InvoiceID=${invoice.id}$`));
+    expect(await row.textContent()).not.toContain(invoice.id);
     expect(await row.getByRole('link', { name: 'Open in Temporal' }).getAttribute('href'))
       .toBe(`http://localhost:8233/namespaces/default/workflows/${encodeURIComponent(`payment/${merchant.merchantId}/${taken.body.id}`)}`);
     await shot('payments');
@@ -203,6 +216,12 @@ const open = async (path: string, p: Page = page) => {
     await page.getByRole('heading', { name: 'Payment INV-CONSOLE-1' }).waitFor();
     await expectText(page.locator('.facts'), /synced/);
     await shot('payment');
+    // The workflow id is the link to it in the Temporal Web UI; the invoice is named by its number.
+    const workflowId = `payment/${merchant.merchantId}/${taken.body.id}`;
+    expect(await page.getByRole('link', { name: workflowId }).getAttribute('href'))
+      .toBe(`http://localhost:8233/namespaces/default/workflows/${encodeURIComponent(workflowId)}`);
+    expect(await page.getByRole('link', { name: invoice.number, exact: true }).getAttribute('href')).toBe(invoiceHref);
+    expect(await page.locator('main').textContent()).not.toContain(invoice.id);
   }, 60_000);
 
   it('resolves an action, and shows customers, the activity log, messages and the account', async () => {
@@ -265,7 +284,7 @@ const open = async (path: string, p: Page = page) => {
     const theirs = await httpClient(base, other.apiKey)('POST', '/v1/payments', { body: { amount: '9.00', currency: 'AUD', reference: 'THEIRS-1' } });
     expect(theirs.status).toBe(202);
     await open(`/payments/${theirs.body.id}`);
-    await expectText(page.getByRole('alert'), /payment was not found/);
+    await expectText(page.getByRole('alert'), /Payment was not found\./);
     expect(await page.locator('main').textContent()).not.toContain('THEIRS-1');
     await shot('tampered-url');
   }, 60_000);

@@ -88,7 +88,8 @@ async function enrol(p: Page, name: string): Promise<{ secret: Buffer; codes: st
     expect(await page.getByRole('navigation', { name: 'Console' }).count()).toBe(0);
     await page.getByLabel('Code from your authenticator app').fill('000000');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await expectVisible(page.getByRole('alert').getByText(/code is wrong/));
+    // A sentence that says what to do next.
+    await expectVisible(page.getByRole('alert').getByText(/^The code is wrong or was used already: type the current code of your authenticator app, or a recovery code\.$/));
     await shot('two-factor-code');
     // Enrolment used this time step's code: the app's next one.
     await page.getByLabel('Code from your authenticator app').fill(totp(secret, now() + 30));

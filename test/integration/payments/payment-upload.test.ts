@@ -52,8 +52,8 @@ it('posts a virtual-terminal payment against the invoices it pays, once, and the
   const id = await take(api, { amount: '120.00', method: 'card', invoices: [{ invoiceId: a.id, amount: '100.00' }, { invoiceId: b.id, amount: '20.00' }] });
   const payment = await settled(api, id);
   expect(payment.sync).toMatchObject({ status: 'synced', reason: null, postings: [
-    { invoiceId: a.id, amount: '100.00', url: expect.stringContaining(a.id) },
-    { invoiceId: b.id, amount: '20.00', url: expect.stringContaining(b.id) },
+    { invoiceId: a.id, invoiceNumber: a.number, amount: '100.00', url: expect.stringContaining(a.id) },
+    { invoiceId: b.id, invoiceNumber: b.number, amount: '20.00', url: expect.stringContaining(b.id) },
   ] });
   expect(Date.parse(payment.sync.syncedAt)).not.toBeNaN();
   expect(paymentsOn(a.id).map((p) => p.amountCents)).toEqual([10_000]);
