@@ -148,7 +148,7 @@ export function PaymentDetail() {
         <dl className="facts">
           <dt>Amount</dt><dd>{p.amount} {p.currency}</dd>
           {p.invoices.length > 0 && <><dt>Invoices</dt><dd><ul className="plain" id="paid-invoices">{p.invoices.map((i) => (
-            <li key={i.invoiceId}>{i.number ?? i.invoiceId}: {i.amount} {p.currency}
+            <li key={i.invoiceId}>{i.number ?? p.sync.postings.find((x) => x.invoiceId === i.invoiceId)?.invoiceNumber ?? i.invoiceId}: {i.amount} {p.currency}
               {i.invoiceTotal !== undefined && <> of {i.invoiceTotal} {p.currency}{i.partOfInvoice && <> <span className="muted">(part payment)</span></>}</>}</li>
           ))}</ul></dd></>}
           <dt>Method</dt><dd>{p.method.replace('_', ' ')} ({p.channel.replace(/_/g, ' ')})</dd>
