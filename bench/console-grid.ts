@@ -14,7 +14,10 @@ import { publishBenchServers, round } from './support/world';
 
 export const GRID_LINES = 5_000;
 export const GRID_MONTH = '2026-10';
-/** The grid's line-number cells (first column); every rendered row has one. */
+/**
+ * The grid's line-number cells (first column); every rendered row has one. GRID_OLD=1 reads the <table> grid this
+ * replaced (main before it: check its BillingSync.tsx and styles.css out to compare the two on the same machine).
+ */
 const LINE_CELLS = process.env.GRID_OLD ? '[data-testid=billing-grid] tbody tr td:first-child' : '[data-testid=billing-grid] [role=row] [role=gridcell]:first-child';
 
 export interface GridScroll { ms: number; frames: number; longTasks: number[]; lastLine: number; loadMs: number }

@@ -39,6 +39,8 @@ let browser: Browser;
     }
     const page: Page = await (await browser.newContext({ viewport: { width: 1280, height: 860 } })).newPage();
     const base = world.stack.api!.url;
+    // What npm start sets: the page links the payment's workflow there.
+    world.stack.apiDeps.temporalUiUrl = 'http://localhost:8233';
     await page.goto(`${base}/console/payments/${paid.paymentId}`);
     await page.waitForURL((u) => u.pathname === '/console/sign-in');
     await page.getByLabel('Email').fill(ADMIN);
@@ -53,6 +55,9 @@ let browser: Browser;
     expect(refunds).toHaveLength(2);
     expect(refunds[0]).toMatch(/Refund of 30\.00 USD.*succeeded.*reversed in the books/);
     expect(refunds[1]).toMatch(/Refund of 15\.00 USD.*succeeded.*reversed in the books/);
+    // The payment's workflow id links to it in the Temporal Web UI.
+    expect(await page.getByRole('link', { name: `payment/${m.merchantId}/${paid.paymentId}` }).getAttribute('href'))
+      .toBe(`http://localhost:8233/namespaces/default/workflows/${encodeURIComponent(`payment/${m.merchantId}/${paid.paymentId}`)}`);
     await page.screenshot({ path: artifactPath('console-payment-refunds.png'), fullPage: true });
   }, 120_000);
 });
