@@ -111,9 +111,21 @@ function summariseTrace(buffer: Buffer): void {
   for (const [name, x] of [...byName].sort((a, b) => b[1].ms - a[1].ms).slice(0, 30)) process.stdout.write(`  ${name.padEnd(40)} ${round(x.ms)} ms in ${x.n}\n`);
 }
 
-async function main(runs: number): Promise<void> {
+export interface ConsoleBenchWorld {
+  browser: Browser;
+  /** The API's address, which serves the built console. */
+  base: string;
+  /** The signed-in merchant admin's session cookie, for each new browser context. */
+  cookie: { name: string; value: string; url: string; httpOnly: boolean; sameSite: 'Lax' };
+}
+
+/**
+ * The console's benchmark world: the built console, the bench's servers, a stack with an API (no workers), a merchant
+ * with a signed-in admin and a 5,000-line month, and Chromium; all closed again after `run`.
+ */
+export async function withConsoleBenchWorld<T>(name: string, run: (w: ConsoleBenchWorld) => Promise<T>): Promise<T> {
   const executablePath = chromiumExecutable();
-  if (!executablePath) throw new Error('needs Chromium (apt-get install -y chromium, or CHROMIUM_PATH)');
+  if (!executablePath) throw new Error('the console benchmark needs Chromium (apt-get install -y chromium, or CHROMIUM_PATH)');
   await ensureConsoleBuilt();
   const s = await startBenchStack();
   let stack: TestStack | undefined;
@@ -122,11 +134,20 @@ async function main(runs: number): Promise<void> {
     await publishBenchServers(s);
     stack = await startTestStack({ roles: [] });
     const base = stack.api!.url;
-    const merchant = await createTestMerchant(stack, 'Console Grid MSP');
-    const admin = await consoleUser(stack, merchant.merchantId, { email: 'grid@console.example', role: 'admin' });
+    const merchant = await createTestMerchant(stack, name);
+    const admin = await consoleUser(stack, merchant.merchantId, { email: 'bench@console.example', role: 'admin' });
     await seedGridMonth(stack, merchant.merchantId);
     browser = await chromium.launch({ executablePath });
-    const cookie = { name: 'settle_session', value: admin.cookie.split('=')[1], url: base, httpOnly: true, sameSite: 'Lax' as const };
+    return await run({ browser, base, cookie: { name: 'settle_session', value: admin.cookie.split('=')[1], url: base, httpOnly: true, sameSite: 'Lax' } });
+  } finally {
+    await browser?.close();
+    await stack?.close();
+    await s.close();
+  }
+}
+
+async function main(runs: number): Promise<void> {
+  await withConsoleBenchWorld('Console Grid MSP', async ({ browser, base, cookie }) => {
     for (let i = 1; i <= runs; i++) {
       const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
       await context.addCookies([cookie]);
@@ -146,11 +167,7 @@ async function main(runs: number): Promise<void> {
       process.stdout.write(`run ${i}: load ${r.loadMs} ms, scrolled to line ${r.lastLine} in ${r.frames} frames (${round(r.ms)} ms), `
         + `${r.longTasks.length} long tasks, longest ${round(longest)} ms [${r.longTasks.map(round).join(', ')}]\n`);
     }
-  } finally {
-    await browser?.close();
-    await stack?.close();
-    await s.close();
-  }
+  });
 }
 
 if (require.main === module) {

@@ -9,36 +9,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { chromium, type Browser } from 'playwright-core';
 import { CONSOLE_DIST } from '../api/console';
-import { ensureConsoleBuilt } from '../dev/console-build';
-import { chromiumExecutable } from '../test/support/browser';
-import { consoleUser } from '../test/support/console';
-import { createTestMerchant } from '../test/support/merchants';
-import { startTestStack, type TestStack } from '../test/support/stack';
-import { GRID_LINES, observeLongTasks, scrollGridToEnd, seedGridMonth } from './console-grid';
-import { startBenchStack } from './support/stack';
-import { percentile, publishBenchServers, round } from './support/world';
+import { GRID_LINES, observeLongTasks, scrollGridToEnd, withConsoleBenchWorld } from './console-grid';
+import { percentile, round } from './support/world';
 
 const COLD_RUNS = 7;
 
 export async function consoleBenchmark(): Promise<Record<string, unknown>> {
-  const executablePath = chromiumExecutable();
-  if (!executablePath) throw new Error('the console benchmark needs Chromium (apt-get install -y chromium, or CHROMIUM_PATH)');
-  await ensureConsoleBuilt();
-  const s = await startBenchStack();
-  let stack: TestStack | undefined;
-  let browser: Browser | undefined;
-  try {
-    await publishBenchServers(s);
-    stack = await startTestStack({ roles: [] });
-    const base = stack.api!.url;
-    const merchant = await createTestMerchant(stack, 'Console Bench MSP');
-    const admin = await consoleUser(stack, merchant.merchantId, { email: 'bench@console.example', role: 'admin' });
-    await seedGridMonth(stack, merchant.merchantId);
-    browser = await chromium.launch({ executablePath });
-    const cookie = { name: 'settle_session', value: admin.cookie.split('=')[1], url: base, httpOnly: true, sameSite: 'Lax' as const };
-
+  return withConsoleBenchWorld('Console Bench MSP', async ({ browser, base, cookie }) => {
     // First screen, cold cache each time.
     const usable: number[] = [];
     let firstScreenScripts: { url: string; encodedBytes: number }[] = [];
@@ -89,9 +67,5 @@ export async function consoleBenchmark(): Promise<Record<string, unknown>> {
       gridWithinTarget: longest <= 50 && scroll.lastLine === GRID_LINES,
       samples: { firstScreenUsableMs: usable.map(round), scripts, firstScreenScripts },
     };
-  } finally {
-    await browser?.close();
-    await stack?.close();
-    await s.close();
-  }
+  });
 }
