@@ -2,6 +2,8 @@
 // answers a page and records each return's query (settle_status, quote_id, …), for the browser tests.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { chromium, type Browser } from 'playwright-core';
+import { setUpQuoteMerchant, startQuoteWorld, type QuoteMerchant, type QuoteWorld } from './quotes';
 
 export interface CpqReturnPage {
   url: string;
@@ -19,4 +21,28 @@ export async function startCpqReturnPage(): Promise<CpqReturnPage> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/quotes/return`;
   return { url, returns, close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }) };
+}
+
+/** A payer's browser on the quote pages: the quote world with a merchant set up, Chromium, and the CPQ return page. */
+export interface QuoteBrowserWorld {
+  world: QuoteWorld;
+  m: QuoteMerchant;
+  browser: Browser;
+  cpq: CpqReturnPage;
+  close(): Promise<void>;
+}
+
+export async function startQuoteBrowserWorld(executablePath: string, opts: Parameters<typeof startQuoteWorld>[0] = {}): Promise<QuoteBrowserWorld> {
+  const [world, browser, cpq] = await Promise.all([startQuoteWorld(opts), chromium.launch({ executablePath }), startCpqReturnPage()]);
+  const close = async () => {
+    await browser.close();
+    await cpq.close();
+    await world.close();
+  };
+  try {
+    return { world, m: await setUpQuoteMerchant(world), browser, cpq, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
 }

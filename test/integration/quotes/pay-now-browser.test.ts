@@ -2,18 +2,18 @@
 // checkout and lands back on "the quote in CPQ" (a tiny local server that records what it was told). The browser
 // enforces what an HTTP client does not: the Content-Security-Policy (inline style by hash, form-action on the
 // redirects after a POST), cookies' attributes, and real form submission.
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { artifactPath, chromiumExecutable, NO_CHROMIUM_MESSAGE } from '../../support/browser';
-import { startCpqReturnPage, type CpqReturnPage } from '../../support/cpq-return';
-import { acceptBody, setUpQuoteMerchant, startQuoteWorld, type QuoteMerchant, type QuoteWorld } from '../../support/quotes';
+import { startQuoteBrowserWorld, type CpqReturnPage } from '../../support/cpq-return';
+import { acceptBody, type QuoteMerchant } from '../../support/quotes';
 
 const executablePath = chromiumExecutable();
 if (!executablePath) console.warn(NO_CHROMIUM_MESSAGE);
 
-let world: QuoteWorld;
 let m: QuoteMerchant;
 let browser: Browser;
 let cpq: CpqReturnPage;
+let close: (() => Promise<void>) | undefined;
 
 // Runs in the page (the test's TypeScript has no DOM types).
 const backgroundOf = (el: unknown) =>
@@ -21,14 +21,9 @@ const backgroundOf = (el: unknown) =>
 
 (executablePath ? describe : describe.skip)('Pay Now in Chromium', () => {
   beforeAll(async () => {
-    [world, browser, cpq] = await Promise.all([startQuoteWorld(), chromium.launch({ executablePath }), startCpqReturnPage()]);
-    m = await setUpQuoteMerchant(world);
+    ({ m, browser, cpq, close } = await startQuoteBrowserWorld(executablePath!));
   });
-  afterAll(async () => {
-    await browser?.close();
-    await cpq?.close();
-    await world?.close();
-  });
+  afterAll(() => close?.());
 
   it('registers, pays by card on the sandbox checkout and returns to the quote with settle_status=paid', async () => {
     const accepted = await m.cpq('POST', '/v1/cpq/quote-payments', { body: acceptBody({ returnUrl: cpq.url }) });

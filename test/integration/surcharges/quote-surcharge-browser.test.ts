@@ -5,14 +5,14 @@
 // ONE payment of the total; in Xero the quote's PF invoice and credit note keep the quote's amount exactly, and the
 // surcharge is its own invoice on the surcharge account and tax code, paid. A page that skips the review pays what
 // the server computes for the card confirmed.
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { quotePaymentStateQuery, quotePaymentWorkflowId } from '../../../workflows/quotes/definitions';
 import { artifactPath, chromiumExecutable, NO_CHROMIUM_MESSAGE } from '../../support/browser';
-import { startCpqReturnPage, type CpqReturnPage } from '../../support/cpq-return';
+import { startQuoteBrowserWorld, type CpqReturnPage } from '../../support/cpq-return';
 import { formBrowser } from '../../support/form-browser';
 import { payQuoteByCard } from '../../support/refunds';
 import { decodePayloadsInPlace, recordHistory } from '../../support/histories';
-import { acceptBody, setUpQuoteMerchant, startQuoteWorld, untilQuoteStatus, type QuoteMerchant, type QuoteWorld } from '../../support/quotes';
+import { acceptBody, untilQuoteStatus, type QuoteMerchant, type QuoteWorld } from '../../support/quotes';
 
 const executablePath = chromiumExecutable();
 if (!executablePath) console.warn(NO_CHROMIUM_MESSAGE);
@@ -21,14 +21,14 @@ let world: QuoteWorld;
 let m: QuoteMerchant;
 let browser: Browser;
 let cpq: CpqReturnPage;
+let close: (() => Promise<void>) | undefined;
 const intentsOf = (quotePaymentId: string) => [...world.stripe.emu.state.all()].flatMap((a) => [...a.paymentIntents.values()])
   .filter((i) => i.metadata?.settle_quote_payment_id === quotePaymentId);
 const chargesOf = (intentId: string) => [...world.stripe.emu.state.all()].flatMap((a) => [...a.charges.values()]).filter((c) => c.payment_intent === intentId);
 
 (executablePath ? describe : describe.skip)('quote surcharges in Chromium', () => {
   beforeAll(async () => {
-    [world, browser, cpq] = await Promise.all([startQuoteWorld(), chromium.launch({ executablePath }), startCpqReturnPage()]);
-    m = await setUpQuoteMerchant(world);
+    ({ world, m, browser, cpq, close } = await startQuoteBrowserWorld(executablePath!));
     const saved = await m.merchant('PUT', '/v1/merchant/settings/surcharges', { body: {
       enabled: true, currency: 'USD', merchantCountry: 'US', merchantState: 'NY',
       cards: { visa: { percent: '3.00', fixed: '0.30' }, amex: { percent: '2.00', fixed: '0.00' } },
@@ -36,11 +36,7 @@ const chargesOf = (intentId: string) => [...world.stripe.emu.state.all()].flatMa
     } });
     expect(saved.status).toBe(200);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await cpq?.close();
-    await world?.close();
-  });
+  afterAll(() => close?.());
 
   it('shows the surcharge for the card chosen before the payer confirms, charges quote + surcharge once, and books the surcharge apart', async () => {
     const accepted = await m.cpq('POST', '/v1/cpq/quote-payments', { body: acceptBody({ returnUrl: cpq.url, oneTime: { amount: '200.00', currency: 'USD' } }) });

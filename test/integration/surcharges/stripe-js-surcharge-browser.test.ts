@@ -3,15 +3,15 @@
 // would load js.stripe.com/v3). The payer types a card; Stripe.js makes the PaymentMethod; the server works out the
 // surcharge for it (the workflow's applySurcharge) and sets the one PaymentIntent to the total; the page shows it;
 // Stripe.js confirms the intent from the browser with the publishable key. A debit card is told why there is none.
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { quotePaymentStateQuery, quotePaymentWorkflowId } from '../../../workflows/quotes/definitions';
 import { artifactPath, chromiumExecutable, NO_CHROMIUM_MESSAGE } from '../../support/browser';
-import { startCpqReturnPage, type CpqReturnPage } from '../../support/cpq-return';
+import { startQuoteBrowserWorld, type CpqReturnPage } from '../../support/cpq-return';
 import { eventually } from '../../support/eventually';
 import { invoiceFor, payerWithTerms } from '../../support/payer-invoices';
 import { accountingRefreshWorkflowId } from '../../../workflows/accounting-data/definitions';
 import { invoicePaymentWorkflowId, type InvoicePaymentState } from '../../../workflows/invoice-payments/definitions';
-import { acceptBody, setUpQuoteMerchant, startQuoteWorld, untilQuoteStatus, type QuoteMerchant, type QuoteWorld } from '../../support/quotes';
+import { acceptBody, untilQuoteStatus, type QuoteMerchant, type QuoteWorld } from '../../support/quotes';
 
 const executablePath = chromiumExecutable();
 if (!executablePath) console.warn(NO_CHROMIUM_MESSAGE);
@@ -20,24 +20,20 @@ let world: QuoteWorld;
 let m: QuoteMerchant;
 let browser: Browser;
 let cpq: CpqReturnPage;
+let close: (() => Promise<void>) | undefined;
 const intentsOf = (quotePaymentId: string) => [...world.stripe.emu.state.all()].flatMap((a) => [...a.paymentIntents.values()])
   .filter((i) => i.metadata?.settle_quote_payment_id === quotePaymentId);
 
 (executablePath ? describe : describe.skip)('surcharges on the Stripe.js checkout in Chromium', () => {
   beforeAll(async () => {
-    [world, browser, cpq] = await Promise.all([startQuoteWorld({ stripeJs: true }), chromium.launch({ executablePath }), startCpqReturnPage()]);
-    m = await setUpQuoteMerchant(world);
+    ({ world, m, browser, cpq, close } = await startQuoteBrowserWorld(executablePath!, { stripeJs: true }));
     const saved = await m.merchant('PUT', '/v1/merchant/settings/surcharges', { body: {
       enabled: true, currency: 'USD', merchantCountry: 'US', merchantState: 'NY', cards: { visa: { percent: '3.00', fixed: '0.30' } },
       books: { revenueAccountCode: '260', taxCode: 'NONE' }, refundSurcharge: true,
     } });
     expect(saved.status).toBe(200);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await cpq?.close();
-    await world?.close();
-  });
+  afterAll(() => close?.());
 
   it('makes the PaymentMethod with Stripe.js, shows the server\'s surcharge and total, and confirms the one intent with Stripe.js', async () => {
     const requests = world.stripe.emu.recordRequests();
