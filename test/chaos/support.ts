@@ -56,7 +56,9 @@ export async function takePayments(run: Omit<UploadRun, 'paymentIds'>, opts: { c
       const i = next++;
       // A request that never got an answer (a reused keep-alive socket the server had just closed, on a busy machine)
       // is sent again a few times even without `retryFor`: its Idempotency-Key makes that safe, as for any client.
-      for (let unanswered = 0; ; ) {
+      // A 503 `not-ready` says a dependency did not answer in time (on two loaded cores the dev server or Postgres can
+      // be slow for a moment) and asks for a retry after Retry-After: a client honours that a few times too.
+      for (let unanswered = 0, notReady = 0; ; ) {
         const res = await run.api('POST', '/v1/payments', {
           headers: { 'Idempotency-Key': `chaos-${run.invoiceIds[i]}` },
           body: { amount: '40.00', currency: 'AUD', reference: `Chaos ${i}`, invoices: [{ invoiceId: run.invoiceIds[i], amount: '40.00' }] },
@@ -67,6 +69,10 @@ export async function takePayments(run: Omit<UploadRun, 'paymentIds'>, opts: { c
         }
         if (res.status === 0 && ++unanswered <= 3) {
           await new Promise((r) => setTimeout(r, 250));
+          continue;
+        }
+        if (res.status === 503 && (res.body as { type?: string })?.type === '/problems/not-ready' && ++notReady <= 10) {
+          await new Promise((r) => setTimeout(r, 1_000));
           continue;
         }
         if (Date.now() > deadline || (res.status !== 503 && res.status !== 0)) throw new Error(`payment ${i}: ${res.status} ${JSON.stringify(res.body)}`);
