@@ -14,7 +14,7 @@ import { ensureConsoleBuilt } from '../../../dev/console-build';
 import { startBssEmulator, type BssAccount, type BssEmulator } from '../../../emulators/bss';
 import { startManageEmulator, type ManageEmulator, type ManageTenant } from '../../../emulators/connectwise';
 import { charge } from '../../support/billing-sync';
-import { artifactPath, chromiumExecutable, NO_CHROMIUM_MESSAGE } from '../../support/browser';
+import { artifactPath, chromiumExecutable, expectText, NO_CHROMIUM_MESSAGE } from '../../support/browser';
 import { consentEndpoints } from '../../support/consent';
 import { CONSOLE_PASSWORD, consoleUser, signIn } from '../../support/console';
 import { eventually } from '../../support/eventually';
@@ -311,16 +311,6 @@ const open = async (path: string, p: Page = page) => {
   }, 60_000);
 });
 
-async function expectText(locator: ReturnType<Page['locator']>, pattern: RegExp, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  while (Date.now() < deadline) {
-    last = (await locator.first().textContent({ timeout: Math.max(1, deadline - Date.now()) }).catch(() => '')) ?? '';
-    if (pattern.test(last)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`expected ${pattern} in: ${last}`);
-}
 
 async function waitForValue(p: Page, selector: string): Promise<string> {
   await p.locator(selector).waitFor();

@@ -4,7 +4,7 @@
 // Settle's return page with Stripe's requirements shown, then continues onboarding, submits, and finds it complete.
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { ensureConsoleBuilt } from '../../../dev/console-build';
-import { artifactPath, chromiumExecutable, NO_CHROMIUM_MESSAGE } from '../../support/browser';
+import { artifactPath, chromiumExecutable, expectText, NO_CHROMIUM_MESSAGE } from '../../support/browser';
 import { CONSOLE_PASSWORD, consoleUser } from '../../support/console';
 import { createTestMerchant } from '../../support/merchants';
 import { startStripe, type StripeFixture } from '../../support/stripe';
@@ -83,14 +83,3 @@ const shot = (name: string) => page.screenshot({ path: artifactPath(`console-${n
     await shot('integrations-stripe');
   }, 60_000);
 });
-
-async function expectText(locator: ReturnType<Page['locator']>, pattern: RegExp, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  while (Date.now() < deadline) {
-    last = (await locator.first().textContent({ timeout: Math.max(1, deadline - Date.now()) }).catch(() => '')) ?? '';
-    if (pattern.test(last)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`expected ${pattern} in: ${last}`);
-}
