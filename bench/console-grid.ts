@@ -108,6 +108,15 @@ function summariseTrace(buffer: Buffer): void {
   const all = events.filter((e) => e.name === 'RunTask' && e.tid === main?.tid && e.pid === main?.pid) as { dur: number; tdur?: number }[];
   process.stdout.write(`  main thread: ${round(all.reduce((sum, t) => sum + (t.tdur ?? 0), 0) / 1000)} ms of thread time in tasks\n`);
   process.stdout.write(`  tasks over 50 ms (wall): ${tasks.length}; their thread times: ${tasks.map((t) => round((t.tdur ?? 0) / 1000)).join(', ')} ms\n`);
+  // What each long task was made of: the main thread's events inside it, summed by name (nested ones count twice).
+  for (const t of tasks as { ts: number; dur: number }[]) {
+    const inside = new Map<string, number>();
+    for (const e of events as { name: string; ph: string; ts: number; dur?: number; tid: number; pid: number }[]) {
+      if (e.ph !== 'X' || !e.dur || e.tid !== main!.tid || e.pid !== main!.pid || e.name === 'RunTask' || e.ts < t.ts || e.ts + e.dur > t.ts + t.dur) continue;
+      inside.set(e.name, (inside.get(e.name) ?? 0) + e.dur / 1000);
+    }
+    process.stdout.write(`    ${round(t.dur / 1000)} ms: ${[...inside].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([n, ms]) => `${n} ${round(ms)}`).join(', ')}\n`);
+  }
   for (const [name, x] of [...byName].sort((a, b) => b[1].ms - a[1].ms).slice(0, 30)) process.stdout.write(`  ${name.padEnd(40)} ${round(x.ms)} ms in ${x.n}\n`);
 }
 

@@ -56,6 +56,8 @@ interface SandboxCredentials {
   cpqApiKey?: string;
   /** The sandbox merchant's console admin (email and password), made on the first start. */
   consoleAdmin?: { email: string; password: string };
+  /** A platform admin of the sandbox (Settle's staff, e.g. to turn multi-connection on), made on the first start. */
+  platformAdmin?: { email: string; password: string };
 }
 
 /** Local credentials, made on the first start and kept in .data/ (never committed) so they stay the same. */
@@ -197,14 +199,20 @@ async function main() {
         const integration = await findCpqIntegration(db, creds.merchantId!);
         creds.cpqApiKey = integration?.enabled ? displayCpqApiKey(keyring, integration) : undefined;
       }
-      // The console's admin, with a password (a real merchant's first admin sets theirs from the invitation email).
-      if (!creds.consoleAdmin || !(await findMerchantUserByEmail(db, keyring, creds.consoleAdmin.email))) {
-        creds.consoleAdmin = { email: 'admin@sandbox-msp.localhost', password: randomBytes(12).toString('base64url') };
-        await db.deleteFrom('merchant_users').where('merchant_id', '=', creds.merchantId!).where('role', '=', 'admin')
-          .where('email_index', 'in', blindIndexCandidates(keyring, creds.consoleAdmin.email)).execute();
+      // The console's admin, with a password (a real merchant's first admin sets theirs from the invitation email), and
+      // a platform admin (Settle's own staff: turns multi-connection on), made the same way.
+      for (const [which, user] of [
+        ['consoleAdmin', { email: 'admin@sandbox-msp.localhost', name: 'Sandbox Admin', platformAdmin: false }],
+        ['platformAdmin', { email: 'platform@sandbox-msp.localhost', name: 'Sandbox Platform Admin', platformAdmin: true }],
+      ] as const) {
+        if (creds[which] && (await findMerchantUserByEmail(db, keyring, creds[which].email))) continue;
+        const signIn = { email: user.email, password: randomBytes(12).toString('base64url') };
+        await db.deleteFrom('merchant_users').where('merchant_id', '=', creds.merchantId!)
+          .where('email_index', 'in', blindIndexCandidates(keyring, signIn.email)).execute();
         const { invitationToken } = await db.transaction().execute((trx) =>
-          createMerchantUser(trx, keyring, creds.merchantId!, { email: creds.consoleAdmin!.email, name: 'Sandbox Admin', role: 'admin' }));
-        await setMerchantUserPassword(db, invitationToken, creds.consoleAdmin.password);
+          createMerchantUser(trx, keyring, creds.merchantId!, { email: user.email, name: user.name, role: 'admin', platformAdmin: user.platformAdmin }));
+        await setMerchantUserPassword(db, invitationToken, signIn.password);
+        creds[which] = signIn;
         writeFileSync(dataDir('sandbox.json'), JSON.stringify(creds, null, 2), { mode: 0o600 });
       }
       // Billing sync ready to try: the sandbox merchant's Manage and BSS connections, to a seeded demo.
@@ -287,6 +295,7 @@ async function main() {
         `  Postgres     ${databaseUrl.replace(/:[^:@/]+@/, ':***@')}`,
         `  Workers      ${queues.join(', ')}`,
         `  Console      ${api.url}/console${creds.consoleAdmin ? `   (sign in as ${creds.consoleAdmin.email} / ${creds.consoleAdmin.password})` : ''}`,
+        ...(creds.platformAdmin ? [`               platform admin (turns multi-connection on): ${creds.platformAdmin.email} / ${creds.platformAdmin.password}`] : []),
         `  Credentials  ${dataDir('sandbox.json')} (admin key, the sandbox merchant's API key and console sign-in)`,
         ...(sandbox
           ? [`  Emulators    Xero ${sandbox.xero.url}, QuickBooks ${sandbox.quickbooks.url}, Stripe ${sandbox.stripe.url} (the sandbox merchant is connected to Xero)`,

@@ -72,6 +72,10 @@ it('starts everything with one command and stops it all on Ctrl-C', async () => 
     expect(await consolePage.text()).toContain('/console/assets/');
     const signIn = await request('POST', '/v1/session', { body: creds.consoleAdmin });
     expect(signIn).toMatchObject({ status: 201, body: { user: { role: 'admin' }, merchant: { id: creds.merchantId } } });
+    // And a platform admin (who turns multi-connection on), printed beside it.
+    expect(settle.stdout()).toContain(`platform admin (turns multi-connection on): ${creds.platformAdmin.email} / ${creds.platformAdmin.password}`);
+    const platformSignIn = await request('POST', '/v1/session', { body: creds.platformAdmin });
+    expect(platformSignIn).toMatchObject({ status: 201, body: { user: { role: 'admin', platformAdmin: true }, merchant: { id: creds.merchantId } } });
     const created = await request('POST', '/v1/payments', {
       key: creds.merchantApiKey,
       body: { amount: '125.00', currency: 'AUD', reference: 'INV-1001' },
