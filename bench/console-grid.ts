@@ -20,16 +20,23 @@ export const GRID_MONTH = '2026-10';
  */
 const LINE_CELLS = process.env.GRID_OLD ? '[data-testid=billing-grid] tbody tr td:first-child' : '[data-testid=billing-grid] [role=row] [role=gridcell]:first-child';
 
-export interface GridScroll { ms: number; frames: number; longTasks: number[]; lastLine: number; loadMs: number }
+export interface GridScroll {
+  ms: number; frames: number; longTasks: number[]; lastLine: number; loadMs: number;
+  /** The frame (of `frames`) each long task started in: the first frames, the last or anywhere. */
+  longTaskFrames: number[];
+  /** Time from one scroll step to the next (a frame), median and 95th percentile, ms. */
+  frameP50: number; frameP95: number;
+}
 
 /** Records long tasks from the page's start; `__recording` turns the recording on while scrolling. */
 export async function observeLongTasks(page: Page): Promise<void> {
   await page.addInitScript(() => {
-    const w = globalThis as unknown as { __longTasks: number[]; __recording: boolean };
+    const w = globalThis as unknown as { __longTasks: number[]; __longTaskStarts: number[]; __recording: boolean };
     w.__longTasks = [];
+    w.__longTaskStarts = [];
     w.__recording = false;
     new PerformanceObserver((list) => {
-      if (w.__recording) for (const e of list.getEntries()) w.__longTasks.push(e.duration);
+      if (w.__recording) for (const e of list.getEntries()) { w.__longTasks.push(e.duration); w.__longTaskStarts.push(e.startTime); }
     }).observe({ type: 'longtask' as never, buffered: false });
   });
 }
@@ -47,7 +54,9 @@ export async function scrollGridToEnd(page: Page, base: string): Promise<GridScr
     window.__recording = true;
     const started = performance.now();
     let frames = 0;
+    const frameStarts = [];
     while (el.scrollTop + el.clientHeight < el.scrollHeight - 1) {
+      frameStarts.push(performance.now());
       el.scrollTop += el.clientHeight;
       await frame();
       frames++;
@@ -56,7 +65,10 @@ export async function scrollGridToEnd(page: Page, base: string): Promise<GridScr
     await new Promise((r) => setTimeout(r, 200)); // long tasks are reported after they end
     window.__recording = false;
     const cells = [...document.querySelectorAll(${JSON.stringify(LINE_CELLS)})].map((c) => Number(c.textContent));
-    return { ms: performance.now() - started, frames, longTasks: window.__longTasks, lastLine: Math.max(...cells.filter((n) => Number.isFinite(n))) };
+    const steps = frameStarts.slice(1).map((t, i) => t - frameStarts[i]).sort((a, b) => a - b);
+    const frameP50 = steps[Math.floor(steps.length / 2)], frameP95 = steps[Math.floor(steps.length * 0.95)];
+    const longTaskFrames = window.__longTaskStarts.map((t) => frameStarts.filter((f) => f <= t).length);
+    return { ms: performance.now() - started, frames, longTasks: window.__longTasks, longTaskFrames, frameP50, frameP95, lastLine: Math.max(...cells.filter((n) => Number.isFinite(n))) };
   })()`) as Omit<GridScroll, 'loadMs'>;
   return { ...scroll, loadMs };
 }
@@ -168,13 +180,16 @@ async function main(runs: number): Promise<void> {
       // GRID_PROFILE=1: V8's CPU profile of the first run, self time by function.
       const profile = i === 1 && process.env.GRID_PROFILE ? await context.newCDPSession(page) : undefined;
       if (profile) { await profile.send('Profiler.enable'); await profile.send('Profiler.setSamplingInterval', { interval: 200 }); await profile.send('Profiler.start'); }
+      // GRID_SLOWDOWN=N: Chromium's CPU throttling, N times slower: the grid's own work, magnified above the noise of a
+      // shared machine (a frame that takes 10 ms takes about 10·N).
+      if (process.env.GRID_SLOWDOWN) await (await context.newCDPSession(page)).send('Emulation.setCPUThrottlingRate', { rate: Number(process.env.GRID_SLOWDOWN) });
       const r = await scrollGridToEnd(page, base);
       if (profile) summariseProfile((await profile.send('Profiler.stop')).profile);
       if (trace) summariseTrace(await browser.stopTracing());
       await context.close();
       const longest = r.longTasks.length ? Math.max(...r.longTasks) : 0;
-      process.stdout.write(`run ${i}: load ${r.loadMs} ms, scrolled to line ${r.lastLine} in ${r.frames} frames (${round(r.ms)} ms), `
-        + `${r.longTasks.length} long tasks, longest ${round(longest)} ms [${r.longTasks.map(round).join(', ')}]\n`);
+      process.stdout.write(`run ${i}: load ${r.loadMs} ms, scrolled to line ${r.lastLine} in ${r.frames} frames (${round(r.ms)} ms; a frame p50 ${round(r.frameP50)} ms, p95 ${round(r.frameP95)} ms), `
+        + `${r.longTasks.length} long tasks, longest ${round(longest)} ms [${r.longTasks.map((ms, k) => `${round(ms)} in frame ${r.longTaskFrames[k]}`).join(', ')}]\n`);
     }
   });
 }

@@ -2,7 +2,7 @@
 // proposal and approve it, then generate the invoices. The grid holds every line of the month (5,000 is normal) and
 // renders only the rows in view.
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { createColumnHelper, flexRender, getCoreRowModel, useReactTable, type Cell, type Row, type Table } from '@tanstack/react-table';
+import { createColumnHelper, flexRender, getCoreRowModel, useReactTable, type Column, type RowData, type Table } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useMemo, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
 import { api, ApiError, call, type Answer } from '../api/client';
@@ -101,6 +101,13 @@ async function allLines(month: string): Promise<Line[]> {
   }
 }
 
+declare module '@tanstack/react-table' {
+  interface ColumnMeta<TData extends RowData, TValue> {
+    /** A display column's content for one line, straight from the line (the grid draws no TanStack cells; see GridRow). */
+    line?: (line: TData) => ReactNode;
+  }
+}
+
 const column = createColumnHelper<Line>();
 const linkText = (l: Line['links'][Kind]) => (l ? `#${l.id}${l.source === 'suggested' ? ' (suggested)' : ''}` : 'missing');
 
@@ -114,17 +121,19 @@ function Grid({ month, run, onChanged, setNotice }: { month: string; run: RunVie
     column.accessor('lineNo', { header: '#', size: 52 }),
     column.display({
       id: 'links', header: 'Manage links', size: 240,
-      cell: ({ row }) => {
-        const l = row.original.links;
-        const missing = KINDS.filter((k) => !l[k]);
-        // A linked line shows one chip, a line to fix one per missing link: fewer elements per row while scrolling.
-        return (
-          <span className="links-cell" title={KINDS.map((k) => `${k} ${linkText(l[k])}`).join(', ')}>
-            {missing.length === 0 ? <span className="chip chip-ok">linked</span>
-              : missing.map((k) => <span key={k} className="chip chip-missing">{k} ✗</span>)}
-            <button type="button" className="link-button" onClick={() => setEditing(row.original)} aria-label={`Edit the links of line ${row.original.lineNo}`}>Edit</button>
-          </span>
-        );
+      meta: {
+        line: (line) => {
+          const l = line.links;
+          const missing = KINDS.filter((k) => !l[k]);
+          // A linked line shows one chip, a line to fix one per missing link: fewer elements per row while scrolling.
+          return (
+            <span className="links-cell" title={KINDS.map((k) => `${k} ${linkText(l[k])}`).join(', ')}>
+              {missing.length === 0 ? <span className="chip chip-ok">linked</span>
+                : missing.map((k) => <span key={k} className="chip chip-missing">{k} ✗</span>)}
+              <button type="button" className="link-button" onClick={() => setEditing(line)} aria-label={`Edit the links of line ${line.lineNo}`}>Edit</button>
+            </span>
+          );
+        },
       },
     }),
     column.accessor('Customer', { header: 'Customer', size: 180 }),
@@ -180,12 +189,15 @@ function VirtualGrid({ table, onOpen }: { table: Table<Line>; onOpen: (line: Lin
   // Line i is drawn in slot i mod (most rows ever in view): as the view moves, a line leaving frees exactly the slot
   // of the line coming in, so React updates the slot's text instead of removing a row and creating another.
   const slotCount = useRef(0);
-  slotCount.current = Math.max(slotCount.current, items.length);
+  // At the top the range has no overscan rows above it: reserve them, or the first scroll would change the modulus and
+  // with it every row's key (all rows remounted in one frame).
+  slotCount.current = Math.max(slotCount.current, items.length + (items[0]?.index === 0 ? OVERSCAN_ROWS : 0));
   const slots = slotCount.current;
   const width = table.getTotalSize();
   const current = Math.min(active, rows.length - 1);
   // Each column's width, once: every cell has its column's fixed width, so laying out a row measures no content.
-  const places = useMemo(() => table.getVisibleLeafColumns().map((c) => ({ width: c.getSize() })), [table]);
+  const columns = table.getVisibleLeafColumns();
+  const places = useMemo(() => columns.map((c) => ({ width: c.getSize() })), [columns]);
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
     if (e.target !== e.currentTarget) return; // the Edit buttons keep their own keys
     if (e.key === 'Enter') {
@@ -214,7 +226,7 @@ function VirtualGrid({ table, onOpen }: { table: Table<Line>; onOpen: (line: Lin
         </div>
         <div role="rowgroup">
           {items.map((item) => (
-            <GridRow key={item.index % slots} row={rows[item.index]} index={item.index} top={item.start} active={item.index === current} places={places} />
+            <GridRow key={item.index % slots} line={rows[item.index].original} index={item.index} top={item.start} active={item.index === current} columns={columns} places={places} />
           ))}
         </div>
       </div>
@@ -225,17 +237,20 @@ function VirtualGrid({ table, onOpen }: { table: Table<Line>; onOpen: (line: Lin
 
 type Place = { width: number };
 
-/** A cell's content, its column's cell function called directly: none of them uses hooks, so no component per cell. */
-function renderCell(cell: Cell<Line, unknown>): ReactNode {
-  const render = cell.column.columnDef.cell;
-  return typeof render === 'function' ? render(cell.getContext()) : render;
+/**
+ * A cell's content, read from the line itself: the accessor's value, or a display column's `meta.line`. TanStack's own
+ * cells (row.getVisibleCells()) are made once per row and kept by it: scrolling 5,000 lines kept 50,000 of them, and
+ * the heap they grew was the major garbage collections that made a frame a long task.
+ */
+function lineCell(column: Column<Line, unknown>, line: Line, index: number): ReactNode {
+  return column.accessorFn ? (column.accessorFn(line, index) as ReactNode) : column.columnDef.meta?.line?.(line);
 }
 
 /** One line of the grid; rows that stay in view while scrolling are not rendered again. */
-const GridRow = memo(function GridRow({ row, index, top, active, places }: { row: Row<Line>; index: number; top: number; active: boolean; places: Place[] }) {
+const GridRow = memo(function GridRow({ line, index, top, active, columns, places }: { line: Line; index: number; top: number; active: boolean; columns: Column<Line, unknown>[]; places: Place[] }) {
   return (
     <div role="row" id={`grid-row-${index}`} aria-rowindex={index + 2} className={active ? 'grid-row active' : 'grid-row'} style={{ transform: `translateY(${top}px)` }}>
-      {row.getVisibleCells().map((cell, i) => <div role="gridcell" key={cell.column.id} style={places[i]}>{renderCell(cell)}</div>)}
+      {columns.map((c, i) => <div role="gridcell" key={c.id} style={places[i]}>{lineCell(c, line, index)}</div>)}
     </div>
   );
 });
