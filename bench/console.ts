@@ -5,15 +5,17 @@
 //   loaded. Target < 300 kB gzipped.
 // - the billing grid: a month of 5,000 lines (rows written to Postgres as a run would leave them, read back through
 //   the API), scrolled from the first line to the last a screen at a time per frame, with a PerformanceObserver of
-//   long tasks. Target: no long task over 50 ms while scrolling. Loading the 5,000 lines is reported beside it.
+//   long tasks, GRID_RUNS times (a new page each): the target is met only if no scroll of them has a long task over
+//   50 ms. Loading the 5,000 lines is reported beside it.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { CONSOLE_DIST } from '../api/console';
-import { GRID_LINES, observeLongTasks, scrollGridToEnd, withConsoleBenchWorld } from './console-grid';
+import { GRID_LINES, observeLongTasks, scrollGridToEnd, withConsoleBenchWorld, type GridScroll } from './console-grid';
 import { percentile, round } from './support/world';
 
 const COLD_RUNS = 7;
+const GRID_RUNS = 3;
 
 export async function consoleBenchmark(): Promise<Record<string, unknown>> {
   return withConsoleBenchWorld('Console Bench MSP', async ({ browser, base, cookie }) => {
@@ -38,16 +40,20 @@ export async function consoleBenchmark(): Promise<Record<string, unknown>> {
     const totalGzip = scripts.reduce((sum, x) => sum + x.gzipBytes, 0);
     const firstScreenGzip = scripts.filter((x) => firstScreenScripts.some((f) => f.url.endsWith(x.file))).reduce((sum, x) => sum + x.gzipBytes, 0);
 
-    // The 5,000-line grid (bench/console-grid.ts).
-    const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
-    await context.addCookies([cookie]);
-    const page = await context.newPage();
-    await observeLongTasks(page);
-    const scroll = await scrollGridToEnd(page, base);
-    const gridLoadMs = scroll.loadMs;
-    await context.close();
+    // The 5,000-line grid (bench/console-grid.ts), scrolled end to end GRID_RUNS times.
+    const scrolls: GridScroll[] = [];
+    for (let i = 0; i < GRID_RUNS; i++) {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+      await context.addCookies([cookie]);
+      const page = await context.newPage();
+      await observeLongTasks(page);
+      scrolls.push(await scrollGridToEnd(page, base));
+      await context.close();
+    }
+    const longTasks = scrolls.flatMap((x) => x.longTasks);
+    const longest = longTasks.length ? Math.max(...longTasks) : 0;
+    const lastLine = Math.min(...scrolls.map((x) => x.lastLine));
 
-    const longest = scroll.longTasks.length ? Math.max(...scroll.longTasks) : 0;
     return {
       firstScreenUsableMsMedian: round(percentile(usable, 50)),
       firstScreenUsableMsMax: round(Math.max(...usable)),
@@ -58,13 +64,17 @@ export async function consoleBenchmark(): Promise<Record<string, unknown>> {
       javascriptTargetKb: 300,
       javascriptWithinTarget: totalGzip < 300 * 1024,
       gridLines: GRID_LINES,
-      gridLoadMs,
-      gridScrollMs: round(scroll.ms),
-      gridScrollFrames: scroll.frames,
-      gridLastLineRendered: scroll.lastLine,
-      gridLongTasksWhileScrolling: scroll.longTasks.length,
+      gridScrolls: GRID_RUNS,
+      gridLoadMsMedian: round(percentile(scrolls.map((x) => x.loadMs), 50)),
+      gridScrollMsMedian: round(percentile(scrolls.map((x) => x.ms), 50)),
+      gridScrollFrames: scrolls[0].frames,
+      gridFrameMsP50: round(percentile(scrolls.map((x) => x.frameP50), 50)),
+      gridFrameMsP95Max: round(Math.max(...scrolls.map((x) => x.frameP95))),
+      gridLastLineRendered: lastLine,
+      gridLongTasksWhileScrolling: longTasks.length,
+      gridLongTasksPerScroll: scrolls.map((x) => x.longTasks.length),
       gridLongestTaskMs: round(longest),
-      gridWithinTarget: longest <= 50 && scroll.lastLine === GRID_LINES,
+      gridWithinTarget: longest <= 50 && lastLine === GRID_LINES,
       samples: { firstScreenUsableMs: usable.map(round), scripts, firstScreenScripts },
     };
   });
