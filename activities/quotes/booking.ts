@@ -67,13 +67,18 @@ export function createQuoteBookingActivities({ db, keyring, accounting }: QuoteA
       });
     },
 
-    /** A bank debit settled: the quote payment invoice is paid and the draft credit note approved. */
-    async settleQuoteBankDebit(input: { merchantId: string; quotePaymentId: string; attempt: number; invoiceId: string; creditNoteId: string }): Promise<void> {
+    /**
+     * A bank debit settled: the quote payment invoice is paid and the draft credit note approved. The debit's money
+     * reaches the bank in a Stripe payout like a card charge's, so it is paid into the clearing account the payout
+     * empties (`intoClearing`); settlements from before that kept paying into the bank account.
+     */
+    async settleQuoteBankDebit(input: { merchantId: string; quotePaymentId: string; attempt: number; invoiceId: string; creditNoteId: string; intoClearing?: boolean }): Promise<void> {
       const quote = await quoteOf(input.quotePaymentId);
       await onConnection(input.merchantId, async (call, connection) => {
         const invoice = await call((p) => p.getInvoice(input.invoiceId));
         if (!invoice) throw ApplicationFailure.nonRetryable(`invoice ${input.invoiceId} is gone`, 'PlatformNotFound');
-        await payInvoice(call, invoice, quote.amount_minor, DEFAULT_ACCOUNTS[connection.platform].bank, keyOf('quote-invoice-payment'));
+        const into = input.intoClearing ? (await payoutAccountsOf(db, input.merchantId, connection.platform, call)).clearing : DEFAULT_ACCOUNTS[connection.platform].bank;
+        await payInvoice(call, invoice, quote.amount_minor, into, keyOf('quote-invoice-payment'));
         await call((p) => p.approveCreditNote(input.creditNoteId, keyOf(`quote-credit-note-approve-${input.attempt}`)));
       });
     },

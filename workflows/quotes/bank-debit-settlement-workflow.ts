@@ -3,7 +3,7 @@
 // The debit takes days: the draft credit note waits for Stripe's outcome (webhooks, as signals). Past the scheme's
 // settlement window (ACH 4, BECS 3 business days) it asks Stripe instead of waiting forever, and tells the merchant
 // if Stripe still does not know. Success approves the credit note and pays the quote payment invoice; failure
-// removes the draft. After success the workflow stays for the return window on a durable timer (no polling): a
+// removes the draft (the invoice is paid into the Stripe clearing account, which the payout empties). After success the workflow stays for the return window on a durable timer (no polling): a
 // return or dispute in that time takes the credit note back out of the books (after removing its allocation to
 // the downpayment invoice) and makes the quote payable again. Each step is told to the parent quote payment.
 import { condition, getExternalWorkflowHandle, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
@@ -78,7 +78,11 @@ export async function bankDebitSettlementWorkflow(input: SettlementInput): Promi
     return state;
   }
 
-  await books.settleQuoteBankDebit({ merchantId, quotePaymentId: input.quotePaymentId, attempt: input.attempt, invoiceId: input.invoiceId, creditNoteId: input.creditNoteId });
+  // Into the Stripe clearing account, as card charges are: the debit's money reaches the bank in a payout, whose
+  // deposit moves it from clearing. Settlements that ran before kept paying into the bank account.
+  const intoClearing = patched('quote-bank-debits-into-clearing');
+  await books.settleQuoteBankDebit({ merchantId, quotePaymentId: input.quotePaymentId, attempt: input.attempt, invoiceId: input.invoiceId, creditNoteId: input.creditNoteId,
+    ...(intoClearing ? { intoClearing } : {}) });
   Object.assign(state, { status: 'in-return-window', returnWindowEndsAt: new Date(Date.now() + timing.returnWindowMs).toISOString() });
   await tell({ paymentIntentId, outcome: 'succeeded', returnWindowEndsAt: state.returnWindowEndsAt });
 

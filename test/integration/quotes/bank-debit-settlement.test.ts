@@ -98,6 +98,9 @@ describe('late rejection', () => {
     const settled = await until(view.quoteId, 'awaiting-downpayment-invoice');
     expect(settled.returnWindowEndsAt).toBeDefined();
     expect(ledger().creditNotes.get(drafted.creditNote!.id)!.status).toBe('AUTHORISED');
+    // The debit's money reaches the bank in a Stripe payout, as a card charge's does: the PF invoice is paid into the
+    // Stripe clearing account (090 in Xero's demo chart), which the payout's deposit empties, not into the bank (091).
+    expect(ledger().paymentsOf(drafted.invoice!.id).map((p) => [p.amountCents, p.accountCode])).toEqual([[125_000, '090']]);
 
     await world.stripe.emu.dispute(paymentIntentId);
     const returned = await until(view.quoteId, 'failed');
@@ -163,6 +166,8 @@ describe('late rejection', () => {
     await world.stripe.emu.settle(paymentIntentId, 'succeeded');
     const settled = await until(view.quoteId, 'awaiting-downpayment-invoice');
     expect((await settlementHandle(paymentIntentId).result()).status).toBe('settled');
+    expect(ledger().paymentsOf(settled.invoice!.id).map((p) => p.accountCode)).toEqual(['090']);
+    await recordHistory(settlementHandle(paymentIntentId), 'bankDebitSettlementWorkflow.into-clearing');
     await world.stripe.emu.dispute(paymentIntentId);
     // The event's row is written before it is handled (so a redelivery is known at once): wait for the handling's
     // effect, the merchant's action, not for the row.
