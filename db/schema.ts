@@ -74,6 +74,8 @@ export type PaymentSyncStatus = 'pending' | 'synced' | 'not-uploaded' | 'failed'
 export interface PaymentApplication {
   invoiceId: string;
   amountMinor: number;
+  /** What the invoice owed before this payment, kept only when the payment is part of it (the receipt says so). */
+  amountDueMinor?: number;
 }
 export interface PaymentSyncRecord extends PaymentApplication {
   accountingPaymentId: string;

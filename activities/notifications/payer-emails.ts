@@ -4,6 +4,7 @@
 // so a retried activity writes it once and a rolled-back outcome writes nothing. Only the payer's name and address
 // (to send it), the merchant's name, the quote or invoice numbers and amounts go in: never card or account details.
 import type { Db } from '../../db/database';
+import type { PaymentApplication } from '../../db/schema';
 import { enqueueEmail } from '../../db/outbox';
 import { findPayer, payerDetails } from '../../db/payers';
 import { checkoutToken, findQuotePayment, quoteCustomer } from '../../db/quote-payments';
@@ -21,11 +22,16 @@ export interface PayerEmailDeps {
 }
 
 /** "invoice INV-1" or "invoices INV-1, INV-2", from Settle's copy of the invoices (their ids when not copied). */
-async function invoicesWords(db: Db, merchantId: string, invoiceIds: string[]): Promise<string> {
+/** The invoices' numbers as Settle's copy has them (the id where it has none), in the order given. */
+async function invoiceNumbers(db: Db, merchantId: string, invoiceIds: string[]): Promise<string[]> {
   const copies = invoiceIds.length
     ? await db.selectFrom('accounting_invoices').select(['id', 'number']).where('merchant_id', '=', merchantId).where('id', 'in', invoiceIds).execute()
     : [];
-  const numbers = invoiceIds.map((id) => copies.find((c) => c.id === id)?.number ?? id);
+  return invoiceIds.map((id) => copies.find((c) => c.id === id)?.number ?? id);
+}
+
+async function invoicesWords(db: Db, merchantId: string, invoiceIds: string[]): Promise<string> {
+  const numbers = await invoiceNumbers(db, merchantId, invoiceIds);
   return `${numbers.length === 1 ? 'invoice' : 'invoices'} ${numbers.join(', ')}`;
 }
 
@@ -66,12 +72,19 @@ export function createPayerEmails({ keyring, publicUrl }: PayerEmailDeps) {
 
     /** A payment recorded for a payer (Pay Now for invoices, an automatic payment): their receipt, once per payment. */
     async paymentReceipt(db: Db, p: { paymentId: string; merchantId: string; payerId: string; amountMinor: number; currency: string;
-      method: PaymentMethodKind; invoiceIds: string[]; paidOn: string }): Promise<boolean> {
+      method: PaymentMethodKind; applications: PaymentApplication[]; paidOn: string }): Promise<boolean> {
       const to = await payer(db, p.merchantId, p.payerId);
       if (!to) return false;
+      const currency = p.currency as Currency;
+      const invoiceIds = p.applications.map((a) => a.invoiceId);
+      const numbers = await invoiceNumbers(db, p.merchantId, invoiceIds);
+      // Part of an invoice: what it owed and what it still owes, so the payer does not take it for paid.
+      const parts = p.applications.flatMap((a, i) => (a.amountDueMinor !== undefined && a.amountMinor < a.amountDueMinor
+        ? [{ number: numbers[i], paid: formatAmount(a.amountMinor, currency), owed: formatAmount(a.amountDueMinor, currency), left: formatAmount(a.amountDueMinor - a.amountMinor, currency) }]
+        : []));
       return enqueueEmail(db, keyring, { merchantId: p.merchantId, template: 'payment-receipt', dedupeKey: `payment-receipt:${p.paymentId}`, message: {
-        to: to.email, ...paymentReceiptTemplate({ name: to.name, merchantName: await merchantName(db, p.merchantId), what: await invoicesWords(db, p.merchantId, p.invoiceIds),
-          amount: formatAmount(p.amountMinor, p.currency as Currency), currency: p.currency, method: p.method, paidOn: p.paidOn }),
+        to: to.email, ...paymentReceiptTemplate({ name: to.name, merchantName: await merchantName(db, p.merchantId), what: await invoicesWords(db, p.merchantId, invoiceIds),
+          amount: formatAmount(p.amountMinor, currency), currency: p.currency, method: p.method, paidOn: p.paidOn, parts }),
       } });
     },
 

@@ -37,7 +37,7 @@ export function createRecordPayment(db: Db, emails: PayerEmails, wakeMail: MailW
       const at = row.recorded_at!;
       const sent = input.payerId && input.method
         ? await emails.paymentReceipt(trx, { paymentId: input.paymentId, merchantId: input.merchantId, payerId: input.payerId, amountMinor: input.amountMinor,
-          currency: input.currency, method: input.method, invoiceIds: (input.applications ?? []).map((a) => a.invoiceId), paidOn: input.paidOn ?? at.toISOString().slice(0, 10) })
+          currency: input.currency, method: input.method, applications: input.applications ?? [], paidOn: input.paidOn ?? at.toISOString().slice(0, 10) })
         : false;
       return { recordedAt: at, emailed: sent };
     });

@@ -92,12 +92,15 @@ export const methodWords = (method: 'card' | 'bank_debit') => (method === 'card'
  * To the payer whose payment went through (a card at once, a bank debit once the bank settled it): what was paid,
  * how much, when and by which kind of method. `what` names the quote or invoices ("quote Q-12", "invoice INV-7").
  */
-export function paymentReceiptTemplate(d: { name: string; merchantName: string; what: string; amount: string; currency: string; method: 'card' | 'bank_debit'; paidOn: string }): RenderedEmail {
+export function paymentReceiptTemplate(d: { name: string; merchantName: string; what: string; amount: string; currency: string; method: 'card' | 'bank_debit'; paidOn: string;
+  /** Invoices this paid only part of: each one's number, what was paid of it, what it owed and what it still owes. */
+  parts?: { number: string; paid: string; owed: string; left: string }[] }): RenderedEmail {
   return render({
     subject: `Receipt: ${d.amount} ${d.currency} paid to ${d.merchantName}`,
     blocks: [
       { p: `Hello ${d.name},` },
       { p: `Thank you. ${d.merchantName} received your payment of ${d.amount} ${d.currency} for ${d.what}.` },
+      ...(d.parts ?? []).map((part) => ({ p: `This was a part payment: ${part.paid} ${d.currency} of the ${part.owed} ${d.currency} invoice ${part.number} owed; ${part.left} ${d.currency} is still owed.` })),
       { p: `Paid by ${methodWords(d.method)} on ${d.paidOn}. Keep this email as your receipt.` },
     ],
   });

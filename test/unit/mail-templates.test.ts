@@ -16,6 +16,19 @@ describe('payment receipt', () => {
     }
   });
 
+  it('says nothing of parts when every invoice was paid in full', () => {
+    expect(mail.text).not.toMatch(/part payment|still owed/);
+  });
+
+  it('says which invoices it paid only part of, and what each still owes', () => {
+    const part = paymentReceiptTemplate({ name: 'Dana', merchantName: 'Acme IT', what: 'invoices INV-1, INV-2', amount: '150.00', currency: 'USD', method: 'card', paidOn: '2026-03-04',
+      parts: [{ number: 'INV-2', paid: '50.00', owed: '120.00', left: '70.00' }] });
+    for (const body of [part.text, part.html]) {
+      expect(body).toContain('This was a part payment: 50.00 USD of the 120.00 USD invoice INV-2 owed; 70.00 USD is still owed.');
+      expect(body).not.toContain('INV-1 owed');
+    }
+  });
+
   it('escapes the payer\'s name in the HTML part and keeps it as typed in the text part', () => {
     expect(mail.text).toContain(`Hello ${hostile},`);
     expect(mail.html).not.toContain('<script>');

@@ -161,7 +161,8 @@ export async function invoicePaymentWorkflow(input: InvoicePaymentInput): Promis
     const paymentId = opened.paymentId;
     state.paymentId = paymentId;
     await wisePay.recordPayment({ paymentId, merchantId, amountMinor: totalMinor, currency, reference: `Pay Now ${state.paymentIntentId}`, channel: 'pay_now',
-      stripePaymentIntentId: state.paymentIntentId, method, applications: selection.lines.map((l) => ({ invoiceId: l.invoiceId, amountMinor: l.amountMinor })), payerId, workflowId });
+      stripePaymentIntentId: state.paymentIntentId, method, applications: selection.lines.map((l) => ({ invoiceId: l.invoiceId, amountMinor: l.amountMinor, ...(l.amountDueMinor ? { amountDueMinor: l.amountDueMinor } : {}) })),
+      payerId, workflowId });
     const sync = await books.uploadPayment({ merchantId, paymentId });
     state.sync = sync.status;
     // The surcharge (issue 27) is its own invoice in the books, paid from what was charged on top of the invoices;

@@ -131,24 +131,31 @@ it('a bank debit brings its receipt once it settles, and a failed one "payment d
   expect(mailsTo('cpq-contact@contoso.example')).toEqual([]); // the payer who paid is told, not CPQ's contact
 });
 
-it('Pay Now for invoices: a decline links to the invoice pages, a payment brings a receipt naming the invoice, once', async () => {
+/** A payer signed in to the Pay Now invoice pages with one invoice of `amountMinor` to pay, and a way to pay it. */
+async function invoicePayer(amountMinor: number) {
   const p = await payerWithTerms(world, m);
   const base = `/pay/m/${m.merchantId}/invoices`;
   const b = formBrowser(world.stack.api!.url);
   expect((await b.post('/pay/set-password', { token: p.passwordToken, password: PASSWORD, confirmation: PASSWORD })).status).toBe(303);
   expect(await b.post(`${base}/login`, { email: p.email, password: PASSWORD })).toMatchObject({ status: 303, location: base });
-  const inv = await invoiceFor(world, p.contactId, 9_900, new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10));
+  const inv = await invoiceFor(world, p.contactId, amountMinor, new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10));
   expect((await m.merchant('POST', '/v1/accounting/refresh')).status).toBe(202);
   await world.stack.client.workflow.getHandle(accountingRefreshWorkflowId(m.merchantId)).result();
 
-  const pay = async (testMethod: string) => {
-    const res = await b.post(`${base}/pay`, [['invoice', inv.id], ['method', 'card']]);
+  /** "Pay selected" (the whole invoice, or `amount` of it), confirmed with a Stripe test method; the checkout's workflow. */
+  const pay = async (testMethod: string, amount?: string) => {
+    const res = await b.post(`${base}/pay`, [['invoice', inv.id], ['method', 'card'], ...(amount ? [[`amount-${inv.id}`, amount] as [string, string]] : [])]);
     const checkoutId = /\/checkouts\/(chk_[0-9a-f]{24})$/.exec(res.location)![1];
     const at = `${base}/checkouts/${checkoutId}`;
     const confirmed = await b.post(`${at}/sandbox-confirm`, { payment_method: testMethod });
     await b.get(confirmed.location);
     return world.stack.client.workflow.getHandle(invoicePaymentWorkflowId(m.merchantId, checkoutId));
   };
+  return { p, base, inv, pay };
+}
+
+it('Pay Now for invoices: a decline links to the invoice pages, a payment brings a receipt naming the invoice, once', async () => {
+  const { p, base, inv, pay } = await invoicePayer(9_900);
   const declinedCheckout = await pay('pm_card_chargeDeclined');
   expect(await declinedCheckout.result()).toMatchObject({ status: 'failed' });
   await recordHistory(declinedCheckout, 'invoicePaymentWorkflow.declined');
@@ -174,4 +181,23 @@ it('Pay Now for invoices: a decline links to the invoice pages, a payment brings
   await new Promise((resolve) => setTimeout(resolve, 800));
   expect(mailsTo(p.email).filter((mail) => /^Receipt: 99\.00 USD/.test(mail.subject ?? ''))).toHaveLength(1);
   expect((await rowsFor('payment-receipt')).filter((r) => r.dedupe_key === `payment-receipt:${payment.id}`)).toHaveLength(1);
+});
+
+it('a part payment\'s receipt says it paid part of the invoice, and what is still owed', async () => {
+  expect((await m.merchant('PUT', '/v1/merchant/settings/partial-payments', { body: { enabled: true, minimumMinor: 10_00 } })).status).toBe(200);
+  try {
+    const { p, inv, pay } = await invoicePayer(120_00);
+    expect(await (await pay('pm_card_visa', '50.00')).result()).toMatchObject({ status: 'paid', sync: 'synced' });
+    const receipt = await mailTo(p.email, /^Receipt: 50\.00 USD/);
+    expect(receipt.text).toContain(`received your payment of 50.00 USD for invoice ${inv.number}.`);
+    expect(receipt.text).toContain(`This was a part payment: 50.00 USD of the 120.00 USD invoice ${inv.number} owed; 70.00 USD is still owed.`);
+
+    // The rest pays the invoice: its receipt says nothing of parts.
+    expect(await (await pay('pm_card_visa', '70.00')).result()).toMatchObject({ status: 'paid', sync: 'synced' });
+    const rest = await mailTo(p.email, /^Receipt: 70\.00 USD/);
+    expect(rest.text).toContain(`received your payment of 70.00 USD for invoice ${inv.number}.`);
+    expect(rest.text).not.toMatch(/part payment|still owed/);
+  } finally {
+    await m.merchant('PUT', '/v1/merchant/settings/partial-payments', { body: { enabled: false, minimumMinor: 10_00 } });
+  }
 });
