@@ -6,7 +6,7 @@
 // Stripe id already known: it is read, never made again.
 import { ApplicationFailure } from '@temporalio/common';
 import type Stripe from 'stripe';
-import { raiseMerchantAction } from '../../db/actions';
+import { raiseMerchantAction, resolveMerchantActions } from '../../db/actions';
 import { recordActivity } from '../../db/activity-log';
 import type { Db } from '../../db/database';
 import { postMerchantMessage } from '../../db/messages';
@@ -126,6 +126,8 @@ export function createRefundActivities(deps: RefundDeps) {
           .set({ status: input.status as 'succeeded' | 'failed', failure: input.failure ?? null, updated_at: new Date(), ...(input.status === 'failed' ? { books_status: 'not-posted' as const } : {}) })
           .where('id', '=', row.id).where('status', '=', 'requested').returning('id').executeTakeFirst();
         if (!changed) return false;
+        // Stripe decided at last: a "still pending" Action of this refund is answered (the books follow from here).
+        await resolveMerchantActions(trx, input.merchantId, 'refund-pending', row.id);
         if (input.status === 'failed') {
           await postMerchantMessage(trx, { merchantId: input.merchantId, kind: 'refund-failed',
             text: `The refund of ${amount} of ${row.paid} failed at Stripe (${input.failure ?? 'no reason given'}); the books were not changed.` });
@@ -146,13 +148,28 @@ export function createRefundActivities(deps: RefundDeps) {
      * Stripe has not settled the refund after the workflow's whole wait (a week by default): an Action for the merchant
      * to look at it in the Stripe dashboard; the books were not touched, as for any refund not known to succeed.
      */
-    async raiseRefundPendingAction(input: RefundRef & { pendingForMs: number }): Promise<void> {
+    /**
+     * A refund still pending at Stripe after a week: an Action for the merchant. `keepsWatching`: the refund workflow
+     * goes on waiting and reverses it in the books when it succeeds (the Action is resolved then), so the merchant must
+     * not record it by hand; without it (workflows from before), it stopped waiting and the merchant records it.
+     * `stoppedWatching`: months later it is still pending and the workflow stops; a message hands it to the merchant.
+     */
+    async raiseRefundPendingAction(input: RefundRef & { pendingForMs: number; keepsWatching?: boolean; stoppedWatching?: boolean }): Promise<void> {
       const row = await load(input);
       const amount = `${formatAmount(row.amount_minor, row.currency as Currency)} ${row.currency}`;
+      const which = `The refund of ${amount} of ${row.paid}${row.stripe_refund_id ? ` (Stripe refund ${row.stripe_refund_id})` : ''}`;
+      if (input.stoppedWatching) {
+        await postMerchantMessage(db, { merchantId: input.merchantId, kind: 'refund-pending',
+          text: `${which} is still pending at Stripe after months; Settle stopped watching it and did not change the books. Once it succeeds, record the refund in the books by hand.` });
+        await recordActivity(db, { merchantId: input.merchantId, kind: 'refund-pending', subject: row.id, detail: `${amount} of ${row.paid}: Settle stopped watching it` });
+        return;
+      }
       const days = Math.round(input.pendingForMs / 86_400_000);
       const waited = days >= 1 ? `${days} day${days === 1 ? '' : 's'}` : `${Math.max(1, Math.round(input.pendingForMs / 60_000))} minutes`;
       await raiseMerchantAction(db, { merchantId: input.merchantId, kind: 'refund-pending', subject: row.id,
-        detail: `The refund of ${amount} of ${row.paid}${row.stripe_refund_id ? ` (Stripe refund ${row.stripe_refund_id})` : ''} is still pending at Stripe after ${waited}; Settle stopped waiting for it and did not change the books. Check it in the Stripe dashboard; once it succeeds, record the refund in the books by hand.` });
+        detail: input.keepsWatching
+          ? `${which} is still pending at Stripe after ${waited}. Check it in the Stripe dashboard. Settle keeps watching it: when Stripe says it succeeded, Settle reverses it in the books and resolves this Action, so do not record it by hand; if it fails, the books stay as they are.`
+          : `${which} is still pending at Stripe after ${waited}; Settle stopped waiting for it and did not change the books. Check it in the Stripe dashboard; once it succeeds, record the refund in the books by hand.` });
       await recordActivity(db, { merchantId: input.merchantId, kind: 'refund-pending', subject: row.id, detail: `${amount} of ${row.paid}: still pending after ${waited}` });
     },
 

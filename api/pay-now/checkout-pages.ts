@@ -22,7 +22,7 @@ export interface CheckoutModel {
 }
 
 /** The test payment methods the sandbox offers: Stripe's ids, so the emulator (and Stripe test mode) decide the outcome. */
-export const SANDBOX_PAYMENT_METHODS = ['pm_card_visa', 'pm_card_chargeDeclined', 'pm_card_refundFail', 'pm_usBankAccount', 'pm_auBecsDebit'] as const;
+export const SANDBOX_PAYMENT_METHODS = ['pm_card_visa', 'pm_card_chargeDeclined', 'pm_card_refundFail', 'pm_card_pendingRefund', 'pm_usBankAccount', 'pm_auBecsDebit'] as const;
 
 export function checkoutHeading(m: CheckoutModel): SafeHtml {
   return html`<div class="card"><p class="muted">${m.merchantName} · ${m.what}</p>
@@ -36,7 +36,8 @@ function sandboxChoices(m: CheckoutModel): SafeHtml {
   if (m.method === 'card') {
     return html`<button type="submit" name="payment_method" value="pm_card_visa">Card — succeeds</button>
 <button type="submit" name="payment_method" value="pm_card_chargeDeclined" class="danger">Card — declined</button>
-<button type="submit" name="payment_method" value="pm_card_refundFail">Card — succeeds, a refund of it fails</button>`;
+<button type="submit" name="payment_method" value="pm_card_refundFail">Card — succeeds, a refund of it fails</button>
+<button type="submit" name="payment_method" value="pm_card_pendingRefund">Card — succeeds, a refund of it stays pending</button>`;
   }
   const testMethod = m.currency === 'AUD' ? 'pm_auBecsDebit' : 'pm_usBankAccount';
   return html`<button type="submit" name="payment_method" value="${testMethod}">Bank debit</button>`;

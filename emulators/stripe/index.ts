@@ -15,11 +15,11 @@ import { authenticate, setCaller } from './auth';
 import { payOut, registerBalanceRoutes } from './balance';
 import { registerConnectRoutes, requireMore } from './connect';
 import { registerCustomerRoutes } from './customers';
-import { registerRefundRoutes } from './refunds';
+import { registerRefundRoutes, settlePendingRefund } from './refunds';
 import { rateLimited, stripeShaped } from './errors';
 import { disputeIntent, settleIntent } from './lifecycle';
 import { registerPaymentIntentRoutes } from './payment-intents';
-import { newId, StripeState, type StripeDispute, type StripeEvent, type StripePayout } from './state';
+import { newId, StripeState, type StripeDispute, type StripeEvent, type StripePayout, type StripeRefund } from './state';
 import { registerUnknownUrls, type Ctx } from './routes';
 import { registerStripeJs } from './stripe-js';
 import { WebhookDispatcher, type WebhookEndpointOptions, type WebhookOptions } from './webhooks';
@@ -83,6 +83,8 @@ export interface StripeEmulator {
   settle(paymentIntentId: string, outcome: 'succeeded' | 'failed'): Promise<void>;
   /** A late rejection after success: a dispute on the charge (`charge.dispute.created`). */
   dispute(paymentIntentId: string): Promise<void>;
+  /** A refund left `pending` (Stripe's asynchronous-success test card) succeeds now. */
+  settleRefund(refundId: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -102,6 +104,16 @@ export async function startStripeEmulator(opts: StripeEmulatorOptions = {}): Pro
   const settle = (id: string, outcome: 'succeeded' | 'failed') => {
     const { account, intent } = intentOrThrow(id);
     settleIntent(ctx, account, intent, outcome);
+  };
+  const settleRefund = (id: string): StripeRefund => {
+    for (const account of state.all()) {
+      const refund = account.refunds.get(id);
+      if (refund) {
+        settlePendingRefund(ctx, account, refund);
+        return refund;
+      }
+    }
+    throw new Error(`no refund ${id}`);
   };
   const dispute = (id: string): StripeDispute => {
     const { account, intent } = intentOrThrow(id);
@@ -148,6 +160,9 @@ export async function startStripeEmulator(opts: StripeEmulatorOptions = {}): Pro
     settle: async (id, outcome) => settle(id, outcome),
     dispute: async (id) => {
       dispute(id);
+    },
+    settleRefund: async (id) => {
+      settleRefund(id);
     },
     async close() {
       webhooks.close();
@@ -206,6 +221,7 @@ export async function startStripeEmulator(opts: StripeEmulatorOptions = {}): Pro
     return state.findIntent(req.params.id)!.intent;
   }));
   server.route('POST', '/_emulator/payment_intents/:id/dispute', (req) => control(() => dispute(req.params.id), 201));
+  server.route('POST', '/_emulator/refunds/:id/settle', (req) => control(() => settleRefund(req.params.id)));
   server.route('POST', '/_emulator/webhook_endpoints', (req) => control(() => {
     const { url, secret, connect, account } = (req.body ?? {}) as { url?: unknown; secret?: unknown; connect?: unknown; account?: unknown };
     if (typeof url !== 'string' || typeof secret !== 'string' || !secret) throw new Error('url and secret are required');

@@ -1,7 +1,9 @@
 // /v1/refunds and /v1/charges/{id}: full and partial refunds of a succeeded charge (named by its payment intent or
 // the charge), never past what is left on it. A refund succeeds at once (`refund.created`, `charge.refunded`),
 // except on Stripe's refund-failure test card (`pm_card_refundFail`), whose refunds start `pending` and fail a moment
-// later (`refund.updated`, `refund.failed`), giving the money back to the charge, as Stripe's test mode does.
+// later (`refund.updated`, `refund.failed`), giving the money back to the charge, as Stripe's test mode does, and
+// its asynchronous-success card (`pm_card_pendingRefund`), whose refunds stay `pending` until settleRefund() (then
+// `refund.updated` and `charge.refunded`).
 import type { EmulatorServer } from '../support/server';
 import { invalidRequest, noSuch } from './errors';
 import { allowOnly, metadataOf, optionalBoolean, optionalEnum, optionalInteger, optionalString } from './form';
@@ -61,7 +63,7 @@ function createRefund(ctx: Ctx, { account, params }: RouteInput): StripeRefund {
   const refund: StripeRefund = {
     id: newId('re'), object: 'refund', created: nowSeconds(), livemode: false, amount, currency: charge.currency, charge: charge.id,
     payment_intent: charge.payment_intent, reason: optionalEnum(params, 'reason', REASONS) ?? null,
-    status: failing?.kind === 'succeed' && failing.refundFails ? 'pending' : 'succeeded', failure_reason: null, balance_transaction: null,
+    status: failing?.kind === 'succeed' && (failing.refundFails || failing.refundPending) ? 'pending' : 'succeeded', failure_reason: null, balance_transaction: null,
     metadata: metadataOf(params),
   };
   account.refunds.set(refund.id, refund);
@@ -70,8 +72,17 @@ function createRefund(ctx: Ctx, { account, params }: RouteInput): StripeRefund {
   recordRefund(account, refund);
   emit(ctx, account, 'refund.created', refund, refund.payment_intent);
   if (refund.status === 'succeeded') emit(ctx, account, 'charge.refunded', charge, refund.payment_intent);
-  else failLater(ctx, account, charge, refund);
+  else if (failing?.kind === 'succeed' && failing.refundFails) failLater(ctx, account, charge, refund);
   return refund;
+}
+
+/** A pending refund (Stripe's asynchronous-success card) succeeds: `refund.updated`, then `charge.refunded`. */
+export function settlePendingRefund(ctx: Ctx, account: StripeAccount, refund: StripeRefund): void {
+  if (refund.status !== 'pending') throw new Error(`refund ${refund.id} is ${refund.status}, not pending`);
+  refund.status = 'succeeded';
+  emit(ctx, account, 'refund.updated', refund, refund.payment_intent, { status: 'pending' });
+  const charge = account.charges.get(refund.charge);
+  if (charge) emit(ctx, account, 'charge.refunded', charge, refund.payment_intent);
 }
 
 export function registerRefundRoutes(server: EmulatorServer, ctx: Ctx): void {

@@ -26,6 +26,7 @@ export const TEST_CARD_NUMBERS: Record<string, string> = {
   '4000000000000002': 'pm_card_chargeDeclined',
   '4000000000009995': 'pm_card_chargeDeclinedInsufficientFunds',
   '4000000000005126': 'pm_card_refundFail',
+  '4000000000007726': 'pm_card_pendingRefund',
 };
 
 function billingDetailsOf(params: Params) {

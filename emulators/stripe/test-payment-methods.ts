@@ -4,8 +4,12 @@
 import { newId, nowSeconds, type PaymentMethodType, type StripePaymentMethod } from './state';
 
 export type PaymentMethodOutcome =
-  /** `refundFails`: Stripe's 4000 0000 0000 5126 — the payment succeeds, and a refund of it fails after it was made. */
-  | { kind: 'succeed'; refundFails?: boolean }
+  /**
+   * `refundFails`: Stripe's 4000 0000 0000 5126 — the payment succeeds, and a refund of it fails after it was made.
+   * `refundPending`: Stripe's 4000 0000 0000 7726 — a refund of it stays `pending` until it succeeds "some time later"
+   * (here: when the emulator is told, settleRefund()).
+   */
+  | { kind: 'succeed'; refundFails?: boolean; refundPending?: boolean }
   | { kind: 'decline'; code: string; declineCode: string; message: string }
   | { kind: 'process' };
 
@@ -36,6 +40,7 @@ const TEST_METHODS: Record<string, TestMethod> = {
   pm_card_gb: { type: 'card', details: card('visa', '0002', 'credit', 'GB'), outcome: { kind: 'succeed' } },
   pm_card_de: { type: 'card', details: card('visa', '0016', 'credit', 'DE'), outcome: { kind: 'succeed' } },
   pm_card_refundFail: { type: 'card', details: card('visa', '5126'), outcome: { kind: 'succeed', refundFails: true } },
+  pm_card_pendingRefund: { type: 'card', details: card('visa', '7726'), outcome: { kind: 'succeed', refundPending: true } },
   pm_card_chargeDeclined: {
     type: 'card', details: card('visa', '0002'), outcome: declined('generic_decline', 'Your card was declined.'),
   },

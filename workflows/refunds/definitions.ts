@@ -8,8 +8,10 @@ export interface RefundInput {
   paymentId: string;
   /** How long to wait for Stripe's word on a pending refund before asking again (the webhook usually comes first). */
   checkEveryMs?: number;
-  /** How many times to ask before leaving it to the merchant. */
+  /** How many times to ask before telling the merchant it is still pending (an Action). */
   maxChecks?: number;
+  /** After that Action, how many more (daily) times to ask before leaving it to the merchant. */
+  maxWatchChecks?: number;
 }
 
 export type RefundWorkflowStatus = 'refunding' | 'pending' | 'succeeded' | 'failed' | 'reversed' | 'not-posted' | 'outcome-unknown';

@@ -10,6 +10,9 @@ import { refundChangedSignal, refundStateQuery, type RefundInput, type RefundSta
 
 const CHECK_EVERY_MS = 10 * 60_000;
 const MAX_CHECKS = 6 * 24 * 7;
+/** After the week: asked again daily (Stripe's webhook usually comes first), for about three more months. */
+const WATCH_EVERY_MS = 24 * 3_600_000;
+const MAX_WATCH_CHECKS = 90;
 
 export async function refundWorkflow(input: RefundInput): Promise<RefundState> {
   const state: RefundState = { status: 'refunding' };
@@ -26,17 +29,31 @@ export async function refundWorkflow(input: RefundInput): Promise<RefundState> {
   const ref = { merchantId: input.merchantId, refundId: input.refundId };
 
   let outcome = await stripe.requestStripeRefund(ref);
+  const maxChecks = input.maxChecks ?? MAX_CHECKS;
+  let watching = false;
   for (let check = 1; outcome.status === 'pending'; check++) {
     state.status = 'pending';
-    if (check > (input.maxChecks ?? MAX_CHECKS)) {
-      // A week without Stripe's word: the merchant is asked to look (an Action), not left with a silent end.
-      if (patched('pending-refund-action')) {
-        await stripe.raiseRefundPendingAction({ ...ref, pendingForMs: (input.maxChecks ?? MAX_CHECKS) * (input.checkEveryMs ?? CHECK_EVERY_MS) });
+    if (check > maxChecks && !watching) {
+      // A week without Stripe's word: the merchant is told (an Action), not left with a silent end. Settle keeps
+      // watching the refund and reverses it in the books the day Stripe says it succeeded, so the merchant must not
+      // record it by hand; refunds that reached this point before kept no watch and asked the merchant to.
+      const actionRaised = patched('pending-refund-action');
+      watching = actionRaised && patched('pending-refund-keeps-watching');
+      if (actionRaised) {
+        await stripe.raiseRefundPendingAction({ ...ref, pendingForMs: maxChecks * (input.checkEveryMs ?? CHECK_EVERY_MS), ...(watching ? { keepsWatching: true } : {}) });
       }
+      if (!watching) {
+        state.status = 'outcome-unknown';
+        return state;
+      }
+    }
+    if (watching && check > maxChecks + (input.maxWatchChecks ?? MAX_WATCH_CHECKS)) {
+      // Months without an outcome: the merchant takes it over (a message says so; the Action stays open).
+      await stripe.raiseRefundPendingAction({ ...ref, pendingForMs: 0, stoppedWatching: true });
       state.status = 'outcome-unknown';
       return state;
     }
-    await condition(() => changed, input.checkEveryMs ?? CHECK_EVERY_MS);
+    await condition(() => changed, watching ? WATCH_EVERY_MS : (input.checkEveryMs ?? CHECK_EVERY_MS));
     changed = false;
     outcome = await stripe.readStripeRefund(ref);
   }

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { listOutboxEmails } from '../../../db/outbox';
 import { taskQueueName } from '../../../lib/task-queues';
 import { refundWorkflow } from '../../../workflows/refunds/refund-workflow';
-import { refundWorkflowId, type RefundState } from '../../../workflows/refunds/definitions';
+import { refundStateQuery, refundWorkflowId, type RefundState } from '../../../workflows/refunds/definitions';
 import { eventually } from '../../support/eventually';
 import { httpClient } from '../../support/http';
 import { createTestMerchant } from '../../support/merchants';
@@ -168,21 +168,62 @@ it('refuses to refund a quote payment that was never paid', async () => {
   expect(asked.body).toMatchObject({ type: '/problems/refund-not-possible', detail: expect.stringContaining('not been paid') });
 });
 
-it('raises an Action for the merchant when a refund is still pending at Stripe when the workflow stops waiting (a week; here no wait at all)', async () => {
-  // Stripe's refund-failure test card answers `pending` first; the workflow is started with no checks left, as one
-  // whose week of checks ran out would find itself.
-  const paid = await payInvoiceByCard(xeroBooks(world), m, 4_000, 'pm_card_refundFail');
+/** A refund of `paid` asked of the refund workflow directly, started as one whose week of checks ran out would be. */
+async function refundPastItsWeek(paid: { paymentId: string }, amountMinor: number, watch: { maxWatchChecks?: number } = {}) {
   const refundId = `rfd_${randomBytes(12).toString('hex')}`;
   await world.stack.db.insertInto('payment_refunds').values({ id: refundId, merchant_id: m.merchantId, payment_id: paid.paymentId, idempotency_key: `pending-${refundId}`,
-    amount_minor: 4_000, currency: 'USD', origin: 'api' }).execute();
+    amount_minor: amountMinor, currency: 'USD', origin: 'api' }).execute();
   const handle = await world.stack.client.workflow.start(refundWorkflow, { workflowId: refundWorkflowId(m.merchantId, refundId),
-    taskQueue: taskQueueName(world.stack.taskQueuePrefix, 'workflows'), args: [{ merchantId: m.merchantId, refundId, paymentId: paid.paymentId, maxChecks: 0 }] });
-  expect(await handle.result()).toMatchObject({ status: 'outcome-unknown' });
-  const actions = await world.stack.db.selectFrom('merchant_actions').selectAll().where('merchant_id', '=', m.merchantId).where('kind', '=', 'refund-pending').execute();
-  expect(actions).toHaveLength(1);
-  expect(actions[0]).toMatchObject({ subject: refundId, resolved_at: null });
-  expect(actions[0].detail).toContain(paid.paymentId);
-  expect(actions[0].detail).toContain('still pending at Stripe');
+    taskQueue: taskQueueName(world.stack.taskQueuePrefix, 'workflows'), args: [{ merchantId: m.merchantId, refundId, paymentId: paid.paymentId, maxChecks: 0, ...watch }] });
+  const action = () => world.stack.db.selectFrom('merchant_actions').selectAll().where('merchant_id', '=', m.merchantId).where('kind', '=', 'refund-pending').where('subject', '=', refundId).execute();
+  return { refundId, handle, action };
+}
+
+it('raises an Action when a refund is still pending at Stripe after its week (here no wait at all), and answers it when the refund fails: books unchanged', async () => {
+  // Stripe's refund-failure test card answers `pending` first, then fails.
+  const paid = await payInvoiceByCard(xeroBooks(world), m, 4_000, 'pm_card_refundFail');
+  const { refundId, handle, action } = await refundPastItsWeek(paid, 4_000);
+  const raised = await eventually('the refund-pending Action', action, (rows) => rows.length === 1);
+  expect(raised[0].detail).toContain(paid.paymentId);
+  expect(raised[0].detail).toContain('still pending at Stripe');
+  expect(raised[0].detail).toContain('Settle keeps watching it');
+  // Settle watched on: Stripe's refund.failed ends it, the Action is answered and the books were never touched.
+  expect(await handle.result()).toMatchObject({ status: 'failed' });
+  expect((await action())[0].resolved_at).not.toBeNull();
+  expect(await world.stack.db.selectFrom('payment_refunds').select(['status', 'books_status']).where('id', '=', refundId).executeTakeFirstOrThrow()).toEqual({ status: 'failed', books_status: 'not-posted' });
   expect(creditNotesOf(paid.payer.contactId)).toEqual([]);
   await recordHistory(handle, 'refundWorkflow.pending-action');
+});
+
+it('reverses a refund in the books when Stripe says it succeeded after the week\'s Action, and answers the Action', async () => {
+  // Stripe's asynchronous-success test card: its refunds stay `pending` until they succeed "some time later".
+  const paid = await payInvoiceByCard(xeroBooks(world), m, 6_000, 'pm_card_pendingRefund');
+  const { refundId, handle, action } = await refundPastItsWeek(paid, 2_500);
+  const raised = await eventually('the refund-pending Action', action, (rows) => rows.length === 1);
+  expect(raised[0]).toMatchObject({ resolved_at: null, detail: expect.stringContaining('do not record it by hand') });
+  expect(await handle.query(refundStateQuery)).toMatchObject({ status: 'pending' });
+  expect(creditNotesOf(paid.payer.contactId)).toEqual([]);
+
+  const [stripeRefund] = stripeRefunds(paid.paymentIntentId);
+  expect(stripeRefund).toMatchObject({ status: 'pending', amount: 2_500 });
+  await world.stripe.emu.settleRefund(stripeRefund.id);
+  // refund.updated on the Connect webhook signals the workflow, which reads the refund and reverses it once.
+  expect(await handle.result()).toMatchObject({ status: 'reversed' });
+  expect(creditNotesOf(paid.payer.contactId).map((n) => [n.totalCents, n.status])).toEqual([[2_500, 'PAID']]);
+  expect((await action())[0].resolved_at).not.toBeNull();
+  expect(await world.stack.db.selectFrom('payment_refunds').select(['status', 'books_status']).where('id', '=', refundId).executeTakeFirstOrThrow()).toEqual({ status: 'succeeded', books_status: 'reversed' });
+  await recordHistory(handle, 'refundWorkflow.pending-then-succeeded');
+});
+
+it('hands a refund still pending months later to the merchant: a message says so, the books stay as they are', async () => {
+  const paid = await payInvoiceByCard(xeroBooks(world), m, 3_000, 'pm_card_pendingRefund');
+  // No daily checks left after the week's Action: as a refund still pending after the months of watching would be.
+  const { refundId, handle, action } = await refundPastItsWeek(paid, 3_000, { maxWatchChecks: 0 });
+  expect(await handle.result()).toMatchObject({ status: 'outcome-unknown' });
+  expect(await action()).toEqual([expect.objectContaining({ resolved_at: null })]);
+  const messages = await world.stack.db.selectFrom('merchant_messages').select('text').where('merchant_id', '=', m.merchantId).where('kind', '=', 'refund-pending').execute();
+  expect(messages.filter((x) => x.text.includes(paid.paymentId))).toEqual([{ text: expect.stringContaining('Settle stopped watching it and did not change the books') }]);
+  expect(await world.stack.db.selectFrom('payment_refunds').select(['status', 'books_status']).where('id', '=', refundId).executeTakeFirstOrThrow()).toEqual({ status: 'requested', books_status: 'pending' });
+  expect(creditNotesOf(paid.payer.contactId)).toEqual([]);
+  await recordHistory(handle, 'refundWorkflow.stopped-watching');
 });
