@@ -84,8 +84,19 @@ export function findLeaks(text: string, where: string, needles: Needles = {}): L
   for (const secret of needles.secrets ?? []) if (secret && text.includes(secret)) add('sealed secret in clear', secret);
   for (const password of needles.passwords ?? TEST_PASSWORDS) if (password && text.includes(password)) add('password', password);
   if (needles.emails !== false) for (const m of text.matchAll(EMAIL)) add('email address', m[0]);
-  for (const name of needles.names ?? []) if (name && text.includes(name)) add('payer name', name);
+  for (const name of needles.names ?? []) if (name && containsWord(text, name)) add('payer name', name);
   return leaks;
+}
+
+/**
+ * `name` in `text` as a word of its own, not inside a longer run of letters and digits: a short name ("Eve") is found
+ * where it was written, not inside a random id that happens to spell it (evt_Twu0A9IEveLD8…, a failed CI run).
+ */
+function containsWord(text: string, name: string): boolean {
+  for (let at = text.indexOf(name); at !== -1; at = text.indexOf(name, at + 1)) {
+    if (!/[\p{L}\p{N}]/u.test(text[at - 1] ?? '') && !/[\p{L}\p{N}]/u.test(text[at + name.length] ?? '')) return true;
+  }
+  return false;
 }
 
 /** A place allowed to hold a kind of value in clear, with the reason. */

@@ -32,6 +32,9 @@ it('finds sealed secrets and payer names given as needles', () => {
   const checkout = randomBytes(24).toString('base64url');
   expect(findLeaks(`/pay/${checkout}`, 'x', { secrets: [checkout] })).toMatchObject([{ kind: 'sealed secret in clear' }]);
   expect(findLeaks('declined for Dana Payer', 'x', { names: ['Dana Payer'] })).toMatchObject([{ kind: 'payer name' }]);
+  expect(findLeaks('{"name":"Eve","role":"admin"}', 'x', { names: ['Eve'] })).toMatchObject([{ kind: 'payer name' }]);
+  // A short name spelled by chance inside a random id is not that name.
+  expect(findLeaks('"eventId":"evt_Twu0A9IEveLD8xwxrYSwd3L8"', 'x', { names: ['Eve'] })).toEqual([]);
 });
 
 it('names the table, column and row of a leak in a database, and masks the value', () => {
