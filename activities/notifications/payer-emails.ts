@@ -21,7 +21,6 @@ export interface PayerEmailDeps {
   publicUrl: () => string;
 }
 
-/** "invoice INV-1" or "invoices INV-1, INV-2", from Settle's copy of the invoices (their ids when not copied). */
 /** The invoices' numbers as Settle's copy has them (the id where it has none), in the order given. */
 async function invoiceNumbers(db: Db, merchantId: string, invoiceIds: string[]): Promise<string[]> {
   const copies = invoiceIds.length
@@ -30,9 +29,12 @@ async function invoiceNumbers(db: Db, merchantId: string, invoiceIds: string[]):
   return invoiceIds.map((id) => copies.find((c) => c.id === id)?.number ?? id);
 }
 
+/** "invoice INV-1" or "invoices INV-1, INV-2". */
+const numbersWords = (numbers: string[]) => `${numbers.length === 1 ? 'invoice' : 'invoices'} ${numbers.join(', ')}`;
+
+/** "invoice INV-1" or "invoices INV-1, INV-2", from Settle's copy of the invoices (their ids when not copied). */
 async function invoicesWords(db: Db, merchantId: string, invoiceIds: string[]): Promise<string> {
-  const numbers = await invoiceNumbers(db, merchantId, invoiceIds);
-  return `${numbers.length === 1 ? 'invoice' : 'invoices'} ${numbers.join(', ')}`;
+  return numbersWords(await invoiceNumbers(db, merchantId, invoiceIds));
 }
 
 const merchantName = async (db: Db, merchantId: string) =>
@@ -76,14 +78,13 @@ export function createPayerEmails({ keyring, publicUrl }: PayerEmailDeps) {
       const to = await payer(db, p.merchantId, p.payerId);
       if (!to) return false;
       const currency = p.currency as Currency;
-      const invoiceIds = p.applications.map((a) => a.invoiceId);
-      const numbers = await invoiceNumbers(db, p.merchantId, invoiceIds);
+      const numbers = await invoiceNumbers(db, p.merchantId, p.applications.map((a) => a.invoiceId));
       // Part of an invoice: what it owed and what it still owes, so the payer does not take it for paid.
       const parts = p.applications.flatMap((a, i) => (a.amountDueMinor !== undefined && a.amountMinor < a.amountDueMinor
         ? [{ number: numbers[i], paid: formatAmount(a.amountMinor, currency), owed: formatAmount(a.amountDueMinor, currency), left: formatAmount(a.amountDueMinor - a.amountMinor, currency) }]
         : []));
       return enqueueEmail(db, keyring, { merchantId: p.merchantId, template: 'payment-receipt', dedupeKey: `payment-receipt:${p.paymentId}`, message: {
-        to: to.email, ...paymentReceiptTemplate({ name: to.name, merchantName: await merchantName(db, p.merchantId), what: await invoicesWords(db, p.merchantId, invoiceIds),
+        to: to.email, ...paymentReceiptTemplate({ name: to.name, merchantName: await merchantName(db, p.merchantId), what: numbersWords(numbers),
           amount: formatAmount(p.amountMinor, currency), currency: p.currency, method: p.method, paidOn: p.paidOn, parts }),
       } });
     },

@@ -81,6 +81,12 @@ export function createRefundActivities(deps: RefundDeps) {
       invoiceIds, quote: undefined, booksInvoiceId: invoiceIds[0] };
   }
 
+  /** The refund in the merchant's words: "12.00 USD", and "The refund of 12.00 USD of payment … (Stripe refund re_…)". */
+  function refundWords(row: Awaited<ReturnType<typeof load>>) {
+    const amount = `${formatAmount(row.amount_minor, row.currency as Currency)} ${row.currency}`;
+    return { amount, which: `The refund of ${amount} of ${row.paid}${row.stripe_refund_id ? ` (Stripe refund ${row.stripe_refund_id})` : ''}` };
+  }
+
   return {
     /** Makes the Stripe refund (or, for a dashboard refund, reads it): its outcome so far. */
     async requestStripeRefund(ref: RefundRef): Promise<StripeRefundOutcome> {
@@ -120,7 +126,7 @@ export function createRefundActivities(deps: RefundDeps) {
     async recordRefundOutcome(input: RefundRef & StripeRefundOutcome): Promise<{ emailed: boolean }> {
       if (input.status === 'pending') throw ApplicationFailure.nonRetryable('a pending refund has no outcome to record');
       const row = await load(input);
-      const amount = `${formatAmount(row.amount_minor, row.currency as Currency)} ${row.currency}`;
+      const { amount } = refundWords(row);
       const emailed = await db.transaction().execute(async (trx) => {
         const changed = await trx.updateTable('payment_refunds')
           .set({ status: input.status as 'succeeded' | 'failed', failure: input.failure ?? null, updated_at: new Date(), ...(input.status === 'failed' ? { books_status: 'not-posted' as const } : {}) })
@@ -145,25 +151,14 @@ export function createRefundActivities(deps: RefundDeps) {
     },
 
     /**
-     * Stripe has not settled the refund after the workflow's whole wait (a week by default): an Action for the merchant
-     * to look at it in the Stripe dashboard; the books were not touched, as for any refund not known to succeed.
+     * A refund still pending at Stripe after a week: an Action for the merchant to look at it in the Stripe dashboard;
+     * the books were not touched, as for any refund not known to succeed. `keepsWatching`: the refund workflow goes on
+     * waiting and reverses it in the books when it succeeds (the Action is resolved then), so the merchant must not
+     * record it by hand; without it (workflows from before), it stopped waiting and the merchant records it.
      */
-    /**
-     * A refund still pending at Stripe after a week: an Action for the merchant. `keepsWatching`: the refund workflow
-     * goes on waiting and reverses it in the books when it succeeds (the Action is resolved then), so the merchant must
-     * not record it by hand; without it (workflows from before), it stopped waiting and the merchant records it.
-     * `stoppedWatching`: months later it is still pending and the workflow stops; a message hands it to the merchant.
-     */
-    async raiseRefundPendingAction(input: RefundRef & { pendingForMs: number; keepsWatching?: boolean; stoppedWatching?: boolean }): Promise<void> {
+    async raiseRefundPendingAction(input: RefundRef & { pendingForMs: number; keepsWatching?: boolean }): Promise<void> {
       const row = await load(input);
-      const amount = `${formatAmount(row.amount_minor, row.currency as Currency)} ${row.currency}`;
-      const which = `The refund of ${amount} of ${row.paid}${row.stripe_refund_id ? ` (Stripe refund ${row.stripe_refund_id})` : ''}`;
-      if (input.stoppedWatching) {
-        await postMerchantMessage(db, { merchantId: input.merchantId, kind: 'refund-pending',
-          text: `${which} is still pending at Stripe after months; Settle stopped watching it and did not change the books. Once it succeeds, record the refund in the books by hand.` });
-        await recordActivity(db, { merchantId: input.merchantId, kind: 'refund-pending', subject: row.id, detail: `${amount} of ${row.paid}: Settle stopped watching it` });
-        return;
-      }
+      const { amount, which } = refundWords(row);
       const days = Math.round(input.pendingForMs / 86_400_000);
       const waited = days >= 1 ? `${days} day${days === 1 ? '' : 's'}` : `${Math.max(1, Math.round(input.pendingForMs / 60_000))} minutes`;
       await raiseMerchantAction(db, { merchantId: input.merchantId, kind: 'refund-pending', subject: row.id,
@@ -171,6 +166,15 @@ export function createRefundActivities(deps: RefundDeps) {
           ? `${which} is still pending at Stripe after ${waited}. Check it in the Stripe dashboard. Settle keeps watching it: when Stripe says it succeeded, Settle reverses it in the books and resolves this Action, so do not record it by hand; if it fails, the books stay as they are.`
           : `${which} is still pending at Stripe after ${waited}; Settle stopped waiting for it and did not change the books. Check it in the Stripe dashboard; once it succeeds, record the refund in the books by hand.` });
       await recordActivity(db, { merchantId: input.merchantId, kind: 'refund-pending', subject: row.id, detail: `${amount} of ${row.paid}: still pending after ${waited}` });
+    },
+
+    /** Months after its Action the refund is still pending and the workflow stops watching: a message hands it over. */
+    async handOverPendingRefund(ref: RefundRef): Promise<void> {
+      const row = await load(ref);
+      const { amount, which } = refundWords(row);
+      await postMerchantMessage(db, { merchantId: ref.merchantId, kind: 'refund-pending',
+        text: `${which} is still pending at Stripe after months; Settle stopped watching it and did not change the books. Once it succeeds, record the refund in the books by hand.` });
+      await recordActivity(db, { merchantId: ref.merchantId, kind: 'refund-pending', subject: row.id, detail: `${amount} of ${row.paid}: Settle stopped watching it` });
     },
 
     /** The reversal in the books of a refund that succeeded, once (the key derives from the refund's workflow). */
@@ -219,7 +223,7 @@ export function createRefundActivities(deps: RefundDeps) {
         // The quote payment also made a credit note (PF) that credits the customer with the whole payment towards the
         // PSA's downpayment invoice. Whether that credit should shrink (not yet allocated) or the downpayment invoice be
         // reissued (allocated already) is the merchant's call, so Settle says so instead of guessing.
-        const amount = `${formatAmount(row.amount_minor, row.currency as Currency)} ${row.currency}`;
+        const { amount } = refundWords(row);
         await raiseMerchantAction(db, { merchantId: ref.merchantId, kind: 'quote-refund-credit-note', subject: row.id,
           detail: `Quote ${row.quote.quoteId} was refunded ${amount} and the refund was recorded in the books; its credit note (PF${row.quote.creditNoteId ? ` ${row.quote.creditNoteId}` : ''}) still credits the customer with the full quote payment: reduce or void it.` });
       }

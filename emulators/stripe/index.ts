@@ -106,14 +106,10 @@ export async function startStripeEmulator(opts: StripeEmulatorOptions = {}): Pro
     settleIntent(ctx, account, intent, outcome);
   };
   const settleRefund = (id: string): StripeRefund => {
-    for (const account of state.all()) {
-      const refund = account.refunds.get(id);
-      if (refund) {
-        settlePendingRefund(ctx, account, refund);
-        return refund;
-      }
-    }
-    throw new Error(`no refund ${id}`);
+    const found = state.findRefund(id);
+    if (!found) throw new Error(`no refund ${id}`);
+    settlePendingRefund(ctx, found.account, found.refund);
+    return found.refund;
   };
   const dispute = (id: string): StripeDispute => {
     const { account, intent } = intentOrThrow(id);

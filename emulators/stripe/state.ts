@@ -294,6 +294,15 @@ export class StripeState {
     return undefined;
   }
 
+  /** The account holding a refund, for the control API. */
+  findRefund(id: string): { account: StripeAccount; refund: StripeRefund } | undefined {
+    for (const account of this.all()) {
+      const refund = account.refunds.get(id);
+      if (refund) return { account, refund };
+    }
+    return undefined;
+  }
+
   snapshot() {
     return { accounts: [...this.accounts.values()].map((a) => a.snapshot()) };
   }

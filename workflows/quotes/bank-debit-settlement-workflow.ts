@@ -2,10 +2,11 @@
 //
 // The debit takes days: the draft credit note waits for Stripe's outcome (webhooks, as signals). Past the scheme's
 // settlement window (ACH 4, BECS 3 business days) it asks Stripe instead of waiting forever, and tells the merchant
-// if Stripe still does not know. Success approves the credit note and pays the quote payment invoice; failure
-// removes the draft (the invoice is paid into the Stripe clearing account, which the payout empties). After success the workflow stays for the return window on a durable timer (no polling): a
-// return or dispute in that time takes the credit note back out of the books (after removing its allocation to
-// the downpayment invoice) and makes the quote payable again. Each step is told to the parent quote payment.
+// if Stripe still does not know. Success approves the credit note and pays the quote payment invoice (into the Stripe
+// clearing account, which the payout empties); failure removes the draft. After success the workflow stays for the
+// return window on a durable timer (no polling): a return or dispute in that time takes the credit note back out of
+// the books (after removing its allocation to the downpayment invoice) and makes the quote payable again. Each step
+// is told to the parent quote payment.
 import { condition, getExternalWorkflowHandle, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type * as activities from '../../activities';
 import { addBusinessDays } from '../../lib/quotes/settlement';

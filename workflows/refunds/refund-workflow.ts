@@ -49,7 +49,7 @@ export async function refundWorkflow(input: RefundInput): Promise<RefundState> {
     }
     if (watching && check > maxChecks + (input.maxWatchChecks ?? MAX_WATCH_CHECKS)) {
       // Months without an outcome: the merchant takes it over (a message says so; the Action stays open).
-      await stripe.raiseRefundPendingAction({ ...ref, pendingForMs: 0, stoppedWatching: true });
+      await stripe.handOverPendingRefund(ref);
       state.status = 'outcome-unknown';
       return state;
     }
