@@ -45,3 +45,10 @@ export async function expectText(locator: ReturnType<Page['locator']>, pattern: 
   }
   throw new Error(`expected ${pattern} in: ${last}`);
 }
+
+/** What the page's Content Security Policy refuses from now on (its console says so): a test expects none. */
+export function cspRefusals(page: Page): string[] {
+  const refused: string[] = [];
+  page.on('console', (msg) => { if (/Content Security Policy|Refused to/i.test(msg.text())) refused.push(msg.text()); });
+  return refused;
+}

@@ -3,7 +3,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser } from 'playwright-core';
-import { setUpQuoteMerchant, startQuoteWorld, type QuoteMerchant, type QuoteWorld } from './quotes';
+import { quotePaymentWorkflowId } from '../../workflows/quotes/definitions';
+import { cspRefusals } from './browser';
+import { acceptBody, setUpQuoteMerchant, startQuoteWorld, type QuoteMerchant, type QuoteWorld } from './quotes';
 
 export interface CpqReturnPage {
   url: string;
@@ -45,4 +47,21 @@ export async function startQuoteBrowserWorld(executablePath: string, opts: Param
     await close();
     throw err;
   }
+}
+
+/**
+ * A one-time quote of `amount` USD accepted in CPQ (returning to the CPQ page), opened in a new page by a guest who
+ * chose to pay by card: the page at the card checkout, the quote payment's workflow, and what the CSP refused.
+ */
+export async function openQuoteAsGuestByCard(w: Omit<QuoteBrowserWorld, 'close'>, amount: string) {
+  const accepted = await w.m.cpq('POST', '/v1/cpq/quote-payments', { body: acceptBody({ returnUrl: w.cpq.url, oneTime: { amount, currency: 'USD' } }) });
+  if (accepted.status !== 201) throw new Error(`CPQ's accept answered ${accepted.status}: ${JSON.stringify(accepted.body)}`);
+  const quoteId: string = accepted.body.quoteId;
+  const handle = w.world.stack.client.workflow.getHandle(quotePaymentWorkflowId(w.m.merchantId, quoteId));
+  const page = await w.browser.newPage({ viewport: { width: 900, height: 1000 } });
+  const refused = cspRefusals(page);
+  await page.goto(accepted.body.payNowUrl);
+  await page.getByRole('button', { name: 'Continue as guest' }).click();
+  await page.getByRole('button', { name: 'Pay by card' }).click();
+  return { quoteId, handle, page, refused };
 }

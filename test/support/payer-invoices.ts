@@ -1,6 +1,7 @@
 // A payer with billing terms from a CPQ quote's recurring portion (the real path: accept, pay with a saved card),
 // and invoices for the quote's customer in the Xero emulator, for the payer-invoice and auto-payment tests.
 import { randomBytes } from 'node:crypto';
+import type { Page } from 'playwright-core';
 import { registerPayer } from '../../db/payers';
 import { beginCheckoutUpdate, completeCheckoutUpdate } from '../../workflows/quotes/definitions';
 import { acceptBody, untilQuoteStatus, type QuoteMerchant, type QuoteWorld } from './quotes';
@@ -37,4 +38,16 @@ export async function invoiceFor(world: QuoteWorld, contactId: string, amountMin
 /** Makes the saved method behave like another Stripe test method (e.g. one that declines) from the next charge on. */
 export async function useSavedMethod(world: QuoteWorld, payerId: string, testMethod: string): Promise<void> {
   await world.stack.db.updateTable('payer_payment_methods').set({ stripe_payment_method_id: testMethod }).where('payer_id', '=', payerId).execute();
+}
+
+/** In the payer's browser: their password set from the welcome email's link, then signed in on the invoice pages. */
+export async function signInOnInvoicePages(page: Page, apiUrl: string, merchantId: string, p: Pick<PayerWithTerms, 'email' | 'passwordToken'>, password: string): Promise<void> {
+  await page.goto(`${apiUrl}/pay/set-password?token=${encodeURIComponent(p.passwordToken)}`);
+  await page.fill('#password', password);
+  await page.fill('#confirmation', password);
+  await page.getByRole('button', { name: 'Set password' }).click();
+  await page.goto(`${apiUrl}/pay/m/${merchantId}/invoices`);
+  await page.fill('#login-email', p.email);
+  await page.fill('#login-password', password);
+  await page.getByRole('button', { name: 'Log in' }).click();
 }

@@ -8,9 +8,9 @@ import { chromium, type Browser } from 'playwright-core';
 import { ensureConsoleBuilt } from '../../../dev/console-build';
 import { invoicePaymentWorkflowId, type InvoicePaymentState } from '../../../workflows/invoice-payments/definitions';
 import { accountingRefreshWorkflowId } from '../../../workflows/accounting-data/definitions';
-import { artifactPath, chromiumExecutable, NO_CHROMIUM_MESSAGE } from '../../support/browser';
+import { artifactPath, chromiumExecutable, cspRefusals, NO_CHROMIUM_MESSAGE } from '../../support/browser';
 import { CONSOLE_PASSWORD, consoleUser } from '../../support/console';
-import { invoiceFor, payerWithTerms } from '../../support/payer-invoices';
+import { invoiceFor, payerWithTerms, signInOnInvoicePages } from '../../support/payer-invoices';
 import { setUpQuoteMerchant, startQuoteWorld, type QuoteMerchant, type QuoteWorld } from '../../support/quotes';
 
 const executablePath = chromiumExecutable();
@@ -49,16 +49,8 @@ const stateOf = (checkoutId: string) => world.stack.client.workflow.getHandle(in
     await world.stack.client.workflow.getHandle(accountingRefreshWorkflowId(m.merchantId)).result();
 
     const page = await browser.newPage({ viewport: { width: 900, height: 1000 } });
-    const refused: string[] = [];
-    page.on('console', (msg) => { if (/Content Security Policy|Refused to/i.test(msg.text())) refused.push(msg.text()); });
-    await page.goto(`${world.stack.api!.url}/pay/set-password?token=${encodeURIComponent(p.passwordToken)}`);
-    await page.fill('#password', PASSWORD);
-    await page.fill('#confirmation', PASSWORD);
-    await page.getByRole('button', { name: 'Set password' }).click();
-    await page.goto(`${world.stack.api!.url}/pay/m/${m.merchantId}/invoices`);
-    await page.fill('#login-email', p.email);
-    await page.fill('#login-password', PASSWORD);
-    await page.getByRole('button', { name: 'Log in' }).click();
+    const refused = cspRefusals(page);
+    await signInOnInvoicePages(page, world.stack.api!.url, m.merchantId, p, PASSWORD);
 
     // The amount to pay is the balance until the payer changes it; too much is refused with the reason.
     const amount = page.getByLabel(/Amount to pay of invoice/);

@@ -3,7 +3,7 @@
 // enforces what an HTTP client does not: the Content-Security-Policy (inline style by hash, form-action on the
 // redirects after a POST), cookies' attributes, and real form submission.
 import type { Browser } from 'playwright-core';
-import { artifactPath, chromiumExecutable, NO_CHROMIUM_MESSAGE } from '../../support/browser';
+import { artifactPath, chromiumExecutable, cspRefusals, NO_CHROMIUM_MESSAGE } from '../../support/browser';
 import { startQuoteBrowserWorld, type CpqReturnPage } from '../../support/cpq-return';
 import { acceptBody, type QuoteMerchant } from '../../support/quotes';
 
@@ -29,8 +29,7 @@ const backgroundOf = (el: unknown) =>
     const accepted = await m.cpq('POST', '/v1/cpq/quote-payments', { body: acceptBody({ returnUrl: cpq.url }) });
     expect(accepted.status).toBe(201);
     const page = await browser.newPage({ viewport: { width: 900, height: 1000 } });
-    const refused: string[] = [];
-    page.on('console', (msg) => { if (/Content Security Policy|Refused to/i.test(msg.text())) refused.push(msg.text()); });
+    const refused = cspRefusals(page);
 
     await page.goto(accepted.body.payNowUrl);
     await page.screenshot({ path: artifactPath('pay-now-identify.png'), fullPage: true });

@@ -7,11 +7,11 @@
 import { chromium, type Browser } from 'playwright-core';
 import { invoicePaymentWorkflowId, type InvoicePaymentState } from '../../../workflows/invoice-payments/definitions';
 import { accountingRefreshWorkflowId } from '../../../workflows/accounting-data/definitions';
-import { artifactPath, chromiumExecutable, NO_CHROMIUM_MESSAGE } from '../../support/browser';
+import { artifactPath, chromiumExecutable, cspRefusals, NO_CHROMIUM_MESSAGE } from '../../support/browser';
 import { eventually } from '../../support/eventually';
 import { formBrowser } from '../../support/form-browser';
 import { recordHistory } from '../../support/histories';
-import { invoiceFor, payerWithTerms } from '../../support/payer-invoices';
+import { invoiceFor, payerWithTerms, signInOnInvoicePages } from '../../support/payer-invoices';
 import { setUpQuoteMerchant, startQuoteWorld, type QuoteMerchant, type QuoteWorld } from '../../support/quotes';
 
 const executablePath = chromiumExecutable();
@@ -55,16 +55,8 @@ async function refreshCopies() {
     await refreshCopies();
 
     const page = await browser.newPage({ viewport: { width: 900, height: 1000 } });
-    const refused: string[] = [];
-    page.on('console', (msg) => { if (/Content Security Policy|Refused to/i.test(msg.text())) refused.push(msg.text()); });
-    await page.goto(`${world.stack.api!.url}/pay/set-password?token=${encodeURIComponent(p.passwordToken)}`);
-    await page.fill('#password', PASSWORD);
-    await page.fill('#confirmation', PASSWORD);
-    await page.getByRole('button', { name: 'Set password' }).click();
-    await page.goto(`${world.stack.api!.url}${base}`);
-    await page.fill('#login-email', p.email);
-    await page.fill('#login-password', PASSWORD);
-    await page.getByRole('button', { name: 'Log in' }).click();
+    const refused = cspRefusals(page);
+    await signInOnInvoicePages(page, world.stack.api!.url, m.merchantId, p, PASSWORD);
     await page.check(`#invoice-${invoice.id}`);
     await page.getByRole('button', { name: 'Pay selected' }).click();
     await page.waitForURL(/\/checkouts\/chk_[0-9a-f]{24}$/);

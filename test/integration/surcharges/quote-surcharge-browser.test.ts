@@ -8,7 +8,7 @@
 import type { Browser } from 'playwright-core';
 import { quotePaymentStateQuery, quotePaymentWorkflowId } from '../../../workflows/quotes/definitions';
 import { artifactPath, chromiumExecutable, NO_CHROMIUM_MESSAGE } from '../../support/browser';
-import { startQuoteBrowserWorld, type CpqReturnPage } from '../../support/cpq-return';
+import { openQuoteAsGuestByCard, startQuoteBrowserWorld, type CpqReturnPage } from '../../support/cpq-return';
 import { formBrowser } from '../../support/form-browser';
 import { payQuoteByCard } from '../../support/refunds';
 import { decodePayloadsInPlace, recordHistory } from '../../support/histories';
@@ -39,16 +39,7 @@ const chargesOf = (intentId: string) => [...world.stripe.emu.state.all()].flatMa
   afterAll(() => close?.());
 
   it('shows the surcharge for the card chosen before the payer confirms, charges quote + surcharge once, and books the surcharge apart', async () => {
-    const accepted = await m.cpq('POST', '/v1/cpq/quote-payments', { body: acceptBody({ returnUrl: cpq.url, oneTime: { amount: '200.00', currency: 'USD' } }) });
-    expect(accepted.status).toBe(201);
-    const handle = world.stack.client.workflow.getHandle(quotePaymentWorkflowId(m.merchantId, accepted.body.quoteId));
-    const page = await browser.newPage({ viewport: { width: 900, height: 1000 } });
-    const refused: string[] = [];
-    page.on('console', (msg) => { if (/Content Security Policy|Refused to/i.test(msg.text())) refused.push(msg.text()); });
-
-    await page.goto(accepted.body.payNowUrl);
-    await page.getByRole('button', { name: 'Continue as guest' }).click();
-    await page.getByRole('button', { name: 'Pay by card' }).click();
+    const { quoteId, handle, page, refused } = await openQuoteAsGuestByCard({ world, m, browser, cpq }, '200.00');
     await page.locator('#sandbox-checkout').waitFor();
     await page.screenshot({ path: artifactPath('quote-surcharge-1-choose-card.png'), fullPage: true });
     expect(await page.textContent('#sandbox-checkout')).toContain('card surcharge');
@@ -67,7 +58,7 @@ const chargesOf = (intentId: string) => [...world.stripe.emu.state.all()].flatMa
     await page.getByRole('button', { name: 'Visa credit (US)' }).click();
     await page.waitForSelector('#surcharge-breakdown');
     await page.screenshot({ path: artifactPath('quote-surcharge-3-visa-credit.png'), fullPage: true });
-    expect(await page.textContent('#surcharge-breakdown')).toContain(`Quote ${accepted.body.quoteId}`);
+    expect(await page.textContent('#surcharge-breakdown')).toContain(`Quote ${quoteId}`);
     expect(await page.textContent('#surcharge')).toBe('6.00 USD');
     expect(await page.textContent('#total')).toBe('206.00 USD');
     const { quotePaymentId } = await handle.query(quotePaymentStateQuery);
@@ -77,7 +68,7 @@ const chargesOf = (intentId: string) => [...world.stripe.emu.state.all()].flatMa
     await page.getByRole('button', { name: 'Pay 206.00 USD' }).click();
     await page.waitForURL((url) => url.href.startsWith(cpq.url));
     await page.locator('#back').waitFor();
-    expect(Object.fromEntries(cpq.returns.at(-1)!)).toEqual({ settle_status: 'paid', quote_id: accepted.body.quoteId });
+    expect(Object.fromEntries(cpq.returns.at(-1)!)).toEqual({ settle_status: 'paid', quote_id: quoteId });
     expect(refused).toEqual([]);
     await page.close();
 

@@ -4,14 +4,14 @@
 // surcharge for it (the workflow's applySurcharge) and sets the one PaymentIntent to the total; the page shows it;
 // Stripe.js confirms the intent from the browser with the publishable key. A debit card is told why there is none.
 import type { Browser } from 'playwright-core';
-import { quotePaymentStateQuery, quotePaymentWorkflowId } from '../../../workflows/quotes/definitions';
-import { artifactPath, chromiumExecutable, NO_CHROMIUM_MESSAGE } from '../../support/browser';
-import { startQuoteBrowserWorld, type CpqReturnPage } from '../../support/cpq-return';
+import { quotePaymentStateQuery } from '../../../workflows/quotes/definitions';
+import { artifactPath, chromiumExecutable, cspRefusals, NO_CHROMIUM_MESSAGE } from '../../support/browser';
+import { openQuoteAsGuestByCard, startQuoteBrowserWorld, type CpqReturnPage } from '../../support/cpq-return';
 import { eventually } from '../../support/eventually';
-import { invoiceFor, payerWithTerms } from '../../support/payer-invoices';
+import { invoiceFor, payerWithTerms, signInOnInvoicePages } from '../../support/payer-invoices';
 import { accountingRefreshWorkflowId } from '../../../workflows/accounting-data/definitions';
 import { invoicePaymentWorkflowId, type InvoicePaymentState } from '../../../workflows/invoice-payments/definitions';
-import { acceptBody, untilQuoteStatus, type QuoteMerchant, type QuoteWorld } from '../../support/quotes';
+import { untilQuoteStatus, type QuoteMerchant, type QuoteWorld } from '../../support/quotes';
 
 const executablePath = chromiumExecutable();
 if (!executablePath) console.warn(NO_CHROMIUM_MESSAGE);
@@ -37,16 +37,7 @@ const intentsOf = (quotePaymentId: string) => [...world.stripe.emu.state.all()].
 
   it('makes the PaymentMethod with Stripe.js, shows the server\'s surcharge and total, and confirms the one intent with Stripe.js', async () => {
     const requests = world.stripe.emu.recordRequests();
-    const accepted = await m.cpq('POST', '/v1/cpq/quote-payments', { body: acceptBody({ returnUrl: cpq.url, oneTime: { amount: '200.00', currency: 'USD' } }) });
-    expect(accepted.status).toBe(201);
-    const handle = world.stack.client.workflow.getHandle(quotePaymentWorkflowId(m.merchantId, accepted.body.quoteId));
-    const page = await browser.newPage({ viewport: { width: 900, height: 1000 } });
-    const refused: string[] = [];
-    page.on('console', (msg) => { if (/Content Security Policy|Refused to/i.test(msg.text())) refused.push(msg.text()); });
-
-    await page.goto(accepted.body.payNowUrl);
-    await page.getByRole('button', { name: 'Continue as guest' }).click();
-    await page.getByRole('button', { name: 'Pay by card' }).click();
+    const { quoteId, handle, page, refused } = await openQuoteAsGuestByCard({ world, m, browser, cpq }, '200.00');
     await page.getByLabel('Card number').waitFor();
     expect(await page.locator('#sandbox-checkout').count()).toBe(0); // the real checkout, not the sandbox's
 
@@ -73,7 +64,7 @@ const intentsOf = (quotePaymentId: string) => [...world.stripe.emu.state.all()].
 
     await page.getByRole('button', { name: 'Pay 206.00 USD' }).click();
     await page.waitForURL((url) => url.href.startsWith(cpq.url));
-    expect(Object.fromEntries(cpq.returns.at(-1)!)).toEqual({ settle_status: 'paid', quote_id: accepted.body.quoteId });
+    expect(Object.fromEntries(cpq.returns.at(-1)!)).toEqual({ settle_status: 'paid', quote_id: quoteId });
     expect(refused).toEqual([]);
     await page.close();
 
@@ -92,18 +83,9 @@ const intentsOf = (quotePaymentId: string) => [...world.stripe.emu.state.all()].
     const invoice = await invoiceFor(world, p.contactId, 100_00, new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10));
     expect((await m.merchant('POST', '/v1/accounting/refresh')).status).toBe(202);
     await world.stack.client.workflow.getHandle(accountingRefreshWorkflowId(m.merchantId)).result();
-    const base = `/pay/m/${m.merchantId}/invoices`;
     const page = await browser.newPage({ viewport: { width: 900, height: 1000 } });
-    const refused: string[] = [];
-    page.on('console', (msg) => { if (/Content Security Policy|Refused to/i.test(msg.text())) refused.push(msg.text()); });
-    await page.goto(`${world.stack.api!.url}/pay/set-password?token=${encodeURIComponent(p.passwordToken)}`);
-    await page.fill('#password', 'correct horse battery staple');
-    await page.fill('#confirmation', 'correct horse battery staple');
-    await page.getByRole('button', { name: 'Set password' }).click();
-    await page.goto(`${world.stack.api!.url}${base}`);
-    await page.fill('#login-email', p.email);
-    await page.fill('#login-password', 'correct horse battery staple');
-    await page.getByRole('button', { name: 'Log in' }).click();
+    const refused = cspRefusals(page);
+    await signInOnInvoicePages(page, world.stack.api!.url, m.merchantId, p, 'correct horse battery staple');
     await page.check(`#invoice-${invoice.id}`);
     await page.getByRole('button', { name: 'Pay selected' }).click();
     await page.waitForURL(/\/checkouts\/chk_[0-9a-f]{24}$/);
